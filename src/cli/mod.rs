@@ -1,0 +1,54 @@
+//! Command-line interface: one file per subcommand, each with an `Args` struct (clap derive) and
+//! a `run` function. Exit codes: 0 success, 1 finished but skipped rows or gave warnings, 2 error.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status when a run finished but skipped input rows or printed warnings.
+pub const EXIT_WARNINGS: u8 = 1;
+/// Exit status on error.
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vnlink",
+    version,
+    about = "Record matching for Vietnamese person data",
+    long_about = "Record matching for Vietnamese person data: normalise names, addresses, dates, \
+                  ID numbers and phones; store records in memory-mapped blocks; find duplicates \
+                  within a file, matches between two files, and answer single-record lookups.",
+    after_help = "Exit status: 0 ok, 1 finished with skipped rows or warnings, 2 error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {}
+
+/// Parses the command line, runs the command and maps the outcome to an exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {}
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,3 @@
+//! Small helpers shared by the stages: atomic file output.
+
+pub mod fs;

@@ -1,0 +1,1 @@
+//! vnlink's integration tests: one binary, one module per theme.
