@@ -1,1 +1,386 @@
-//! (being written)
+//! The Fellegi–Sunter model: m and u probabilities per comparison level, match weights,
+//! expectation–maximisation on counts of comparison patterns, and term-frequency adjustment.
+//!
+//! A pair of records is compared field by field; each field yields a *level* (0 = missing on
+//! either side, then from the strongest agreement to disagreement). The pair's match weight is
+//!
+//! ```text
+//! w = log2(λ / (1 − λ)) + Σ_fields log2(m[f][level] / u[f][level]) (+ term-frequency terms)
+//! ```
+//!
+//! where `λ` is the prior probability that two random records match, `m` the probability of the
+//! level among matches and `u` among non-matches; level 0 contributes nothing. The match
+//! probability is `2^w / (1 + 2^w)`.
+//!
+//! Training never loops over pairs: pairs are reduced to *patterns* (the vector of levels) with
+//! their counts, and EM runs on those few thousand patterns ([`em`]). `u` is estimated from random
+//! pairs ([`u_from_counts`]); `m` by EM on blocked pairs with `u` fixed, per training rule, leaving
+//! out the fields the rule blocks on (their agreement is forced by the block, so it says nothing
+//! about `m`); the prior comes from deterministic rules.
+//!
+//! A trained [`Model`] is a JSON file that people can read, edit and reuse.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Most fields a model can have (levels are packed 4 bits each in a `u64` pattern).
+pub const MAX_FIELDS: usize = 16;
+/// Most levels a field can have, level 0 (missing) included.
+pub const MAX_LEVELS: usize = 16;
+/// Smallest probability kept for m or u, so that weights stay finite.
+pub const MIN_PROBABILITY: f64 = 1e-9;
+
+/// A comparison vector packed into a `u64`: field `f`'s level in bits `4f..4f+4`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pattern(pub u64);
+
+impl Pattern {
+    /// The level of field `f`.
+    #[inline]
+    pub fn level(self, f: usize) -> usize {
+        ((self.0 >> (4 * f)) & 0xF) as usize
+    }
+
+    /// Sets the level of field `f`.
+    #[inline]
+    pub fn set(&mut self, f: usize, level: u8) {
+        debug_assert!((level as usize) < MAX_LEVELS && f < MAX_FIELDS);
+        self.0 = (self.0 & !(0xF << (4 * f))) | (u64::from(level & 0xF) << (4 * f));
+    }
+
+    /// Builds a pattern from levels.
+    pub fn from_levels(levels: &[u8]) -> Pattern {
+        let mut p = Pattern(0);
+        for (f, &l) in levels.iter().enumerate() {
+            p.set(f, l);
+        }
+        p
+    }
+}
+
+/// One comparison level of a field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Level {
+    /// What the level means ("exact", "jaro_winkler>=0.92", "different", …).
+    pub label: String,
+    /// P(level | match).
+    pub m: f64,
+    /// P(level | non-match).
+    pub u: f64,
+    /// Whether the weight of this level is adjusted by the frequency of the agreeing value.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tf_adjust: bool,
+}
+
+impl Level {
+    /// `log2(m / u)`, with both clamped away from zero.
+    pub fn weight(&self) -> f64 {
+        (self.m.max(MIN_PROBABILITY) / self.u.max(MIN_PROBABILITY)).log2()
+    }
+}
+
+/// The levels of one field. Level 0 is "missing": it has no m/u and weighs nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// The field's name (`name`, `dob`, `address`, …).
+    pub name: String,
+    /// Levels 1.. in order; `levels[i]` is level `i + 1`.
+    pub levels: Vec<Level>,
+}
+
+/// A trained model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// Prior probability that two records drawn at random are a match.
+    pub prior: f64,
+    /// The fields, in comparison order.
+    pub fields: Vec<Field>,
+    /// Weight given to term-frequency adjustments (1 = full, 0 = none).
+    #[serde(default = "one")]
+    pub tf_adjustment_weight: f64,
+    /// How the model was trained (free-form, for people).
+    #[serde(default)]
+    pub training: serde_json::Value,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Model {
+    /// The prior as a weight, `log2(λ / (1 − λ))`.
+    pub fn prior_weight(&self) -> f64 {
+        let p = self.prior.clamp(MIN_PROBABILITY, 1.0 - MIN_PROBABILITY);
+        (p / (1.0 - p)).log2()
+    }
+
+    /// A flat table of level weights, `table[f * MAX_LEVELS + level]` (level 0 is 0.0), for the
+    /// scoring hot loop.
+    pub fn weight_table(&self) -> Vec<f32> {
+        let mut t = vec![0.0f32; self.fields.len() * MAX_LEVELS];
+        for (f, field) in self.fields.iter().enumerate() {
+            for (i, level) in field.levels.iter().enumerate() {
+                t[f * MAX_LEVELS + i + 1] = level.weight() as f32;
+            }
+        }
+        t
+    }
+
+    /// The match weight of a pattern, without term-frequency terms.
+    pub fn weight(&self, p: Pattern) -> f64 {
+        self.prior_weight()
+            + self
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(f, field)| match p.level(f) {
+                    0 => 0.0,
+                    l => field.levels.get(l - 1).map_or(0.0, Level::weight),
+                })
+                .sum::<f64>()
+    }
+
+    /// Checks the model's shape: at most [`MAX_FIELDS`] fields and [`MAX_LEVELS`]−1 levels each,
+    /// probabilities in (0, 1], prior in (0, 1).
+    pub fn validate(&self, path: &Path) -> Result<()> {
+        let bad = |reason: String| Err(Error::Model { path: path.into(), reason });
+        if !(self.prior > 0.0 && self.prior < 1.0) {
+            return bad(format!("prior must be in (0, 1), found {}", self.prior));
+        }
+        if self.fields.is_empty() || self.fields.len() > MAX_FIELDS {
+            return bad(format!("a model needs 1..={MAX_FIELDS} fields, found {}", self.fields.len()));
+        }
+        for f in &self.fields {
+            if f.levels.is_empty() || f.levels.len() >= MAX_LEVELS {
+                return bad(format!("field `{}` needs 1..{MAX_LEVELS} levels", f.name));
+            }
+            for l in &f.levels {
+                if !(l.m > 0.0 && l.m <= 1.0 && l.u > 0.0 && l.u <= 1.0) {
+                    return bad(format!(
+                        "field `{}` level `{}`: m and u must be in (0, 1], found m={} u={}",
+                        f.name, l.label, l.m, l.u
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a model from a JSON file.
+    pub fn read(path: impl AsRef<Path>) -> Result<Model> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let model: Model = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Model { path: path.into(), reason: e.to_string() })?;
+        model.validate(path)?;
+        Ok(model)
+    }
+
+    /// Writes the model as pretty JSON, atomically.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| Error::Model {
+            path: path.as_ref().into(),
+            reason: e.to_string(),
+        })?;
+        text.push('\n');
+        crate::util::fs::atomic_write(path, text.as_bytes())
+    }
+}
+
+/// Converts a match weight to a probability.
+pub fn probability(weight: f64) -> f64 {
+    let x = weight.exp2();
+    if x.is_infinite() { 1.0 } else { x / (1.0 + x) }
+}
+
+/// Converts a probability to a match weight.
+pub fn weight_of_probability(p: f64) -> f64 {
+    let p = p.clamp(MIN_PROBABILITY, 1.0 - MIN_PROBABILITY);
+    (p / (1.0 - p)).log2()
+}
+
+/// u probabilities from level counts of random pairs: `counts[l]` for levels 1.. (index 0 is the
+/// missing level and is ignored). Levels never seen get a count of one half (so that u > 0).
+pub fn u_from_counts(counts: &[u64]) -> Vec<f64> {
+    let seen: Vec<f64> = counts.iter().skip(1).map(|&c| if c == 0 { 0.5 } else { c as f64 }).collect();
+    let total: f64 = seen.iter().sum();
+    seen.iter().map(|c| (c / total).max(MIN_PROBABILITY)).collect()
+}
+
+/// Result of an EM run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmResult {
+    /// `m[f][i]` for level `i + 1` of field `f` (only the estimated fields changed).
+    pub m: Vec<Vec<f64>>,
+    /// Estimated share of matches among the pairs trained on.
+    pub lambda: f64,
+    /// Iterations run.
+    pub iterations: usize,
+    /// Whether the largest change of a parameter fell under the tolerance.
+    pub converged: bool,
+}
+
+/// Expectation–maximisation of m on pattern counts, with u fixed.
+///
+/// * `patterns`: distinct comparison patterns with the number of pairs showing each.
+/// * `estimate[f]`: whether field `f` takes part (fields a blocking rule forces to agree do not).
+/// * `m0`, `u`: initial m and fixed u, `[f][level-1]`.
+/// * `lambda0`: initial share of matches among these pairs.
+pub fn em(
+    patterns: &[(Pattern, u64)],
+    estimate: &[bool],
+    m0: &[Vec<f64>],
+    u: &[Vec<f64>],
+    lambda0: f64,
+    max_iterations: usize,
+    tolerance: f64,
+) -> EmResult {
+    let nf = m0.len();
+    let mut m: Vec<Vec<f64>> = m0.to_vec();
+    let mut lambda = lambda0.clamp(1e-6, 1.0 - 1e-6);
+    let mut iterations = 0;
+    let mut converged = false;
+    let total: f64 = patterns.iter().map(|&(_, c)| c as f64).sum();
+    if total == 0.0 {
+        return EmResult { m, lambda, iterations, converged: true };
+    }
+    while iterations < max_iterations {
+        iterations += 1;
+        let mut m_acc: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
+        let mut matched = 0.0;
+        for &(p, count) in patterns {
+            let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
+            for f in (0..nf).filter(|&f| estimate[f]) {
+                let l = p.level(f);
+                if l == 0 || l > m[f].len() {
+                    continue;
+                }
+                lm += m[f][l - 1].max(MIN_PROBABILITY).ln();
+                lu += u[f][l - 1].max(MIN_PROBABILITY).ln();
+            }
+            // Posterior probability of a match, computed stably in log space.
+            let post = 1.0 / (1.0 + (lu - lm).exp());
+            let w = post * count as f64;
+            matched += w;
+            for f in (0..nf).filter(|&f| estimate[f]) {
+                let l = p.level(f);
+                if l != 0 && l <= m[f].len() {
+                    m_acc[f][l - 1] += w;
+                }
+            }
+        }
+        let mut delta: f64 = 0.0;
+        for f in (0..nf).filter(|&f| estimate[f]) {
+            let s: f64 = m_acc[f].iter().sum();
+            if s <= 0.0 {
+                continue;
+            }
+            for (i, acc) in m_acc[f].iter().enumerate() {
+                let new = (acc / s).max(MIN_PROBABILITY);
+                delta = delta.max((new - m[f][i]).abs());
+                m[f][i] = new;
+            }
+        }
+        let new_lambda = (matched / total).clamp(1e-9, 1.0 - 1e-9);
+        delta = delta.max((new_lambda - lambda).abs());
+        lambda = new_lambda;
+        if delta < tolerance {
+            converged = true;
+            break;
+        }
+    }
+    EmResult { m, lambda, iterations, converged }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_packs_levels() {
+        let mut p = Pattern::from_levels(&[1, 0, 15, 3]);
+        assert_eq!((p.level(0), p.level(1), p.level(2), p.level(3), p.level(4)), (1, 0, 15, 3, 0));
+        p.set(2, 4);
+        assert_eq!(p.level(2), 4);
+        assert_eq!(p.level(3), 3);
+    }
+
+    #[test]
+    fn probability_and_weight_are_inverse() {
+        for w in [-20.0, -1.0, 0.0, 3.5, 25.0] {
+            assert!((weight_of_probability(probability(w)) - w).abs() < 1e-6);
+        }
+        assert!((probability(0.0) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn u_from_counts_smooths_unseen_levels() {
+        let u = u_from_counts(&[999, 0, 10, 990]);
+        assert_eq!(u.len(), 3);
+        assert!((u.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert!(u[0] > 0.0 && u[0] < u[1]);
+    }
+
+    /// Simulates pairs from known parameters and checks that EM recovers m.
+    #[test]
+    fn em_recovers_known_parameters() {
+        // Two fields, levels 1 = agree, 2 = disagree.
+        let m_true: [[f64; 2]; 2] = [[0.9, 0.1], [0.8, 0.2]];
+        let u = vec![vec![0.05, 0.95], vec![0.1, 0.9]];
+        let lambda_true = 0.3_f64;
+        let n = 1_000_000.0_f64;
+        let mut patterns = Vec::new();
+        for a in 1..=2u8 {
+            for b in 1..=2u8 {
+                let pm = m_true[0][a as usize - 1] * m_true[1][b as usize - 1];
+                let pu = u[0][a as usize - 1] * u[1][b as usize - 1];
+                let count = n * (lambda_true * pm + (1.0 - lambda_true) * pu);
+                patterns.push((Pattern::from_levels(&[a, b]), count.round() as u64));
+            }
+        }
+        let m0 = vec![vec![0.6, 0.4], vec![0.6, 0.4]];
+        let r = em(&patterns, &[true, true], &m0, &u, 0.1, 500, 1e-10);
+        assert!(r.converged, "{r:?}");
+        assert!((r.lambda - lambda_true).abs() < 1e-3, "{r:?}");
+        assert!((r.m[0][0] - 0.9).abs() < 1e-3 && (r.m[1][0] - 0.8).abs() < 1e-3, "{r:?}");
+    }
+
+    #[test]
+    fn fields_not_estimated_keep_their_m() {
+        let patterns = [(Pattern::from_levels(&[1, 1]), 10), (Pattern::from_levels(&[2, 1]), 90)];
+        let m0 = vec![vec![0.5, 0.5], vec![0.7, 0.3]];
+        let u = vec![vec![0.1, 0.9], vec![0.1, 0.9]];
+        let r = em(&patterns, &[true, false], &m0, &u, 0.5, 50, 1e-9);
+        assert_eq!(r.m[1], vec![0.7, 0.3]);
+    }
+
+    #[test]
+    fn model_json_round_trip_and_validation() {
+        let model = Model {
+            prior: 1e-4,
+            fields: vec![Field {
+                name: "dob".into(),
+                levels: vec![
+                    Level { label: "exact".into(), m: 0.9, u: 0.001, tf_adjust: false },
+                    Level { label: "different".into(), m: 0.1, u: 0.999, tf_adjust: false },
+                ],
+            }],
+            tf_adjustment_weight: 1.0,
+            training: serde_json::Value::Null,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("model.json");
+        model.write(&p).unwrap();
+        assert_eq!(Model::read(&p).unwrap(), model);
+        let w = model.weight(Pattern::from_levels(&[1]));
+        assert!((w - (model.prior_weight() + (0.9f64 / 0.001).log2())).abs() < 1e-9);
+
+        let mut bad = model.clone();
+        bad.fields[0].levels[0].u = 0.0;
+        let err = bad.validate(&p).unwrap_err().to_string();
+        assert!(err.contains("model.json") && err.contains("exact"), "{err}");
+    }
+}
