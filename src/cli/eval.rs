@@ -28,11 +28,15 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let truth = Truth::read(&args.truth)?;
-    let pred_path = args.clusters.as_ref().or(args.pairs.as_ref()).context("no prediction given")?;
+    let pred_path =
+        args.clusters.as_ref().or(args.pairs.as_ref()).context("no prediction given")?;
     let pred = Prediction::read(pred_path)?;
     match (&pred, args.clusters.is_some()) {
         (Prediction::Pairs(_), true) => {
-            anyhow::bail!("{}: has left_id,right_id columns: pass it with --pairs", pred_path.display())
+            anyhow::bail!(
+                "{}: has left_id,right_id columns: pass it with --pairs",
+                pred_path.display()
+            )
         }
         (Prediction::Clusters(_), false) => anyhow::bail!(
             "{}: has record_id,cluster_id columns: pass it with --clusters",
@@ -50,7 +54,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         );
         println!(
             "pairwise  P={:.4} R={:.4} F1={:.4} (tp={} pred={} true={})",
-            s.pairwise.precision, s.pairwise.recall, s.pairwise.f1, s.pairs_tp, s.pairs_pred, s.pairs_true
+            s.pairwise.precision,
+            s.pairwise.recall,
+            s.pairwise.f1,
+            s.pairs_tp,
+            s.pairs_pred,
+            s.pairs_true
         );
         println!(
             "b-cubed   P={:.4} R={:.4} F1={:.4}",
@@ -66,7 +75,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         warned = true;
     }
     if s.within_source_pairs_ignored > 0 {
-        eprintln!("note: {} within-source pairs ignored (link mode)", s.within_source_pairs_ignored);
+        eprintln!(
+            "note: {} within-source pairs ignored (link mode)",
+            s.within_source_pairs_ignored
+        );
     }
     Ok(if warned { ExitCode::from(super::EXIT_WARNINGS) } else { ExitCode::SUCCESS })
 }

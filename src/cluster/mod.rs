@@ -55,6 +55,12 @@ impl UnionFind {
         x
     }
 
+    /// Merges the sets of `a` and `b`; returns the new root.
+    pub fn union(&mut self, a: u32, b: u32) -> u32 {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb { ra } else { self.union_roots(ra, rb) }
+    }
+
     /// Merges the sets of roots `ra` and `rb` (both must be roots); returns the new root.
     fn union_roots(&mut self, ra: u32, rb: u32) -> u32 {
         let (big, small) =
@@ -140,7 +146,14 @@ mod tests {
     #[test]
     fn result_does_not_depend_on_edge_order() {
         let keys = [7u64, 0, 9, 0, 7, 0];
-        let base = vec![e(0, 1, 3.0), e(1, 2, 3.0), e(2, 3, 1.0), e(3, 4, 2.0), e(4, 5, 3.0), e(5, 0, 1.0)];
+        let base = vec![
+            e(0, 1, 3.0),
+            e(1, 2, 3.0),
+            e(2, 3, 1.0),
+            e(3, 4, 2.0),
+            e(4, 5, 3.0),
+            e(5, 0, 1.0),
+        ];
         let mut first = base.clone();
         let want = cluster(6, &mut first, |i| keys[i as usize], |a, b| a != b).labels;
         let mut rev: Vec<Edge> = base.iter().rev().copied().collect();

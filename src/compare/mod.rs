@@ -1,1 +1,549 @@
-//! (being written)
+//! Comparisons: each field of a pair of records is mapped to a *comparison level*.
+//!
+//! The comparators read [`Features`], a fixed 96-byte summary of one record computed once at build
+//! time and stored as-is in the `.vnl` file (hashes of the normalised forms, codes, packed dates,
+//! numbers), plus the ASCII name for string similarity. Most levels are decided by comparing
+//! integers; string similarity (Jaro–Winkler from `rapidfuzz`, on ASCII-folded bytes) runs only
+//! when the integers leave the question open, and token similarities are memoised per thread
+//! because names come from a small vocabulary.
+//!
+//! Level 0 of every field means "missing on either side" and weighs nothing. The other levels go
+//! from the strongest agreement to disagreement; their names are in [`LEVELS`].
+//!
+//! | field | levels |
+//! |---|---|
+//! | name | exact · exact without diacritics · same tokens, other order · same family class, given name and middle up to a dropped middle · one token mistyped · Jaro–Winkler ≥ 0.92 · same phonetic keys · given name only · different |
+//! | dob | exact · day and month swapped · same year and month · year-only agrees · same year · year ±1, same day and month · year ±1 · different |
+//! | address | same ward and house number · same ward · same old district, or same new province and street · same province · different |
+//! | id | exact · one digit off or two adjacent swapped · different (a CCCD and a CMND are never compared: missing) |
+//! | phone | exact · different |
+//! | sex | equal · different |
+
+use bytemuck::{Pod, Zeroable};
+use rustc_hash::FxHashMap;
+
+use crate::model::Pattern;
+
+/// Index of the name field in a [`Pattern`].
+pub const NAME: usize = 0;
+/// Index of the date-of-birth field.
+pub const DOB: usize = 1;
+/// Index of the address field.
+pub const ADDRESS: usize = 2;
+/// Index of the national-id field.
+pub const ID: usize = 3;
+/// Index of the phone field.
+pub const PHONE: usize = 4;
+/// Index of the sex field.
+pub const SEX: usize = 5;
+/// Number of compared fields.
+pub const FIELDS: usize = 6;
+
+/// Field names, in pattern order.
+pub const FIELD_NAMES: [&str; FIELDS] = ["name", "dob", "address", "id", "phone", "sex"];
+
+/// Level labels per field (level 1 first; level 0 is always "missing").
+pub const LEVELS: [&[&str]; FIELDS] = [
+    &[
+        "exact",
+        "exact_ascii",
+        "same_tokens_other_order",
+        "family_class_given_middle_dropped",
+        "one_token_typo",
+        "jaro_winkler_0.92",
+        "phonetic",
+        "given_only",
+        "different",
+    ],
+    &[
+        "exact",
+        "day_month_swapped",
+        "same_year_month",
+        "year_only_agrees",
+        "same_year",
+        "year_off_by_one_same_day",
+        "year_off_by_one",
+        "different",
+    ],
+    &["same_ward_and_house", "same_ward", "same_district_or_street", "same_province", "different"],
+    &["exact", "one_digit_off", "different"],
+    &["exact", "different"],
+    &["equal", "different"],
+];
+
+/// The name levels, as numbers.
+pub mod name_level {
+    #![allow(missing_docs)]
+    pub const EXACT: u8 = 1;
+    pub const EXACT_ASCII: u8 = 2;
+    pub const SAME_TOKENS: u8 = 3;
+    pub const CLASS_MIDDLE: u8 = 4;
+    pub const ONE_TYPO: u8 = 5;
+    pub const JARO_WINKLER: u8 = 6;
+    pub const PHONETIC: u8 = 7;
+    pub const GIVEN_ONLY: u8 = 8;
+    pub const DIFFERENT: u8 = 9;
+}
+
+/// A record's comparison features: everything the comparators and the blocking keys need,
+/// 96 bytes, plain old data (stored as-is in the store, read zero-copy).
+///
+/// Hashes are of normalised forms (0 = missing); codes are the gazetteer's (0 = unknown).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Pod, Zeroable)]
+pub struct Features {
+    /// Hash of the canonical full name (with diacritics).
+    pub name: u64,
+    /// Hash of the ASCII-folded full name.
+    pub name_ascii: u64,
+    /// The national id in `NationalId::to_u64` form (kind tag + digits), 0 if none or invalid.
+    pub national_id: u64,
+    /// The phone number as an integer of its national form, 0 if none.
+    pub phone: u64,
+    /// Hash of the ASCII tokens sorted (order-free name).
+    pub name_sorted: u32,
+    /// Hash of the tokens' phonetic keys, sorted.
+    pub name_phonetic: u32,
+    /// Hash of the family-name class (Hoàng = Huỳnh, Vũ = Võ).
+    pub family_class: u32,
+    /// Hash of the ASCII family name.
+    pub family: u32,
+    /// Hash of the ASCII middle name(s), 0 if none.
+    pub middle: u32,
+    /// Hash of the middle name without Văn/Thị, 0 if nothing else.
+    pub middle_core: u32,
+    /// Hash of the ASCII given name.
+    pub given: u32,
+    /// Hash of the given-name class (Phúc = Phước …).
+    pub given_class: u32,
+    /// Hash of the given name's phonetic key.
+    pub given_phonetic: u32,
+    /// Packed date of birth (`Date::pack`), 0 if missing.
+    pub dob: u32,
+    /// Old (pre-2025) ward code, 0 if unknown.
+    pub ward_old: u32,
+    /// New (post-2025) ward code when the address was written in the new form, 0 otherwise.
+    pub ward_new: u32,
+    /// Hash of the ASCII street name, 0 if none.
+    pub street: u32,
+    /// Hash of the house number with its alley, 0 if none.
+    pub house: u32,
+    /// Old district code, 0 if unknown.
+    pub district_old: u16,
+    /// New province code (derived from the old one for old-style addresses), 0 if unknown.
+    pub province_new: u8,
+    /// Old province code, 0 if unknown.
+    pub province_old: u8,
+    /// Sex: 0 unknown, 1 male, 2 female.
+    pub sex: u8,
+    /// Number of name tokens (0 = no name).
+    pub name_tokens: u8,
+    /// Byte length of the family part in the ASCII name.
+    pub family_len: u8,
+    /// Byte offset of the given part in the ASCII name.
+    pub given_start: u8,
+}
+
+const _: () = assert!(std::mem::size_of::<Features>() == 96);
+
+impl Features {
+    /// The family, middle and given parts of this record's ASCII name (`ascii` is the stored
+    /// ASCII name of the same record). Empty strings when the offsets do not fit.
+    pub fn parts<'a>(&self, ascii: &'a str) -> (&'a str, &'a str, &'a str) {
+        let f = usize::from(self.family_len);
+        let g = usize::from(self.given_start);
+        let family = ascii.get(..f).unwrap_or("");
+        let given = ascii.get(g..).unwrap_or("");
+        let middle = if g > f + 1 { ascii.get(f + 1..g - 1).unwrap_or("") } else { "" };
+        (family, middle, given)
+    }
+}
+
+/// Read access to the records being matched: their [`Features`] and ASCII names, numbered
+/// `0..len`. Implemented over one store, or two stores joined for a link.
+pub trait Records: Sync {
+    /// Number of records.
+    fn len(&self) -> usize;
+    /// Whether there are no records.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The features of record `i`.
+    fn features(&self, i: u32) -> &Features;
+    /// The ASCII-folded name of record `i`.
+    fn name_ascii(&self, i: u32) -> &str;
+}
+
+/// In-memory records (tests, small inputs).
+impl Records for (Vec<Features>, Vec<String>) {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn features(&self, i: u32) -> &Features {
+        &self.0[i as usize]
+    }
+    fn name_ascii(&self, i: u32) -> &str {
+        &self.1[i as usize]
+    }
+}
+
+/// Per-thread scratch space of the comparators: the memo of token similarities.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    similar: FxHashMap<(u32, u32), bool>,
+}
+
+impl Scratch {
+    /// A new, empty scratch space.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether two name parts are similar enough to be one typo apart (Jaro–Winkler ≥ 0.88 on
+    /// their ASCII bytes), memoised by their hashes.
+    fn similar(&mut self, ha: u32, a: &str, hb: u32, b: &str) -> bool {
+        if a.is_empty() || b.is_empty() {
+            return false;
+        }
+        let key = if ha <= hb { (ha, hb) } else { (hb, ha) };
+        if let Some(&v) = self.similar.get(&key) {
+            return v;
+        }
+        let v = jaro_winkler(a, b) >= 0.88;
+        if self.similar.len() > 1 << 20 {
+            self.similar.clear();
+        }
+        self.similar.insert(key, v);
+        v
+    }
+}
+
+/// Jaro–Winkler similarity of two strings: on bytes when both are ASCII (the folded forms are),
+/// on chars otherwise (never on the UTF-8 bytes of text with diacritics).
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    use rapidfuzz::distance::jaro_winkler as jw;
+    if a.is_ascii() && b.is_ascii() {
+        jw::similarity(a.bytes(), b.bytes())
+    } else {
+        jw::similarity(a.chars(), b.chars())
+    }
+}
+
+/// Compares the names of two records. `a_ascii`/`b_ascii` are their stored ASCII names.
+pub fn compare_name(
+    a: &Features,
+    b: &Features,
+    a_ascii: &str,
+    b_ascii: &str,
+    s: &mut Scratch,
+) -> u8 {
+    use name_level::{
+        CLASS_MIDDLE, DIFFERENT, EXACT, EXACT_ASCII, GIVEN_ONLY, JARO_WINKLER, ONE_TYPO, PHONETIC,
+        SAME_TOKENS,
+    };
+    if a.name_tokens == 0 || b.name_tokens == 0 {
+        return 0;
+    }
+    if a.name == b.name {
+        return EXACT;
+    }
+    if a.name_ascii == b.name_ascii {
+        return EXACT_ASCII;
+    }
+    if a.name_sorted == b.name_sorted {
+        return SAME_TOKENS;
+    }
+    let family = a.family_class == b.family_class;
+    let given = a.given_class == b.given_class;
+    let middle = a.middle == b.middle;
+    let middle_compatible = middle
+        || a.middle == 0
+        || b.middle == 0
+        || (a.middle_core != 0 && a.middle_core == b.middle_core)
+        || (a.middle_core == 0 && b.middle_core == 0);
+    if family && given && middle_compatible {
+        return CLASS_MIDDLE;
+    }
+    let (af, am, ag) = a.parts(a_ascii);
+    let (bf, bm, bg) = b.parts(b_ascii);
+    // Exactly one part disagrees, and it is a typo of the other.
+    let typo = match (family, middle, given) {
+        (false, true, true) => s.similar(a.family, af, b.family, bf),
+        (true, false, true) => s.similar(a.middle, am, b.middle, bm),
+        (true, true, false) => s.similar(a.given, ag, b.given, bg),
+        _ => false,
+    };
+    if typo {
+        return ONE_TYPO;
+    }
+    if a.name_phonetic == b.name_phonetic {
+        return PHONETIC;
+    }
+    // Full-name similarity only when some part agrees: otherwise it cannot reach the threshold
+    // often enough to be worth its cost.
+    let some_part = family
+        || given
+        || a.given_phonetic == b.given_phonetic
+        || s.similar(a.given, ag, b.given, bg);
+    if some_part && jaro_winkler(a_ascii, b_ascii) >= 0.92 {
+        return JARO_WINKLER;
+    }
+    if given || a.given_phonetic == b.given_phonetic {
+        return GIVEN_ONLY;
+    }
+    DIFFERENT
+}
+
+#[inline]
+fn unpack_date(p: u32) -> (u32, u32, u32) {
+    (p >> 9, (p >> 5) & 0xF, p & 0x1F)
+}
+
+/// Compares two packed dates of birth.
+pub fn compare_dob(a: u32, b: u32) -> u8 {
+    if a == 0 || b == 0 {
+        return 0;
+    }
+    let (ya, ma, da) = unpack_date(a);
+    let (yb, mb, db) = unpack_date(b);
+    let full = ma != 0 && da != 0 && mb != 0 && db != 0;
+    if a == b {
+        // Equal values at year or month precision are weaker than a full exact date.
+        return match (ma, da) {
+            (0, _) => 4,
+            (_, 0) => 3,
+            _ => 1,
+        };
+    }
+    if ya == yb {
+        if full && da == mb && ma == db {
+            return 2;
+        }
+        if ma != 0 && ma == mb {
+            return 3;
+        }
+        if ma == 0 || mb == 0 {
+            return 4;
+        }
+        return 5;
+    }
+    if ya.abs_diff(yb) == 1 {
+        if full && ma == mb && da == db {
+            return 6;
+        }
+        return 7;
+    }
+    8
+}
+
+/// The new wards an address can be in: its own new ward, or the successors of its old ward.
+fn new_wards(f: &Features) -> &'static [u32] {
+    use std::sync::OnceLock;
+    static MAP: OnceLock<FxHashMap<u32, Vec<u32>>> = OnceLock::new();
+    static ONE: OnceLock<FxHashMap<u32, [u32; 1]>> = OnceLock::new();
+    if f.ward_new != 0 {
+        let one = ONE.get_or_init(|| {
+            crate::refdata::new_wards()
+                .iter()
+                .filter_map(|w| w.code.parse().ok().map(|c| (c, [c])))
+                .collect()
+        });
+        return one.get(&f.ward_new).map_or(&[], |v| v.as_slice());
+    }
+    if f.ward_old == 0 {
+        return &[];
+    }
+    let map = MAP.get_or_init(|| {
+        let mut m: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for r in crate::refdata::ward_map() {
+            if let (Ok(o), Ok(n)) = (r.old_ward_code.parse(), r.new_ward_code.parse()) {
+                m.entry(o).or_default().push(n);
+            }
+        }
+        m
+    });
+    map.get(&f.ward_old).map_or(&[], Vec::as_slice)
+}
+
+/// Whether two addresses are in the same ward, across the 2025 reform: two old-style addresses
+/// must name the same old ward; otherwise the new wards (a set for a split old ward) must meet.
+pub fn same_ward(a: &Features, b: &Features) -> bool {
+    if a.ward_old != 0 && b.ward_old != 0 {
+        return a.ward_old == b.ward_old;
+    }
+    let (x, y) = (new_wards(a), new_wards(b));
+    x.iter().any(|w| y.contains(w))
+}
+
+/// Compares two addresses.
+pub fn compare_address(a: &Features, b: &Features) -> u8 {
+    let known = |f: &Features| f.province_new != 0 || f.ward_old != 0 || f.ward_new != 0;
+    if !known(a) || !known(b) {
+        return 0;
+    }
+    if same_ward(a, b) {
+        return if a.house != 0 && a.house == b.house { 1 } else { 2 };
+    }
+    let same_district = a.district_old != 0 && a.district_old == b.district_old;
+    let same_province = a.province_new != 0 && a.province_new == b.province_new;
+    if same_district || (same_province && a.street != 0 && a.street == b.street) {
+        return 3;
+    }
+    if same_province {
+        return 4;
+    }
+    if a.province_new != 0 && b.province_new != 0 {
+        return 5;
+    }
+    0
+}
+
+/// Whether two numbers of one length differ by one digit or by two adjacent digits swapped.
+fn one_digit_off(left: u64, right: u64) -> bool {
+    let digit = |v: u64, pos: u32| (v / 10u64.pow(pos)) % 10;
+    let (mut rest_l, mut rest_r) = (left, right);
+    let mut positions = [0u32; 2];
+    let mut found = 0;
+    let mut pos = 0u32;
+    while rest_l != 0 || rest_r != 0 {
+        if rest_l % 10 != rest_r % 10 {
+            if found == 2 {
+                return false;
+            }
+            positions[found] = pos;
+            found += 1;
+        }
+        rest_l /= 10;
+        rest_r /= 10;
+        pos += 1;
+    }
+    match found {
+        1 => true,
+        2 if positions[1] == positions[0] + 1 => {
+            let p = positions[0];
+            digit(left, p) == digit(right, p + 1) && digit(left, p + 1) == digit(right, p)
+        }
+        _ => false,
+    }
+}
+
+/// Compares two national ids in `NationalId::to_u64` form (a CCCD and a CMND are unrelated
+/// numbers: missing, not different).
+pub fn compare_id(a: u64, b: u64) -> u8 {
+    const TAG: u64 = 0xF << 60;
+    if a == 0 || b == 0 || a & TAG != b & TAG {
+        return 0;
+    }
+    if a == b {
+        1
+    } else if one_digit_off(a & !TAG, b & !TAG) {
+        2
+    } else {
+        3
+    }
+}
+
+/// Compares two phone numbers.
+pub fn compare_phone(a: u64, b: u64) -> u8 {
+    match (a, b) {
+        (0, _) | (_, 0) => 0,
+        _ if a == b => 1,
+        _ => 2,
+    }
+}
+
+/// Compares two sexes.
+pub fn compare_sex(a: u8, b: u8) -> u8 {
+    match (a, b) {
+        (0, _) | (_, 0) => 0,
+        _ if a == b => 1,
+        _ => 2,
+    }
+}
+
+/// Compares two records on every field.
+pub fn compare(
+    a: &Features,
+    b: &Features,
+    a_ascii: &str,
+    b_ascii: &str,
+    s: &mut Scratch,
+) -> Pattern {
+    let mut p = Pattern(0);
+    p.set(NAME, compare_name(a, b, a_ascii, b_ascii, s));
+    p.set(DOB, compare_dob(a.dob, b.dob));
+    p.set(ADDRESS, compare_address(a, b));
+    p.set(ID, compare_id(a.national_id, b.national_id));
+    p.set(PHONE, compare_phone(a.phone, b.phone));
+    p.set(SEX, compare_sex(a.sex, b.sex));
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: u32, m: u32, d: u32) -> u32 {
+        (y << 9) | (m << 5) | d
+    }
+
+    #[test]
+    fn dob_levels() {
+        let d = date(1985, 3, 7);
+        assert_eq!(compare_dob(d, 0), 0);
+        assert_eq!(compare_dob(d, d), 1);
+        assert_eq!(compare_dob(d, date(1985, 7, 3)), 2);
+        assert_eq!(compare_dob(d, date(1985, 3, 9)), 3);
+        assert_eq!(compare_dob(d, date(1985, 0, 0)), 4);
+        assert_eq!(compare_dob(date(1985, 0, 0), date(1985, 0, 0)), 4);
+        assert_eq!(compare_dob(date(1985, 3, 0), date(1985, 3, 0)), 3);
+        assert_eq!(compare_dob(d, date(1985, 9, 9)), 5);
+        assert_eq!(compare_dob(d, date(1986, 3, 7)), 6);
+        assert_eq!(compare_dob(d, date(1984, 1, 1)), 7);
+        assert_eq!(compare_dob(d, date(1990, 3, 7)), 8);
+    }
+
+    #[test]
+    fn id_levels() {
+        const CCCD: u64 = 1 << 60;
+        const CMND: u64 = 2 << 60;
+        let a = CCCD + 1_088_012_345;
+        assert_eq!(compare_id(a, a), 1);
+        assert_eq!(compare_id(a, CCCD + 1_088_012_346), 2);
+        assert_eq!(compare_id(a, CCCD + 1_088_021_345), 2, "adjacent swap");
+        assert_eq!(compare_id(a, CCCD + 1_088_015_342), 3, "non-adjacent swap");
+        assert_eq!(compare_id(a, CCCD + 2_099_012_345), 3);
+        assert_eq!(compare_id(a, CMND + 1_088_012_345), 0, "CCCD vs CMND");
+        assert_eq!(compare_id(a, 0), 0);
+    }
+
+    #[test]
+    fn phone_and_sex_levels() {
+        assert_eq!(compare_phone(912_345_678, 912_345_678), 1);
+        assert_eq!(compare_phone(912_345_678, 912_345_679), 2);
+        assert_eq!(compare_phone(0, 912_345_679), 0);
+        assert_eq!(compare_sex(1, 1), 1);
+        assert_eq!(compare_sex(1, 2), 2);
+        assert_eq!(compare_sex(0, 2), 0);
+    }
+
+    #[test]
+    fn wards_compare_across_the_reform() {
+        // Old ward 00004 (Trúc Bạch, Ba Đình) became new ward 00004 (Phường Ba Đình);
+        // old 00001 (Phúc Xá) became 00097 (Hồng Hà).
+        let old = Features {
+            ward_old: 4,
+            district_old: 1,
+            province_old: 1,
+            province_new: 1,
+            ..Default::default()
+        };
+        let new = Features { ward_new: 4, province_new: 1, ..Default::default() };
+        let other = Features { ward_new: 97, province_new: 1, ..Default::default() };
+        assert!(same_ward(&old, &new));
+        assert!(!same_ward(&old, &other));
+        assert_eq!(compare_address(&old, &new), 2);
+        assert_eq!(compare_address(&old, &other), 4);
+        assert_eq!(compare_address(&old, &Features::default()), 0);
+    }
+}

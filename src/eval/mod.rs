@@ -100,7 +100,11 @@ impl Truth {
                     reason: "missing value".into(),
                 })
             };
-            out.push((get(r, "record_id")?, get(e, "entity_id")?, s.map(|i| get(i, "source")).transpose()?));
+            out.push((
+                get(r, "record_id")?,
+                get(e, "entity_id")?,
+                s.map(|i| get(i, "source")).transpose()?,
+            ));
         }
         Truth::from_rows(out).map_err(|err| match err {
             Error::Input { reason, .. } => Error::Input { path: path.into(), reason },
@@ -292,22 +296,21 @@ pub fn score_clusters(truth: &Truth, labels: &[u64]) -> Scores {
 }
 
 fn components(n: usize, pairs: &[(u32, u32)]) -> Vec<u64> {
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let p = parent[x as usize];
-            parent[x as usize] = parent[p as usize];
-            x = p;
-        }
-        x
-    }
+    let mut uf = crate::cluster::UnionFind::new(n);
     for &(a, b) in pairs {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            parent[ra.max(rb) as usize] = ra.min(rb);
-        }
+        uf.union(a, b);
     }
-    (0..n as u32).map(|i| u64::from(find(&mut parent, i))).collect()
+    // Label each record by the smallest member of its component, as a u64.
+    let mut smallest = vec![u32::MAX; n];
+    (0..n as u32)
+        .map(|i| {
+            let r = uf.find(i) as usize;
+            if smallest[r] == u32::MAX {
+                smallest[r] = i;
+            }
+            u64::from(smallest[r])
+        })
+        .collect()
 }
 
 /// Number of (cross-source when `src` is given) unordered pairs inside the groups of `key`.
@@ -400,7 +403,8 @@ type Rows = Vec<(u64, Vec<String>)>;
 
 fn read_csv(path: &Path) -> Result<(Vec<String>, Rows)> {
     let file = crate::util::fs::open(path)?;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(std::io::BufReader::new(file));
+    let mut rdr =
+        csv::ReaderBuilder::new().flexible(true).from_reader(std::io::BufReader::new(file));
     let csv_err = |e: csv::Error| {
         let line = e.position().map_or(0, csv::Position::line);
         Error::Csv { path: path.into(), line, field: String::new(), reason: e.to_string() }
@@ -444,7 +448,8 @@ mod tests {
     }
 
     // Truth: {a,b,c} {d,e} {f}. True pairs: 3 + 1 = 4.
-    const T: [(&str, &str); 6] = [("a", "1"), ("b", "1"), ("c", "1"), ("d", "2"), ("e", "2"), ("f", "3")];
+    const T: [(&str, &str); 6] =
+        [("a", "1"), ("b", "1"), ("c", "1"), ("d", "2"), ("e", "2"), ("f", "3")];
 
     #[test]
     fn perfect_prediction_scores_one() {

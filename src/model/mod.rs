@@ -64,7 +64,7 @@ impl Pattern {
 /// One comparison level of a field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Level {
-    /// What the level means ("exact", "jaro_winkler>=0.92", "different", …).
+    /// What the level means (`exact`, `jaro_winkler_0.92`, `different`, …).
     pub label: String,
     /// P(level | match).
     pub m: f64,
@@ -151,7 +151,10 @@ impl Model {
             return bad(format!("prior must be in (0, 1), found {}", self.prior));
         }
         if self.fields.is_empty() || self.fields.len() > MAX_FIELDS {
-            return bad(format!("a model needs 1..={MAX_FIELDS} fields, found {}", self.fields.len()));
+            return bad(format!(
+                "a model needs 1..={MAX_FIELDS} fields, found {}",
+                self.fields.len()
+            ));
         }
         for f in &self.fields {
             if f.levels.is_empty() || f.levels.len() >= MAX_LEVELS {
@@ -181,10 +184,8 @@ impl Model {
 
     /// Writes the model as pretty JSON, atomically.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
-        let mut text = serde_json::to_string_pretty(self).map_err(|e| Error::Model {
-            path: path.as_ref().into(),
-            reason: e.to_string(),
-        })?;
+        let mut text = serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Model { path: path.as_ref().into(), reason: e.to_string() })?;
         text.push('\n');
         crate::util::fs::atomic_write(path, text.as_bytes())
     }
@@ -205,7 +206,8 @@ pub fn weight_of_probability(p: f64) -> f64 {
 /// u probabilities from level counts of random pairs: `counts[l]` for levels 1.. (index 0 is the
 /// missing level and is ignored). Levels never seen get a count of one half (so that u > 0).
 pub fn u_from_counts(counts: &[u64]) -> Vec<f64> {
-    let seen: Vec<f64> = counts.iter().skip(1).map(|&c| if c == 0 { 0.5 } else { c as f64 }).collect();
+    let seen: Vec<f64> =
+        counts.iter().skip(1).map(|&c| if c == 0 { 0.5 } else { c as f64 }).collect();
     let total: f64 = seen.iter().sum();
     seen.iter().map(|c| (c / total).max(MIN_PROBABILITY)).collect()
 }
