@@ -1,1 +1,16 @@
-//! (being written)
+//! The pipeline: training, scoring and clustering over blocked candidate pairs, in parallel with
+//! rayon, with results in a deterministic order whatever the thread count.
+//!
+//! * [`train`] — u from random pairs, m by EM on blocked pairs (per training rule, leaving out the
+//!   fields the rule forces to agree), the prior from deterministic rules.
+//! * [`score`] — every candidate pair of every blocking rule is compared and weighed; pairs at or
+//!   above the threshold are kept as [`ScoredPair`]s, in rule, group and pair order.
+//!
+//! Both run on any [`Records`](crate::compare::Records): one store for a dedupe, two joined for a
+//! link.
+
+pub mod score;
+pub mod train;
+
+pub use score::{Explanation, FieldExplanation, ScoreOutput, ScoredPair, Scorer};
+pub use train::{TrainOptions, train};

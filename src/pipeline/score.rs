@@ -1,0 +1,208 @@
+//! Scoring candidate pairs with a trained model, and explaining a score field by field.
+//!
+//! The hot loop compares a pair ([`compare::compare`]), sums the level weights from a flat table
+//! and adds the term-frequency term of the name; only pairs at or above the threshold weight are
+//! kept. Work is split by blocking groups across rayon threads and gathered back in group order,
+//! so the output is the same for any number of threads.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::block::{Blocker, Blocking, RuleStats};
+use crate::compare::{self, FIELD_NAMES, FIELDS, LEVELS, Records, Scratch};
+use crate::model::{MAX_LEVELS, Model, Pattern, probability};
+
+/// A candidate pair at or above the threshold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoredPair {
+    /// One record (the first source's in a link).
+    pub a: u32,
+    /// The other record.
+    pub b: u32,
+    /// Match weight.
+    pub weight: f32,
+    /// The comparison levels.
+    pub pattern: Pattern,
+    /// Index of the blocking rule that produced the pair.
+    pub rule: u8,
+}
+
+/// What scoring produced.
+#[derive(Clone, Debug, Default)]
+pub struct ScoreOutput {
+    /// Pairs at or above the threshold, in rule, group and pair order.
+    pub pairs: Vec<ScoredPair>,
+    /// Per-rule blocking statistics.
+    pub rules: Vec<RuleStats>,
+    /// Pairs compared.
+    pub compared: u64,
+}
+
+/// One field's part of an explanation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldExplanation {
+    /// The field.
+    pub field: &'static str,
+    /// The level reached.
+    pub level: u8,
+    /// The level's label.
+    pub label: &'static str,
+    /// `log2(m/u)` of the level (0 for missing).
+    pub weight: f64,
+    /// The term-frequency adjustment added to this field.
+    pub tf_adjustment: f64,
+}
+
+/// A score broken down field by field.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The prior's weight.
+    pub prior_weight: f64,
+    /// Each field's contribution.
+    pub fields: Vec<FieldExplanation>,
+    /// The total match weight.
+    pub match_weight: f64,
+    /// The match probability.
+    pub match_probability: f64,
+}
+
+/// A model prepared for scoring: weight table, name frequencies, threshold.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    model: Model,
+    table: Vec<f32>,
+    prior: f32,
+    /// Name (ASCII hash) → number of records bearing it.
+    name_counts: FxHashMap<u64, u32>,
+    records: f64,
+    threshold: f32,
+}
+
+impl Scorer {
+    /// Prepares `model` for `records`; pairs whose weight reaches `threshold_weight` are kept.
+    pub fn new<R: Records>(model: Model, records: &R, threshold_weight: f64) -> Scorer {
+        let name_counts = (0..records.len() as u32)
+            .into_par_iter()
+            .fold(FxHashMap::default, |mut m: FxHashMap<u64, u32>, i| {
+                let h = records.features(i).name_ascii;
+                if h != 0 {
+                    *m.entry(h).or_default() += 1;
+                }
+                m
+            })
+            .reduce(FxHashMap::default, |mut x, y| {
+                for (k, v) in y {
+                    *x.entry(k).or_default() += v;
+                }
+                x
+            });
+        Scorer {
+            table: model.weight_table(),
+            prior: model.prior_weight() as f32,
+            model,
+            name_counts,
+            records: records.len().max(1) as f64,
+            threshold: threshold_weight as f32,
+        }
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The term-frequency adjustment of a name level for a pair: `log2(u_level / tf)`, where
+    /// `tf` is the share of records bearing the more frequent of the two names.
+    fn tf_adjustment(&self, level: usize, fa: &compare::Features, fb: &compare::Features) -> f64 {
+        let Some(l) = self.model.fields.get(compare::NAME).and_then(|f| f.levels.get(level - 1))
+        else {
+            return 0.0;
+        };
+        if !l.tf_adjust || self.model.tf_adjustment_weight == 0.0 {
+            return 0.0;
+        }
+        let count = |h: u64| self.name_counts.get(&h).copied().unwrap_or(1).max(1);
+        let c = count(fa.name_ascii).max(count(fb.name_ascii));
+        let tf = f64::from(c) / self.records;
+        self.model.tf_adjustment_weight * (l.u / tf).log2()
+    }
+
+    /// The weight of a pair with its pattern.
+    #[inline]
+    fn weigh(&self, p: Pattern, fa: &compare::Features, fb: &compare::Features) -> f32 {
+        let mut w = self.prior;
+        for f in 0..FIELDS {
+            w += self.table[f * MAX_LEVELS + p.level(f)];
+        }
+        let name = p.level(compare::NAME);
+        if name != 0 && name <= 3 {
+            w += self.tf_adjustment(name, fa, fb) as f32;
+        }
+        w
+    }
+
+    /// Compares and weighs one pair of records.
+    pub fn score_pair<R: Records>(&self, records: &R, a: u32, b: u32, scratch: &mut Scratch) -> (Pattern, f32) {
+        let (fa, fb) = (records.features(a), records.features(b));
+        let p = compare::compare(fa, fb, records.name_ascii(a), records.name_ascii(b), scratch);
+        (p, self.weigh(p, fa, fb))
+    }
+
+    /// Explains the score of a pair field by field.
+    pub fn explain<R: Records>(&self, records: &R, a: u32, b: u32) -> Explanation {
+        let mut scratch = Scratch::new();
+        let (p, w) = self.score_pair(records, a, b, &mut scratch);
+        let (fa, fb) = (records.features(a), records.features(b));
+        let fields = (0..FIELDS)
+            .map(|f| {
+                let level = p.level(f);
+                FieldExplanation {
+                    field: FIELD_NAMES[f],
+                    level: level as u8,
+                    label: if level == 0 { "missing" } else { LEVELS[f][level - 1] },
+                    weight: f64::from(self.table[f * MAX_LEVELS + level]),
+                    tf_adjustment: if f == compare::NAME && level != 0 && level <= 3 {
+                        self.tf_adjustment(level, fa, fb)
+                    } else {
+                        0.0
+                    },
+                }
+            })
+            .collect();
+        Explanation {
+            prior_weight: f64::from(self.prior),
+            fields,
+            match_weight: f64::from(w),
+            match_probability: probability(f64::from(w)),
+        }
+    }
+
+    /// Compares every candidate pair of `blocking` and keeps those at or above the threshold.
+    pub fn score_all<R: Records>(&self, records: &R, blocking: &Blocking, link_split: Option<u32>) -> ScoreOutput {
+        let mut blocker = Blocker::new(blocking, records, link_split);
+        let mut out = ScoreOutput::default();
+        let mut rule = 0u8;
+        while let Some((groups, stats)) = blocker.next_rule() {
+            out.compared += stats.pairs;
+            let blocker = &blocker;
+            let chunks: Vec<Vec<ScoredPair>> = groups
+                .par_iter()
+                .map_init(Scratch::new, |scratch, g| {
+                    let mut kept = Vec::new();
+                    blocker.for_each_new_pair(g, |a, b| {
+                        let (pattern, weight) = self.score_pair(records, a, b, scratch);
+                        if weight >= self.threshold {
+                            kept.push(ScoredPair { a, b, weight, pattern, rule });
+                        }
+                    });
+                    kept
+                })
+                .collect();
+            out.pairs.extend(chunks.into_iter().flatten());
+            out.rules.push(stats);
+            rule = rule.saturating_add(1);
+        }
+        out
+    }
+}

@@ -1,0 +1,292 @@
+//! Training a Fellegi–Sunter model on the records themselves.
+//!
+//! 1. **u** — the level frequencies of `u_pairs` random pairs (a seeded generator: the same
+//!    records and seed give the same model).
+//! 2. **m** — expectation–maximisation on the comparison patterns of blocked pairs, with u fixed,
+//!    once per training rule; a rule's own fields are left out (its blocks force them to agree,
+//!    so they say nothing of m), and each field's m is the mean over the rules that estimated it.
+//!    Pairs are sampled by a hash of the pair when a rule has more than `em_pairs_per_rule`.
+//! 3. **prior** — the pairs that deterministic rules accept (same national id, or same ASCII name
+//!    and full date of birth) divided by those rules' recall, which the trained m gives
+//!    (`1 − (1 − m_id)(1 − m_name·m_dob)`), over the number of possible pairs.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::block::{Blocker, Blocking, KeyPart, Rule, mix};
+use crate::compare::{self, FIELD_NAMES, FIELDS, LEVELS, Records, Scratch};
+use crate::model::{Field, Level, Model, Pattern, em, u_from_counts};
+
+/// Training settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainOptions {
+    /// Random pairs sampled for u (at least 10^6 by default).
+    pub u_pairs: u64,
+    /// Seed of the random pairs.
+    pub seed: u64,
+    /// Largest number of pairs per training rule given to EM.
+    pub em_pairs_per_rule: u64,
+    /// EM iterations at most.
+    pub em_max_iterations: usize,
+    /// EM stops when no parameter moves more than this.
+    pub em_tolerance: f64,
+    /// Largest training block (larger ones are split or skipped, as in matching).
+    pub max_block: usize,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            u_pairs: 2_000_000,
+            seed: 42,
+            em_pairs_per_rule: 3_000_000,
+            em_max_iterations: 100,
+            em_tolerance: 1e-5,
+            max_block: 5_000,
+        }
+    }
+}
+
+/// The training rules and the fields each leaves out.
+fn training_rules() -> Vec<(Rule, Vec<usize>)> {
+    use KeyPart::{BirthYear, Dob, FamilyClass, GivenPhonetic, ProvinceNew};
+    vec![
+        (Rule::new(&[Dob], &[ProvinceNew]), vec![compare::DOB]),
+        (
+            Rule::new(&[FamilyClass, GivenPhonetic], &[BirthYear, ProvinceNew]),
+            vec![compare::NAME],
+        ),
+    ]
+}
+
+/// Initial m: most of the mass on the strongest level, decreasing after it.
+fn initial_m() -> Vec<Vec<f64>> {
+    LEVELS
+        .iter()
+        .map(|levels| {
+            let n = levels.len();
+            let raw: Vec<f64> =
+                (0..n).map(|i| if i == 0 { 0.7 } else { 0.3 / (n - 1) as f64 }).collect();
+            let s: f64 = raw.iter().sum();
+            raw.iter().map(|x| x / s).collect()
+        })
+        .collect()
+}
+
+/// Splitmix64 step, the seeded generator of the random pairs.
+fn next(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    mix(*state)
+}
+
+/// Level counts per field over random pairs.
+fn random_pair_counts<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptions) -> Vec<Vec<u64>> {
+    let n = records.len() as u64;
+    let (left, right) = match link_split {
+        Some(s) => (u64::from(s), n - u64::from(s)),
+        None => (n, n),
+    };
+    let empty = || LEVELS.iter().map(|l| vec![0u64; l.len() + 1]).collect::<Vec<_>>();
+    if left == 0 || right == 0 || (link_split.is_none() && n < 2) {
+        return empty();
+    }
+    const CHUNK: u64 = 1 << 16;
+    let chunks = opts.u_pairs.div_ceil(CHUNK);
+    (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut counts = empty();
+            let mut state = mix(opts.seed ^ mix(c));
+            let mut scratch = Scratch::new();
+            let todo = CHUNK.min(opts.u_pairs - c * CHUNK);
+            for _ in 0..todo {
+                let (a, b) = match link_split {
+                    Some(s) => (next(&mut state) % left, u64::from(s) + next(&mut state) % right),
+                    None => {
+                        let a = next(&mut state) % n;
+                        let mut b = next(&mut state) % (n - 1);
+                        if b >= a {
+                            b += 1;
+                        }
+                        (a, b)
+                    }
+                };
+                let (a, b) = (a as u32, b as u32);
+                let p = compare::compare(
+                    records.features(a),
+                    records.features(b),
+                    records.name_ascii(a),
+                    records.name_ascii(b),
+                    &mut scratch,
+                );
+                for (f, c) in counts.iter_mut().enumerate() {
+                    c[p.level(f)] += 1;
+                }
+            }
+            counts
+        })
+        .reduce(empty, |mut x, y| {
+            for (cx, cy) in x.iter_mut().zip(y) {
+                for (a, b) in cx.iter_mut().zip(cy) {
+                    *a += b;
+                }
+            }
+            x
+        })
+}
+
+/// Pattern counts of (a sample of) the pairs of one rule, in pattern order.
+fn rule_patterns<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    rule: &Rule,
+    opts: &TrainOptions,
+) -> (Vec<(Pattern, u64)>, u64) {
+    let cfg = Blocking { rules: vec![rule.clone()], max_block: opts.max_block };
+    let mut blocker = Blocker::new(&cfg, records, link_split);
+    let Some((groups, stats)) = blocker.next_rule() else { return (Vec::new(), 0) };
+    // Keep a pair when its hash falls under the sampling rate.
+    let rate = if stats.pairs > opts.em_pairs_per_rule {
+        opts.em_pairs_per_rule as f64 / stats.pairs as f64
+    } else {
+        1.0
+    };
+    let cut = (rate * u64::MAX as f64) as u64;
+    let counts = groups
+        .par_iter()
+        .fold(
+            || (FxHashMap::<Pattern, u64>::default(), Scratch::new()),
+            |(mut counts, mut scratch), g| {
+                blocker.for_each_new_pair(g, |a, b| {
+                    if rate < 1.0 && mix((u64::from(a) << 32) | u64::from(b)) > cut {
+                        return;
+                    }
+                    let p = compare::compare(
+                        records.features(a),
+                        records.features(b),
+                        records.name_ascii(a),
+                        records.name_ascii(b),
+                        &mut scratch,
+                    );
+                    *counts.entry(p).or_default() += 1;
+                });
+                (counts, scratch)
+            },
+        )
+        .map(|(c, _)| c)
+        .reduce(FxHashMap::default, |mut x, y| {
+            for (k, v) in y {
+                *x.entry(k).or_default() += v;
+            }
+            x
+        });
+    let mut v: Vec<(Pattern, u64)> = counts.into_iter().collect();
+    v.sort_unstable();
+    let total = v.iter().map(|x| x.1).sum();
+    (v, total)
+}
+
+/// Trains a model on `records` (`link_split`: see [`Blocker::new`]).
+pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptions) -> Model {
+    let counts = random_pair_counts(records, link_split, opts);
+    let u: Vec<Vec<f64>> = counts.iter().map(|c| u_from_counts(c)).collect();
+    let m_init = initial_m();
+    let mut m_sum: Vec<Vec<f64>> = m_init.iter().map(|l| vec![0.0; l.len()]).collect();
+    let mut m_n = [0usize; FIELDS];
+    let mut runs = Vec::new();
+    for (rule, skip) in training_rules() {
+        let (patterns, pairs) = rule_patterns(records, link_split, &rule, opts);
+        let estimate: Vec<bool> = (0..FIELDS).map(|f| !skip.contains(&f)).collect();
+        let r = em(&patterns, &estimate, &m_init, &u, 0.1, opts.em_max_iterations, opts.em_tolerance);
+        if pairs > 0 {
+            for f in (0..FIELDS).filter(|&f| estimate[f]) {
+                for (s, v) in m_sum[f].iter_mut().zip(&r.m[f]) {
+                    *s += v;
+                }
+                m_n[f] += 1;
+            }
+        }
+        runs.push(serde_json::json!({
+            "rule": rule.name,
+            "pairs": pairs,
+            "patterns": patterns.len(),
+            "iterations": r.iterations,
+            "converged": r.converged,
+            "match_share": r.lambda,
+        }));
+    }
+    let m: Vec<Vec<f64>> = (0..FIELDS)
+        .map(|f| {
+            if m_n[f] == 0 {
+                m_init[f].clone()
+            } else {
+                m_sum[f].iter().map(|s| s / m_n[f] as f64).collect()
+            }
+        })
+        .collect();
+
+    // Prior from the deterministic rules and their recall under the trained m.
+    let det = deterministic_pairs(records, link_split);
+    let m_id = m[compare::ID][0];
+    let m_name = m[compare::NAME][0] + m[compare::NAME][1];
+    let m_dob = m[compare::DOB][0];
+    let recall = (1.0 - (1.0 - m_id) * (1.0 - m_name * m_dob)).clamp(0.05, 1.0);
+    let n = records.len() as f64;
+    let total_pairs = match link_split {
+        Some(s) => f64::from(s) * (n - f64::from(s)),
+        None => n * (n - 1.0) / 2.0,
+    };
+    let prior = if total_pairs > 0.0 {
+        ((det as f64 / recall) / total_pairs).clamp(1e-12, 0.5)
+    } else {
+        0.5
+    };
+
+    let fields = (0..FIELDS)
+        .map(|f| Field {
+            name: FIELD_NAMES[f].into(),
+            levels: LEVELS[f]
+                .iter()
+                .enumerate()
+                .map(|(i, label)| Level {
+                    label: (*label).into(),
+                    m: m[f][i],
+                    u: u[f][i],
+                    tf_adjust: f == compare::NAME && i < 3,
+                })
+                .collect(),
+        })
+        .collect();
+    Model {
+        prior,
+        fields,
+        tf_adjustment_weight: 1.0,
+        training: serde_json::json!({
+            "records": records.len(),
+            "link": link_split.is_some(),
+            "u_random_pairs": opts.u_pairs,
+            "seed": opts.seed,
+            "em": runs,
+            "deterministic_pairs": det,
+            "deterministic_recall": recall,
+        }),
+    }
+}
+
+/// Pairs accepted by the deterministic rules: same national id, or same ASCII name and full dob.
+fn deterministic_pairs<R: Records>(records: &R, link_split: Option<u32>) -> u64 {
+    let cfg = Blocking {
+        rules: vec![
+            Rule::new(&[KeyPart::NationalId], &[]),
+            Rule::new(&[KeyPart::NameAscii, KeyPart::Dob], &[]),
+        ],
+        max_block: 10_000,
+    };
+    let mut blocker = Blocker::new(&cfg, records, link_split);
+    let mut total = 0;
+    while let Some((_, stats)) = blocker.next_rule() {
+        total += stats.pairs;
+    }
+    total
+}
