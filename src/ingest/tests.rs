@@ -372,3 +372,117 @@ fn delimiter_sniffing() {
     // A cut last line is ignored.
     assert_eq!(sniff_delimiter("a;b\n1;2\n3,4,5,6,7,8"), b';');
 }
+
+proptest::proptest! {
+    /// Any bytes after a valid header: no panic, and the report's counts add up.
+    #[test]
+    fn arbitrary_bytes_never_panic(
+        body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        header in proptest::sample::select(vec!["ho_ten,dob\n", "ho_ten;dob\r\n", "\u{feff}id\tname\n", ""]),
+    ) {
+        let mut bytes = header.as_bytes().to_vec();
+        bytes.extend(&body);
+        if let Ok(mut source) = open_bytes(&bytes) {
+            let mut record = RawRecord::new();
+            while source.read_record(&mut record).unwrap() {
+                proptest::prop_assert!(!record.record_id().is_empty());
+            }
+            let r = source.report();
+            proptest::prop_assert_eq!(r.rows_read, r.rows_ok + r.rows_skipped);
+            proptest::prop_assert_eq!(r.skipped_by_reason.values().sum::<u64>(), r.rows_skipped);
+        }
+    }
+}
+
+fn field(r: &RawRecord, kind: FieldKind) -> &str {
+    r.get(kind).unwrap_or_default()
+}
+
+/// Reading speed, and the speed of the date, sex, id and phone normalisers on the same rows, for
+/// a file named by `VNLINK_INGEST_BENCH` (e.g. a 1M-row standard file). Run in release:
+/// `VNLINK_INGEST_BENCH=/tmp/std1m.csv cargo test --release --lib ingest::tests::throughput -- --ignored --nocapture`
+#[test]
+#[ignore = "timing: needs VNLINK_INGEST_BENCH=<file> and a release build"]
+fn throughput() {
+    use std::time::{Duration, Instant};
+
+    use crate::normalize::{date, id, phone, sex};
+
+    let path = std::env::var("VNLINK_INGEST_BENCH").expect("set VNLINK_INGEST_BENCH to a CSV file");
+    let check_duplicate_ids = std::env::var_os("VNLINK_INGEST_NO_DUP_CHECK").is_none();
+    let mut best_read = Duration::MAX;
+    let mut best_norm = Duration::MAX;
+    let mut best_parts = [Duration::ZERO; 4];
+    let mut rows = 0u64;
+    for _ in 0..3 {
+        // Reading alone.
+        let start = Instant::now();
+        let opts = IngestOptions { check_duplicate_ids, ..IngestOptions::default() };
+        let mut source = CsvSource::open(&path, &opts).unwrap();
+        let mut record = RawRecord::new();
+        let mut bytes = 0usize;
+        while source.read_record(&mut record).unwrap() {
+            bytes += record.get(FieldKind::Name).map_or(0, str::len);
+        }
+        best_read = best_read.min(start.elapsed());
+        rows = source.report().rows_ok;
+        assert!(bytes > 0 && source.report().is_clean(), "{}", source.report());
+
+        // The four field normalisers, one at a time, on chunks read beforehand.
+        let mut source = CsvSource::open(&path, &IngestOptions::default()).unwrap();
+        let mut chunk = Vec::new();
+        let mut spent = [Duration::ZERO; 4];
+        let mut national = id::NationalId::default();
+        let mut checksum = 0u64;
+        while source.read_chunk(&mut chunk, 10_000).unwrap() > 0 {
+            let t = Instant::now();
+            for r in &chunk {
+                let d = date::parse_date(field(r, FieldKind::Dob));
+                checksum += u64::from(d.date.map_or(0, date::Date::pack));
+            }
+            spent[0] += t.elapsed();
+            let t = Instant::now();
+            for r in &chunk {
+                let s = sex::parse_sex(field(r, FieldKind::Sex));
+                checksum += s.map_or(0, |s| u64::from(s.iso5218()));
+            }
+            spent[1] += t.elapsed();
+            let t = Instant::now();
+            for r in &chunk {
+                if id::parse_id_into(field(r, FieldKind::NationalId), &mut national) {
+                    checksum += national.to_u64().unwrap_or(0) & 0xFF;
+                }
+            }
+            spent[2] += t.elapsed();
+            let t = Instant::now();
+            for r in &chunk {
+                let p = phone::phone_u64(field(r, FieldKind::Phone));
+                checksum += p.map_or(0, |(v, _)| v & 0xFF);
+            }
+            spent[3] += t.elapsed();
+        }
+        assert!(checksum > 0);
+        let total: Duration = spent.iter().sum();
+        if total < best_norm {
+            best_norm = total;
+            best_parts = spent;
+        }
+    }
+    let per_sec = |d: Duration| rows as f64 / d.as_secs_f64();
+    eprintln!(
+        "{rows} rows (duplicate-id check {check_duplicate_ids}): read {:.0} ms = {:.0} rows/s; date+sex+id+phone {:.0} ms = {:.0} records/s ({:.0} ns/record)",
+        best_read.as_secs_f64() * 1e3,
+        per_sec(best_read),
+        best_norm.as_secs_f64() * 1e3,
+        per_sec(best_norm),
+        best_norm.as_secs_f64() * 1e9 / rows as f64,
+    );
+    let ns = |d: Duration| d.as_secs_f64() * 1e9 / rows as f64;
+    eprintln!(
+        "ns/record: parse_date {:.0}, parse_sex {:.0}, parse_id_into {:.0}, phone_u64 {:.0}",
+        ns(best_parts[0]),
+        ns(best_parts[1]),
+        ns(best_parts[2]),
+        ns(best_parts[3]),
+    );
+}

@@ -88,6 +88,14 @@ pub fn parse_sex(s: &str) -> Option<Sex> {
         }
         return lookup(&buf[..n]);
     }
+    // The usual NFC spellings, without folding (which allocates).
+    match s {
+        "Nữ" | "nữ" | "NỮ" | "Nữ giới" | "nữ giới" | "Gái" | "gái" => {
+            return Some(Sex::Female);
+        }
+        "Nam giới" | "nam giới" => return Some(Sex::Male),
+        _ => {}
+    }
     let folded = text::fold(s);
     let key: String = folded
         .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
