@@ -76,6 +76,11 @@ impl Encoding {
         })
     }
 
+    /// Whether the CSV parser sees UTF-8 (UTF-16 is transcoded to it).
+    pub(crate) fn is_utf8(self) -> bool {
+        !matches!(self, Encoding::Windows1258 | Encoding::Windows1252)
+    }
+
     /// The byte-order mark this encoding's files start with, if `bytes` starts with it.
     pub(crate) fn bom_len(self, bytes: &[u8]) -> usize {
         let bom: &[u8] = match self {

@@ -235,7 +235,15 @@ fn record_ids_synthesised_empty_and_duplicated() {
         lines,
         [(3, "empty_record_id"), (4, "duplicate_record_id"), (6, "duplicate_record_id")]
     );
-    assert!(report.warning_samples[1].reason.contains("`A1`"));
+    assert!(report.warning_samples[1].reason.contains("already used on line 2"));
+
+    // Stopping early: into_report counts the duplicates among the rows read.
+    let mut source = open_bytes(text.as_bytes()).unwrap();
+    let mut record = RawRecord::new();
+    for _ in 0..3 {
+        assert!(source.read_record(&mut record).unwrap());
+    }
+    assert_eq!(source.into_report().warnings_by_reason["duplicate_record_id"], 1);
 
     // The check can be turned off.
     let opts = IngestOptions { check_duplicate_ids: false, ..IngestOptions::default() };

@@ -228,7 +228,10 @@ pub fn parse_id_into(s: &str, out: &mut NationalId) -> bool {
 }
 
 fn push_digits(out: &mut NationalId, digits: &[u8]) {
-    out.digits.extend(digits.iter().map(|&c| char::from(c)));
+    // ASCII digits by construction, so always valid UTF-8.
+    if let Ok(s) = std::str::from_utf8(digits) {
+        out.digits.push_str(s);
+    }
 }
 
 fn set_cccd(out: &mut NationalId, digits: &[u8], padded: bool) {

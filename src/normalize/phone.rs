@@ -111,6 +111,13 @@ fn two(d: &[u8]) -> usize {
 
 /// The raw digits of `s` and whether it began with `+`; `None` for anything but a number.
 fn raw_digits(s: &str) -> Option<(Digits, bool)> {
+    // Fast path: digits only, the usual case.
+    let b = s.as_bytes();
+    if !b.is_empty() && b.len() <= MAX_DIGITS && b.iter().all(u8::is_ascii_digit) {
+        let mut d = Digits { buf: [0; MAX_DIGITS], len: b.len() };
+        d.buf[..b.len()].copy_from_slice(b);
+        return Some((d, false));
+    }
     let s = s.trim().trim_start_matches('\'');
     // Several numbers in one field: keep the first.
     let s = s.split(['/', ',', ';', '|']).map(str::trim).find(|p| !p.is_empty())?;

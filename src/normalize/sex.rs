@@ -61,7 +61,22 @@ const MAX_KEY: usize = 16;
 /// assert_eq!(parse_sex("không rõ"), None);
 /// ```
 pub fn parse_sex(s: &str) -> Option<Sex> {
-    let s = s.trim_matches(|c: char| !c.is_alphanumeric());
+    // The usual NFC spellings, without trimming or folding.
+    match s {
+        "Nữ" | "nữ" | "NỮ" | "Nữ giới" | "nữ giới" | "Gái" | "gái" => {
+            return Some(Sex::Female);
+        }
+        "Nam giới" | "nam giới" => return Some(Sex::Male),
+        _ => {}
+    }
+    let b = s.as_bytes();
+    let s = if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        s
+    } else {
+        s.trim_matches(|c: char| !c.is_alphanumeric())
+    };
     if s.is_empty() {
         return None;
     }
