@@ -1,1 +1,44 @@
-//! (being written)
+//! CSV ingest: streaming rows of delimited text files, whatever their encoding, into raw field
+//! values keyed by [`FieldKind`](crate::schema::FieldKind).
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`reader`] | [`CsvSource`] (open, sniff, read rows one by one or in chunks), [`RawRecord`], [`IngestOptions`] |
+//! | [`encoding`] | [`Encoding`] detection (UTF-8 ± BOM, UTF-16 LE/BE, Windows-1258, 8-bit legacy), UTF-16 transcoding |
+//! | [`header`] | matching Vietnamese and English headers to field kinds; `kind=header` overrides |
+//! | [`report`] | [`RowError`] and [`IngestReport`]: skipped rows and warnings, counted by reason |
+//!
+//! Invariants: a file is never loaded whole (the head sample is [`encoding::SAMPLE_LEN`] bytes,
+//! then rows stream through a 64 KiB buffer); rows come out in file order; a bad row is counted,
+//! sampled and skipped, never fatal; whole-file problems (empty, header only, no recognisable
+//! column, unreadable) are [`Error::Input`](crate::Error::Input) or [`Error::Io`](crate::Error::Io)
+//! naming the file. Text is passed on as found (NFC only for Windows-1258, whose combining tones
+//! are an artefact of the code page); TCVN3/VNI decoding is left to the normaliser.
+//!
+//! ```no_run
+//! # fn main() -> vnlink::Result<()> {
+//! use vnlink::ingest::{CsvSource, IngestOptions, RawRecord};
+//! use vnlink::schema::FieldKind;
+//!
+//! let mut source = CsvSource::open("people.csv", &IngestOptions::default())?;
+//! let mut record = RawRecord::new();
+//! while source.read_record(&mut record)? {
+//!     println!("{} {:?}", record.record_id(), record.get(FieldKind::Name));
+//! }
+//! println!("{}", source.report());
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod encoding;
+pub mod header;
+pub mod reader;
+pub mod report;
+
+pub use encoding::Encoding;
+pub use header::{parse_column_override, parse_kind};
+pub use reader::{CsvSource, IngestOptions, RawRecord, Records};
+pub use report::{IngestReport, RowError};
+
+#[cfg(test)]
+mod tests;
