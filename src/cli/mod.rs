@@ -5,7 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod verify;
+
 /// Exit status when a run finished but skipped input rows or printed warnings.
+// Not used yet: `verify` has no warnings; `build`, `dedupe`… will use it.
+#[allow(dead_code)]
 pub const EXIT_WARNINGS: u8 = 1;
 /// Exit status on error.
 pub const EXIT_ERROR: u8 = 2;
@@ -26,7 +30,10 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// Check every checksum and structure of a store.
+    Verify(verify::Args),
+}
 
 /// Parses the command line, runs the command and maps the outcome to an exit status.
 pub fn main() -> ExitCode {
@@ -44,7 +51,9 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Verify(args) => verify::run(&args),
+    }
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
