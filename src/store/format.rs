@@ -348,7 +348,7 @@ impl Header {
         if magic != Some(&MAGIC[..]) {
             let reason = if file.is_empty() {
                 "the file is empty: not a vnlink store".to_owned()
-            } else if file.len() < 8 || !MAGIC.starts_with(&file[..file.len().min(8)]) {
+            } else if !MAGIC.starts_with(&file[..file.len().min(8)]) {
                 "bad magic bytes: not a vnlink store".to_owned()
             } else {
                 format!("the file is only {} bytes: truncated", file.len())

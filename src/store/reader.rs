@@ -94,6 +94,8 @@ struct Inner {
     column_ids: HashMap<String, u32>,
     entries: Vec<TocEntry>,
     names: Vec<String>,
+    /// Offset of the TOC: the end of the data area.
+    toc_start: u64,
     /// Entry index of column `c`, block `b` at `c * block_count + b`.
     column_slots: Vec<u32>,
     globals: HashMap<String, u32>,
@@ -467,9 +469,35 @@ impl Store {
         BlockIndex::new(self.block_records())
     }
 
-    /// Validates every section (checksums and structure); returns the first error.
+    /// Validates every section (checksums and structure) and checks that the bytes between
+    /// sections are zero, so that every byte of the file is covered; returns the first error.
     pub fn verify(&self) -> Result<()> {
-        (0..self.inner.entries.len() as u32).try_for_each(|i| self.check(i))
+        (0..self.inner.entries.len() as u32).try_for_each(|i| self.check(i))?;
+        self.check_padding()
+    }
+
+    /// Checks that the gaps between sections (alignment padding) hold only zero bytes.
+    fn check_padding(&self) -> Result<()> {
+        let data = self.as_bytes();
+        let mut by_offset: Vec<(u64, u64)> =
+            self.inner.entries.iter().map(|e| (e.offset, e.offset + e.length)).collect();
+        by_offset.sort_unstable();
+        by_offset.push((self.inner.toc_start, self.inner.toc_start));
+        let mut prev = HEADER_LEN as u64;
+        for (start, end) in by_offset {
+            let gap = format::to_usize(prev)
+                .zip(format::to_usize(start))
+                .and_then(|(a, b)| data.get(a..b))
+                .unwrap_or(&[]);
+            if let Some(i) = gap.iter().position(|&b| b != 0) {
+                return Err(fault_error(
+                    &self.inner.path,
+                    corrupt("padding", prev + i as u64, "non-zero byte between sections"),
+                ));
+            }
+            prev = prev.max(end);
+        }
+        Ok(())
     }
 
     /// Validates every section and lists every damaged one.
@@ -481,6 +509,9 @@ impl Store {
             if let Err(e) = self.check(i) {
                 report.errors.push(e);
             }
+        }
+        if let Err(e) = self.check_padding() {
+            report.errors.push(e);
         }
         report
     }
@@ -692,6 +723,7 @@ impl Inner {
             bytes,
             path: path.to_path_buf(),
             header,
+            toc_start: toc.start,
             columns,
             column_ids,
             entries,
