@@ -123,6 +123,7 @@ fn scan_sum(store: &Store) -> u64 {
     dob.blocks().iter().map(|b| b.iter().map(|&v| u64::from(v)).sum::<u64>()).sum()
 }
 
+/// The process's peak resident set size (`VmHWM`, Linux).
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -222,6 +223,16 @@ fn store_benches(c: &mut Criterion) {
             assert_eq!(found as u64, N);
         });
     });
+    g.bench_function("postings_lookup_1m_hits_plain_binary_search", |b| {
+        // The baseline `lookup` is compared with: `keys().binary_search` then `group`.
+        b.iter(|| {
+            let found = keys
+                .iter()
+                .filter(|&&k| p.keys().binary_search(&k).is_ok_and(|i| !p.group(i).is_empty()))
+                .count();
+            assert_eq!(found as u64, N);
+        });
+    });
     g.bench_function("postings_iterate_groups", |b| {
         b.iter(|| assert_eq!(p.iter().map(|(_, r)| r.len() as u64).sum::<u64>(), expected_pairs));
     });
@@ -242,6 +253,7 @@ fn store_benches(c: &mut Criterion) {
     g.finish();
 }
 
+#[allow(clippy::many_single_char_names)]
 fn large_benches(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     dir: &Path,
@@ -296,33 +308,72 @@ fn large_benches(
 
     // Posting build of 10M (key, record) pairs with the default 64 MiB budget.
     g.throughput(Throughput::Elements(N));
+    let out = dir.join("p10m.vnl");
     g.bench_function(BenchmarkId::new("postings_build", "10m_64mib_budget"), |b| {
+        b.iter(|| assert_eq!(build_postings_10m(&out, dir).pairs, N));
+    });
+    // Lookups in that list: ~2M distinct hashed keys.
+    let store = Store::open(&out).unwrap();
+    let p = store.postings("k").unwrap();
+    let mut rng = Rng(3);
+    let probes: Vec<u64> =
+        (0..1_000_000).map(|_| p.keys()[(rng.next() % p.key_count() as u64) as usize]).collect();
+    g.throughput(Throughput::Elements(probes.len() as u64));
+    g.bench_function("postings_lookup_10m_list_hits", |b| {
         b.iter(|| {
-            // Reset the peak-RSS counter (Linux), so VmHWM shows this build's peak.
-            let _ = std::fs::write("/proc/self/clear_refs", "5");
-            let before = peak_rss_kib();
-            let out = dir.join("p10m.vnl");
-            let mut w =
-                StoreWriter::create(&out, StoreLayout::new(1).column("x", ColumnType::U8)).unwrap();
-            let mut pb = PostingsBuilder::new().spill_dir(dir);
-            let mut rng = Rng(77);
-            for r in 0..N as u32 {
-                pb.push(rng.next() % 2_000_000, r).unwrap();
-            }
-            let s = w.add_postings("k", pb).unwrap();
-            w.finish().unwrap();
-            assert_eq!(s.pairs, N);
-            eprintln!(
-                "postings_build 10M: {} keys, {} runs, peak RSS {:?} KiB (before {:?} KiB)",
-                s.keys,
-                s.spilled_runs,
-                peak_rss_kib(),
-                before
-            );
-            black_box(s)
+            assert_eq!(probes.iter().filter(|&&k| !p.lookup(k).is_empty()).count(), probes.len());
+        });
+    });
+    g.bench_function("postings_lookup_10m_list_hits_plain_binary_search", |b| {
+        b.iter(|| {
+            let found = probes.iter().filter(|&&k| p.keys().binary_search(&k).is_ok()).count();
+            assert_eq!(found, probes.len());
         });
     });
 }
 
-criterion_group!(benches, store_benches);
+/// Builds a posting list of 10M pairs (keys: 2M distinct hashed values) with the default
+/// budget into a store at `out`.
+fn build_postings_10m(out: &Path, dir: &Path) -> vnlink::store::PostingsSummary {
+    let mut w = StoreWriter::create(out, StoreLayout::new(1).column("x", ColumnType::U8)).unwrap();
+    let mut pb = PostingsBuilder::new().spill_dir(dir);
+    let mut rng = Rng(77);
+    for r in 0..10_000_000u32 {
+        let k = Rng(rng.next() % 2_000_000).next();
+        pb.push(k, r).unwrap();
+    }
+    let s = w.add_postings("k", pb).unwrap();
+    w.finish().unwrap();
+    black_box(s)
+}
+
+/// `VNLINK_BENCH_POSTINGS_RSS=1 cargo bench --bench store`: builds the 10M posting list once in
+/// a fresh process and prints the time and the process's peak RSS, then exits.
+fn postings_rss_only() -> bool {
+    if std::env::var_os("VNLINK_BENCH_POSTINGS_RSS").is_none() {
+        return false;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let before = peak_rss_kib();
+    let t = Instant::now();
+    let s = build_postings_10m(&dir.path().join("p.vnl"), dir.path());
+    assert_eq!(s.pairs, 10_000_000);
+    eprintln!(
+        "postings_build 10M pairs: {} keys, {} spilled runs, {:.2?}, peak RSS {} KiB (at start {} KiB)",
+        s.keys,
+        s.spilled_runs,
+        t.elapsed(),
+        peak_rss_kib().unwrap_or(0),
+        before.unwrap_or(0)
+    );
+    true
+}
+
+fn main_benches(c: &mut Criterion) {
+    if !postings_rss_only() {
+        store_benches(c);
+    }
+}
+
+criterion_group!(benches, main_benches);
 criterion_main!(benches);

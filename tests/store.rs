@@ -246,6 +246,25 @@ fn misaligned_and_shared_bytes_are_accepted() {
 }
 
 #[test]
+fn wide_offsets_read_like_narrow_ones() {
+    let recs = records(30, 5);
+    let mut narrow = StoreWriter::in_memory(layout(8)).unwrap();
+    write_rows(&mut narrow, &recs);
+    let narrow = narrow.finish().unwrap().0;
+    let mut wide = StoreWriter::in_memory(layout(8)).unwrap();
+    wide.set_wide_offsets(true);
+    write_rows(&mut wide, &recs);
+    let wide = wide.finish().unwrap().0;
+    assert!(wide.len() > narrow.len());
+    let store = Store::from_bytes(wide).unwrap();
+    assert!(matches!(
+        store.str_block("full_name", 0).unwrap().offsets(),
+        vnlink::store::Offsets::Wide(_)
+    ));
+    check_store(&store, &recs, 8);
+}
+
+#[test]
 fn full_blocks_only_and_single_record() {
     for n in [1, 8, 16] {
         let recs = records(n, 3);

@@ -290,7 +290,7 @@ impl<S: Sink> StoreWriter<S> {
         let id = self.register_postings_name(name)?;
         builder.sort_buffer();
         let dir = builder.spill_path();
-        let wide = builder.pushed > u64::from(u32::MAX);
+        let wide = self.wide_offsets() || builder.pushed > u64::from(u32::MAX);
         let spilled = !builder.runs.is_empty();
         let side = |b: &PostingsBuilder| -> Result<Side> {
             Ok(if spilled {
@@ -382,13 +382,60 @@ pub struct Postings<'s> {
 }
 
 impl<'s> Postings<'s> {
-    /// The records with `key`, sorted; empty if the key is absent. Binary search.
+    /// The records with `key`, sorted; empty if the key is absent.
+    ///
+    /// Search: one interpolation guess (blocking keys are hashes, hence close to uniform), then
+    /// an exponential search outward from the guess and a binary search in the bracket found.
+    /// Skewed keys cost at most about twice a binary search; uniform ones touch a few nearby
+    /// cache lines.
     #[inline]
     pub fn lookup(&self, key: u64) -> &'s [u32] {
-        match self.keys.binary_search(&key) {
-            Ok(i) => self.group(i),
-            Err(_) => &[],
+        match self.find(key) {
+            Some(i) => self.group(i),
+            None => &[],
         }
+    }
+
+    /// The index of `key` in [`Postings::keys`], `None` if absent.
+    pub fn find(&self, key: u64) -> Option<usize> {
+        let keys = self.keys;
+        let (&first, &last) = (keys.first()?, keys.last()?);
+        if key < first || key > last {
+            return None;
+        }
+        let n = keys.len();
+        let span = u128::from(last - first).max(1);
+        let guess = (u128::from(key - first) * (n - 1) as u128 / span) as usize;
+        let g = *keys.get(guess)?;
+        let (lo, hi) = match g.cmp(&key) {
+            std::cmp::Ordering::Equal => return Some(guess),
+            std::cmp::Ordering::Less => {
+                // Gallop right: keys[guess] < key.
+                let (mut lo, mut step) = (guess + 1, 1usize);
+                loop {
+                    let probe = guess.saturating_add(step);
+                    match keys.get(probe) {
+                        None => break (lo, n),
+                        Some(&k) if k >= key => break (lo, probe + 1),
+                        Some(_) => lo = probe + 1,
+                    }
+                    step = step.saturating_mul(2);
+                }
+            }
+            std::cmp::Ordering::Greater => {
+                // Gallop left: keys[guess] > key.
+                let (mut hi, mut step) = (guess, 1usize);
+                loop {
+                    let Some(probe) = guess.checked_sub(step) else { break (0, hi) };
+                    if keys[probe] <= key {
+                        break (probe, hi);
+                    }
+                    hi = probe;
+                    step = step.saturating_mul(2);
+                }
+            }
+        };
+        keys.get(lo..hi)?.binary_search(&key).ok().map(|i| lo + i)
     }
 
     /// The records of the `i`-th key (in key order), empty if out of range.
@@ -495,6 +542,43 @@ mod tests {
         assert!(view(bytes, u64::MAX, 2, false).is_err());
         assert!(view(&bytes[..40], 3, 2, false).is_err());
         assert!(validate(bytes, 3, 2, false).is_err(), "all-zero keys are not increasing");
+    }
+
+    fn find_matches_binary_search(keys: &[u64]) {
+        let offsets: Vec<u32> = (0..=keys.len() as u32).collect();
+        let records: Vec<u32> = (0..keys.len() as u32).collect();
+        let p = Postings { records: &records, keys, offsets: Offsets::Narrow(&offsets) };
+        let mut probes: Vec<u64> =
+            keys.iter().flat_map(|&k| [k, k.wrapping_add(1), k.wrapping_sub(1)]).collect();
+        probes.extend([0, 1, u64::MAX, u64::MAX - 1, u64::MAX / 2]);
+        for k in probes {
+            assert_eq!(p.find(k), keys.binary_search(&k).ok(), "key {k} in {keys:?}");
+            assert_eq!(p.lookup(k).len(), usize::from(keys.binary_search(&k).is_ok()));
+        }
+    }
+
+    #[test]
+    fn lookup_agrees_with_binary_search_on_any_distribution() {
+        find_matches_binary_search(&[]);
+        find_matches_binary_search(&[7]);
+        find_matches_binary_search(&[0, u64::MAX]);
+        find_matches_binary_search(&(0..100).map(|i| i * 1000).collect::<Vec<_>>());
+        // Skewed: dense low keys then a few huge ones (interpolation guesses badly).
+        let mut skewed: Vec<u64> = (0..500).collect();
+        skewed.extend([1 << 40, 1 << 50, u64::MAX - 3, u64::MAX]);
+        find_matches_binary_search(&skewed);
+        let mut x = 1u64;
+        let mut hashed: Vec<u64> = (0..2000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            })
+            .collect();
+        hashed.sort_unstable();
+        hashed.dedup();
+        find_matches_binary_search(&hashed);
     }
 
     #[test]

@@ -272,6 +272,8 @@ pub struct StoreWriter<S: Sink = FileSink> {
     partial: bool,
     /// An I/O error happened: the file is inconsistent and `finish` must fail.
     failed: bool,
+    /// Write u64 offsets even where u32 would do.
+    wide: bool,
     toc: Vec<TocEntry>,
     names: Vec<String>,
     global_names: HashSet<String>,
@@ -349,6 +351,7 @@ impl<S: Sink> StoreWriter<S> {
             records: 0,
             partial: false,
             failed: false,
+            wide: false,
             toc: Vec::new(),
             names: Vec::new(),
             global_names: HashSet::new(),
@@ -370,6 +373,17 @@ impl<S: Sink> StoreWriter<S> {
             column_count: self.layout.columns().len() as u32,
             block_count: self.blocks,
         }
+    }
+
+    /// Writes u64 offsets in `Str`, `U32List` and posting sections even where u32 would do.
+    /// Normally the writer picks u32 unless a section's payload exceeds 4 GiB; this forces the
+    /// wide form, which readers handle alike (it exists to test that path on small data).
+    pub fn set_wide_offsets(&mut self, always: bool) {
+        self.wide = always;
+    }
+
+    pub(crate) fn wide_offsets(&self) -> bool {
+        self.wide
     }
 
     /// The layout being written.
@@ -513,7 +527,7 @@ impl<S: Sink> StoreWriter<S> {
     /// Writes `0, ends...` as u32 if they fit, else u64, then pads to 8; returns the flags.
     fn put_offsets(&mut self, ends: &[u64]) -> Result<u16> {
         let last = ends.last().copied().unwrap_or(0);
-        let flags = if u32::try_from(last).is_ok() {
+        let flags = if !self.wide && u32::try_from(last).is_ok() {
             let mut s = std::mem::take(&mut self.scratch32);
             s.clear();
             s.push(0);
