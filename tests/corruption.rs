@@ -427,3 +427,63 @@ fn cli_verify_exit_status() {
     assert_eq!(code, 2);
     assert!(err.contains("trunc.vnl") && err.contains("truncated"), "{err}");
 }
+
+/// Recomputes every checksum (header, each section whose range is inside the file, TOC), so
+/// that random damage reaches the structural checks instead of stopping at a CRC.
+fn reseal_all(b: &mut [u8]) {
+    if b.len() < 64 + TRAILER_LEN {
+        return;
+    }
+    let crc = crc32fast::hash(&b[..HEADER_CRC_OFFSET]);
+    set_u32(b, HEADER_CRC_OFFSET, crc);
+    let trailer = b.len() - TRAILER_LEN;
+    let toc_len = u64_at(b, trailer + 8);
+    let Some(start) = (trailer as u64).checked_sub(toc_len) else { return };
+    let start = start as usize;
+    if start + TOC_HEADER_LEN > trailer {
+        return;
+    }
+    let n = u32_at(b, start) as usize;
+    for i in 0..n {
+        let e = start + TOC_HEADER_LEN + i * TOC_ENTRY_LEN;
+        if e + TOC_ENTRY_LEN > trailer {
+            break;
+        }
+        let off = u64_at(b, e + TOC_SECTION_OFFSET_OFFSET);
+        let len = u64_at(b, e + TOC_LENGTH_OFFSET);
+        if let Some(end) = off.checked_add(len).filter(|&end| end <= b.len() as u64) {
+            let crc = crc32fast::hash(&b[off as usize..end as usize]);
+            set_u32(b, e + TOC_CRC_OFFSET, crc);
+        }
+    }
+    let crc = crc32fast::hash(&b[start..trailer]);
+    set_u32(b, trailer, crc);
+}
+
+#[test]
+fn random_damage_with_valid_checksums_never_panics() {
+    let base = sample();
+    let (toc_start, _) = toc_of(&base);
+    let mut rng = crate::store::Rng(2024);
+    let mut rejected = 0;
+    for round in 0..3000 {
+        let mut b = base.clone();
+        // Half the rounds hit the TOC (the structure), half anywhere.
+        let (lo, hi) =
+            if round % 2 == 0 { (toc_start, b.len() - TRAILER_LEN) } else { (0, b.len()) };
+        for _ in 0..1 + rng.below(4) {
+            let at = lo + rng.below((hi - lo) as u64) as usize;
+            b[at] = match rng.below(4) {
+                0 => 0,
+                1 => 0xFF,
+                2 => b[at] ^ (1 << rng.below(8)),
+                _ => rng.next() as u8,
+            };
+        }
+        reseal_all(&mut b);
+        if open_and_touch(&b).is_err() {
+            rejected += 1;
+        }
+    }
+    assert!(rejected > 1000, "only {rejected} of 3000 damaged stores rejected");
+}

@@ -417,6 +417,10 @@ impl Store {
     }
 
     /// The strings of column `col` in block `block`.
+    ///
+    /// Each call checks the block's arena with `simdutf8` (several GB/s) to obtain a `&str`
+    /// without `unsafe`; keep the returned [`StrBlock`] (or a [`StrColumn`]) for repeated access,
+    /// whose `get` is then a plain slice.
     pub fn str_block(&self, col: impl ColumnRef, block: u32) -> Result<StrBlock<'_>> {
         let col = col.column_id(self)?;
         let idx = self.slot(col, block, &[ColumnType::Str])?;
