@@ -330,7 +330,7 @@ fn large_benches(
     });
     g.bench_function("postings_find_10m_list", |b| {
         b.iter(|| {
-            assert_eq!(probes.iter().filter(|&&k| p.find(k).is_some()).count(), probes.len())
+            assert_eq!(probes.iter().filter(|&&k| p.find(k).is_some()).count(), probes.len());
         });
     });
     g.bench_function("postings_find_10m_list_plain_binary_search", |b| {

@@ -471,7 +471,7 @@ fn random_damage_with_valid_checksums_never_panics() {
         // Half the rounds hit the TOC (the structure), half anywhere.
         let (lo, hi) =
             if round % 2 == 0 { (toc_start, b.len() - TRAILER_LEN) } else { (0, b.len()) };
-        for _ in 0..1 + rng.below(4) {
+        for _ in 0..=rng.below(4) {
             let at = lo + rng.below((hi - lo) as u64) as usize;
             b[at] = match rng.below(4) {
                 0 => 0,

@@ -2,8 +2,8 @@
 //! with their encoders and their checked decoders.
 //!
 //! This module owns every number that is written to disk. It never panics on any input: every
-//! read goes through [`read_u32`]/[`read_u64`] (which use `.get(range)` with checked arithmetic)
-//! and every decoder returns a [`Fault`] that the reader turns into an
+//! read goes through `read_u32`/`read_u64` (which use `.get(range)` with checked arithmetic)
+//! and every decoder returns a `Fault` that the reader turns into an
 //! [`Error`](crate::Error) naming the file. The same layout is described, with diagrams, in
 //! `docs/format.md`; a change here that does not touch that file does not get merged.
 //!

@@ -15,7 +15,7 @@
 //!   block [`StrBlock`], [`ListBlock`]), [`Postings`]; [`Store::verify`].
 //!
 //! # Invariants
-//! - The byte layout is in [`format`] and `docs/format.md`; all integers are little-endian and
+//! - The byte layout is in [`format`](mod@format) and `docs/format.md`; all integers are little-endian and
 //!   fixed-width; every section is 64-byte aligned and has a CRC-32.
 //! - Opening validates the header, the TOC and every offset and length (checked arithmetic) and
 //!   reads no data section; each section is validated (CRC, offsets, UTF-8) on first use, once.
