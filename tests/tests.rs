@@ -1,1 +1,6 @@
 //! vnlink's integration tests: one binary, one module per theme.
+
+/// Damaged stores: truncation, byte flips, tampered TOC, versions, `vnlink verify`.
+mod corruption;
+/// The `.vnl` store: round trips, postings, threads, writer misuse.
+mod store;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod eval;
+mod verify;
 
 /// Exit status when a run finished but skipped input rows or printed warnings.
 pub const EXIT_WARNINGS: u8 = 1;
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Score clusters or pairs against a ground truth (pairwise and B-cubed P/R/F1).
     Eval(eval::Args),
+    /// Check every checksum and structure of a store.
+    Verify(verify::Args),
 }
 
 /// Parses the command line, runs the command and maps the outcome to an exit status.
@@ -51,6 +54,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Eval(args) => eval::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 
