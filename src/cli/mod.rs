@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod r#gen;
+
 /// Exit status when a run finished but skipped input rows or printed warnings.
 pub const EXIT_WARNINGS: u8 = 1;
 /// Exit status on error.
@@ -26,7 +28,10 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// Generate a synthetic Vietnamese population with ground truth.
+    Gen(r#gen::Args),
+}
 
 /// Parses the command line, runs the command and maps the outcome to an exit status.
 pub fn main() -> ExitCode {
@@ -44,7 +49,9 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Gen(args) => r#gen::run(&args),
+    }
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
