@@ -4,3 +4,5 @@
 mod corruption;
 /// The `.vnl` store: round trips, postings, threads, writer misuse.
 mod store;
+// `vnlink gen` / `vnlink::synth`: determinism, shapes, truth, corruption rates, hard negatives.
+mod r#gen;

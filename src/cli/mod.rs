@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod eval;
 mod verify;
+mod r#gen;
 
 /// Exit status when a run finished but skipped input rows or printed warnings.
 pub const EXIT_WARNINGS: u8 = 1;
@@ -34,6 +35,8 @@ enum Command {
     Eval(eval::Args),
     /// Check every checksum and structure of a store.
     Verify(verify::Args),
+    /// Generate a synthetic Vietnamese population with ground truth.
+    Gen(r#gen::Args),
 }
 
 /// Parses the command line, runs the command and maps the outcome to an exit status.
@@ -55,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Gen(args) => r#gen::run(&args),
     }
 }
 

@@ -1,1 +1,576 @@
-//! (being written)
+//! Synthetic Vietnamese population with ground truth, for tuning and testing matchers.
+//!
+//! The generator draws people ([`Person`]: the truth of one entity) and writes records of them
+//! the way real registers do — with the variations of VIETNAMESE.md — in two shapes:
+//!
+//! * [`Shape::Dedupe`]: one file, `records.csv`; a share ([`GenConfig::dup_rate`]) of entities
+//!   has 1..=[`GenConfig::max_copies`] extra corrupted copies (1 + geometric(½), capped).
+//! * [`Shape::Link`]: `registry.csv` (clean profile, every registry person once) and
+//!   `agency.csv` (noisy profile); about [`GenConfig::agency_ratio`] agency rows per registry
+//!   row, of which [`GenConfig::link_overlap`] are registry people and the rest people who are
+//!   not in the registry (household members and namesakes of registry people among them).
+//!   Agency internal duplicates: [`GenConfig::agency_dup_rate`], default none.
+//!
+//! Both write `truth.csv` (`record_id,entity_id`, plus `source` = `registry`/`agency` for
+//! `link`; record ids are `1, 2, …` in `dedupe` and `R1…`/`A1…` in `link`, unique across both
+//! files) and `gen_stats.json` (the configuration and [`GenStats`]). Every record file has the
+//! header `record_id,full_name,dob,sex,address,id_number,phone`. All files are written atomically.
+//!
+//! # Overview of types
+//! * [`GenConfig`] with [`Rates`]: every parameter, with defaults; [`Corruption`] names each kind
+//!   of damage, [`CorruptionSet`] the ones a record received.
+//! * [`generate`], [`generate_dedupe`], [`generate_link`]: write a shape to a directory and return
+//!   a [`GenSummary`].
+//! * [`dedupe_rows`], [`link_rows`]: the same records in memory, as [`SynthRow`]s (record, entity,
+//!   source, profile, corruptions received); [`people`]: the ground truth, one [`Person`] per
+//!   entity.
+//!
+//! # The population
+//! Family names follow their published national shares (14 names, 89 %; Hoàng/Huỳnh and Vũ/Võ
+//! split by region, the southern forms dominating in the South), the remaining 11 % spread over
+//! the other names by their sample counts. Middle names depend on sex and generation (Văn/Thị for
+//! 75–85 % of people born before 1960, 25–30 % of those born since 1995; compound "Thị Ngọc";
+//! none for a few), given names on sex (list evidence), two syllables 4 % of the time. Births
+//! 1930–2010 follow the 2019 census pyramid (mode 1985–1994); 10 % of people born before 1975 carry
+//! the 01/01 placeholder. Addresses are drawn province by population (2019 census) and ward by
+//! type (a phường weighs twice a xã), with street lines in the region's notation (Hà Nội "Số 5,
+//! ngõ 12, phố …", southern `123/45 …`, Huế/Đà Nẵng kiệt `K12/3 …`, hamlets: thôn, xóm, ấp, bản,
+//! buôn). The post-2025 ward of a split old ward is the default successor 60 % of the time, else
+//! one of its successors at random (the person lives in one part). 30 % of people
+//! ([`GenConfig::new_address_share`]) have records written in the post-2025 form by default.
+//! The CCCD has the birth province (the address's 80–92 % of the time, else a migrant's),
+//! century+sex digit and birth year, and six digits from a keyed permutation of a per-prefix
+//! counter: unique as long as fewer than 10^6 people share a prefix. Phones (92 % of adults, 60 %
+//! of minors; half of the minors without one list the household head's) use current prefixes
+//! (all sources agree) weighted by carrier share, with seven digits unique per prefix up to
+//! 10^7. People born by 2006 also have a 9-digit CMND (issuing-province prefix, unrelated digits).
+//!
+//! Hard negatives, which decide precision: households ([`GenConfig::household_rate`] of people,
+//! 2–6 members at one address: head, a spouse with another family name, children with the
+//! father's family name, sometimes a grandparent); twins ([`GenConfig::twin_rate`] of households
+//! with two children or more: same dob, family and address, different given names, usually the
+//! same middle); a son with his father's full name ([`GenConfig::father_son_rate`]); and
+//! common-name clusters ([`GenConfig::cluster_rate`], about [`GenConfig::cluster_size`] people
+//! each with one full name, province and birth year, e.g. "Nguyễn Văn Hùng", Nghệ An, 1988).
+//!
+//! # Corruptions and their defaults
+//! Rates apply to the noisy profile; the clean profile (dedupe originals, registry rows) uses
+//! them × [`GenConfig::original_noise`] (default 0.2), so originals are clean-ish rather than
+//! perfect. Defaults, and why:
+//!
+//! | corruption (flag `--rate-…`) | default | why |
+//! |---|---|---|
+//! | `diacritics` | 0.15 | ASCII-only systems (banks, telecoms, old software) are common sources |
+//! | `nfd` | 0.05 | macOS / "Unicode tổ hợp" input; a minority |
+//! | `tone_new` | 0.15 | GSO lists and textbooks use hoà/thuỷ; mixes are frequent (190/3,321 unit names differ) |
+//! | `upper` | 0.10 | cards and some registers print names in capitals |
+//! | `typo` | 0.08 | one keyed error in a name or address is routine in hand-typed data |
+//! | `telex` | 0.02 | input-method accidents are visible but rare |
+//! | `name_order` | 0.03 | foreign/diaspora systems only |
+//! | `taboo` | 0.20 | of records with Hoàng/Huỳnh, Vũ/Võ, Phúc/Phước: southern spellings are widespread |
+//! | `middle_drop` / `middle_add` | 0.10 / 0.05 | Văn/Thị are often omitted, less often added |
+//! | `dob_format` | 0.25 | every source has its own format |
+//! | `dob_swap`, `dob_year_off` | 0.02 each | import and typing errors |
+//! | `dob_year_only`, `dob_missing` | 0.03 each | older records carry years only or nothing |
+//! | `sex_code`, `sex_missing`, `sex_flip` | 0.10, 0.05, 0.005 | code lists differ; sex is rarely wrong |
+//! | `addr_abbrev` | 0.40 | abbreviations are the norm in hand-written addresses |
+//! | `addr_missing_part` | 0.15 | forms leave out the district or the street |
+//! | `addr_other_era` | 0.25 | old and new addresses coexist since 2025-07-01 |
+//! | `addr_moved` | 0.05 | people move between registrations |
+//! | `phone_format` | 0.20 | +84/84/spaces/dots, lost leading zero |
+//! | `phone_old_prefix` | 0.10 | of eligible numbers: records from before 2018 |
+//! | `phone_other`, `phone_missing` | 0.03, 0.15 | numbers change; many forms have none |
+//! | `id_missing`, `id_lost_zeros` | 0.10, 0.08 | spreadsheets lose leading zeros |
+//! | `id_typo`, `id_scientific` | 0.02, 0.01 | keyed digits; narrow spreadsheet columns |
+//! | `id_cmnd` | 0.08 | of people born by 2006: old records carry the CMND |
+//! | `tcvn3`, `vni` | 0.01 each | legacy files survive in a small share of sources |
+//!
+//! # Determinism, parallelism and memory
+//! Everything derives from [`GenConfig::seed`]: people and records of chunk `c` (of [`CHUNK`]
+//! entities) come from RNGs seeded by `(seed, stream, c)`, the identifiers from per-prefix
+//! counters advanced in entity order, the cluster definitions from `(seed, cluster)`. Chunks are
+//! generated in parallel with rayon and collected in order, so output is byte-identical for any
+//! number of threads. Output streams: [`WINDOW_CHUNKS`] chunks (32,768 entities) form a window
+//! that is generated, shuffled and written while the next window is generated; memory is two
+//! windows, whatever the number of entities. Rows are therefore shuffled only **within a
+//! window**: the copies of an entity are never more than one window apart in the file (matchers
+//! must not rely on file order, and do not gain from it).
+
+mod config;
+mod corrupt;
+mod people;
+mod render;
+mod stats;
+mod tables;
+
+pub use config::{Corruption, CorruptionSet, GenConfig, Rates};
+pub use people::{Address, CHUNK, Dob, Group, HouseholdRole, LinkRole, Person, permute};
+pub use stats::{CorruptionStat, Count, GenStats};
+
+use std::path::{Path, PathBuf};
+
+use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::schema::FieldKind;
+use crate::util::fs::{AtomicFile, atomic_write, create_dir_all};
+
+use people::{IdCounters, Population};
+use stats::StatsAcc;
+
+/// The random generator of the synthetic data (PCG, 128-bit state, fast).
+pub(crate) type Rng = rand_pcg::Pcg64Mcg;
+
+/// Chunks per window: the unit of shuffling and of output (32 × 1024 = 32,768 entities).
+pub const WINDOW_CHUNKS: u64 = 32;
+
+const STREAM_RECORDS: u64 = 11;
+const STREAM_SHUFFLE: u64 = 12;
+
+/// The `SplitMix64` finaliser: a bijective 64-bit mixer.
+pub(crate) fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The RNG of item `index` of stream `stream`.
+pub(crate) fn rng_for(seed: u64, stream: u64, index: u64) -> Rng {
+    Rng::seed_from_u64(splitmix(splitmix(seed ^ splitmix(stream)) ^ index))
+}
+
+/// The output shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// One file with duplicates.
+    Dedupe,
+    /// A registry and an agency file to link.
+    Link,
+}
+
+/// The file a record belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// `records.csv` of the dedupe shape.
+    Records,
+    /// `registry.csv` of the link shape.
+    Registry,
+    /// `agency.csv` of the link shape.
+    Agency,
+}
+
+impl Source {
+    /// The name written in `truth.csv` (`records`, `registry`, `agency`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Records => "records",
+            Source::Registry => "registry",
+            Source::Agency => "agency",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How noisy a record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Rates × [`GenConfig::original_noise`]: dedupe originals, registry rows.
+    Clean,
+    /// The configured rates: dedupe copies, agency rows.
+    Noisy,
+}
+
+/// One record as written: the seven columns of the standard header, as text (empty = missing).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SynthRecord {
+    /// `record_id`.
+    pub record_id: String,
+    /// `full_name`.
+    pub full_name: String,
+    /// `dob`.
+    pub dob: String,
+    /// `sex`.
+    pub sex: String,
+    /// `address`.
+    pub address: String,
+    /// `id_number`.
+    pub id_number: String,
+    /// `phone`.
+    pub phone: String,
+}
+
+impl SynthRecord {
+    /// The columns in header order.
+    pub fn fields(&self) -> [&str; 7] {
+        [
+            &self.record_id,
+            &self.full_name,
+            &self.dob,
+            &self.sex,
+            &self.address,
+            &self.id_number,
+            &self.phone,
+        ]
+    }
+}
+
+/// A generated record with its truth.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SynthRow {
+    /// The record.
+    pub record: SynthRecord,
+    /// The entity it describes ([`Person::entity_id`]).
+    pub entity_id: u64,
+    /// The file it belongs to.
+    pub source: Source,
+    /// 0 for the entity's first record in this source, 1.. for extra copies.
+    pub copy: u32,
+    /// The noise profile it was rendered with.
+    pub profile: Profile,
+    /// The corruptions it received.
+    pub corruptions: CorruptionSet,
+}
+
+/// What [`generate`] wrote.
+#[derive(Clone, Debug)]
+pub struct GenSummary {
+    /// The shape.
+    pub shape: Shape,
+    /// The files written, in the output directory.
+    pub files: Vec<PathBuf>,
+    /// The counts.
+    pub stats: GenStats,
+}
+
+/// The generation state: the population, the sequential counters and the statistics.
+struct Engine {
+    shape: Shape,
+    pop: Population,
+    ids: IdCounters,
+    next_record: [u64; 3],
+    stats: StatsAcc,
+    chunks: u64,
+    windows: u64,
+}
+
+impl Engine {
+    fn new(cfg: &GenConfig, shape: Shape) -> Self {
+        let chunks = cfg.entities.div_ceil(CHUNK);
+        Engine {
+            shape,
+            pop: Population::new(cfg),
+            ids: IdCounters::default(),
+            next_record: [0; 3],
+            stats: StatsAcc::new(cfg),
+            chunks,
+            windows: chunks.div_ceil(WINDOW_CHUNKS),
+        }
+    }
+
+    fn chunk_range(&self, w: u64) -> std::ops::Range<u64> {
+        w * WINDOW_CHUNKS..((w + 1) * WINDOW_CHUNKS).min(self.chunks)
+    }
+
+    /// The people of window `w`, with identifiers, one vector per chunk.
+    fn people(&mut self, w: u64) -> Vec<Vec<Person>> {
+        let pop = &self.pop;
+        let mut people: Vec<Vec<Person>> =
+            self.chunk_range(w).into_par_iter().map(|c| pop.chunk(c)).collect();
+        for v in &mut people {
+            self.ids.assign(pop.cfg.seed, v);
+        }
+        people
+    }
+
+    /// The rows of window `w`, shuffled, with record ids; for `link`, registry rows first.
+    fn window(&mut self, w: u64) -> Vec<SynthRow> {
+        let people = self.people(w);
+        let (pop, shape) = (&self.pop, self.shape);
+        let first = self.chunk_range(w).start;
+        let parts: Vec<(Vec<SynthRow>, StatsAcc)> = people
+            .par_iter()
+            .enumerate()
+            .map(|(i, ps)| render_chunk(pop, shape, first + i as u64, ps))
+            .collect();
+        let mut rows = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        for (r, s) in parts {
+            rows.extend(r);
+            self.stats.merge(&s);
+        }
+        let mut rng = rng_for(pop.cfg.seed, STREAM_SHUFFLE, w);
+        if shape == Shape::Link {
+            let (mut reg, mut ag): (Vec<SynthRow>, Vec<SynthRow>) =
+                rows.into_iter().partition(|r| r.source == Source::Registry);
+            reg.shuffle(&mut rng);
+            ag.shuffle(&mut rng);
+            reg.append(&mut ag);
+            rows = reg;
+        } else {
+            rows.shuffle(&mut rng);
+        }
+        for r in &mut rows {
+            let n = &mut self.next_record[r.source.index()];
+            *n += 1;
+            r.record.record_id = match r.source {
+                Source::Records => n.to_string(),
+                Source::Registry => format!("R{n}"),
+                Source::Agency => format!("A{n}"),
+            };
+        }
+        rows
+    }
+
+    fn stats(&self) -> GenStats {
+        self.stats.finish(self.pop.cluster_count() as u64, self.ids.reused)
+    }
+}
+
+/// The number of extra copies of a duplicated entity: 1 + geometric(½), at most `max`.
+fn copies(rng: &mut Rng, max: u32) -> u32 {
+    let mut k = 1;
+    while k < max && rng.random_bool(0.5) {
+        k += 1;
+    }
+    k
+}
+
+fn render_chunk(
+    pop: &Population,
+    shape: Shape,
+    chunk: u64,
+    people: &[Person],
+) -> (Vec<SynthRow>, StatsAcc) {
+    let cfg = &pop.cfg;
+    let mut rng = rng_for(cfg.seed, STREAM_RECORDS, chunk);
+    let mut acc = StatsAcc::new(cfg);
+    let mut rows = Vec::with_capacity(people.len() * 3 / 2);
+    let mut emit = |rng: &mut Rng, acc: &mut StatsAcc, p: &Person, source, copy, profile| {
+        let (record, corruptions) = render::render(pop, rng, p, profile, acc);
+        match source {
+            Source::Registry => acc.s.registry_records += 1,
+            Source::Agency => acc.s.agency_records += 1,
+            Source::Records => {}
+        }
+        rows.push(SynthRow { record, entity_id: p.entity_id, source, copy, profile, corruptions });
+    };
+    for p in people {
+        acc.person(p, shape == Shape::Link);
+        match shape {
+            Shape::Dedupe => {
+                emit(&mut rng, &mut acc, p, Source::Records, 0, Profile::Clean);
+                if rng.random_bool(cfg.dup_rate) {
+                    acc.s.entities_with_copies += 1;
+                    for i in 1..=copies(&mut rng, cfg.max_copies) {
+                        emit(&mut rng, &mut acc, p, Source::Records, i, Profile::Noisy);
+                    }
+                }
+            }
+            Shape::Link => {
+                if p.link_role != LinkRole::AgencyOnly {
+                    emit(&mut rng, &mut acc, p, Source::Registry, 0, Profile::Clean);
+                }
+                if p.link_role != LinkRole::RegistryOnly {
+                    emit(&mut rng, &mut acc, p, Source::Agency, 0, Profile::Noisy);
+                    if rng.random_bool(cfg.agency_dup_rate) {
+                        acc.s.entities_with_copies += 1;
+                        for i in 1..=copies(&mut rng, cfg.max_copies) {
+                            emit(&mut rng, &mut acc, p, Source::Agency, i, Profile::Noisy);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (rows, acc)
+}
+
+/// The records of a shape, in memory, window by window (see [`dedupe_rows`]).
+pub struct Rows {
+    engine: Engine,
+    next_window: u64,
+    buf: std::vec::IntoIter<SynthRow>,
+}
+
+impl Rows {
+    fn new(cfg: &GenConfig, shape: Shape) -> Result<Rows> {
+        cfg.validate()?;
+        Ok(Rows { engine: Engine::new(cfg, shape), next_window: 0, buf: Vec::new().into_iter() })
+    }
+
+    /// The statistics of the windows generated so far (complete once the iterator is exhausted).
+    pub fn stats(&self) -> GenStats {
+        self.engine.stats()
+    }
+}
+
+impl Iterator for Rows {
+    type Item = SynthRow;
+
+    fn next(&mut self) -> Option<SynthRow> {
+        loop {
+            if let Some(r) = self.buf.next() {
+                return Some(r);
+            }
+            if self.next_window >= self.engine.windows {
+                return None;
+            }
+            self.buf = self.engine.window(self.next_window).into_iter();
+            self.next_window += 1;
+        }
+    }
+}
+
+impl std::fmt::Debug for Rows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows").field("next_window", &self.next_window).finish_non_exhaustive()
+    }
+}
+
+/// The rows of the `dedupe` shape, in file order, generated lazily (memory: one window).
+pub fn dedupe_rows(cfg: &GenConfig) -> Result<Rows> {
+    Rows::new(cfg, Shape::Dedupe)
+}
+
+/// The rows of the `link` shape: per window, the registry rows then the agency rows, each in
+/// file order (the files interleave the windows the same way).
+pub fn link_rows(cfg: &GenConfig) -> Result<Rows> {
+    Rows::new(cfg, Shape::Link)
+}
+
+/// The ground truth: every entity's [`Person`], in entity order, identical for both shapes.
+pub fn people(cfg: &GenConfig) -> Result<impl Iterator<Item = Person>> {
+    cfg.validate()?;
+    let mut engine = Engine::new(cfg, Shape::Dedupe);
+    let windows = engine.windows;
+    Ok((0..windows).flat_map(move |w| engine.people(w).into_iter().flatten()))
+}
+
+/// The output files of a shape and their writers.
+struct Sinks {
+    shape: Shape,
+    files: Vec<(PathBuf, csv::Writer<AtomicFile>)>,
+    truth: (PathBuf, csv::Writer<AtomicFile>),
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => Error::io(path, std::io::Error::other(format!("{other:?}"))),
+    }
+}
+
+fn csv_writer(path: PathBuf, header: &[&str]) -> Result<(PathBuf, csv::Writer<AtomicFile>)> {
+    let mut w = csv::WriterBuilder::new().from_writer(AtomicFile::create(&path)?);
+    w.write_record(header).map_err(|e| csv_error(&path, e))?;
+    Ok((path, w))
+}
+
+impl Sinks {
+    fn create(dir: &Path, shape: Shape) -> Result<Sinks> {
+        let header = FieldKind::ALL.map(FieldKind::as_str);
+        let (names, truth_header): (&[&str], &[&str]) = match shape {
+            Shape::Dedupe => (&["records.csv"], &["record_id", "entity_id"]),
+            Shape::Link => (&["registry.csv", "agency.csv"], &["record_id", "entity_id", "source"]),
+        };
+        let files =
+            names.iter().map(|n| csv_writer(dir.join(n), &header)).collect::<Result<Vec<_>>>()?;
+        let truth = csv_writer(dir.join("truth.csv"), truth_header)?;
+        Ok(Sinks { shape, files, truth })
+    }
+
+    fn write(&mut self, rows: &[SynthRow]) -> Result<()> {
+        for r in rows {
+            let (path, w) = match (self.shape, r.source) {
+                (Shape::Link, Source::Agency) => &mut self.files[1],
+                _ => &mut self.files[0],
+            };
+            w.write_record(r.record.fields()).map_err(|e| csv_error(path, e))?;
+            let (tpath, t) = &mut self.truth;
+            let id = r.entity_id.to_string();
+            let res = if self.shape == Shape::Link {
+                t.write_record([r.record.record_id.as_str(), &id, r.source.as_str()])
+            } else {
+                t.write_record([r.record.record_id.as_str(), &id])
+            };
+            res.map_err(|e| csv_error(tpath, e))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        for (path, w) in self.files.into_iter().chain([self.truth]) {
+            let f = w.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
+            f.commit()?;
+            out.push(path);
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Serialize)]
+struct StatsFile<'a> {
+    shape: Shape,
+    config: &'a GenConfig,
+    stats: &'a GenStats,
+}
+
+/// Writes `shape` to `out_dir` (created if needed) and returns what was written. `progress` is
+/// called after each window with the number of entities done.
+pub fn generate_with_progress(
+    cfg: &GenConfig,
+    shape: Shape,
+    out_dir: &Path,
+    progress: &mut dyn FnMut(u64),
+) -> Result<GenSummary> {
+    cfg.validate()?;
+    create_dir_all(out_dir)?;
+    let mut engine = Engine::new(cfg, shape);
+    let mut sinks = Sinks::create(out_dir, shape)?;
+    let windows = engine.windows;
+    let mut pending = Some(engine.window(0));
+    for w in 0..windows {
+        let current = pending.take().unwrap_or_default();
+        let (written, next) = rayon::join(
+            || sinks.write(&current),
+            || (w + 1 < windows).then(|| engine.window(w + 1)),
+        );
+        written?;
+        pending = next;
+        progress(((w + 1) * WINDOW_CHUNKS * CHUNK).min(cfg.entities));
+    }
+    let stats = engine.stats();
+    let mut files = sinks.finish()?;
+    let json = serde_json::to_vec_pretty(&StatsFile { shape, config: cfg, stats: &stats })
+        .map_err(|e| Error::io(out_dir.join("gen_stats.json"), std::io::Error::other(e)))?;
+    let stats_path = out_dir.join("gen_stats.json");
+    atomic_write(&stats_path, &json)?;
+    files.push(stats_path);
+    Ok(GenSummary { shape, files, stats })
+}
+
+/// Writes `shape` to `out_dir`; see [`generate_with_progress`].
+pub fn generate(cfg: &GenConfig, shape: Shape, out_dir: &Path) -> Result<GenSummary> {
+    generate_with_progress(cfg, shape, out_dir, &mut |_| {})
+}
+
+/// Writes the `dedupe` shape (`records.csv`, `truth.csv`, `gen_stats.json`) to `out_dir`.
+pub fn generate_dedupe(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary> {
+    generate(cfg, Shape::Dedupe, out_dir)
+}
+
+/// Writes the `link` shape (`registry.csv`, `agency.csv`, `truth.csv`, `gen_stats.json`) to
+/// `out_dir`.
+pub fn generate_link(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary> {
+    generate(cfg, Shape::Link, out_dir)
+}

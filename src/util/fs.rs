@@ -30,6 +30,14 @@ impl AtomicFile {
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(|e| Error::io(&path, e))?;
+        // Temporary files are created owner-only; outputs are ordinary files (rw-r--r--).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(&path, e))?;
+        }
         Ok(AtomicFile { path, writer: BufWriter::with_capacity(1 << 16, tmp) })
     }
 
@@ -92,6 +100,12 @@ mod tests {
         let p = dir.path().join("a.txt");
         atomic_write(&p, b"hello").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"hello");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
 
         let q = dir.path().join("b.txt");
         {
