@@ -1,3 +1,4 @@
-//! Small helpers shared by the stages: atomic file output.
+//! Small helpers shared by the stages: atomic file output, stable hashes.
 
 pub mod fs;
+pub mod hash;
