@@ -288,6 +288,17 @@ pub(crate) fn letter_code(c: char) -> Option<(u8, u8)> {
     (e.code != 0).then_some((e.code, e.tone))
 }
 
+/// Tone carried by `c`: a precomposed Vietnamese vowel or a combining tone mark (including the
+/// deprecated U+0340/U+0341). 0 for everything else.
+pub(crate) fn tone_of_char(c: char) -> u8 {
+    match c {
+        '\u{340}' => 1,
+        '\u{341}' => 2,
+        '\u{300}'..='\u{36F}' => tone_of_mark(c).unwrap_or(0),
+        _ => letter_code(c).map_or(0, |(_, t)| t),
+    }
+}
+
 /// Whether the string is NFC, by a range test (every char below U+0300 or in Latin Extended
 /// Additional) and else `is_nfc_quick`.
 fn is_nfc_fast(s: &str) -> bool {
