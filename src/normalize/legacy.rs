@@ -23,7 +23,7 @@
 //!   (`D¬ng` → `Dương`, `Cêng` → `Cường`).
 //! * Which reading is right is decided by plausibility: every token (run of ASCII letters and
 //!   non-ASCII characters) scores 2 if it is a Vietnamese syllable
-//!   ([`is_vietnamese_syllable`](crate::normalize::text::is_vietnamese_syllable)) plus 1 if it
+//!   ([`is_vietnamese_syllable`]) plus 1 if it
 //!   is a syllable of a known name (the embedded name lists, tone-convention-free); a reading's
 //!   score is the sum over the tokens that contain a non-ASCII character.
 //! * A value containing any character outside Windows-1252 (ơ ư đ ạ ễ, a combining mark …) is
@@ -205,7 +205,7 @@ impl Decoders {
         (c as usize).checked_sub(0xC0).and_then(|i| self.vni_single.get(i)).copied().flatten()
     }
 
-    /// Plausibility score of one token (see the module docs).
+    /// Plausibility score of one token (see the module docs), at most [`MAX_TOKEN_SCORE`].
     fn score(&self, token: &str) -> u32 {
         if is_vietnamese_syllable(token) {
             2 + u32::from(text::syllable_hash(token).is_some_and(|h| self.lexicon.contains(&h)))
@@ -214,6 +214,9 @@ impl Decoders {
         }
     }
 }
+
+/// Score of a token that is a syllable of a known name: no reading can do better.
+const MAX_TOKEN_SCORE: u32 = 3;
 
 /// Whether `c` can be shown by Windows-1252 (what legacy text is read as).
 fn is_cp1252(c: char) -> bool {
@@ -250,8 +253,15 @@ fn is_cp1252(c: char) -> bool {
     )
 }
 
+/// An ASCII letter, or a non-ASCII character that is neither a space nor a control character.
 fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphabetic() || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphabetic(),
+        // C1 controls, NEL and no-break space.
+        0x80..=0xA0 | 0x1680 | 0x3000 => false,
+        0x2000..=0x205F => !c.is_whitespace(),
+        _ => true,
+    }
 }
 
 /// Splits a value into tokens (`true`) and the separators between them (`false`).
@@ -263,9 +273,10 @@ impl<'a> Iterator for Pieces<'a> {
     type Item = (bool, &'a str);
 
     fn next(&mut self) -> Option<(bool, &'a str)> {
-        let first = self.rest.chars().next()?;
+        let mut it = self.rest.char_indices();
+        let (_, first) = it.next()?;
         let token = is_token_char(first);
-        let end = self.rest.find(|c: char| is_token_char(c) != token).unwrap_or(self.rest.len());
+        let end = it.find(|&(_, c)| is_token_char(c) != token).map_or(self.rest.len(), |(i, _)| i);
         let (piece, rest) = self.rest.split_at(end);
         self.rest = rest;
         Some((token, piece))
@@ -456,7 +467,7 @@ fn decode_mixed(
     prior: LegacyEncoding,
     out: &mut String,
 ) -> LegacyEncoding {
-    let hint = case_hint(value);
+    let mut hint = None;
     let mut used = LegacyEncoding::Unicode;
     for (tok, p) in pieces(value) {
         if !tok || p.is_ascii() || !p.chars().all(is_cp1252) || d.score(p) > 0 {
@@ -476,6 +487,7 @@ fn decode_mixed(
         };
         match chosen {
             Some(e) => {
+                let hint = *hint.get_or_insert_with(|| case_hint(value));
                 decode_token(d, e, p, hint, out);
                 used = e;
             }
@@ -497,8 +509,56 @@ fn decode_with(value: &str, prior: LegacyEncoding, out: &mut String) -> LegacyEn
         LegacyEncoding::Tcvn3 => [true, true, false],
         LegacyEncoding::Vni => [true, false, true],
     };
-    if !value.chars().all(is_cp1252) {
-        return decode_mixed(d, value, allowed, prior, out);
+    // One pass: is the value genuine Unicode, and which tokens are Windows-1252 but not ASCII?
+    let mut genuine = false;
+    let mut cp_tokens = [(0usize, 0usize); 8];
+    let mut n_cp = 0usize;
+    let mut token_start = None;
+    let (mut non_ascii, mut cp1252) = (false, true);
+    let mut end_token = |start: usize, end: usize, non_ascii: bool, cp1252: bool| {
+        if non_ascii && cp1252 {
+            if let Some(slot) = cp_tokens.get_mut(n_cp) {
+                *slot = (start, end);
+            }
+            n_cp += 1;
+        } else if non_ascii {
+            genuine = true;
+        }
+    };
+    for (i, c) in value.char_indices() {
+        if is_token_char(c) {
+            if token_start.is_none() {
+                token_start = Some(i);
+                (non_ascii, cp1252) = (false, true);
+            }
+            if !c.is_ascii() {
+                non_ascii = true;
+                cp1252 &= is_cp1252(c);
+            }
+        } else if let Some(start) = token_start.take() {
+            end_token(start, i, non_ascii, cp1252);
+        }
+    }
+    if let Some(start) = token_start {
+        end_token(start, value.len(), non_ascii, cp1252);
+    }
+    let listed = cp_tokens.get(..n_cp).unwrap_or(&cp_tokens);
+    let tokens = || listed.iter().filter_map(|&(a, b)| value.get(a..b));
+    if genuine {
+        // Only Windows-1252 tokens that are not a syllable as they stand may be legacy.
+        if n_cp > listed.len() || tokens().any(|t| !is_vietnamese_syllable(t)) {
+            return decode_mixed(d, value, allowed, prior, out);
+        }
+        out.push_str(value);
+        return LegacyEncoding::Unicode;
+    }
+    if prior == LegacyEncoding::Unicode
+        && n_cp <= listed.len()
+        && tokens().all(|t| d.score(t) == MAX_TOKEN_SCORE)
+    {
+        // Every token is a known name syllable: no reading can score higher.
+        out.push_str(value);
+        return LegacyEncoding::Unicode;
     }
     let scores = value_scores(d, value, out);
     let enc = best_reading(scores, allowed, prior);
@@ -827,6 +887,11 @@ mod tests {
 
         #[test]
         fn never_panics(s in any::<String>(), t in "[ -~\u{A0}-\u{FF}]{0,30}") {
+            for c in s.chars() {
+                let reference =
+                    c.is_ascii_alphabetic() || (!c.is_ascii() && !c.is_whitespace() && !c.is_control());
+                prop_assert_eq!(is_token_char(c), reference);
+            }
             let mut out = String::new();
             for v in [&s, &t] {
                 for enc in READINGS {

@@ -7,7 +7,7 @@
 //!
 //! # Rules
 //!
-//! The input is first folded to ASCII ([`text::fold`](crate::normalize::text::fold): lower case,
+//! The input is first folded to ASCII ([`text::fold`]: lower case,
 //! diacritics removed, `đ`→`d`), then split into onset (initial consonants), nucleus (vowels) and
 //! coda (final consonants). `qu` is an onset; `gi` is an onset before another vowel, and before a
 //! consonant or at the end it is the onset `z` followed by the vowel `i` (`gì` = `zi`, like `dì`).
@@ -35,7 +35,7 @@
 //!   `ư`/`u`, `ơ`/`ô`/`o`, `ă`/`â`/`a`, `ê`/`e` merge (Hùng = Hưng = `huN`, Tâm = Tăm = `taN`), and
 //!   tones are dropped. These names stay apart in the accented comparison (canonical tokens); the
 //!   phonetic key is the loose, last-resort level and a blocking key.
-//! * `v` is **not** merged with `d/gi/r` (the southern `v`→[j]): it is written consistently even in
+//! * `v` is **not** merged with `d/gi/r` (the southern `v` → /j/): it is written consistently even in
 //!   the South, and merging it would join frequent distinct names (Vân/Dân, Vinh/Dinh, Vy/Di).
 //! * `tr`/`ch` become `ch`, not `c`, so that they stay apart from `c`/`k`/`q` (Cường vs Trường).
 //! * The optional southern vowel merges (ưu/iu, ươu/iêu) are not applied.
@@ -142,17 +142,25 @@ fn push_syllable_key(l: &[u8], out: &mut String) {
     push_ascii(out, &l[coda_end..]);
 }
 
-/// Keys every syllable of `word` and appends the keys to `out`; with `toned`, each syllable key is
-/// followed by its tone-class digit.
-fn push_word_key(word: &str, toned: bool, out: &mut String) {
-    let mut buf = [0u8; MAX_LETTERS];
-    let mut len = 0usize;
-    let mut tone = 0u8;
-    let flush = |buf: &[u8], tone: &mut u8, out: &mut String| {
-        if !buf.is_empty() {
-            push_syllable_key(buf, out);
-            if toned {
-                out.push(match *tone {
+/// Gathers the folded letters of one syllable and appends its key when the syllable ends.
+struct KeyBuilder<'a> {
+    buf: [u8; MAX_LETTERS],
+    len: usize,
+    tone: u8,
+    toned: bool,
+    out: &'a mut String,
+}
+
+impl<'a> KeyBuilder<'a> {
+    fn new(toned: bool, out: &'a mut String) -> Self {
+        KeyBuilder { buf: [0; MAX_LETTERS], len: 0, tone: 0, toned, out }
+    }
+
+    fn flush(&mut self) {
+        if self.len > 0 {
+            push_syllable_key(&self.buf[..self.len], self.out);
+            if self.toned {
+                self.out.push(match self.tone {
                     1 => '1',
                     2 => '2',
                     3 | 4 => '3',
@@ -161,34 +169,47 @@ fn push_word_key(word: &str, toned: bool, out: &mut String) {
                 });
             }
         }
-        *tone = 0;
-    };
+        self.len = 0;
+        self.tone = 0;
+    }
+
+    /// One character of folded text: an ASCII letter is gathered; apostrophes, spaces, digits
+    /// and punctuation end the syllable; letters of other scripts are dropped.
+    fn folded(&mut self, f: char) {
+        if f.is_ascii_alphabetic() {
+            if self.len == MAX_LETTERS {
+                self.flush();
+            }
+            self.buf[self.len] = f.to_ascii_lowercase() as u8;
+            self.len += 1;
+        } else if !f.is_alphabetic() {
+            self.flush();
+        }
+    }
+}
+
+/// Keys every syllable of `word` and appends the keys to `out`; with `toned`, each syllable key is
+/// followed by its tone-class digit.
+fn push_word_key(word: &str, toned: bool, out: &mut String) {
+    let mut k = KeyBuilder::new(toned, out);
     for c in word.chars() {
         let t = text::tone_of_char(c);
         if t != 0 {
-            tone = t;
+            k.tone = t;
         }
-        let mut separator = false;
-        text::fold_char(c, |f| {
-            if f.is_ascii_alphabetic() {
-                if len == MAX_LETTERS {
-                    flush(&buf[..len], &mut tone, out);
-                    len = 0;
-                }
-                buf[len] = f as u8;
-                len += 1;
-            } else if !f.is_alphabetic() {
-                // Apostrophes, spaces, digits, punctuation separate syllables; letters of other
-                // scripts are dropped.
-                separator = true;
-            }
-        });
-        if separator {
-            flush(&buf[..len], &mut tone, out);
-            len = 0;
-        }
+        text::fold_char(c, |f| k.folded(f));
     }
-    flush(&buf[..len], &mut tone, out);
+    k.flush();
+}
+
+/// Appends the loose key of a word that is already folded ([`text::fold`], apostrophes kept):
+/// the same key as [`phonetic_key_into`] on the unfolded word, without folding it again.
+pub(crate) fn push_folded_key(folded: &str, out: &mut String) {
+    let mut k = KeyBuilder::new(false, out);
+    for c in folded.chars() {
+        k.folded(c);
+    }
+    k.flush();
 }
 
 /// Writes the loose phonetic key of `syllable` into `out` (cleared first). Accepts any case, NFC,
@@ -390,7 +411,10 @@ mod tests {
             prop_assert!(k.is_ascii());
             prop_assert_eq!(phonetic_key(&text::fold(&s)), k.clone());
             let nfd: String = s.nfd().collect();
-            prop_assert_eq!(phonetic_key(&nfd), k);
+            prop_assert_eq!(phonetic_key(&nfd), k.clone());
+            let mut folded_key = String::new();
+            push_folded_key(&text::fold(&s), &mut folded_key);
+            prop_assert_eq!(folded_key, k);
         }
     }
 }

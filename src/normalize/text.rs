@@ -138,10 +138,22 @@ struct Entry {
     tone: u8,
     /// `KIND_*`.
     kind: u8,
+    /// `FLAG_*`.
+    flags: u8,
 }
+
+/// `Entry::flags`: `char::is_alphabetic`.
+const FLAG_ALPHA: u8 = 1;
+/// `Entry::flags`: a combining mark.
+const FLAG_MARK: u8 = 2;
 
 struct Tables {
     entries: Vec<Entry>,
+    /// Nucleus class (`NUC_*`, 0 = invalid) by [`nucleus_index`].
+    nuclei: Vec<u8>,
+    /// `ONSETS` and `CODAS`, sorted.
+    onsets: Vec<u32>,
+    codas: Vec<u32>,
     /// `compose[code - 1][tone]`: the NFC lower-case vowel.
     compose: [[char; 6]; 12],
 }
@@ -191,6 +203,12 @@ fn vowel_code_of(base: char, quality: Option<char>) -> u8 {
 
 fn build_entry(c: char) -> Entry {
     let mut e = Entry::default();
+    if c.is_alphabetic() {
+        e.flags |= FLAG_ALPHA;
+    }
+    if is_combining_mark(c) {
+        e.flags |= FLAG_MARK;
+    }
     if c.is_whitespace() || c.is_control() {
         e.kind = KIND_SPACE;
     } else if is_invisible(c) {
@@ -258,13 +276,34 @@ fn tables() -> &'static Tables {
                 compose[code][tone] = s.nfc().next().unwrap_or('\u{FFFD}');
             }
         }
-        Tables { entries, compose }
+        let sorted = |v: &[u32]| {
+            let mut v = v.to_vec();
+            v.sort_unstable();
+            v
+        };
+        Tables {
+            entries,
+            nuclei: build_nuclei(),
+            onsets: sorted(&ONSETS),
+            codas: sorted(&CODAS),
+            compose,
+        }
     })
 }
 
 impl Tables {
     fn entry(&self, c: char) -> Option<Entry> {
         self.entries.get(c as usize).copied()
+    }
+
+    fn letter(&self, c: char) -> Option<(u8, u8)> {
+        if c.is_ascii_alphabetic() {
+            let b = c.to_ascii_lowercase() as u8;
+            let v = ascii_vowel_code(b);
+            return Some(if v == 0 { (b, 0) } else { (v, 0) });
+        }
+        let e = self.entry(c)?;
+        (e.code != 0).then_some((e.code, e.tone))
     }
 
     fn vowel(&self, code: u8, tone: u8) -> char {
@@ -279,13 +318,7 @@ impl Tables {
 /// Lower-case Vietnamese letter code and tone of `c`, if it is a letter of the Vietnamese alphabet
 /// (ASCII letters included; `Ð`/`ð`/`Ɖ`/`ɖ` count as đ). Consonants have tone 0.
 pub(crate) fn letter_code(c: char) -> Option<(u8, u8)> {
-    if c.is_ascii_alphabetic() {
-        let b = c.to_ascii_lowercase() as u8;
-        let v = ascii_vowel_code(b);
-        return Some(if v == 0 { (b, 0) } else { (v, 0) });
-    }
-    let e = tables().entry(c)?;
-    (e.code != 0).then_some((e.code, e.tone))
+    tables().letter(c)
 }
 
 /// Tone carried by `c`: a precomposed Vietnamese vowel or a combining tone mark (including the
@@ -301,9 +334,31 @@ pub(crate) fn tone_of_char(c: char) -> u8 {
 
 /// Whether the string is NFC, by a range test (every char below U+0300 or in Latin Extended
 /// Additional) and else `is_nfc_quick`.
-fn is_nfc_fast(s: &str) -> bool {
-    s.chars().all(|c| c < '\u{300}' || ('\u{1E00}'..='\u{1EFF}').contains(&c))
-        || is_nfc_quick(s.chars()) == IsNormalized::Yes
+pub(crate) fn is_nfc_fast(s: &str) -> bool {
+    // In UTF-8, lead bytes 0xC2..=0xCB are U+0080..=U+02FF, and 0xE1 0xB8..=0xBB is
+    // U+1E00..=U+1EFF.
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        i += match x {
+            0..=0x7F => 1,
+            0xC2..=0xCB => 2,
+            0xE1 if matches!(b.get(i + 1), Some(0xB8..=0xBB)) => 3,
+            _ => return is_nfc_quick(s.chars()) == IsNormalized::Yes,
+        };
+    }
+    true
+}
+
+/// Whether `c` is alphabetic (`char::is_alphabetic`, table-driven below U+2000).
+pub(crate) fn is_alpha(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    match tables().entry(c) {
+        Some(e) => e.flags & FLAG_ALPHA != 0,
+        None => c.is_alphabetic(),
+    }
 }
 
 /// ASCII path shared by [`canonical_into`] and [`fold_into`].
@@ -361,154 +416,150 @@ fn tone_target(l: &[u8]) -> Option<usize> {
     }
 }
 
-/// State of [`canonical_into`]: the output and the syllable being written.
-struct Canon<'a> {
-    t: &'static Tables,
-    out: &'a mut String,
-    pending_space: bool,
-    /// Byte offset in `out` where the current letter run starts.
+/// Rewrites the syllable `letters` written at `out[start..]` with its tone on the canonical
+/// vowel, if it is not there already.
+fn place_tone(
+    t: &Tables,
+    out: &mut String,
     start: usize,
-    letters: [u8; MAX_SYL],
-    n: usize,
-    /// All letters so far are Vietnamese.
-    viet: bool,
-    tones: u8,
+    letters: &[u8],
     tone: u8,
     tone_pos: usize,
+) {
+    let Some(target) = tone_target(letters) else { return };
+    if target == tone_pos {
+        return;
+    }
+    out.truncate(start);
+    for (i, &code) in letters.iter().enumerate() {
+        if is_vowel_code(code) {
+            out.push(t.vowel(code, if i == target { tone } else { 0 }));
+        } else if code == D_BAR {
+            out.push('đ');
+        } else {
+            out.push(char::from(code));
+        }
+    }
 }
 
-impl<'a> Canon<'a> {
-    fn new(out: &'a mut String) -> Self {
-        Canon {
-            t: tables(),
-            out,
-            pending_space: false,
-            start: 0,
-            letters: [0; MAX_SYL],
-            n: 0,
-            viet: true,
-            tones: 0,
-            tone: 0,
-            tone_pos: 0,
-        }
-    }
+/// Character classes of the canonical pass.
+enum Class {
+    /// A letter of the Vietnamese alphabet: code and tone.
+    Viet(u8, u8),
+    /// Another letter or a combining mark.
+    Foreign,
+    Space,
+    Drop,
+    Apostrophe,
+    Other,
+}
 
-    fn space(&mut self) {
-        self.end_syllable();
-        self.pending_space = !self.out.is_empty();
-    }
-
-    fn flush_space(&mut self) {
-        if self.pending_space {
-            self.out.push(' ');
-            self.pending_space = false;
-        }
-    }
-
-    fn other(&mut self, c: char) {
-        self.end_syllable();
-        self.flush_space();
-        self.out.extend(c.to_lowercase());
-    }
-
-    fn begin_letter(&mut self) {
-        self.flush_space();
-        if self.n == 0 {
-            self.start = self.out.len();
-        }
-    }
-
-    /// A Vietnamese letter: `code` as in [`letter_code`], `tone` for vowels.
-    fn letter(&mut self, code: u8, tone: u8) {
-        self.begin_letter();
-        if is_vowel_code(code) {
-            self.out.push(self.t.vowel(code, tone));
-        } else if code == D_BAR {
-            self.out.push('đ');
+fn classify(t: &Tables, c: char) -> Class {
+    if c.is_ascii() {
+        let b = c as u8;
+        return if b.is_ascii_alphabetic() {
+            let b = b.to_ascii_lowercase();
+            let v = ascii_vowel_code(b);
+            Class::Viet(if v == 0 { b } else { v }, 0)
+        } else if b.is_ascii_whitespace() || b.is_ascii_control() {
+            Class::Space
+        } else if b == b'`' {
+            Class::Apostrophe
         } else {
-            self.out.push(char::from(code));
-        }
-        if tone != 0 {
-            self.tones = self.tones.saturating_add(1);
-            self.tone = tone;
-            self.tone_pos = self.n;
-        }
-        if let Some(slot) = self.letters.get_mut(self.n) {
-            *slot = code;
-        } else {
-            self.viet = false;
-        }
-        self.n += 1;
+            Class::Other
+        };
     }
-
-    /// A letter (or combining mark) outside the Vietnamese alphabet.
-    fn foreign_letter(&mut self, c: char) {
-        self.begin_letter();
-        self.out.extend(c.to_lowercase());
-        self.viet = false;
-        self.n += 1;
+    match t.entries.get(c as usize) {
+        Some(e) => match e.kind {
+            KIND_SPACE => Class::Space,
+            KIND_DROP => Class::Drop,
+            KIND_APOS => Class::Apostrophe,
+            _ if e.code != 0 => Class::Viet(e.code, e.tone),
+            _ if e.flags & (FLAG_ALPHA | FLAG_MARK) != 0 => Class::Foreign,
+            _ => Class::Other,
+        },
+        None if c.is_whitespace() => Class::Space,
+        None if is_invisible(c) => Class::Drop,
+        None if is_apostrophe_like(c) => Class::Apostrophe,
+        None if c.is_alphabetic() || is_combining_mark(c) => Class::Foreign,
+        None => Class::Other,
     }
+}
 
-    fn end_syllable(&mut self) {
-        if self.n > 0 && self.viet && self.tones == 1 && self.n <= MAX_SYL {
-            let letters = &self.letters[..self.n];
-            if let Some(target) = tone_target(letters)
-                && target != self.tone_pos
-            {
-                self.out.truncate(self.start);
-                for (i, &code) in letters.iter().enumerate() {
-                    if is_vowel_code(code) {
-                        let tone = if i == target { self.tone } else { 0 };
-                        self.out.push(self.t.vowel(code, tone));
-                    } else if code == D_BAR {
-                        self.out.push('đ');
+/// The canonical pass over NFC characters (see [`canonical_into`]).
+fn canonical_chars(t: &Tables, chars: impl Iterator<Item = char>, out: &mut String) {
+    let mut pending_space = false;
+    // The letter run being written: where it starts in `out`, its letter codes (while it may be
+    // a Vietnamese syllable), its tone marks.
+    let mut start = 0usize;
+    let mut letters = [0u8; MAX_SYL];
+    let mut n = 0usize;
+    let mut viet = true;
+    let mut tones = 0u8;
+    let mut tone = 0u8;
+    let mut tone_pos = 0usize;
+    for c in chars {
+        match classify(t, c) {
+            Class::Viet(code, tn) => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                if n == 0 {
+                    start = out.len();
+                }
+                if is_vowel_code(code) {
+                    out.push(t.vowel(code, tn));
+                } else if code == D_BAR {
+                    out.push('đ');
+                } else {
+                    out.push(char::from(code));
+                }
+                if tn != 0 {
+                    tones = tones.saturating_add(1);
+                    tone = tn;
+                    tone_pos = n;
+                }
+                if n < MAX_SYL {
+                    letters[n] = code;
+                } else {
+                    viet = false;
+                }
+                n += 1;
+            }
+            Class::Foreign => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.extend(c.to_lowercase());
+                viet = false;
+                n += 1;
+            }
+            Class::Drop => {}
+            class => {
+                if n > 0 && viet && tones == 1 {
+                    place_tone(t, out, start, &letters[..n], tone, tone_pos);
+                }
+                (n, viet, tones) = (0, true, 0);
+                if matches!(class, Class::Space) {
+                    pending_space = !out.is_empty();
+                } else {
+                    if pending_space {
+                        out.push(' ');
+                        pending_space = false;
+                    }
+                    if matches!(class, Class::Apostrophe) {
+                        out.push('\'');
                     } else {
-                        self.out.push(char::from(code));
+                        out.extend(c.to_lowercase());
                     }
                 }
             }
         }
-        self.n = 0;
-        self.viet = true;
-        self.tones = 0;
     }
-
-    fn push(&mut self, c: char) {
-        if c.is_ascii() {
-            let b = c as u8;
-            if b.is_ascii_alphabetic() {
-                let b = b.to_ascii_lowercase();
-                let v = ascii_vowel_code(b);
-                self.letter(if v == 0 { b } else { v }, 0);
-            } else if b.is_ascii_whitespace() || b.is_ascii_control() {
-                self.space();
-            } else if b == b'`' {
-                self.other('\'');
-            } else {
-                self.other(c);
-            }
-            return;
-        }
-        let e = self.t.entry(c).unwrap_or_else(|| {
-            let kind = if c.is_whitespace() {
-                KIND_SPACE
-            } else if is_invisible(c) {
-                KIND_DROP
-            } else if is_apostrophe_like(c) {
-                KIND_APOS
-            } else {
-                KIND_OTHER
-            };
-            Entry { kind, ..Entry::default() }
-        });
-        match e.kind {
-            KIND_SPACE => self.space(),
-            KIND_DROP => {}
-            KIND_APOS => self.other('\''),
-            _ if e.code != 0 => self.letter(e.code, e.tone),
-            _ if c.is_alphabetic() || is_combining_mark(c) => self.foreign_letter(c),
-            _ => self.other(c),
-        }
+    if n > 0 && viet && tones == 1 {
+        place_tone(t, out, start, &letters[..n], tone, tone_pos);
     }
 }
 
@@ -531,13 +582,22 @@ pub fn canonical_into(input: &str, out: &mut String) {
         return;
     }
     out.reserve(input.len());
-    let mut st = Canon::new(out);
     if is_nfc_fast(input) {
-        input.chars().for_each(|c| st.push(c));
+        canonical_chars(tables(), input.chars(), out);
     } else {
-        input.nfc().for_each(|c| st.push(c));
+        canonical_chars(tables(), input.nfc(), out);
     }
-    st.end_syllable();
+}
+
+/// [`canonical_into`] for input known to be NFC (skips the NFC check).
+pub(crate) fn canonical_nfc_into(input: &str, out: &mut String) {
+    out.clear();
+    if input.is_ascii() {
+        ascii_into(input, out);
+        return;
+    }
+    out.reserve(input.len());
+    canonical_chars(tables(), input.chars(), out);
 }
 
 /// The canonical form of `input` (see [`canonical_into`]).
@@ -691,7 +751,13 @@ pub(crate) fn syllable_hash(s: &str) -> Option<u64> {
 
 /// Whether `c` belongs to a word: a letter or a combining mark.
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || is_combining_mark(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    match tables().entry(c) {
+        Some(e) => e.flags & (FLAG_ALPHA | FLAG_MARK) != 0,
+        None => c.is_alphabetic() || is_combining_mark(c),
+    }
 }
 
 /// Iterator over the words of a text; see [`words`].
@@ -704,27 +770,55 @@ impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let start = self.rest.find(is_word_char)?;
-        let s = &self.rest[start..];
-        let mut end = 0;
-        let mut prev_word = false;
-        let mut it = s.char_indices().peekable();
-        while let Some((i, c)) = it.next() {
-            if is_word_char(c) {
-                prev_word = true;
-                end = i + c.len_utf8();
-            } else if c == '\'' && prev_word && it.peek().is_some_and(|&(_, n)| is_word_char(n)) {
-                prev_word = false;
+        let text = self.rest;
+        let bytes = text.as_bytes();
+        // Start: the first alphabetic character.
+        let mut pos = 0;
+        loop {
+            let &byte = bytes.get(pos)?;
+            if byte.is_ascii() {
+                if byte.is_ascii_alphabetic() {
+                    break;
+                }
+                pos += 1;
+            } else {
+                let ch = text[pos..].chars().next()?;
+                if is_alpha(ch) {
+                    break;
+                }
+                pos += ch.len_utf8();
+            }
+        }
+        let start = pos;
+        let mut end = pos;
+        // Extend over word characters and single inner apostrophes.
+        while let Some(&byte) = bytes.get(pos) {
+            let (word, len) = if byte.is_ascii() {
+                (byte.is_ascii_alphabetic(), 1)
+            } else {
+                let ch = text[pos..].chars().next().unwrap_or(' ');
+                (is_word_char(ch), ch.len_utf8())
+            };
+            if word {
+                pos += len;
+                end = pos;
+            } else if byte == b'\'' && end == pos && next_is_word(&text[pos + 1..]) {
+                pos += 1;
             } else {
                 break;
             }
         }
-        self.rest = &s[end..];
-        Some(&s[..end])
+        self.rest = &text[end..];
+        Some(&text[start..end])
     }
 }
 
-/// The words of `text`: maximal runs of letters (and combining marks), where a single apostrophe
+fn next_is_word(s: &str) -> bool {
+    s.chars().next().is_some_and(is_word_char)
+}
+
+/// The words of `text`: maximal runs of letters (and combining marks after a letter), where a
+/// single apostrophe
 /// between two letters joins the runs (`h'hen`, Êđê/Jarai names; VIETNAMESE.md §4: the apostrophe is
 /// a removable separator). Digits and other punctuation separate words and are not returned.
 ///
@@ -742,43 +836,67 @@ pub fn syllables(word: &str) -> impl Iterator<Item = &str> {
     word.split('\'').filter(|s| !s.is_empty())
 }
 
-/// Valid codas.
-const CODAS: [&[u8]; 8] = [b"c", b"ch", b"m", b"n", b"ng", b"nh", b"p", b"t"];
-
-/// Valid onsets (as letter codes, đ = `D_BAR`), `qu` and `gi` included.
-fn onset_ok(onset: &[u8]) -> bool {
-    const ONSETS: [&[u8]; 28] = [
-        b"",
-        b"b",
-        b"c",
-        b"ch",
-        b"d",
-        &[D_BAR],
-        b"g",
-        b"gh",
-        b"gi",
-        b"h",
-        b"k",
-        b"kh",
-        b"l",
-        b"m",
-        b"n",
-        b"ng",
-        b"ngh",
-        b"nh",
-        b"p",
-        b"ph",
-        b"qu",
-        b"r",
-        b"s",
-        b"t",
-        b"th",
-        b"tr",
-        b"v",
-        b"x",
-    ];
-    ONSETS.contains(&onset)
+/// Packs up to three letter codes (onsets, codas) into one integer; longer runs give `u32::MAX`.
+const fn pack(l: &[u8]) -> u32 {
+    if l.len() > 3 {
+        return u32::MAX;
+    }
+    let mut k = l.len() as u32;
+    let mut i = 0;
+    while i < l.len() {
+        k |= (l[i] as u32) << (8 * i + 2);
+        i += 1;
+    }
+    k
 }
+
+/// Valid onsets (letter codes, đ = `D_BAR`), `qu` and `gi` included.
+const ONSETS: [u32; 28] = [
+    pack(b""),
+    pack(b"b"),
+    pack(b"c"),
+    pack(b"ch"),
+    pack(b"d"),
+    pack(&[D_BAR]),
+    pack(b"g"),
+    pack(b"gh"),
+    pack(b"gi"),
+    pack(b"h"),
+    pack(b"k"),
+    pack(b"kh"),
+    pack(b"l"),
+    pack(b"m"),
+    pack(b"n"),
+    pack(b"ng"),
+    pack(b"ngh"),
+    pack(b"nh"),
+    pack(b"p"),
+    pack(b"ph"),
+    pack(b"qu"),
+    pack(b"r"),
+    pack(b"s"),
+    pack(b"t"),
+    pack(b"th"),
+    pack(b"tr"),
+    pack(b"v"),
+    pack(b"x"),
+];
+
+/// Valid codas.
+const CODAS: [u32; 8] = [
+    pack(b"c"),
+    pack(b"ch"),
+    pack(b"m"),
+    pack(b"n"),
+    pack(b"ng"),
+    pack(b"nh"),
+    pack(b"p"),
+    pack(b"t"),
+];
+
+const NUC_OPEN_ONLY: u8 = 1;
+const NUC_CLOSED_ONLY: u8 = 2;
+const NUC_BOTH: u8 = 3;
 
 /// Nuclei that only occur in open syllables.
 const NUC_OPEN: [&[u8]; 30] = [
@@ -846,6 +964,30 @@ const NUC_ANY: [&[u8]; 14] = [
     &[V_U, V_Y],
 ];
 
+/// Packs up to three vowel codes (4 bits each) into an index of `Tables::nuclei`.
+fn nucleus_index(l: &[u8]) -> Option<usize> {
+    if l.is_empty() || l.len() > 3 {
+        return None;
+    }
+    Some(l.iter().enumerate().fold(0usize, |k, (i, &c)| k | (usize::from(c & 0xF) << (4 * i))))
+}
+
+fn build_nuclei() -> Vec<u8> {
+    let mut t = vec![0u8; 1 << 12];
+    for (list, class) in [
+        (&NUC_OPEN[..], NUC_OPEN_ONLY),
+        (&NUC_CLOSED[..], NUC_CLOSED_ONLY),
+        (&NUC_ANY[..], NUC_BOTH),
+    ] {
+        for nuc in list {
+            if let Some(slot) = nucleus_index(nuc).and_then(|i| t.get_mut(i)) {
+                *slot = class;
+            }
+        }
+    }
+    t
+}
+
 /// Whether `s` is a plausible Vietnamese syllable (any case, NFC or ASCII): onset, nucleus and
 /// coda from the Vietnamese inventories, `k`/`gh`/`ngh` only before i/e/ê/y and `c`/`g`/`ng` never
 /// there, `ch`/`nh` only after a/ê/i/y, and only sắc or nặng before `c ch p t`.
@@ -853,12 +995,13 @@ const NUC_ANY: [&[u8]; 14] = [
 /// This is a plausibility test (used to choose between legacy decodings), not a dictionary:
 /// "bính" and "quýt" pass, "nguyôn", "hoaøng" and "lª" do not; loan words and minority names
 /// ("Ksor", "Ênuôl") do not pass either.
-pub fn is_vietnamese_syllable(s: &str) -> bool {
+pub fn is_vietnamese_syllable(syllable: &str) -> bool {
+    let t = tables();
     let mut l = [0u8; MAX_SYL];
     let mut n = 0;
     let mut tone = 0u8;
-    for c in s.chars() {
-        let Some((code, tn)) = letter_code(c) else { return false };
+    for c in syllable.chars() {
+        let Some((code, tn)) = t.letter(c) else { return false };
         if tn != 0 {
             if tone != 0 {
                 return false;
@@ -878,49 +1021,47 @@ pub fn is_vietnamese_syllable(s: &str) -> bool {
     if i == n {
         return false;
     }
-    let (onset, onset_end): (&[u8], usize) = if i == 1 && l[0] == b'q' && l[1] == V_U {
-        (b"qu", 2)
+    let (onset, start) = if i == 1 && l[0] == b'q' && l[1] == V_U {
+        (pack(b"qu"), 2)
     } else if i == 1 && l[0] == b'g' && l[1] == V_I && is_v(2) {
-        (b"gi", 2)
+        (pack(b"gi"), 2)
     } else {
-        (&l[..i], i)
+        (pack(&l[..i]), i)
     };
-    if !onset_ok(onset) {
+    if t.onsets.binary_search(&onset).is_err() {
         return false;
     }
-    let start = onset_end;
     let mut end = start;
     while end < n && is_v(end) {
         end += 1;
     }
-    if start == end {
-        return false; // "qu" alone
-    }
+    let Some(class) = nucleus_index(&l[start..end]).and_then(|k| t.nuclei.get(k)) else {
+        return false; // no vowel after "qu", or more than three vowels
+    };
     let nucleus = &l[start..end];
-    let coda = &l[end..];
     let front = matches!(nucleus[0], V_I | V_E | V_EE | V_Y);
-    match onset {
-        b"k" | b"gh" | b"ngh" if !front => return false,
-        // "gì", "gìn": the i of `gi` doubles as the nucleus.
-        b"g" if nucleus[0] == V_I => {}
-        b"c" | b"g" | b"ng" if front => return false,
-        _ => {}
+    if (onset == pack(b"k") || onset == pack(b"gh") || onset == pack(b"ngh")) && !front {
+        return false;
     }
-    if coda.is_empty() {
-        NUC_OPEN.contains(&nucleus) || NUC_ANY.contains(&nucleus)
+    // "gì", "gìn": the i of `gi` doubles as the nucleus.
+    let g_before_front = onset == pack(b"g") && nucleus[0] != V_I;
+    if (onset == pack(b"c") || onset == pack(b"ng") || g_before_front) && front {
+        return false;
+    }
+    let coda = pack(&l[end..]);
+    if end == n {
+        *class & NUC_OPEN_ONLY != 0
     } else {
-        if !CODAS.contains(&coda) {
+        if t.codas.binary_search(&coda).is_err() || *class & NUC_CLOSED_ONLY == 0 {
             return false;
         }
-        if !(NUC_CLOSED.contains(&nucleus) || NUC_ANY.contains(&nucleus)) {
-            return false;
-        }
-        if matches!(coda, b"ch" | b"nh")
-            && !matches!(nucleus.last(), Some(&(V_A | V_EE | V_I | V_Y)))
+        let (ch, nh) = (pack(b"ch"), pack(b"nh"));
+        if (coda == ch || coda == nh) && !matches!(nucleus.last(), Some(&(V_A | V_EE | V_I | V_Y)))
         {
             return false;
         }
-        !matches!(coda, b"c" | b"ch" | b"p" | b"t") || matches!(tone, 0 | 2 | 5)
+        let stop = coda == pack(b"c") || coda == ch || coda == pack(b"p") || coda == pack(b"t");
+        !stop || matches!(tone, 0 | 2 | 5)
     }
 }
 
@@ -1141,6 +1282,21 @@ mod tests {
                 assert_eq!(fold(&upper), reference);
                 assert_eq!(letter_code(c), Some((code, tone)));
             }
+        }
+    }
+
+    #[test]
+    fn table_flags_match_std() {
+        for cp in 0..0x2100 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            assert_eq!(is_alpha(c), c.is_alphabetic(), "U+{cp:04X}");
+            assert_eq!(is_word_char(c), c.is_alphabetic() || is_combining_mark(c), "U+{cp:04X}");
+            let s = c.to_string();
+            // Conservative: `false` only costs an NFC pass.
+            assert!(!is_nfc_fast(&s) || unicode_normalization::is_nfc(&s), "U+{cp:04X}");
+        }
+        for s in ["Nguyễn", "Nguye\u{303}n", "a\u{300}", "ệ", "Ω"] {
+            assert_eq!(is_nfc_fast(s), unicode_normalization::is_nfc(s), "{s:?}");
         }
     }
 
