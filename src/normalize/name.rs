@@ -1,1 +1,1113 @@
-//! (being written)
+//! Person names: legacy decoding, canonical and ASCII tokens, family / middle / given parts,
+//! regional equivalence classes, phonetic keys and the sex hint of `Thị` / `Văn`
+//! (VIETNAMESE.md §4).
+//!
+//! Main items: [`Name`] (the normalised name), [`NameNormalizer`] (the allocation-light hot path:
+//! it owns scratch buffers and refills a caller's [`Name`]), [`normalize_name`] and
+//! [`normalize_name_with`] (convenience), [`NameNotes`] (what the normaliser did).
+//!
+//! Invariants (property-tested): normalising a `Name`'s `text` again gives an equal `Name`; NFC,
+//! NFD, Windows-1258-style, upper-case and new-tone-convention spellings of a name give equal
+//! `Name`s; TCVN3 and VNI encodings of a name decode to the same `Name`; no input panics;
+//! `tokens`, `ascii_tokens` and `phonetic` have one entry per token and the three ranges lie
+//! inside `tokens`.
+//!
+//! Speed: a [`NameNormalizer`] keeps a cache of per-token facts (ASCII form, phonetic key, list
+//! counts, classes; at most 20,000 tokens, then it starts afresh), so a name costs one legacy
+//! scan, one canonical pass, one word split and a hash look-up per token: about 0.6 µs for a
+//! three-token name on the development machine, without allocation once warm.
+//!
+//! # Steps
+//!
+//! 1. NFC (so that NFC and NFD input take the same path), then legacy decoding: with the column's
+//!    encoding when the pipeline knows it ([`legacy::decode_into`]), else per value
+//!    ([`legacy::decode_auto_into`]).
+//! 2. [`text::canonical`]: lower case, one tone convention.
+//! 3. Tokens: [`text::words`] — runs of letters joined by inner
+//!    apostrophes (`h'hen`); digits and punctuation separate tokens and are dropped. The ASCII
+//!    token is the fold without apostrophes (`hhen`: the apostrophe is a removable separator).
+//! 4. Honorifics and kin terms at the start are dropped — `ông bà anh chị cô bác em cháu` —
+//!    only when at least two tokens follow and the next one is a known family name ("Bà Nguyễn
+//!    Thị Lan" → "nguyễn thị lan"; "Anh Thư Nguyễn" keeps its "anh"). ASCII forms count too,
+//!    except `chau`, which is also the family name Châu.
+//! 5. Ethnic-minority names keep their order: `Y …` (Êđê/Jarai men; `y` becomes the middle part,
+//!    the last token the family (clan) part, the tokens between the given part) and `H'…`
+//!    (women; the last token is the family part, the others the given part).
+//! 6. Given-name-first order ("An Nguyen", "Van An Nguyen") is rotated to family-first when the
+//!    first token is given-like and the last token is a frequent surname that is rarely anything
+//!    else. Given-like: `Thị`/`Văn`, or fewer than 20 family occurrences in the UIT sample and
+//!    not *family-like* (in the family list with at least half of its sample occurrences as a
+//!    family name); so Hoàng (221 as family) is never moved, even though it is mostly a middle
+//!    name. The last token needs at least 50 family occurrences and four times more than as a
+//!    middle or given name (Nguyễn, Trần, Lê, Phạm, Huỳnh, Võ, Đoàn …; not Hoàng, Vũ, Mai).
+//!    ASCII tokens use the counts of every name with the same fold. A Vietnamese-order name whose
+//!    given name is such a surname ("Văn Thị Nguyễn") is read as given-first: no list can tell.
+//! 7. Parts: first token family, last token given, the rest middle. A compound family name
+//!    (Tôn Thất, Tôn Nữ, Âu Dương, Nguyễn Phúc, Nguyễn Phước) takes the first two tokens when the
+//!    name has three or more. Two tokens starting with `Thị`/`Văn` ("Thị Lan") have no family
+//!    part. A single token is the given name unless it is family-like and not a given name.
+//!
+//! # Decisions
+//!
+//! * Empty or letter-less input gives a [`Name`] whose fields are all empty ([`Name::is_empty`]);
+//!   no `Option`, so that the hot path can reuse one `Name`.
+//! * Classes are canonical (accented) tokens; the `_ascii` variants are for data without
+//!   diacritics. `family_class` is the class of the **first** family token only (Tôn Thất → class
+//!   of Tôn): the second part of a compound is often dropped or read as a middle name.
+//! * Family classes: `Hoàng|Huỳnh` → `hoàng`, `Vũ|Võ` → `vũ` (the `equivalence_class` column of
+//!   the family list), `Nguyển` → `nguyễn`, `Lí` → `lý`, `Phước` → `phúc`. **Chu/Châu is not
+//!   merged**: both are also independent surnames (`name_equivalences.csv` calls it weak).
+//! * Given classes: every `name_equivalences.csv` pair that applies to given names, `b` → `a`
+//!   (Phước → phúc, Nhựt → nhật, Tòng → tùng, Huê → hoa, Chánh → chính, Thạnh → thịnh …), and
+//!   the general i/y rule: after an onset other than `g`, an open syllable whose nucleus is `i`
+//!   or `y` is written with `y` (Vi → vy, Chi → chy, Quí → quý, Mĩ → mỹ).
+//! * ASCII classes: the fold of the accented class for accented tokens. For ASCII tokens an
+//!   equivalence is applied only when the folded variant cannot be another name of the same list
+//!   (`huynh` → `hoang` for family names; but not `thanh` → `thinh`, since `thanh` is also Thanh
+//!   and Thành, nor `hue` → `hoa`, since `hue` is also Huệ).
+//! * Sex hint: `thị` → female, `văn` → male among the middle tokens (none when both occur); ASCII
+//!   `thi`/`van` count too (Văn is 952 middle names in the UIT sample, Vân 6); `Y` → male, `H'` →
+//!   female for minority names.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::normalize::Sex;
+use crate::normalize::legacy::{self, LegacyEncoding};
+use crate::normalize::{phonetic, text};
+use crate::refdata;
+
+/// A normalised person name. All strings are lower case; the canonical ones are NFC in the
+/// traditional tone convention, the `ascii` ones have no diacritics and no apostrophes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Name {
+    /// Canonical full name: the tokens joined by one space, family first ("nguyễn thị hòa").
+    pub text: String,
+    /// ASCII fold of the full name: the ASCII tokens joined by one space ("nguyen thi hoa").
+    pub ascii: String,
+    /// Canonical tokens in name order (family first, or the native order of minority names).
+    pub tokens: Vec<String>,
+    /// ASCII tokens, one per token (apostrophes removed: `h'hen` → `hhen`).
+    pub ascii_tokens: Vec<String>,
+    /// Loose phonetic key of each token ([`phonetic::phonetic_key_into`]).
+    pub phonetic: Vec<String>,
+    /// Canonical family part ("nguyễn", "tôn thất"); empty when there is none.
+    pub family: String,
+    /// Canonical middle part, tokens joined by one space ("thị", "văn minh"); empty when none.
+    pub middle: String,
+    /// Canonical given part ("hòa"; several tokens only for minority names).
+    pub given: String,
+    /// Indices of the family part in `tokens`.
+    pub family_range: Range<usize>,
+    /// Indices of the middle part in `tokens`.
+    pub middle_range: Range<usize>,
+    /// Indices of the given part in `tokens`.
+    pub given_range: Range<usize>,
+    /// Equivalence class of the first family token, canonical (Huỳnh → "hoàng", Võ → "vũ").
+    pub family_class: String,
+    /// `family_class` for data without diacritics ("hoang"; `Huynh` → "hoang").
+    pub family_class_ascii: String,
+    /// Equivalence classes of the given tokens, canonical, joined by one space (Phước → "phúc").
+    pub given_class: String,
+    /// `given_class` for data without diacritics ("phuc"; `Phuoc` → "phuc").
+    pub given_class_ascii: String,
+    /// Sex suggested by the middle name (`Thị` female, `Văn` male) or a minority prefix.
+    pub sex_hint: Option<Sex>,
+}
+
+impl Name {
+    /// Whether the name has no token (empty or letter-less input).
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The family tokens.
+    pub fn family_tokens(&self) -> &[String] {
+        self.tokens.get(self.family_range.clone()).unwrap_or_default()
+    }
+
+    /// The middle tokens.
+    pub fn middle_tokens(&self) -> &[String] {
+        self.tokens.get(self.middle_range.clone()).unwrap_or_default()
+    }
+
+    /// The given tokens.
+    pub fn given_tokens(&self) -> &[String] {
+        self.tokens.get(self.given_range.clone()).unwrap_or_default()
+    }
+}
+
+/// What [`NameNormalizer::normalize_into`] did to a value (kept out of [`Name`] so that
+/// normalising a name's `text` again gives an equal `Name`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NameNotes {
+    /// The legacy encoding the value was decoded from (`Unicode` when kept as it is).
+    pub encoding: LegacyEncoding,
+    /// Number of leading honorifics / kin terms dropped.
+    pub honorifics_dropped: u8,
+    /// The name was given-name-first and was rotated to family-first.
+    pub rotated: bool,
+    /// The name was parsed as an ethnic-minority name (`Y …`, `H'…`).
+    pub minority: bool,
+}
+
+/// Occurrences of a token in the embedded name lists.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    family: u32,
+    middle: u32,
+    given: u32,
+    in_family_list: bool,
+    in_given_list: bool,
+}
+
+impl Counts {
+    fn add(&mut self, o: Counts) {
+        self.family += o.family;
+        self.middle += o.middle;
+        self.given += o.given;
+        self.in_family_list |= o.in_family_list;
+        self.in_given_list |= o.in_given_list;
+    }
+
+    /// In the family list and at least half of its sample occurrences are as a family name
+    /// (with add-one smoothing, so that listed names without sample counts qualify).
+    /// A frequent family name that is rarely anything else: at least 50 family occurrences in the
+    /// sample and four times more than as middle and given name together (Nguyễn, Trần, Lê,
+    /// Phạm, Huỳnh, Võ …, not Hoàng, Vũ, Mai, Lăng). The condition for rotating a name.
+    fn surname_only(self) -> bool {
+        self.in_family_list
+            && self.family >= 50
+            && u64::from(self.family) >= 4 * (u64::from(self.middle) + u64::from(self.given))
+    }
+
+    fn family_like(self) -> bool {
+        self.in_family_list
+            && 2 * (u64::from(self.family) + 1)
+                >= u64::from(self.family) + u64::from(self.middle) + u64::from(self.given) + 2
+    }
+}
+
+struct NameTables {
+    /// Canonical token → counts.
+    canon: FxHashMap<String, Counts>,
+    /// ASCII token → counts summed over the names with that fold.
+    ascii: FxHashMap<String, Counts>,
+    /// Canonical variant → canonical class representative and its ASCII form.
+    family_class: FxHashMap<String, (String, String)>,
+    given_class: FxHashMap<String, (String, String)>,
+    /// ASCII variant → ASCII representative (unambiguous ones only).
+    family_class_ascii: FxHashMap<String, String>,
+    given_class_ascii: FxHashMap<String, String>,
+    /// Compound family names, two tokens each: canonical and ASCII.
+    compounds: Vec<[(String, String); 2]>,
+}
+
+const HONORIFICS: [&str; 8] = ["ông", "bà", "anh", "chị", "cô", "bác", "em", "cháu"];
+const HONORIFICS_ASCII: [&str; 8] = ["ong", "ba", "anh", "chi", "co", "bac", "em", "chau"];
+
+fn ascii_key(token: &str) -> String {
+    text::fold(token).replace('\'', "")
+}
+
+/// Builds the ASCII equivalence map of one part: variant fold → representative fold, for the
+/// variants whose fold no other name of `names` (canonical) outside the class shares.
+fn ascii_classes(canon: &FxHashMap<String, String>, names: &[String]) -> FxHashMap<String, String> {
+    let class_of = |n: &str| canon.get(n).map_or(n, String::as_str).to_owned();
+    let mut out = FxHashMap::default();
+    for (variant, rep) in canon {
+        let (fv, fr) = (ascii_key(variant), ascii_key(rep));
+        if fv == fr {
+            continue;
+        }
+        let unambiguous = names.iter().filter(|n| ascii_key(n) == fv).all(|n| class_of(n) == *rep);
+        if unambiguous {
+            out.insert(fv, fr);
+        }
+    }
+    out
+}
+
+fn tables() -> &'static NameTables {
+    static CELL: OnceLock<NameTables> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut canon: FxHashMap<String, Counts> = FxHashMap::default();
+        let mut compounds = vec![
+            ["tôn".to_owned(), "thất".to_owned()],
+            ["tôn".to_owned(), "nữ".to_owned()],
+            ["nguyễn".to_owned(), "phúc".to_owned()],
+            ["nguyễn".to_owned(), "phước".to_owned()],
+        ];
+        let mut family_class: FxHashMap<String, String> = FxHashMap::default();
+        let mut family_list = Vec::new();
+        for f in refdata::family_names() {
+            let name = text::canonical(&f.name);
+            let mut parts = name.split(' ');
+            if let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) {
+                let pair = [a.to_owned(), b.to_owned()];
+                if !compounds.contains(&pair) {
+                    compounds.push(pair);
+                }
+                continue;
+            }
+            let rep = text::canonical(f.equivalence_class.split('|').next().unwrap_or(&f.name));
+            if rep != name {
+                family_class.insert(name.clone(), rep);
+            }
+            let c =
+                Counts { family: f.uit_sample_count, in_family_list: true, ..Counts::default() };
+            canon.entry(name.clone()).or_default().add(c);
+            family_list.push(name);
+        }
+        let mut given_list = Vec::new();
+        for m in refdata::middle_names() {
+            let c = Counts { middle: m.uit_sample_count, ..Counts::default() };
+            canon.entry(text::canonical(&m.name)).or_default().add(c);
+        }
+        for g in refdata::given_names() {
+            let name = text::canonical(&g.name);
+            let c = Counts { given: g.uit_sample_count, in_given_list: true, ..Counts::default() };
+            canon.entry(name.clone()).or_default().add(c);
+            given_list.push(name);
+        }
+        let mut ascii: FxHashMap<String, Counts> = FxHashMap::default();
+        for (k, &c) in &canon {
+            ascii.entry(ascii_key(k)).or_default().add(c);
+        }
+        let mut given_class: FxHashMap<String, String> = FxHashMap::default();
+        for e in refdata::name_equivalences() {
+            // Chu/Châu: both are independent surnames; the list calls the equivalence weak.
+            if e.a == "Chu" {
+                continue;
+            }
+            let (a, b) = (text::canonical(&e.a), text::canonical(&e.b));
+            for part in e.applies_to.split(';') {
+                match part {
+                    "family" => family_class.entry(b.clone()).or_insert_with(|| a.clone()),
+                    "given" => given_class.entry(b.clone()).or_insert_with(|| a.clone()),
+                    _ => continue,
+                };
+            }
+        }
+        let family_class_ascii = ascii_classes(&family_class, &family_list);
+        let given_class_ascii = ascii_classes(&given_class, &given_list);
+        let with_ascii = |m: FxHashMap<String, String>| {
+            m.into_iter()
+                .map(|(k, v)| {
+                    let a = ascii_key(&v);
+                    (k, (v, a))
+                })
+                .collect()
+        };
+        let with_ascii_pair = |pair: [String; 2]| {
+            pair.map(|p| {
+                let a = ascii_key(&p);
+                (p, a)
+            })
+        };
+        NameTables {
+            canon,
+            ascii,
+            family_class: with_ascii(family_class),
+            given_class: with_ascii(given_class),
+            family_class_ascii,
+            given_class_ascii,
+            compounds: compounds.into_iter().map(with_ascii_pair).collect(),
+        }
+    })
+}
+
+impl NameTables {
+    fn counts(&self, canon: &str, ascii: &str) -> Counts {
+        let found = if canon.is_ascii() { self.ascii.get(ascii) } else { self.canon.get(canon) };
+        found.copied().unwrap_or_default()
+    }
+}
+
+fn is_middle_marker(canon: &str, ascii: &str) -> Option<Sex> {
+    match (canon, ascii) {
+        ("thị", _) | ("thi", "thi") => Some(Sex::Female),
+        ("văn", _) | ("van", "van") => Some(Sex::Male),
+        _ => None,
+    }
+}
+
+/// The i/y rule on the syllable at `s[start..]`: an onset (not `g`) followed by a lone `i`/`y`
+/// becomes onset + `y`, tone kept.
+fn apply_iy(s: &mut String, start: usize) {
+    let Some(tok) = s.get(start..) else { return };
+    let Some(last) = tok.chars().next_back() else { return };
+    let y = match last {
+        'i' | 'y' => 'y',
+        'ì' | 'ỳ' => 'ỳ',
+        'í' | 'ý' => 'ý',
+        'ỉ' | 'ỷ' => 'ỷ',
+        'ĩ' | 'ỹ' => 'ỹ',
+        'ị' | 'ỵ' => 'ỵ',
+        _ => return,
+    };
+    let last_at = tok.len() - last.len_utf8();
+    let onset = &tok[..last_at];
+    if onset.is_empty()
+        || onset == "g"
+        || !onset.chars().all(|c| c == 'đ' || (c.is_ascii_lowercase() && !"aeiouy".contains(c)))
+    {
+        return;
+    }
+    if last != y {
+        s.truncate(start + last_at);
+        s.push(y);
+    }
+}
+
+/// The cache entry of token `i`.
+fn tok<'a>(infos: &'a [TokenInfo], ids: &[u32], i: usize) -> &'a TokenInfo {
+    &infos[ids[i] as usize]
+}
+
+/// Reuses slot `i` of `v`, cleared.
+fn slot(v: &mut Vec<String>, i: usize) -> &mut String {
+    if i >= v.len() {
+        v.resize_with(i + 1, String::new);
+    }
+    let s = &mut v[i];
+    s.clear();
+    s
+}
+
+fn join_into(out: &mut String, parts: &[String]) {
+    out.clear();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(p);
+    }
+}
+
+/// Everything about one canonical token that does not depend on its place in the name.
+#[derive(Debug)]
+struct TokenInfo {
+    ascii: Box<str>,
+    phonetic: Box<str>,
+    counts: Counts,
+    honorific: bool,
+    marker: Option<Sex>,
+    family_class: Box<str>,
+    family_class_ascii: Box<str>,
+    given_class: Box<str>,
+    given_class_ascii: Box<str>,
+}
+
+impl TokenInfo {
+    fn new(t: &NameTables, token: &str) -> TokenInfo {
+        let mut folded = String::new();
+        text::fold_into(token, &mut folded);
+        let mut phonetic = String::new();
+        phonetic::push_folded_key(&folded, &mut phonetic);
+        folded.retain(|c| c != '\'');
+        let ascii = folded;
+        let class = |map, ascii_map| {
+            let (mut c, mut a) = (String::new(), String::new());
+            push_class(token, &ascii, map, ascii_map, &mut c, &mut a);
+            (c.into_boxed_str(), a.into_boxed_str())
+        };
+        let (family_class, family_class_ascii) = class(&t.family_class, &t.family_class_ascii);
+        let (given_class, given_class_ascii) = class(&t.given_class, &t.given_class_ascii);
+        TokenInfo {
+            counts: t.counts(token, &ascii),
+            honorific: is_honorific(t, token, &ascii),
+            marker: is_middle_marker(token, &ascii),
+            phonetic: phonetic.into_boxed_str(),
+            ascii: ascii.into_boxed_str(),
+            family_class,
+            family_class_ascii,
+            given_class,
+            given_class_ascii,
+        }
+    }
+}
+
+/// Number of distinct tokens a [`NameNormalizer`] remembers before it starts afresh (about 200
+/// bytes each; Vietnamese names use a few thousand distinct syllables).
+const TOKEN_CACHE_CAP: usize = 20_000;
+
+/// Canonical token → [`TokenInfo`], so that the fold, phonetic key, counts and classes of a
+/// token are computed once per normaliser.
+#[derive(Debug, Default)]
+struct TokenCache {
+    index: FxHashMap<Box<str>, u32>,
+    infos: Vec<TokenInfo>,
+}
+
+impl TokenCache {
+    fn id(&mut self, t: &NameTables, token: &str) -> u32 {
+        if let Some(&id) = self.index.get(token) {
+            return id;
+        }
+        let id = self.infos.len() as u32;
+        self.infos.push(TokenInfo::new(t, token));
+        self.index.insert(token.into(), id);
+        id
+    }
+}
+
+/// Normalises names with reusable buffers and a cache of token facts (ASCII form, phonetic key,
+/// classes): after warm-up, [`normalize_into`](Self::normalize_into) allocates nothing for names
+/// of usual length. One per thread.
+#[derive(Debug, Default)]
+pub struct NameNormalizer {
+    nfc: String,
+    decoded: String,
+    canon: String,
+    /// Cache id of each token of the name being built.
+    ids: Vec<u32>,
+    cache: TokenCache,
+}
+
+impl NameNormalizer {
+    /// A normaliser with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Normalises `input` into `out` (every field overwritten). `enc` is the column's legacy
+    /// encoding if the pipeline detected one ([`legacy::detect_column`]); `None` decides per value.
+    ///
+    /// ```
+    /// use vnlink::normalize::name::{Name, NameNormalizer};
+    /// use vnlink::normalize::Sex;
+    /// let mut norm = NameNormalizer::new();
+    /// let mut name = Name::default();
+    /// norm.normalize_into("  Huỳnh   THỊ Thuý  ", None, &mut name);
+    /// assert_eq!(name.text, "huỳnh thị thúy");
+    /// assert_eq!((name.family.as_str(), name.middle.as_str(), name.given.as_str()), ("huỳnh", "thị", "thúy"));
+    /// assert_eq!(name.family_class, "hoàng");
+    /// assert_eq!(name.sex_hint, Some(Sex::Female));
+    /// let notes = norm.normalize_into("Nguyeãn Vaên Phöôùc", None, &mut name);
+    /// assert_eq!(name.text, "nguyễn văn phước");
+    /// assert_eq!(name.given_class, "phúc");
+    /// assert_eq!(name.phonetic, ["nguyeN", "vaN", "fuoT"]);
+    /// assert_eq!(notes.encoding, vnlink::normalize::legacy::LegacyEncoding::Vni);
+    /// ```
+    pub fn normalize_into(
+        &mut self,
+        input: &str,
+        enc: Option<LegacyEncoding>,
+        out: &mut Name,
+    ) -> NameNotes {
+        let t = tables();
+        let mut notes = NameNotes::default();
+
+        // 1–2: NFC, legacy, canonical.
+        let src = if text::is_nfc_fast(input) {
+            input
+        } else {
+            self.nfc.clear();
+            self.nfc.extend(input.nfc());
+            self.nfc.as_str()
+        };
+        notes.encoding = match enc {
+            Some(e) => legacy::decode_into(src, e, &mut self.decoded),
+            None => legacy::decode_auto_into(src, &mut self.decoded),
+        };
+        // `src` is NFC, and so is every legacy reading of it.
+        text::canonical_nfc_into(&self.decoded, &mut self.canon);
+
+        // 3: tokens, with their facts from the cache.
+        if self.cache.infos.len() >= TOKEN_CACHE_CAP {
+            self.cache = TokenCache::default();
+        }
+        let cache = &mut self.cache;
+        let ids = &mut self.ids;
+        ids.clear();
+        for w in text::words(&self.canon) {
+            let id = cache.id(t, w);
+            let info = &cache.infos[id as usize];
+            let i = ids.len();
+            slot(&mut out.tokens, i).push_str(w);
+            slot(&mut out.ascii_tokens, i).push_str(&info.ascii);
+            slot(&mut out.phonetic, i).push_str(&info.phonetic);
+            ids.push(id);
+        }
+        let infos = &cache.infos;
+        let mut n = ids.len();
+        out.tokens.truncate(n);
+        out.ascii_tokens.truncate(n);
+        out.phonetic.truncate(n);
+
+        // 4: honorifics.
+        while n >= 3
+            && tok(infos, ids, 0).honorific
+            && (tok(infos, ids, 1).counts.in_family_list || tok(infos, ids, 1).honorific)
+        {
+            out.tokens.remove(0);
+            out.ascii_tokens.remove(0);
+            out.phonetic.remove(0);
+            ids.remove(0);
+            n -= 1;
+            notes.honorifics_dropped = notes.honorifics_dropped.saturating_add(1);
+        }
+
+        // 5–7: parts.
+        let mut sex = None;
+        let (family, middle, given);
+        let first = out.tokens.first().map_or("", String::as_str);
+        if n >= 2 && first == "y" {
+            notes.minority = true;
+            sex = Some(Sex::Male);
+            (family, middle, given) =
+                if n >= 3 { (n - 1..n, 0..1, 1..n - 1) } else { (0..0, 0..1, 1..2) };
+        } else if n >= 1 && first.starts_with("h'") {
+            notes.minority = true;
+            sex = Some(Sex::Female);
+            (family, middle, given) =
+                if n >= 2 { (n - 1..n, 0..0, 0..n - 1) } else { (0..0, 0..0, 0..1) };
+        } else {
+            if n >= 2 {
+                let (first, last) = (tok(infos, ids, 0), tok(infos, ids, n - 1));
+                let first_given_like = first.marker.is_some()
+                    || (first.counts.family < 20 && !first.counts.family_like());
+                if first_given_like && last.counts.surname_only() && last.marker.is_none() {
+                    out.tokens.rotate_right(1);
+                    out.ascii_tokens.rotate_right(1);
+                    out.phonetic.rotate_right(1);
+                    ids.rotate_right(1);
+                    notes.rotated = true;
+                }
+            }
+            (family, middle, given) = match n {
+                0 => (0..0, 0..0, 0..0),
+                1 if tok(infos, ids, 0).counts.family_like() => (0..1, 1..1, 1..1),
+                1 => (0..0, 0..0, 0..1),
+                2 if tok(infos, ids, 0).marker.is_some() => (0..0, 0..1, 1..2),
+                2 => (0..1, 1..1, 1..2),
+                _ if is_compound(t, &out.tokens[..2], &out.ascii_tokens[..2]) => {
+                    (0..2, 2..n - 1, n - 1..n)
+                }
+                _ => (0..1, 1..n - 1, n - 1..n),
+            };
+            for i in middle.clone() {
+                match (sex, tok(infos, ids, i).marker) {
+                    (_, None) => {}
+                    (None, s) => sex = s,
+                    (Some(a), Some(b)) if a != b => {
+                        sex = None;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.sex_hint = sex;
+
+        // Strings of the parts.
+        join_into(&mut out.text, &out.tokens);
+        join_into(&mut out.ascii, &out.ascii_tokens);
+        join_into(&mut out.family, &out.tokens[family.clone()]);
+        join_into(&mut out.middle, &out.tokens[middle.clone()]);
+        join_into(&mut out.given, &out.tokens[given.clone()]);
+
+        // Classes.
+        out.family_class.clear();
+        out.family_class_ascii.clear();
+        if let Some(i) = family.clone().next() {
+            out.family_class.push_str(&tok(infos, ids, i).family_class);
+            out.family_class_ascii.push_str(&tok(infos, ids, i).family_class_ascii);
+        }
+        out.given_class.clear();
+        out.given_class_ascii.clear();
+        for i in given.clone() {
+            if !out.given_class.is_empty() {
+                out.given_class.push(' ');
+                out.given_class_ascii.push(' ');
+            }
+            out.given_class.push_str(&tok(infos, ids, i).given_class);
+            out.given_class_ascii.push_str(&tok(infos, ids, i).given_class_ascii);
+        }
+
+        out.family_range = family;
+        out.middle_range = middle;
+        out.given_range = given;
+        notes
+    }
+}
+
+fn is_honorific(t: &NameTables, canon: &str, ascii: &str) -> bool {
+    HONORIFICS.contains(&canon)
+        || (canon.is_ascii()
+            && HONORIFICS_ASCII.contains(&ascii)
+            && !t.ascii.get(ascii).is_some_and(|c| c.in_family_list))
+}
+
+fn is_compound(t: &NameTables, canon: &[String], ascii: &[String]) -> bool {
+    t.compounds.iter().any(|pair| {
+        pair.iter()
+            .zip(canon.iter().zip(ascii))
+            .all(|((pc, pa), (c, a))| if c.is_ascii() { pa == a } else { pc == c })
+    })
+}
+
+/// Appends the canonical and ASCII classes of one token.
+fn push_class(
+    canon: &str,
+    ascii: &str,
+    map: &FxHashMap<String, (String, String)>,
+    ascii_map: &FxHashMap<String, String>,
+    out: &mut String,
+    out_ascii: &mut String,
+) {
+    let (start, start_a) = (out.len(), out_ascii.len());
+    if let Some((rep, rep_ascii)) = map.get(canon) {
+        out.push_str(rep);
+        out_ascii.push_str(rep_ascii);
+    } else {
+        out.push_str(canon);
+        // Accented: the fold of the class, which is the ASCII token. ASCII: the ASCII equivalence.
+        let a = if canon.is_ascii() { ascii_map.get(ascii) } else { None };
+        out_ascii.push_str(a.map_or(ascii, String::as_str));
+    }
+    apply_iy(out, start);
+    apply_iy(out_ascii, start_a);
+}
+
+/// Normalises one name, deciding its legacy encoding on the value alone.
+///
+/// ```
+/// use vnlink::normalize::name::normalize_name;
+/// let n = normalize_name("Bà NGUYỄN THỊ HOÀ");
+/// assert_eq!(n.text, "nguyễn thị hòa");
+/// assert_eq!(n.ascii_tokens, ["nguyen", "thi", "hoa"]);
+/// let n = normalize_name("Van An Nguyen");
+/// assert_eq!((n.family.as_str(), n.middle.as_str(), n.given.as_str()), ("nguyen", "van", "an"));
+/// let n = normalize_name("H'Hen Niê");
+/// assert_eq!((n.family.as_str(), n.given.as_str()), ("niê", "h'hen"));
+/// assert!(normalize_name(" 123 ").is_empty());
+/// ```
+pub fn normalize_name(input: &str) -> Name {
+    let mut name = Name::default();
+    NameNormalizer::new().normalize_into(input, None, &mut name);
+    name
+}
+
+/// Normalises one name of a column whose legacy encoding is `enc` ([`legacy::detect_column`]).
+pub fn normalize_name_with(input: &str, enc: LegacyEncoding) -> Name {
+    let mut name = Name::default();
+    NameNormalizer::new().normalize_into(input, Some(enc), &mut name);
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::legacy::{encode_tcvn3, encode_vni};
+    use proptest::prelude::*;
+
+    fn parts(n: &Name) -> (&str, &str, &str) {
+        (n.family.as_str(), n.middle.as_str(), n.given.as_str())
+    }
+
+    fn p(input: &str) -> (String, String, String) {
+        let n = normalize_name(input);
+        (n.family, n.middle, n.given)
+    }
+
+    fn s3(a: &str, b: &str, c: &str) -> (String, String, String) {
+        (a.to_owned(), b.to_owned(), c.to_owned())
+    }
+
+    #[test]
+    fn family_middle_given() {
+        let n = normalize_name("  NGUYỄN   Văn  Hùng ");
+        assert_eq!(n.text, "nguyễn văn hùng");
+        assert_eq!(n.ascii, "nguyen van hung");
+        assert_eq!(n.tokens, ["nguyễn", "văn", "hùng"]);
+        assert_eq!(n.ascii_tokens, ["nguyen", "van", "hung"]);
+        assert_eq!(parts(&n), ("nguyễn", "văn", "hùng"));
+        assert_eq!(
+            (n.family_range.clone(), n.middle_range.clone(), n.given_range.clone()),
+            (0..1, 1..2, 2..3)
+        );
+        assert_eq!(n.family_tokens(), ["nguyễn"]);
+        assert_eq!(n.middle_tokens(), ["văn"]);
+        assert_eq!(n.given_tokens(), ["hùng"]);
+        assert_eq!(n.phonetic, ["nguyeN", "vaN", "huN"]);
+        assert_eq!(n.sex_hint, Some(Sex::Male));
+        assert_eq!(p("Trần Thị Ngọc Ánh"), s3("trần", "thị ngọc", "ánh"));
+        assert_eq!(p("Lê Lợi"), s3("lê", "", "lợi"));
+        assert_eq!(p("Phạm Nguyễn Minh Châu"), s3("phạm", "nguyễn minh", "châu"));
+        assert_eq!(p("Nguyễn, Văn. An 1980"), s3("nguyễn", "văn", "an"));
+    }
+
+    #[test]
+    fn compound_family_names() {
+        let n = normalize_name("Tôn Thất Thuyết");
+        assert_eq!(parts(&n), ("tôn thất", "", "thuyết"));
+        assert_eq!(n.family_range, 0..2);
+        assert_eq!(n.family_class, "tôn");
+        assert_eq!(p("Tôn Nữ Thị Hoa"), s3("tôn nữ", "thị", "hoa"));
+        assert_eq!(p("Âu Dương Lan"), s3("âu dương", "", "lan"));
+        assert_eq!(p("Ton That Thuyet"), s3("ton that", "", "thuyet"));
+        let n = normalize_name("Nguyễn Phước Lộc");
+        assert_eq!(parts(&n), ("nguyễn phước", "", "lộc"));
+        assert_eq!(n.family_class, "nguyễn");
+        // Two tokens: the second is the given name.
+        assert_eq!(p("Âu Dương"), s3("âu", "", "dương"));
+    }
+
+    #[test]
+    fn honorifics_and_kin_terms() {
+        for (input, want) in [
+            ("Bà Nguyễn Thị Lan", "nguyễn thị lan"),
+            ("Ông NGUYEN VAN AN", "nguyen van an"),
+            ("Cháu Nguyễn Văn Bé", "nguyễn văn bé"),
+            ("Em Trần Văn Tý", "trần văn tý"),
+            ("Chị Lê Hoa", "lê hoa"),
+            ("ông bà Trần Văn Nam", "trần văn nam"),
+            // Not followed by two tokens, or by a family name: kept.
+            ("Bà Lan", "bà lan"),
+            ("Anh Thư Nguyễn", "nguyễn anh thư"),
+            // Chau is also the family name Châu.
+            ("Chau Van Long", "chau van long"),
+        ] {
+            assert_eq!(normalize_name(input).text, want, "{input}");
+        }
+        let mut name = Name::default();
+        let notes = NameNormalizer::new().normalize_into("ông bà Trần Văn Nam", None, &mut name);
+        assert_eq!(notes.honorifics_dropped, 2);
+    }
+
+    #[test]
+    fn minority_names() {
+        let n = normalize_name("Y Moan Ênuôl");
+        assert_eq!(n.tokens, ["y", "moan", "ênuôl"]);
+        assert_eq!(parts(&n), ("ênuôl", "y", "moan"));
+        assert_eq!(n.sex_hint, Some(Sex::Male));
+        let n = normalize_name("H’Hen Niê");
+        assert_eq!(n.tokens, ["h'hen", "niê"]);
+        assert_eq!(n.ascii_tokens, ["hhen", "nie"]);
+        assert_eq!(parts(&n), ("niê", "", "h'hen"));
+        assert_eq!(n.given_class_ascii, "hhen");
+        assert_eq!(n.sex_hint, Some(Sex::Female));
+        // The apostrophe is a removable separator: same ASCII token and phonetic key.
+        let m = normalize_name("Hhen Niê");
+        assert_eq!(m.ascii_tokens[0], n.ascii_tokens[0]);
+        assert_eq!(m.phonetic[0], n.phonetic[0]);
+        assert_eq!(p("Y Ngông Niê Kdăm"), s3("kdăm", "y", "ngông niê"));
+        assert_eq!(p("Y Moan"), s3("", "y", "moan"));
+        assert_eq!(p("H'Hen"), s3("", "", "h'hen"));
+        // "Ý" (a given name) is not the prefix Y.
+        assert_eq!(p("Ý Lan"), s3("ý", "", "lan"));
+    }
+
+    #[test]
+    fn given_name_first_order_is_rotated() {
+        let mut norm = NameNormalizer::new();
+        let mut name = Name::default();
+        for (input, want, rotated) in [
+            ("An Nguyen", ("nguyen", "", "an"), true),
+            ("Van An Nguyen", ("nguyen", "van", "an"), true),
+            ("Thi Lan Tran", ("tran", "thi", "lan"), true),
+            ("Minh Trần", ("trần", "", "minh"), true),
+            ("Thư Anh Phạm", ("phạm", "thư", "anh"), true),
+            // Hoàng is a frequent family name (and Hoàng Đoàn a plausible name): not moved.
+            ("Hoàng Nguyễn", ("hoàng", "", "nguyễn"), false),
+            ("Hoàng Đoàn", ("hoàng", "", "đoàn"), false),
+            ("Triệu Lăng", ("triệu", "", "lăng"), false),
+            ("Trieu Lang", ("trieu", "", "lang"), false),
+            ("Nguyễn Hoàng", ("nguyễn", "", "hoàng"), false),
+            ("Minh Hoàng", ("minh", "", "hoàng"), false),
+            ("Nguyễn Trần", ("nguyễn", "", "trần"), false),
+            ("Lan Văn", ("lan", "", "văn"), false),
+        ] {
+            let notes = norm.normalize_into(input, None, &mut name);
+            assert_eq!(parts(&name), want, "{input}");
+            assert_eq!(notes.rotated, rotated, "{input}");
+        }
+        let n = normalize_name("Thi Lan Tran");
+        assert_eq!(n.sex_hint, Some(Sex::Female));
+    }
+
+    #[test]
+    fn short_names() {
+        assert_eq!(p("Thị Lan"), s3("", "thị", "lan"));
+        assert_eq!(normalize_name("Thị Lan").sex_hint, Some(Sex::Female));
+        assert_eq!(p("Lan"), s3("", "", "lan"));
+        assert_eq!(p("Nguyễn"), s3("nguyễn", "", ""));
+        assert_eq!(p("Hoàng"), s3("", "", "hoàng"));
+        for garbage in ["", "   ", "123", "!!! --- ???", "\u{301}\u{300}", "\u{0}\u{1}"] {
+            let n = normalize_name(garbage);
+            assert!(n.is_empty(), "{garbage:?}");
+            assert_eq!(n, Name::default(), "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn family_classes() {
+        let class = |s: &str| {
+            let n = normalize_name(s);
+            (n.family_class, n.family_class_ascii)
+        };
+        assert_eq!(class("Huỳnh Văn A"), class("Hoàng Văn A"));
+        assert_eq!(class("Huỳnh Văn A"), ("hoàng".into(), "hoang".into()));
+        assert_eq!(class("Huynh Van A"), ("huynh".into(), "hoang".into()));
+        assert_eq!(class("Võ Thị B"), ("vũ".into(), "vu".into()));
+        assert_eq!(class("Vo Thi B").1, "vu");
+        assert_eq!(class("Nguyển Văn C").0, "nguyễn");
+        assert_eq!(class("Lí Văn D"), class("Lý Văn D"));
+        assert_eq!(class("Li Van D").1, "ly");
+        // Chu/Châu stays apart (weak equivalence).
+        assert_ne!(class("Chu Văn An").0, class("Châu Văn An").0);
+        assert_eq!(class("Trần Văn E"), ("trần".into(), "tran".into()));
+        assert_eq!(class("Lan").0, "");
+    }
+
+    #[test]
+    fn given_classes() {
+        let class = |s: &str| {
+            let n = normalize_name(s);
+            (n.given_class, n.given_class_ascii)
+        };
+        for (a, b) in [
+            ("Nguyễn Văn Phước", "Nguyễn Văn Phúc"),
+            ("Trần Nhựt", "Trần Nhật"),
+            ("Lê Tòng", "Lê Tùng"),
+            ("Lê Thị Huê", "Lê Thị Hoa"),
+            ("Lê Chánh", "Lê Chính"),
+            ("Lê Thạnh", "Lê Thịnh"),
+            ("Lê Nhơn", "Lê Nhân"),
+            ("Lê Kiểng", "Lê Cảnh"),
+            ("Phan Thị Vi", "Phan Thị Vy"),
+            ("Phan Văn Quí", "Phan Văn Quý"),
+            ("Phan Thị Mĩ", "Phan Thị Mỹ"),
+            ("Phan Văn Sĩ", "Phan Văn Sỹ"),
+            ("Phan Thị Chi", "Phan Thị Chy"),
+        ] {
+            assert_eq!(class(a), class(b), "{a} / {b}");
+        }
+        // Without diacritics only the ASCII classes can agree.
+        for (a, b) in [
+            ("Nguyen Van Phuoc", "Nguyen Van Phuc"),
+            ("Tran Nhut", "Tran Nhat"),
+            ("Phan Thi Vi", "Phan Thi Vy"),
+            ("Phan Thi Vi", "Phan Thị Vy"),
+        ] {
+            assert_eq!(class(a).1, class(b).1, "{a} / {b}");
+        }
+        assert_eq!(class("Nguyễn Văn Phước"), ("phúc".into(), "phuc".into()));
+        assert_eq!(class("Phan Thị Vi"), ("vy".into(), "vy".into()));
+        // ASCII variants that are also other names are not merged.
+        assert_eq!(class("Le Thanh").1, "thanh");
+        assert_eq!(class("Le Thi Hue").1, "hue");
+        assert_eq!(class("Lê Thị Huệ").1, "hue");
+        assert_ne!(class("Lê Thanh").0, class("Lê Thạnh").0);
+        // gì is not gỳ; a lone i/y is not changed.
+        assert_eq!(class("Lê Gì").0, "gì");
+        assert_eq!(class("Lê Ý").0, "ý");
+        assert_eq!(class("Y Moan Ênuôl").0, "moan");
+    }
+
+    #[test]
+    fn sex_hints() {
+        let sex = |s: &str| normalize_name(s).sex_hint;
+        assert_eq!(sex("Nguyễn Thị Lan"), Some(Sex::Female));
+        assert_eq!(sex("Nguyen Thi Lan"), Some(Sex::Female));
+        assert_eq!(sex("Nguyễn Văn Nam"), Some(Sex::Male));
+        assert_eq!(sex("NGUYEN VAN NAM"), Some(Sex::Male));
+        assert_eq!(sex("Nguyễn Vân Anh"), None);
+        assert_eq!(sex("Nguyễn Lan"), None);
+        assert_eq!(sex("Nguyễn Văn Thị Lan"), None);
+        assert_eq!(sex("Nguyễn Hồng Thị Lan"), Some(Sex::Female));
+    }
+
+    #[test]
+    fn legacy_values() {
+        assert_eq!(normalize_name("NguyÔn ThÞ Hµ").text, "nguyễn thị hà");
+        assert_eq!(normalize_name("NGUYÔN V¡N H¦NG").text, "nguyễn văn hưng");
+        assert_eq!(normalize_name("Nguyeãn Thò Hoàng Anh").text, "nguyễn thị hồng anh");
+        assert_eq!(normalize_name("D\u{AD}¬ng V¨n Minh").text, "dương văn minh");
+        // Ambiguous alone; the column decides.
+        assert_eq!(normalize_name("Hoà Hoàng").text, "hòa hoàng");
+        assert_eq!(normalize_name_with("Hoà Hoàng", LegacyEncoding::Vni).text, "hồ hồng");
+        let mut name = Name::default();
+        let notes = NameNormalizer::new().normalize_into("TrÇn V¨n B×nh", None, &mut name);
+        assert_eq!(notes.encoding, LegacyEncoding::Tcvn3);
+        assert_eq!(name.text, "trần văn bình");
+    }
+
+    #[test]
+    fn token_cache_starts_afresh_when_full() {
+        let mut norm = NameNormalizer::new();
+        let mut name = Name::default();
+        let letters: Vec<char> = ('a'..='z').collect();
+        let (mut resets, mut last_len) = (0, 0);
+        for a in &letters {
+            for b in &letters {
+                for c in &letters {
+                    let input = format!("Nguyễn {a}{b}{c}o {a}{b}{c}u");
+                    norm.normalize_into(&input, None, &mut name);
+                    let len = norm.cache.infos.len();
+                    assert!(len <= TOKEN_CACHE_CAP + 3);
+                    resets += usize::from(len < last_len);
+                    last_len = len;
+                }
+            }
+        }
+        assert_eq!(resets, 1);
+        norm.normalize_into("Phạm Thị Huệ", None, &mut name);
+        assert_eq!(name, normalize_name("Phạm Thị Huệ"));
+    }
+
+    #[test]
+    fn buffers_are_reused_without_stale_fields() {
+        let mut norm = NameNormalizer::new();
+        let mut name = Name::default();
+        norm.normalize_into("Tôn Nữ Thị Ngọc Bích Hoa", None, &mut name);
+        norm.normalize_into("Lan", None, &mut name);
+        assert_eq!(name, normalize_name("Lan"));
+        norm.normalize_into("", None, &mut name);
+        assert_eq!(name, Name::default());
+    }
+
+    fn mixed(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.nfc() {
+            let d: String = c.to_string().nfd().collect();
+            let is_tone =
+                |m: char| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}');
+            let rest: String = d.chars().filter(|&m| !is_tone(m)).collect();
+            out.extend(rest.nfc());
+            out.extend(d.chars().filter(|&m| is_tone(m)));
+        }
+        out
+    }
+
+    /// The same name in the new tone convention (oa, oe, uy open: tone on the second vowel).
+    fn new_convention(s: &str) -> String {
+        s.split(' ')
+            .map(|w| {
+                let mut toneless = String::new();
+                let tone = text::split_tone_into(w, &mut toneless);
+                let lower = toneless.clone();
+                let moved = ["oa", "oe", "uy"].iter().any(|nuc| {
+                    lower.ends_with(nuc)
+                        && !lower.ends_with(&format!("q{nuc}"))
+                        && lower.chars().rev().nth(2).is_none_or(|c| !"aăâeêioôơuưy".contains(c))
+                });
+                match (moved, tone.mark()) {
+                    (true, Some(m)) => {
+                        let mut w2 = toneless;
+                        w2.push(m);
+                        w2.nfc().collect()
+                    }
+                    _ => w.to_owned(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Names from the embedded lists; given names that are also frequent surnames (a handful
+    /// of sample occurrences of Nguyễn, Huỳnh … as given names) are left out: such a name reads
+    /// as given-first (module docs, step 6).
+    fn full_name() -> impl Strategy<Value = String> {
+        let t = tables();
+        let list = |v: &'static [refdata::NamePart]| {
+            v.iter()
+                .map(|n| n.name.clone())
+                .filter(|n| {
+                    let c = text::canonical(n);
+                    !t.counts(&c, &ascii_key(&c)).surname_only()
+                        && !t.ascii.get(&ascii_key(&c)).is_some_and(|a| a.surname_only())
+                })
+                .collect::<Vec<_>>()
+        };
+        let fam: Vec<String> = refdata::family_names().iter().map(|n| n.name.clone()).collect();
+        (
+            prop::sample::select(fam),
+            prop::collection::vec(prop::sample::select(list(refdata::middle_names())), 0..3),
+            prop::sample::select(list(refdata::given_names())),
+        )
+            .prop_map(|(f, m, g)| {
+                let mut v = vec![f];
+                v.extend(m);
+                v.push(g);
+                v.join(" ")
+            })
+    }
+
+    /// A name as it may arrive: honorific, case, spacing, given-first order, no diacritics.
+    fn decorated_name() -> impl Strategy<Value = String> {
+        (full_name(), 0..4u8, any::<bool>(), any::<bool>(), 0..3u8).prop_map(
+            |(n, hon, upper, ascii, order)| {
+                let mut s = n;
+                if order == 1 {
+                    let mut t: Vec<&str> = s.split(' ').collect();
+                    t.rotate_left(1);
+                    s = t.join(" ");
+                }
+                if hon == 1 {
+                    s = format!("Bà {s}");
+                }
+                if upper {
+                    s = s.to_uppercase();
+                }
+                if ascii {
+                    s = text::fold(&s);
+                }
+                s.replace(' ', "  ")
+            },
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn idempotent(s in decorated_name()) {
+            let n = normalize_name(&s);
+            prop_assert_eq!(normalize_name(&n.text), n.clone());
+            prop_assert_eq!(n.tokens.len(), n.ascii_tokens.len());
+            prop_assert_eq!(n.tokens.len(), n.phonetic.len());
+            prop_assert!(n.ascii.is_ascii());
+        }
+
+        #[test]
+        fn forms_and_conventions_agree(s in full_name()) {
+            let n = normalize_name(&s);
+            prop_assert_eq!(n.text.clone(), s.to_lowercase());
+            let nfd: String = s.nfd().collect();
+            prop_assert_eq!(&normalize_name(&nfd), &n);
+            prop_assert_eq!(&normalize_name(&mixed(&s)), &n);
+            prop_assert_eq!(&normalize_name(&new_convention(&s)), &n);
+            prop_assert_eq!(&normalize_name(&s.to_uppercase()), &n);
+            // Without diacritics: the same ASCII tokens and phonetic keys (the order may differ:
+            // the family/given decision has less evidence).
+            let a = normalize_name(&text::fold(&s));
+            let sorted = |v: &[String]| { let mut v = v.to_vec(); v.sort(); v };
+            prop_assert_eq!(sorted(&a.ascii_tokens), sorted(&n.ascii_tokens));
+            prop_assert_eq!(sorted(&a.phonetic), sorted(&n.phonetic));
+        }
+
+        #[test]
+        fn legacy_columns(s in full_name()) {
+            let n = normalize_name(&s);
+            prop_assert_eq!(&normalize_name_with(&encode_vni(&s), LegacyEncoding::Vni), &n);
+            prop_assert_eq!(&normalize_name_with(&encode_tcvn3(&s), LegacyEncoding::Tcvn3), &n);
+            prop_assert_eq!(&normalize_name_with(&s, LegacyEncoding::Unicode), &n);
+        }
+
+        #[test]
+        fn never_panics(s in any::<String>(), e in 0..4u8) {
+            let enc = [None, Some(LegacyEncoding::Unicode), Some(LegacyEncoding::Tcvn3), Some(LegacyEncoding::Vni)];
+            let mut name = Name::default();
+            let mut norm = NameNormalizer::new();
+            norm.normalize_into(&s, enc[usize::from(e)], &mut name);
+            prop_assert_eq!(name.tokens.len(), name.phonetic.len());
+            prop_assert!(name.family_range.end <= name.tokens.len());
+            prop_assert!(name.middle_range.end <= name.tokens.len());
+            prop_assert!(name.given_range.end <= name.tokens.len());
+        }
+    }
+}
