@@ -639,9 +639,14 @@ impl AddressNormalizer {
         if dm.is_some_and(|(m, _)| m.tw.is_some()) {
             return self.decide(base, dm, None, None, None);
         }
-        let nm = self.match_at(end, Scope::NewWardAny);
-        let om = self.match_at(end, Scope::OldWardAny).map(|m| (m, 0));
-        self.decide(base, dm, nm, om, None)
+        // Without a province, a bare name is too weak alone ("12 Lê Lợi": Lê Lợi is also a
+        // ward somewhere): wards need their type word, a bare district a ward on its left.
+        let nm = self.match_at(end, Scope::NewWardAny).filter(|m| m.tw.is_some());
+        let om = self.match_at(end, Scope::OldWardAny).filter(|m| m.tw.is_some()).map(|m| (m, 0));
+        let typed_ward = nm.is_some() || om.is_some();
+        let r = self.decide(base, dm, nm, om, None);
+        let bare_district = dm.is_some_and(|(m, _)| m.tw.is_none());
+        if bare_district && !typed_ward && r.units < 2 { base } else { r }
     }
 
     /// Chooses between the readings at one position: old district (then its ward), new ward,
@@ -1043,6 +1048,8 @@ impl AddressNormalizer {
             if let Some((canon, k)) = self.hamlet_at(i) {
                 let j = self.field_end(i + k);
                 push_part(&mut hamlet, canon);
+                // "Tổ dân phố số 4" is "tổ dân phố 4".
+                let k = if self.is(i + k, Kw::So) && self.numberish(i + k + 1) { k + 1 } else { k };
                 self.push_words(&mut hamlet, i + k, j);
                 i = j;
                 continue;
@@ -1052,6 +1059,21 @@ impl AddressNormalizer {
                 hamlet.push(' ');
                 push_number(&mut hamlet, rest);
                 i += 1;
+                continue;
+            }
+            // Buildings and lots ("Căn hộ 12.05", "Chung cư X", "Tầng 5", "Lô A12", "KCN X"):
+            // skipped, with their number or name.
+            if let Some(k) = self.building_at(i) {
+                let j = i + k;
+                i = if self.same_field(j - 1) && self.wf(j).bytes().any(|b| b.is_ascii_digit()) {
+                    j + 1
+                } else {
+                    let mut e = j;
+                    while e < n && !self.words[e].hard_before && !self.numberish(e) {
+                        e += 1;
+                    }
+                    e
+                };
                 continue;
             }
             // House number, with or without "số nhà"/"SN"/"số"/"nhà".
@@ -1151,6 +1173,29 @@ impl AddressNormalizer {
             out.hamlet = slot;
         }
         self.tmp = tmp;
+    }
+
+    /// A building or lot word at `i` ("căn hộ", "chung cư", "CC", "tòa nhà", "tầng", "lô",
+    /// "block", "KCN"): the number of words it takes.
+    fn building_at(&self, i: usize) -> Option<usize> {
+        match self.kw(i) {
+            Kw::Can if self.seq(i, &[Kw::Can, Kw::Ho]) => Some(2),
+            Kw::Chung if self.seq(i, &[Kw::Chung, Kw::Cu]) => Some(2),
+            Kw::Toa if self.seq(i, &[Kw::Toa, Kw::Nha]) => Some(2),
+            Kw::Khu if self.seq(i, &[Kw::Khu, Kw::Cong, Kw::Nghiep]) => Some(3),
+            Kw::Toa | Kw::Tang if self.same_field(i) && self.is(i, self.kw(i)) => Some(1),
+            Kw::Cc | Kw::Block | Kw::Kcn => Some(1),
+            // "Lô" (lot) and "lộ" (road) fold alike: a lot is followed by its code.
+            Kw::Lo
+                if self.wc(i) == "lô"
+                    || (self.wc(i) == "lo"
+                        && self.same_field(i)
+                        && self.wf(i + 1).bytes().any(|b| b.is_ascii_digit())) =>
+            {
+                Some(1)
+            }
+            _ => None,
+        }
     }
 
     /// "KP3", "TDP5", "To5", "Ap2": a hamlet abbreviation glued to its number.
@@ -1264,6 +1309,16 @@ enum Kw {
     X,
     F,
     P,
+    Can,
+    Ho,
+    Chung,
+    Toa,
+    Tang,
+    Cc,
+    Block,
+    Kcn,
+    Cong,
+    Nghiep,
 }
 
 impl Kw {
@@ -1320,6 +1375,16 @@ impl Kw {
             "x" => Kw::X,
             "f" => Kw::F,
             "p" => Kw::P,
+            "can" => Kw::Can,
+            "ho" => Kw::Ho,
+            "chung" => Kw::Chung,
+            "toa" => Kw::Toa,
+            "tang" => Kw::Tang,
+            "cc" => Kw::Cc,
+            "block" => Kw::Block,
+            "kcn" => Kw::Kcn,
+            "cong" => Kw::Cong,
+            "nghiep" => Kw::Nghiep,
             _ => Kw::None,
         }
     }
@@ -1358,6 +1423,13 @@ impl Kw {
             Kw::Tran => "trấn",
             Kw::Thanh => "thành",
             Kw::Lo => "lộ",
+            Kw::Can => "căn",
+            Kw::Ho => "hộ",
+            Kw::Chung => "chung",
+            Kw::Toa => "tòa",
+            Kw::Tang => "tầng",
+            Kw::Cong => "công",
+            Kw::Nghiep => "nghiệp",
             _ => "",
         }
     }
@@ -1674,6 +1746,23 @@ mod tests {
         let a = n("12 Lê Lợi, Phường Không Có, Quận 1, TP HCM");
         assert_eq!((a.district_old, a.warning), (Some(760), Some(AddressWarning::UnknownUnit)));
         assert_eq!(a.street.as_deref(), Some("lê lợi"));
+        // Without a province a bare name is a street, not a guess at some ward "Lê Lợi".
+        let a = n("12 Lê Lợi");
+        assert_eq!((a.house_number.as_deref(), a.street.as_deref()), (Some("12"), Some("lê lợi")));
+        assert_eq!((a.ward_old, a.ward_new.len(), a.warning), (None, 0, None));
+        // Buildings and lots are skipped.
+        let a =
+            n("Căn hộ 12.05, Chung cư Sunrise, 123 Nguyễn Hữu Thọ, Phường Tân Hưng, Quận 7, TPHCM");
+        assert_eq!(
+            (a.house_number.as_deref(), a.street.as_deref()),
+            (Some("123"), Some("nguyễn hữu thọ"))
+        );
+        let a = n("Lô A12, KCN Tân Bình, Phường Tây Thạnh, Quận Tân Phú, TP HCM");
+        assert_eq!((a.street, a.ward_old), (None, Some(27_013)));
+        assert_eq!(
+            n("Tổ dân phố số 4, Phường Trần Phú, TP Hà Giang, Hà Giang").hamlet.as_deref(),
+            Some("tổ dân phố 4")
+        );
         assert_eq!(n(""), Address::default());
         assert_eq!(n(" ,,, "), Address::default());
         let a = n("Việt Nam");
