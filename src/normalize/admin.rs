@@ -1,1 +1,1562 @@
-//! (being written)
+//! The administrative gazetteer of Vietnam before and after the 2025-07-01 reform, with the
+//! old→new mapping and a name index built for fast address parsing.
+//!
+//! [`gazetteer`] builds the one [`Gazetteer`] on first use (a few ms) from the embedded tables of
+//! [`crate::refdata`]. It owns:
+//! * the units of both eras, each era in its own type: [`OldProvince`] (63), [`OldDistrict`]
+//!   (696), [`OldWard`] (10,035), [`NewProvince`] (34), [`NewWard`] (3,321);
+//! * the 2025 mapping: old province → new province, old ward → its set of new wards (the default
+//!   successor first), new ward → its predecessors, old district → the new wards it touches;
+//! * a name index ([`Gazetteer::find`]) from folded names, GSO spellings and former names or short
+//!   forms (`name_variants.csv`) to candidate units within a parent ([`Scope`]).
+//!
+//! Codes are numbers internally: `u8` provinces, `u16` districts, `u32` wards. The helpers
+//! [`province_code`], [`district_code`] and [`ward_code`] print them back zero-padded exactly as in
+//! the files (`"01"`, `"001"`, `"00004"`).
+//!
+//! Invariants:
+//! * Eras are never mixed: 3,316 new wards reuse the code of one of their predecessors, and several
+//!   new provinces reuse an old code for another territory (new 15 Lào Cai vs old 15 Yên Bái).
+//!   An old and a new unit with the same number are different units; every function and type
+//!   says which era it takes and returns.
+//! * Name keys are *compact folds*: ASCII-folded, lower case, letters and digits only, numbers
+//!   without leading zeros (`"Phường 05"` → `phuong5`, `"Ia H' Drai"` → `iahdrai`). They match
+//!   both tone-placement conventions and text without diacritics; when folding merges two names
+//!   within one scope ("Tân Thành"/"Tân Thạnh"), [`tone_free_signature_into`] tells them apart
+//!   when the input has its diacritics.
+//! * Candidates of one key are ordered by [`NameSource`] (official names first), then by code.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::normalize::text::fold_into;
+use crate::refdata;
+
+// ---------------------------------------------------------------------------------------------
+// Codes
+
+/// A unit code printed with its leading zeros, without allocating.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CodeStr {
+    buf: [u8; 5],
+    len: u8,
+}
+
+impl CodeStr {
+    fn new(mut n: u32, width: usize) -> Self {
+        let mut buf = [b'0'; 5];
+        for slot in buf[..width].iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        CodeStr { buf, len: width as u8 }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits are ever written into `buf`.
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+impl fmt::Display for CodeStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for CodeStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// A province code (either era) as in the files: two digits (`1` → `"01"`).
+pub fn province_code(code: u8) -> CodeStr {
+    CodeStr::new(u32::from(code), 2)
+}
+
+/// An old district code as in the files: three digits (`1` → `"001"`).
+pub fn district_code(code: u16) -> CodeStr {
+    CodeStr::new(u32::from(code), 3)
+}
+
+/// A ward code (either era) as in the files: five digits (`4` → `"00004"`).
+pub fn ward_code(code: u32) -> CodeStr {
+    CodeStr::new(code, 5)
+}
+
+fn parse_code(s: &str, width: usize) -> Option<u32> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > width || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Parses a province code (`"01"`, `"1"`); `None` unless 1–2 digits.
+pub fn parse_province_code(s: &str) -> Option<u8> {
+    parse_code(s, 2).map(|c| c as u8)
+}
+
+/// Parses an old district code (`"001"`); `None` unless 1–3 digits.
+pub fn parse_district_code(s: &str) -> Option<u16> {
+    parse_code(s, 3).map(|c| c as u16)
+}
+
+/// Parses a ward code (`"00004"`); `None` unless 1–5 digits.
+pub fn parse_ward_code(s: &str) -> Option<u32> {
+    parse_code(s, 5)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Units
+
+/// The type of an administrative unit, at any level and in either era.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum UnitKind {
+    /// Tỉnh (province).
+    Province = 0,
+    /// Thành phố trực thuộc trung ương (centrally governed city, province level).
+    City = 1,
+    /// Quận (urban district).
+    UrbanDistrict = 2,
+    /// Huyện (rural district).
+    RuralDistrict = 3,
+    /// Thị xã (district-level town).
+    Town = 4,
+    /// Thành phố thuộc tỉnh / thuộc thành phố (district-level city, e.g. Thủ Đức, Vinh).
+    DistrictCity = 5,
+    /// Phường (urban ward).
+    Ward = 6,
+    /// Xã (rural commune).
+    Commune = 7,
+    /// Thị trấn (township; old era only).
+    Township = 8,
+    /// Đặc khu (island special zone; new era only).
+    SpecialZone = 9,
+}
+
+/// The level of a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// Tỉnh / thành phố trực thuộc trung ương.
+    Province,
+    /// Quận / huyện / thị xã / thành phố (old era only).
+    District,
+    /// Phường / xã / thị trấn / đặc khu.
+    Ward,
+}
+
+impl UnitKind {
+    /// The level of this kind.
+    pub fn level(self) -> Level {
+        match self {
+            UnitKind::Province | UnitKind::City => Level::Province,
+            UnitKind::UrbanDistrict
+            | UnitKind::RuralDistrict
+            | UnitKind::Town
+            | UnitKind::DistrictCity => Level::District,
+            UnitKind::Ward | UnitKind::Commune | UnitKind::Township | UnitKind::SpecialZone => {
+                Level::Ward
+            }
+        }
+    }
+
+    /// The Vietnamese type word, as in the `full_name` of the files ("Phường", "Thị trấn").
+    pub fn type_word(self) -> &'static str {
+        match self {
+            UnitKind::Province => "Tỉnh",
+            UnitKind::City | UnitKind::DistrictCity => "Thành phố",
+            UnitKind::UrbanDistrict => "Quận",
+            UnitKind::RuralDistrict => "Huyện",
+            UnitKind::Town => "Thị xã",
+            UnitKind::Ward => "Phường",
+            UnitKind::Commune => "Xã",
+            UnitKind::Township => "Thị trấn",
+            UnitKind::SpecialZone => "Đặc khu",
+        }
+    }
+
+    fn from_type(level: Level, word: &str) -> Option<UnitKind> {
+        Some(match (level, word) {
+            (Level::Province, "Tỉnh") => UnitKind::Province,
+            (Level::Province, "Thành phố") => UnitKind::City,
+            (Level::District, "Quận") => UnitKind::UrbanDistrict,
+            (Level::District, "Huyện") => UnitKind::RuralDistrict,
+            (Level::District, "Thị xã") => UnitKind::Town,
+            (Level::District, "Thành phố") => UnitKind::DistrictCity,
+            (Level::Ward, "Phường") => UnitKind::Ward,
+            (Level::Ward, "Xã") => UnitKind::Commune,
+            (Level::Ward, "Thị trấn") => UnitKind::Township,
+            (Level::Ward, "Đặc khu") => UnitKind::SpecialZone,
+            _ => return None,
+        })
+    }
+}
+
+/// A province before the reform (63).
+#[derive(Clone, Debug)]
+pub struct OldProvince {
+    /// Old GSO code.
+    pub code: u8,
+    /// Bare name ("Hà Giang").
+    pub name: &'static str,
+    /// Type word + name ("Tỉnh Hà Giang").
+    pub full_name: &'static str,
+    /// [`UnitKind::Province`] or [`UnitKind::City`].
+    pub kind: UnitKind,
+    /// The new province that took it over (Hà Giang 02 → Tuyên Quang 08).
+    pub new_code: u8,
+}
+
+/// A district before the reform (696; districts were abolished on 2025-07-01).
+#[derive(Clone, Debug)]
+pub struct OldDistrict {
+    /// Old GSO code.
+    pub code: u16,
+    /// Old province code.
+    pub province: u8,
+    /// Bare name ("Ba Đình", "1").
+    pub name: &'static str,
+    /// Type word + name ("Quận Ba Đình").
+    pub full_name: &'static str,
+    /// One of the district-level kinds.
+    pub kind: UnitKind,
+}
+
+/// A ward or commune before the reform (10,035).
+#[derive(Clone, Debug)]
+pub struct OldWard {
+    /// Old GSO code.
+    pub code: u32,
+    /// Old district code.
+    pub district: u16,
+    /// Old province code.
+    pub province: u8,
+    /// Bare name ("Trúc Bạch", "5").
+    pub name: &'static str,
+    /// Type word + name ("Phường Trúc Bạch").
+    pub full_name: &'static str,
+    /// [`UnitKind::Ward`], [`UnitKind::Commune`] or [`UnitKind::Township`].
+    pub kind: UnitKind,
+}
+
+/// A province after the reform (34).
+#[derive(Clone, Debug)]
+pub struct NewProvince {
+    /// New code (QĐ 19/2025).
+    pub code: u8,
+    /// Bare name ("Tuyên Quang").
+    pub name: &'static str,
+    /// Type word + name.
+    pub full_name: &'static str,
+    /// [`UnitKind::Province`] or [`UnitKind::City`].
+    pub kind: UnitKind,
+}
+
+/// A ward or commune after the reform (3,321).
+#[derive(Clone, Debug)]
+pub struct NewWard {
+    /// New code (QĐ 19/2025); may equal an old ward's code without being that unit.
+    pub code: u32,
+    /// New province code.
+    pub province: u8,
+    /// Bare name.
+    pub name: &'static str,
+    /// Type word + name.
+    pub full_name: &'static str,
+    /// [`UnitKind::Ward`], [`UnitKind::Commune`] or [`UnitKind::SpecialZone`].
+    pub kind: UnitKind,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens and keys (shared with the address parser)
+
+/// Separator before a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Sep {
+    /// Letter/digit boundary inside one word (`p7`, `12a`).
+    None,
+    /// Space or soft punctuation (`.`, `-`, `/`, `'`).
+    Soft,
+    /// Field separator (`,`, `;`, `|`, brackets, newline) or the start of the text.
+    Hard,
+}
+
+/// One token of folded text: a maximal run of ASCII letters or of digits.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Token {
+    /// Range of the normalised bytes in the `norm` buffer (lower-case; numbers without
+    /// leading zeros). Consecutive tokens are contiguous in `norm`.
+    pub n0: u32,
+    pub n1: u32,
+    /// Byte range in the folded text.
+    pub f0: u32,
+    pub f1: u32,
+    /// Char range in the folded text.
+    pub c0: u32,
+    pub c1: u32,
+    /// Separator before the token.
+    pub sep: Sep,
+    /// The token is all digits.
+    pub digit: bool,
+    /// Polynomial hash of the normalised bytes, and `HASH_BASE^len`.
+    pub h: u64,
+    pub pw: u64,
+}
+
+const HASH_BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+pub(crate) fn fmix(mut k: u64) -> u64 {
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    k ^ (k >> 33)
+}
+
+/// Polynomial hash of `bytes` and `HASH_BASE^len`: `H(x‖y) = H(x)·B^|y| + H(y)`, so a span of
+/// tokens hashes the same whatever its token boundaries.
+pub(crate) fn poly_hash(bytes: &[u8]) -> (u64, u64) {
+    let mut h = 0u64;
+    let mut pw = 1u64;
+    for &b in bytes {
+        h = h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(b) + 1);
+        pw = pw.wrapping_mul(HASH_BASE);
+    }
+    (h, pw)
+}
+
+/// Byte classes of the tokenizer.
+const SOFT: u8 = 0;
+const HARD: u8 = 1;
+const DIGIT: u8 = 2;
+const ALPHA: u8 = 3;
+const CONT: u8 = 4;
+
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [SOFT; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            DIGIT
+        } else if c.is_ascii_alphabetic() {
+            ALPHA
+        } else if c & 0xC0 == 0x80 {
+            CONT
+        } else if matches!(
+            c,
+            b',' | b';' | b'|' | b'\n' | b'\r' | b'(' | b')' | b'[' | b']' | b'{' | b'}'
+        ) {
+            HARD
+        } else {
+            SOFT
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Splits folded text into tokens. `norm` and `toks` are cleared first.
+pub(crate) fn tokenize(folded: &str, norm: &mut Vec<u8>, toks: &mut Vec<Token>) {
+    norm.clear();
+    toks.clear();
+    let bytes = folded.as_bytes();
+    let n = bytes.len();
+    norm.reserve(n);
+    let mut pending = Sep::Hard;
+    let mut ci: u32 = 0;
+    let mut i = 0;
+    while i < n {
+        let class = BYTE_CLASS[usize::from(bytes[i])];
+        if class == DIGIT || class == ALPHA {
+            let (f0, c0, n0) = (i, ci, norm.len());
+            let mut a = i;
+            if class == DIGIT {
+                // Numbers lose their leading zeros ("05" → "5"; "00" → "0").
+                while i < n && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+                while a + 1 < i && bytes[a] == b'0' {
+                    a += 1;
+                }
+            } else {
+                while i < n && bytes[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+            }
+            norm.extend_from_slice(&bytes[a..i]);
+            let (mut h, mut pw) = (0u64, 1u64);
+            for c in &mut norm[n0..] {
+                c.make_ascii_lowercase();
+                h = h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(*c) + 1);
+                pw = pw.wrapping_mul(HASH_BASE);
+            }
+            ci += (i - f0) as u32;
+            toks.push(Token {
+                n0: n0 as u32,
+                n1: norm.len() as u32,
+                f0: f0 as u32,
+                f1: i as u32,
+                c0,
+                c1: ci,
+                sep: pending,
+                digit: class == DIGIT,
+                h,
+                pw,
+            });
+            pending = Sep::None;
+        } else {
+            if class != CONT {
+                ci += 1;
+                pending = pending.max(if class == HARD { Sep::Hard } else { Sep::Soft });
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Writes a tone-placement-free signature of `s` into `out`: per syllable, the letters without
+/// tone marks (quality marks and `đ` kept), then the tone as a digit. "Hòa" and "Hoà" give the
+/// same signature; "Hòa" and "Hóa" do not; "Hoa" (no tone) differs from both.
+pub fn tone_free_signature_into(s: &str, out: &mut String) {
+    out.clear();
+    let mut tone = '0';
+    let mut in_syllable = false;
+    for c in s.nfd() {
+        let t = match c {
+            '\u{300}' | '\u{340}' => Some('2'),
+            '\u{301}' | '\u{341}' => Some('1'),
+            '\u{303}' => Some('4'),
+            '\u{309}' => Some('3'),
+            '\u{323}' => Some('5'),
+            _ => None,
+        };
+        if let Some(t) = t {
+            tone = t;
+            continue;
+        }
+        if c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c) {
+            in_syllable = true;
+            match c {
+                'Ð' | 'ð' | 'Ɖ' | 'Đ' => out.push('đ'),
+                _ => out.extend(c.to_lowercase()),
+            }
+        } else if in_syllable {
+            out.push(tone);
+            out.push(' ');
+            tone = '0';
+            in_syllable = false;
+        }
+    }
+    if in_syllable {
+        out.push(tone);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Type words
+
+/// A type word written before a unit name in an address ("Phường", "P.", "Q", "TP", "Tỉnh").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TypeWord {
+    /// A ward-level word naming this kind.
+    Ward(UnitKind),
+    /// A district-level word naming this kind.
+    District(UnitKind),
+    /// "Thành phố" / "TP": a province-level or a district-level city.
+    City,
+    /// "Tỉnh" / "T.".
+    Province,
+}
+
+impl TypeWord {
+    /// Whether a unit of `level` may follow this word.
+    pub(crate) fn allows(self, level: Level) -> bool {
+        matches!(
+            (self, level),
+            (TypeWord::Ward(_), Level::Ward)
+                | (TypeWord::District(_), Level::District)
+                | (TypeWord::City, Level::District | Level::Province)
+                | (TypeWord::Province, Level::Province)
+        )
+    }
+
+    /// The kind this word names exactly, for a unit of `level`.
+    pub(crate) fn exact_kind(self, level: Level) -> UnitKind {
+        match (self, level) {
+            (TypeWord::Ward(k) | TypeWord::District(k), _) => k,
+            (TypeWord::City, Level::District) => UnitKind::DistrictCity,
+            (TypeWord::City, _) => UnitKind::City,
+            (TypeWord::Province, _) => UnitKind::Province,
+        }
+    }
+}
+
+/// Type-word patterns: folded tokens, the canonical spelling each token must have when the input
+/// carries diacritics on it (empty: any), and the word. Longest patterns first.
+pub(crate) const TYPE_WORDS: &[(&[&str], &[&str], TypeWord)] = &[
+    (&["thi", "tran"], &["thị", "trấn"], TypeWord::Ward(UnitKind::Township)),
+    (&["thi", "xa"], &["thị", "xã"], TypeWord::District(UnitKind::Town)),
+    (&["thanh", "pho"], &["thành", "phố"], TypeWord::City),
+    (&["dac", "khu"], &["đặc", "khu"], TypeWord::Ward(UnitKind::SpecialZone)),
+    (&["t", "p"], &[], TypeWord::City),
+    (&["t", "x"], &[], TypeWord::District(UnitKind::Town)),
+    (&["phuong"], &["phường"], TypeWord::Ward(UnitKind::Ward)),
+    (&["p"], &[], TypeWord::Ward(UnitKind::Ward)),
+    (&["f"], &[], TypeWord::Ward(UnitKind::Ward)),
+    (&["ph"], &[], TypeWord::Ward(UnitKind::Ward)),
+    (&["ward"], &[], TypeWord::Ward(UnitKind::Ward)),
+    (&["xa"], &["xã"], TypeWord::Ward(UnitKind::Commune)),
+    (&["x"], &[], TypeWord::Ward(UnitKind::Commune)),
+    (&["commune"], &[], TypeWord::Ward(UnitKind::Commune)),
+    (&["tt"], &[], TypeWord::Ward(UnitKind::Township)),
+    (&["thitran"], &[], TypeWord::Ward(UnitKind::Township)),
+    (&["dackhu"], &[], TypeWord::Ward(UnitKind::SpecialZone)),
+    (&["quan"], &["quận"], TypeWord::District(UnitKind::UrbanDistrict)),
+    (&["q"], &[], TypeWord::District(UnitKind::UrbanDistrict)),
+    (&["district"], &[], TypeWord::District(UnitKind::UrbanDistrict)),
+    (&["dist"], &[], TypeWord::District(UnitKind::UrbanDistrict)),
+    (&["huyen"], &["huyện"], TypeWord::District(UnitKind::RuralDistrict)),
+    (&["h"], &[], TypeWord::District(UnitKind::RuralDistrict)),
+    (&["tx"], &[], TypeWord::District(UnitKind::Town)),
+    (&["thixa"], &[], TypeWord::District(UnitKind::Town)),
+    (&["tp"], &[], TypeWord::City),
+    (&["thanhpho"], &[], TypeWord::City),
+    (&["city"], &[], TypeWord::City),
+    (&["tinh"], &["tỉnh"], TypeWord::Province),
+    (&["t"], &[], TypeWord::Province),
+    (&["province"], &[], TypeWord::Province),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Name index
+
+/// Where a name is looked up: a level, an era and a parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Provinces by name (old codes; the new one is [`OldProvince::new_code`]).
+    Province,
+    /// Old districts of one old province.
+    OldDistrictIn(u8),
+    /// Old districts anywhere.
+    OldDistrictAny,
+    /// Old wards of one old district.
+    OldWardInDistrict(u16),
+    /// Old wards of one old province.
+    OldWardInProvince(u8),
+    /// Old wards anywhere.
+    OldWardAny,
+    /// New wards of one new province.
+    NewWardIn(u8),
+    /// New wards anywhere.
+    NewWardAny,
+}
+
+impl Scope {
+    /// The scope's contribution to the map key ([`Gazetteer::lookup_key`]).
+    pub(crate) fn salt(self) -> u64 {
+        let (tag, parent): (u64, u64) = match self {
+            Scope::Province => (1, 0),
+            Scope::OldDistrictIn(p) => (2, u64::from(p)),
+            Scope::OldDistrictAny => (3, 0),
+            Scope::OldWardInDistrict(d) => (4, u64::from(d)),
+            Scope::OldWardInProvince(p) => (5, u64::from(p)),
+            Scope::OldWardAny => (6, 0),
+            Scope::NewWardIn(p) => (7, u64::from(p)),
+            Scope::NewWardAny => (8, 0),
+        };
+        fmix((tag << 32) | parent | (1 << 63))
+    }
+
+    /// The level of the units this scope holds.
+    pub fn level(self) -> Level {
+        match self {
+            Scope::Province => Level::Province,
+            Scope::OldDistrictIn(_) | Scope::OldDistrictAny => Level::District,
+            _ => Level::Ward,
+        }
+    }
+
+    /// The scope holds new-era units.
+    pub fn is_new(self) -> bool {
+        matches!(self, Scope::NewWardIn(_) | Scope::NewWardAny)
+    }
+}
+
+/// The scope-free key of a compact name (polynomial hash `h`, `len` bytes).
+pub(crate) fn name_key(h: u64, len: usize) -> u64 {
+    fmix(h ^ ((len as u64) << 56))
+}
+
+/// The map key of a name (its [`name_key`]) in a scope.
+pub(crate) fn scope_key(scope: Scope, name_key: u64) -> u64 {
+    salted_key(scope.salt(), name_key)
+}
+
+fn salted_key(salt: u64, name_key: u64) -> u64 {
+    fmix(name_key ^ salt)
+}
+
+/// Bits of the name prefilter: 2^20 bits (128 KiB) for ~40,000 names, two bits per name,
+/// about 0.5 % false positives.
+const BLOOM_BITS: u64 = 1 << 20;
+
+/// Where a name of the index comes from; lower is preferred.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NameSource {
+    /// The unit's name in the gazetteer.
+    Official = 0,
+    /// The GSO spelling, where it differs (`gso_spelling`).
+    GsoSpelling = 1,
+    /// A former name of a merged unit or a short form (`ascii_key_alias`, built-in aliases).
+    Alias = 2,
+}
+
+/// A unit found by name: its code in the scope's era and level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cand {
+    /// The unit's code (a province, district or ward code, as the scope says).
+    pub code: u32,
+    /// The unit's kind.
+    pub kind: UnitKind,
+    /// Where the matched name comes from.
+    pub source: NameSource,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    name0: u32,
+    name1: u32,
+    cand0: u32,
+    cand1: u32,
+}
+
+struct NameIndex {
+    /// Prefilter over [`name_key`]s of all names, whatever their scope.
+    bloom: Vec<u64>,
+    map: FxHashMap<u64, u32>,
+    entries: Vec<Entry>,
+    names: Vec<u8>,
+    cands: Vec<Cand>,
+    max_key_len: usize,
+}
+
+impl NameIndex {
+    fn may_contain(&self, name_key: u64) -> bool {
+        let bit = |k: u64| {
+            let i = k & (BLOOM_BITS - 1);
+            self.bloom[(i >> 6) as usize] & (1 << (i & 63)) != 0
+        };
+        bit(name_key) && bit(name_key >> 32)
+    }
+
+    fn get(&self, key: u64, compact: &[u8]) -> &[Cand] {
+        let Some(&e) = self.map.get(&key) else { return &[] };
+        let e = self.entries[e as usize];
+        if &self.names[e.name0 as usize..e.name1 as usize] != compact {
+            return &[];
+        }
+        &self.cands[e.cand0 as usize..e.cand1 as usize]
+    }
+}
+
+struct IndexBuilder {
+    bloom: Vec<u64>,
+    raw: Vec<(u64, u32, u32, Cand)>,
+    names: Vec<u8>,
+    norm: Vec<u8>,
+    toks: Vec<Token>,
+    fold: String,
+}
+
+impl IndexBuilder {
+    /// Folds `name` to its compact key, stored once in the arena; returns its range.
+    fn intern(&mut self, name: &str) -> Option<(u32, u32)> {
+        fold_into(name, &mut self.fold);
+        tokenize(&self.fold, &mut self.norm, &mut self.toks);
+        if self.norm.is_empty() {
+            return None;
+        }
+        let n0 = self.names.len() as u32;
+        self.names.extend_from_slice(&self.norm);
+        Some((n0, self.names.len() as u32))
+    }
+
+    fn add(&mut self, scope: Scope, name: (u32, u32), cand: Cand) {
+        let bytes = &self.names[name.0 as usize..name.1 as usize];
+        let (h, _) = poly_hash(bytes);
+        let nk = name_key(h, bytes.len());
+        for k in [nk, nk >> 32] {
+            let i = k & (BLOOM_BITS - 1);
+            self.bloom[(i >> 6) as usize] |= 1 << (i & 63);
+        }
+        self.raw.push((scope_key(scope, nk), name.0, name.1, cand));
+    }
+
+    fn finish(mut self) -> NameIndex {
+        self.raw.sort_unstable_by_key(|&(k, _, _, c)| (k, c.source, c.code));
+        let mut map = FxHashMap::default();
+        map.reserve(self.raw.len());
+        let mut entries = Vec::new();
+        let mut cands: Vec<Cand> = Vec::with_capacity(self.raw.len());
+        let mut max_key_len = 0;
+        let mut i = 0;
+        while i < self.raw.len() {
+            let (key, n0, n1, _) = self.raw[i];
+            let name = &self.names[n0 as usize..n1 as usize];
+            max_key_len = max_key_len.max(name.len());
+            let cand0 = cands.len() as u32;
+            let mut j = i;
+            while j < self.raw.len() && self.raw[j].0 == key {
+                let (_, m0, m1, c) = self.raw[j];
+                // Two different names with one 64-bit key would be a defect of the embedded
+                // data set, caught by the tests (`index_has_no_key_collisions`).
+                assert_eq!(&self.names[m0 as usize..m1 as usize], name, "name index key collision");
+                if !cands[cand0 as usize..].iter().any(|x| x.code == c.code) {
+                    cands.push(c);
+                }
+                j += 1;
+            }
+            map.insert(key, entries.len() as u32);
+            entries.push(Entry { name0: n0, name1: n1, cand0, cand1: cands.len() as u32 });
+            i = j;
+        }
+        NameIndex { bloom: self.bloom, map, entries, names: self.names, cands, max_key_len }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compressed lists
+
+#[derive(Default)]
+struct Csr<T> {
+    offsets: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Csr<T> {
+    /// Builds from (slot, item) pairs; slots are `0..slots`.
+    fn build(
+        slots: usize,
+        mut pairs: Vec<(usize, T)>,
+        order: impl Fn(&T, &T) -> std::cmp::Ordering,
+    ) -> Self {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| order(&a.1, &b.1)));
+        let mut offsets = Vec::with_capacity(slots + 1);
+        let mut items = Vec::with_capacity(pairs.len());
+        let mut k = 0;
+        for slot in 0..slots {
+            offsets.push(items.len() as u32);
+            while k < pairs.len() && pairs[k].0 == slot {
+                items.push(pairs[k].1);
+                k += 1;
+            }
+        }
+        offsets.push(items.len() as u32);
+        Csr { offsets, items }
+    }
+
+    fn get(&self, slot: usize) -> &[T] {
+        match (self.offsets.get(slot), self.offsets.get(slot + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gazetteer
+
+/// The administrative units of both eras, the 2025 mapping and the name index. Build it with
+/// [`gazetteer`].
+pub struct Gazetteer {
+    old_provinces: Vec<OldProvince>,
+    new_provinces: Vec<NewProvince>,
+    old_districts: Vec<OldDistrict>,
+    old_wards: Vec<OldWard>,
+    new_wards: Vec<NewWard>,
+    old_province_idx: [u8; 100],
+    new_province_idx: [u8; 100],
+    old_district_idx: Vec<u16>,
+    old_ward_idx: Vec<u16>,
+    new_ward_idx: Vec<u16>,
+    old_districts_of_province: Csr<u16>,
+    old_wards_of_district: Csr<u32>,
+    new_wards_of_province: Csr<u32>,
+    old_provinces_of_new: Csr<u8>,
+    successors: Csr<u32>,
+    split: Vec<bool>,
+    predecessors: Csr<u32>,
+    district_successors: Csr<u32>,
+    index: NameIndex,
+}
+
+const NONE8: u8 = u8::MAX;
+const NONE16: u16 = u16::MAX;
+
+/// The gazetteer, built on first use from the embedded tables.
+pub fn gazetteer() -> &'static Gazetteer {
+    static CELL: OnceLock<Gazetteer> = OnceLock::new();
+    CELL.get_or_init(Gazetteer::build)
+}
+
+/// Built-in province aliases (folded text) → old province codes. Short forms of
+/// `name_variants.csv` (`hn`, `hcm`, `baria`, `vungtau`) are added from the file.
+const PROVINCE_ALIASES: &[(&str, &[u8])] = &[
+    ("tphcm", &[79]),
+    ("hcmc", &[79]),
+    ("hcm city", &[79]),
+    ("ho chi minh city", &[79]),
+    ("sai gon", &[79]),
+    ("sg", &[79]),
+    ("tp hcm", &[79]),
+    ("ha noi city", &[1]),
+    ("tphn", &[1]),
+    ("thua thien hue", &[46]),
+    ("thua thien", &[46]),
+    ("tt hue", &[46]),
+    ("tth", &[46]),
+    ("brvt", &[77]),
+    ("br vt", &[77]),
+    ("dn", &[48, 75]),
+    ("da nang city", &[48]),
+];
+
+/// Type words that `ascii_key_alias` keys may start with ("xalongthanh").
+const ALIAS_TYPE_PREFIXES: &[&str] = &[
+    "phuong", "xa", "thitran", "tt", "huyen", "quan", "thixa", "tx", "thanhpho", "tp", "q", "p",
+    "f", "h", "district", "dackhu", "tinh",
+];
+
+fn kind_of(level: Level, word: &str, full_name: &str) -> UnitKind {
+    UnitKind::from_type(level, word)
+        .or_else(|| {
+            // The files' `type` was fixed from the full name; fall back to it anyway.
+            [
+                UnitKind::Province,
+                UnitKind::City,
+                UnitKind::UrbanDistrict,
+                UnitKind::RuralDistrict,
+                UnitKind::Town,
+                UnitKind::DistrictCity,
+                UnitKind::Ward,
+                UnitKind::Commune,
+                UnitKind::Township,
+                UnitKind::SpecialZone,
+            ]
+            .into_iter()
+            .find(|k| k.level() == level && full_name.starts_with(k.type_word()))
+        })
+        .unwrap_or(match level {
+            Level::Province => UnitKind::Province,
+            Level::District => UnitKind::RuralDistrict,
+            Level::Ward => UnitKind::Commune,
+        })
+}
+
+fn num(s: &str) -> u32 {
+    parse_code(s, 5).unwrap_or(u32::MAX)
+}
+
+impl Gazetteer {
+    fn build() -> Gazetteer {
+        let pmap: FxHashMap<u8, u8> = refdata::province_map()
+            .iter()
+            .map(|m| (num(&m.old_code) as u8, num(&m.new_code) as u8))
+            .collect();
+        let old_provinces: Vec<OldProvince> = refdata::old_provinces()
+            .iter()
+            .map(|p| {
+                let code = num(&p.code) as u8;
+                OldProvince {
+                    code,
+                    name: &p.name,
+                    full_name: &p.full_name,
+                    kind: kind_of(Level::Province, &p.kind, &p.full_name),
+                    new_code: pmap.get(&code).copied().unwrap_or(NONE8),
+                }
+            })
+            .collect();
+        let new_provinces: Vec<NewProvince> = refdata::new_provinces()
+            .iter()
+            .map(|p| NewProvince {
+                code: num(&p.code) as u8,
+                name: &p.name,
+                full_name: &p.full_name,
+                kind: kind_of(Level::Province, &p.kind, &p.full_name),
+            })
+            .collect();
+        let old_districts: Vec<OldDistrict> = refdata::old_districts()
+            .iter()
+            .map(|d| OldDistrict {
+                code: num(&d.code) as u16,
+                province: num(&d.province_code) as u8,
+                name: &d.name,
+                full_name: &d.full_name,
+                kind: kind_of(Level::District, &d.kind, &d.full_name),
+            })
+            .collect();
+        let old_wards: Vec<OldWard> = refdata::old_wards()
+            .iter()
+            .map(|w| OldWard {
+                code: num(&w.code),
+                district: num(&w.district_code) as u16,
+                province: num(&w.province_code) as u8,
+                name: &w.name,
+                full_name: &w.full_name,
+                kind: kind_of(Level::Ward, &w.kind, &w.full_name),
+            })
+            .collect();
+        let new_wards: Vec<NewWard> = refdata::new_wards()
+            .iter()
+            .map(|w| NewWard {
+                code: num(&w.code),
+                province: num(&w.province_code) as u8,
+                name: &w.name,
+                full_name: &w.full_name,
+                kind: kind_of(Level::Ward, &w.kind, &w.full_name),
+            })
+            .collect();
+
+        let mut old_province_idx = [NONE8; 100];
+        for (i, p) in old_provinces.iter().enumerate() {
+            old_province_idx[usize::from(p.code)] = i as u8;
+        }
+        let mut new_province_idx = [NONE8; 100];
+        for (i, p) in new_provinces.iter().enumerate() {
+            new_province_idx[usize::from(p.code)] = i as u8;
+        }
+        let mut old_district_idx = vec![NONE16; 1000];
+        for (i, d) in old_districts.iter().enumerate() {
+            old_district_idx[usize::from(d.code)] = i as u16;
+        }
+        let max_old = old_wards.iter().map(|w| w.code).max().unwrap_or(0) as usize;
+        let mut old_ward_idx = vec![NONE16; max_old + 1];
+        for (i, w) in old_wards.iter().enumerate() {
+            old_ward_idx[w.code as usize] = i as u16;
+        }
+        let max_new = new_wards.iter().map(|w| w.code).max().unwrap_or(0) as usize;
+        let mut new_ward_idx = vec![NONE16; max_new + 1];
+        for (i, w) in new_wards.iter().enumerate() {
+            new_ward_idx[w.code as usize] = i as u16;
+        }
+
+        let old_districts_of_province = Csr::build(
+            100,
+            old_districts.iter().map(|d| (usize::from(d.province), d.code)).collect(),
+            Ord::cmp,
+        );
+        let old_wards_of_district = Csr::build(
+            1000,
+            old_wards.iter().map(|w| (usize::from(w.district), w.code)).collect(),
+            Ord::cmp,
+        );
+        let new_wards_of_province = Csr::build(
+            100,
+            new_wards.iter().map(|w| (usize::from(w.province), w.code)).collect(),
+            Ord::cmp,
+        );
+        let old_provinces_of_new = Csr::build(
+            100,
+            old_provinces
+                .iter()
+                .filter(|p| p.new_code != NONE8)
+                .map(|p| (usize::from(p.new_code), p.code))
+                .collect(),
+            Ord::cmp,
+        );
+
+        // The 2025 ward mapping.
+        let mut succ_pairs = Vec::new();
+        let mut pred_pairs = Vec::new();
+        let mut dist_pairs = Vec::new();
+        let mut split = vec![false; old_wards.len()];
+        for m in refdata::ward_map() {
+            let new = num(&m.new_ward_code);
+            let Some(&ni) = new_ward_idx.get(new as usize) else { continue };
+            if ni == NONE16 {
+                continue;
+            }
+            let district = num(&m.old_district_code);
+            if district < 1000 {
+                dist_pairs.push((district as usize, new));
+            }
+            if m.old_ward_code.is_empty() {
+                continue;
+            }
+            let old = num(&m.old_ward_code);
+            let Some(&oi) = old_ward_idx.get(old as usize) else { continue };
+            if oi == NONE16 {
+                continue;
+            }
+            split[usize::from(oi)] |= m.split;
+            // Sort key: the default successor first, then by code.
+            let rank = if m.is_default { 0 } else { 1u64 << 32 };
+            succ_pairs.push((usize::from(oi), rank | u64::from(new)));
+            pred_pairs.push((usize::from(ni), old));
+        }
+        let succ = Csr::build(old_wards.len(), succ_pairs, Ord::cmp);
+        let successors = Csr {
+            offsets: succ.offsets,
+            items: succ.items.iter().map(|&x| (x & 0xFFFF_FFFF) as u32).collect(),
+        };
+        let predecessors = Csr::build(new_wards.len(), pred_pairs, Ord::cmp);
+        dist_pairs.sort_unstable();
+        dist_pairs.dedup();
+        let district_successors = Csr::build(1000, dist_pairs, Ord::cmp);
+
+        let index = Self::build_index(&old_provinces, &old_districts, &old_wards, &new_wards);
+
+        Gazetteer {
+            old_provinces,
+            new_provinces,
+            old_districts,
+            old_wards,
+            new_wards,
+            old_province_idx,
+            new_province_idx,
+            old_district_idx,
+            old_ward_idx,
+            new_ward_idx,
+            old_districts_of_province,
+            old_wards_of_district,
+            new_wards_of_province,
+            old_provinces_of_new,
+            successors,
+            split,
+            predecessors,
+            district_successors,
+            index,
+        }
+    }
+
+    fn build_index(
+        old_provinces: &[OldProvince],
+        old_districts: &[OldDistrict],
+        old_wards: &[OldWard],
+        new_wards: &[NewWard],
+    ) -> NameIndex {
+        let mut b = IndexBuilder {
+            bloom: vec![0; (BLOOM_BITS / 64) as usize],
+            raw: Vec::with_capacity(64_000),
+            names: Vec::with_capacity(600_000),
+            norm: Vec::new(),
+            toks: Vec::new(),
+            fold: String::new(),
+        };
+        let cand = |code: u32, kind, source| Cand { code, kind, source };
+
+        for p in old_provinces {
+            if let Some(n) = b.intern(p.name) {
+                b.add(Scope::Province, n, cand(u32::from(p.code), p.kind, NameSource::Official));
+            }
+        }
+        for &(alias, codes) in PROVINCE_ALIASES {
+            if let Some(n) = b.intern(alias) {
+                for &c in codes {
+                    let kind = old_provinces
+                        .iter()
+                        .find(|p| p.code == c)
+                        .map_or(UnitKind::Province, |p| p.kind);
+                    b.add(Scope::Province, n, cand(u32::from(c), kind, NameSource::Alias));
+                }
+            }
+        }
+        for d in old_districts {
+            if let Some(n) = b.intern(d.name) {
+                let c = cand(u32::from(d.code), d.kind, NameSource::Official);
+                b.add(Scope::OldDistrictIn(d.province), n, c);
+                b.add(Scope::OldDistrictAny, n, c);
+            }
+        }
+        for w in old_wards {
+            if let Some(n) = b.intern(w.name) {
+                let c = cand(w.code, w.kind, NameSource::Official);
+                b.add(Scope::OldWardInDistrict(w.district), n, c);
+                b.add(Scope::OldWardInProvince(w.province), n, c);
+                b.add(Scope::OldWardAny, n, c);
+            }
+        }
+        for w in new_wards {
+            if let Some(n) = b.intern(w.name) {
+                let c = cand(w.code, w.kind, NameSource::Official);
+                b.add(Scope::NewWardIn(w.province), n, c);
+                b.add(Scope::NewWardAny, n, c);
+            }
+        }
+
+        // Variants. GSO spellings are full names: strip the type word.
+        let find_d = |code: u16| old_districts.iter().find(|d| d.code == code);
+        let mut ward_pos: FxHashMap<u32, usize> = FxHashMap::default();
+        for (i, w) in old_wards.iter().enumerate() {
+            ward_pos.insert(w.code, i);
+        }
+        // Aliases with a type-word prefix ("xalongthanh") are dropped when the bare form is an
+        // alias of the same unit: the parser reads type words itself, and a longer key would
+        // otherwise win over the official name of another unit ("Xã Long Thạnh").
+        let compact = |s: &str| -> String {
+            crate::normalize::text::fold(s).chars().filter(char::is_ascii_alphanumeric).collect()
+        };
+        let mut alias_set: rustc_hash::FxHashSet<(&str, &str, String)> =
+            rustc_hash::FxHashSet::default();
+        for v in refdata::name_variants() {
+            if v.kind == "ascii_key_alias" {
+                alias_set.insert((v.level.as_str(), v.code.as_str(), compact(&v.variant)));
+            }
+        }
+        for v in refdata::name_variants() {
+            if v.kind == "ascii_key_alias" {
+                let c = compact(&v.variant);
+                let prefixed = ALIAS_TYPE_PREFIXES.iter().any(|p| {
+                    c.strip_prefix(p).is_some_and(|rest| {
+                        !rest.is_empty()
+                            && alias_set.contains(&(
+                                v.level.as_str(),
+                                v.code.as_str(),
+                                rest.to_owned(),
+                            ))
+                    })
+                });
+                if prefixed {
+                    continue;
+                }
+            }
+            let (source, text) = if v.kind == "gso_spelling" {
+                let bare = [
+                    "Thành phố ",
+                    "Thị trấn ",
+                    "Thị xã ",
+                    "Phường ",
+                    "Huyện ",
+                    "Quận ",
+                    "Tỉnh ",
+                    "Xã ",
+                    "Đặc khu ",
+                ]
+                .iter()
+                .find_map(|t| v.variant.strip_prefix(t))
+                .unwrap_or(&v.variant);
+                (NameSource::GsoSpelling, bare)
+            } else {
+                (NameSource::Alias, v.variant.as_str())
+            };
+            let code = num(&v.code);
+            let Some(n) = b.intern(text) else { continue };
+            match (v.level.as_str(), v.era.as_str()) {
+                ("province", "old") => {
+                    if let Some(p) = old_provinces.iter().find(|p| u32::from(p.code) == code) {
+                        b.add(Scope::Province, n, cand(code, p.kind, source));
+                    }
+                }
+                ("district", "old") => {
+                    if let Some(d) = find_d(code as u16) {
+                        let c = cand(code, d.kind, source);
+                        b.add(Scope::OldDistrictIn(d.province), n, c);
+                        b.add(Scope::OldDistrictAny, n, c);
+                    }
+                }
+                ("ward", "old") => {
+                    if let Some(&i) = ward_pos.get(&code) {
+                        let w = &old_wards[i];
+                        let c = cand(code, w.kind, source);
+                        b.add(Scope::OldWardInDistrict(w.district), n, c);
+                        b.add(Scope::OldWardInProvince(w.province), n, c);
+                        b.add(Scope::OldWardAny, n, c);
+                    }
+                }
+                // `province,new` (`hn`, `hcm`) name the same code in both eras: the old entry
+                // covers them. There are no new-era district or ward variants.
+                _ => {}
+            }
+        }
+        b.finish()
+    }
+
+    // ----- by code
+
+    /// An old province by code.
+    pub fn old_province(&self, code: u8) -> Option<&OldProvince> {
+        let i = *self.old_province_idx.get(usize::from(code))?;
+        self.old_provinces.get(usize::from(i))
+    }
+
+    /// A new province by code.
+    pub fn new_province(&self, code: u8) -> Option<&NewProvince> {
+        let i = *self.new_province_idx.get(usize::from(code))?;
+        self.new_provinces.get(usize::from(i))
+    }
+
+    /// An old district by code.
+    pub fn old_district(&self, code: u16) -> Option<&OldDistrict> {
+        let i = *self.old_district_idx.get(usize::from(code))?;
+        self.old_districts.get(usize::from(i))
+    }
+
+    /// An old ward by code.
+    pub fn old_ward(&self, code: u32) -> Option<&OldWard> {
+        let i = *self.old_ward_idx.get(code as usize)?;
+        self.old_wards.get(usize::from(i))
+    }
+
+    /// A new ward by code.
+    pub fn new_ward(&self, code: u32) -> Option<&NewWard> {
+        let i = *self.new_ward_idx.get(code as usize)?;
+        self.new_wards.get(usize::from(i))
+    }
+
+    /// All old provinces, in code order.
+    pub fn old_provinces(&self) -> &[OldProvince] {
+        &self.old_provinces
+    }
+
+    /// All new provinces, in code order.
+    pub fn new_provinces(&self) -> &[NewProvince] {
+        &self.new_provinces
+    }
+
+    /// All old districts, in file order.
+    pub fn old_districts(&self) -> &[OldDistrict] {
+        &self.old_districts
+    }
+
+    /// All old wards, in file order.
+    pub fn old_wards(&self) -> &[OldWard] {
+        &self.old_wards
+    }
+
+    /// All new wards, in file order.
+    pub fn new_wards(&self) -> &[NewWard] {
+        &self.new_wards
+    }
+
+    /// Codes of the old districts of an old province, ascending.
+    pub fn old_districts_of(&self, old_province: u8) -> &[u16] {
+        self.old_districts_of_province.get(usize::from(old_province))
+    }
+
+    /// Codes of the old wards of an old district, ascending.
+    pub fn old_wards_of(&self, old_district: u16) -> &[u32] {
+        self.old_wards_of_district.get(usize::from(old_district))
+    }
+
+    /// Codes of the new wards of a new province, ascending.
+    pub fn new_wards_of(&self, new_province: u8) -> &[u32] {
+        self.new_wards_of_province.get(usize::from(new_province))
+    }
+
+    // ----- the 2025 mapping
+
+    /// The new province that took over an old province.
+    pub fn new_province_of_old(&self, old_province: u8) -> Option<u8> {
+        self.old_province(old_province).map(|p| p.new_code).filter(|&c| c != NONE8)
+    }
+
+    /// The old provinces merged into a new province, ascending.
+    pub fn old_provinces_of_new(&self, new_province: u8) -> &[u8] {
+        self.old_provinces_of_new.get(usize::from(new_province))
+    }
+
+    /// The new wards an old ward went to: one, or several for a split ward. The default
+    /// successor (the one to choose when nothing finer is known) comes first, then by code.
+    pub fn new_wards_of_old_ward(&self, old_ward: u32) -> &[u32] {
+        match self.old_ward_idx.get(old_ward as usize) {
+            Some(&i) if i != NONE16 => self.successors.get(usize::from(i)),
+            _ => &[],
+        }
+    }
+
+    /// The default successor of an old ward.
+    pub fn default_new_ward_of_old_ward(&self, old_ward: u32) -> Option<u32> {
+        self.new_wards_of_old_ward(old_ward).first().copied()
+    }
+
+    /// The old ward was divided among several new wards (471 of them).
+    pub fn is_split(&self, old_ward: u32) -> bool {
+        match self.old_ward_idx.get(old_ward as usize) {
+            Some(&i) if i != NONE16 => self.split[usize::from(i)],
+            _ => false,
+        }
+    }
+
+    /// The old wards (whole or in part) a new ward was made of, ascending.
+    pub fn old_wards_of_new_ward(&self, new_ward: u32) -> &[u32] {
+        match self.new_ward_idx.get(new_ward as usize) {
+            Some(&i) if i != NONE16 => self.predecessors.get(usize::from(i)),
+            _ => &[],
+        }
+    }
+
+    /// The new wards that took over (part of) an old district, ascending. For the 5 island
+    /// districts without communes this is their đặc khu.
+    pub fn new_wards_of_old_district(&self, old_district: u16) -> &[u32] {
+        self.district_successors.get(usize::from(old_district))
+    }
+
+    /// The new province of a new ward.
+    pub fn new_ward_province(&self, new_ward: u32) -> Option<u8> {
+        self.new_ward(new_ward).map(|w| w.province)
+    }
+
+    // ----- names
+
+    /// Units of `scope` whose name (official, GSO spelling, former name or short form) is
+    /// `name`, with or without its type word ("Phường Trúc Bạch", "Trúc Bạch", "P.5", "Quận 01",
+    /// "Thanh Hoá"). A type word narrows the result to its kind when such units exist. Folding
+    /// merges some names; when `name` has diacritics the candidates whose spelling differs are
+    /// dropped, unless none would remain. Empty when nothing matches.
+    pub fn find(&self, scope: Scope, name: &str) -> Vec<Cand> {
+        let mut fold = String::new();
+        let mut norm = Vec::new();
+        let mut toks = Vec::new();
+        fold_into(name, &mut fold);
+        tokenize(&fold, &mut norm, &mut toks);
+        let mut found: Vec<Cand> = self.lookup_norm(scope, &norm).to_vec();
+        if found.is_empty() {
+            // Strip a leading type word and filter by its kind.
+            for &(pat, _, tw) in TYPE_WORDS {
+                if toks.len() > pat.len()
+                    && pat
+                        .iter()
+                        .zip(&toks)
+                        .all(|(p, t)| p.as_bytes() == &norm[t.n0 as usize..t.n1 as usize])
+                    && tw.allows(scope.level())
+                {
+                    let rest = &norm[toks[pat.len()].n0 as usize..];
+                    let all = self.lookup_norm(scope, rest);
+                    let exact: Vec<Cand> = all
+                        .iter()
+                        .copied()
+                        .filter(|c| c.kind == tw.exact_kind(scope.level()))
+                        .collect();
+                    found = if exact.is_empty() { all.to_vec() } else { exact };
+                    if !found.is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
+        if found.len() > 1 && !name.is_ascii() {
+            let mut sig = String::new();
+            let mut other = String::new();
+            tone_free_signature_into(name, &mut sig);
+            let keep: Vec<Cand> = found
+                .iter()
+                .copied()
+                .filter(|c| {
+                    self.unit_name(scope, c.code).is_some_and(|n| {
+                        tone_free_signature_into(n, &mut other);
+                        sig.ends_with(other.as_str())
+                    })
+                })
+                .collect();
+            if !keep.is_empty() {
+                found = keep;
+            }
+        }
+        found
+    }
+
+    /// Candidates for a compact key (the exact bytes of tokenised folded text).
+    pub(crate) fn lookup_norm(&self, scope: Scope, compact: &[u8]) -> &[Cand] {
+        let (h, _) = poly_hash(compact);
+        self.index.get(scope_key(scope, name_key(h, compact.len())), compact)
+    }
+
+    /// Whether some scope may hold the name with this [`name_key`] (no false negatives).
+    pub(crate) fn may_contain(&self, name_key: u64) -> bool {
+        self.index.may_contain(name_key)
+    }
+
+    /// Candidates for a name key in a scope given by its [`Scope::salt`]; `compact` is checked
+    /// against the stored name.
+    pub(crate) fn lookup_key(&self, salt: u64, name_key: u64, compact: &[u8]) -> &[Cand] {
+        self.index.get(salted_key(salt, name_key), compact)
+    }
+
+    /// The longest compact key of the index, in bytes.
+    pub(crate) fn max_key_len(&self) -> usize {
+        self.index.max_key_len
+    }
+
+    /// The official bare name of a unit of `scope`'s level and era.
+    pub fn unit_name(&self, scope: Scope, code: u32) -> Option<&'static str> {
+        match scope {
+            Scope::Province => self.old_province(u8::try_from(code).ok()?).map(|p| p.name),
+            Scope::OldDistrictIn(_) | Scope::OldDistrictAny => {
+                self.old_district(u16::try_from(code).ok()?).map(|d| d.name)
+            }
+            Scope::OldWardInDistrict(_) | Scope::OldWardInProvince(_) | Scope::OldWardAny => {
+                self.old_ward(code).map(|w| w.name)
+            }
+            Scope::NewWardIn(_) | Scope::NewWardAny => self.new_ward(code).map(|w| w.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn g() -> &'static Gazetteer {
+        gazetteer()
+    }
+
+    #[test]
+    fn counts_and_code_formatting() {
+        let g = g();
+        assert_eq!(g.old_provinces().len(), 63);
+        assert_eq!(g.new_provinces().len(), 34);
+        assert_eq!(g.old_districts().len(), 696);
+        assert_eq!(g.old_wards().len(), 10_035);
+        assert_eq!(g.new_wards().len(), 3_321);
+        assert_eq!(province_code(1).as_str(), "01");
+        assert_eq!(district_code(1).to_string(), "001");
+        assert_eq!(ward_code(4).as_str(), "00004");
+        assert_eq!(ward_code(26_734).as_str(), "26734");
+        assert_eq!(parse_ward_code("00004"), Some(4));
+        assert_eq!(parse_province_code("1"), Some(1));
+        assert_eq!(parse_district_code("1234"), None);
+        assert_eq!(parse_ward_code("0a"), None);
+        // The parsed tables keep file order, so codes print back exactly as in the files.
+        for (w, r) in g.old_wards().iter().zip(refdata::old_wards()) {
+            assert_eq!(ward_code(w.code).as_str(), r.code);
+            assert_eq!(district_code(w.district).as_str(), r.district_code);
+        }
+        for (w, r) in g.new_wards().iter().zip(refdata::new_wards()) {
+            assert_eq!(ward_code(w.code).as_str(), r.code);
+            assert_eq!(province_code(w.province).as_str(), r.province_code);
+        }
+    }
+
+    #[test]
+    fn build_is_fast_and_index_has_no_key_collisions() {
+        // Parse the tables first: their cost belongs to `refdata`.
+        let _ = (refdata::old_wards(), refdata::new_wards(), refdata::ward_map());
+        let _ = (refdata::name_variants(), refdata::old_districts(), refdata::province_map());
+        let t = Instant::now();
+        let built = Gazetteer::build();
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        // Generous: debug builds are ~10x slower than release.
+        assert!(ms < 1_000.0, "gazetteer build took {ms:.1} ms");
+        assert!(built.index.entries.len() > 35_000, "{} entries", built.index.entries.len());
+        assert!(built.max_key_len() >= 20 && built.max_key_len() < 64);
+    }
+
+    #[test]
+    fn eras_are_distinct_types_with_shared_codes() {
+        let g = g();
+        // Trúc Bạch 00004 (old) became part of Ba Đình 00004 (new): same number, other unit.
+        assert_eq!(g.old_ward(4).unwrap().name, "Trúc Bạch");
+        assert_eq!(g.new_ward(4).unwrap().name, "Ba Đình");
+        assert_eq!(g.old_province(15).unwrap().name, "Yên Bái");
+        assert_eq!(g.new_province(15).unwrap().name, "Lào Cai");
+        assert_eq!(g.new_province_of_old(10), Some(15));
+        assert_eq!(g.new_province_of_old(2), Some(8));
+        assert_eq!(g.old_provinces_of_new(8), &[2, 8]);
+        let reused = g.new_wards().iter().filter(|w| g.old_ward(w.code).is_some()).count();
+        assert_eq!(reused, 3_316);
+    }
+
+    #[test]
+    fn mapping_merged_renamed_and_split() {
+        let g = g();
+        // Merged: Phúc Xá 00001 → Hồng Hà 00097.
+        assert_eq!(g.new_wards_of_old_ward(1), &[97]);
+        assert!(!g.is_split(1));
+        // Split: Cống Vị 00007 → Ngọc Hà 00008 (default) and others.
+        let s = g.new_wards_of_old_ward(7);
+        assert!(s.len() > 1 && s[0] == 8, "{s:?}");
+        assert!(g.is_split(7));
+        assert_eq!(g.default_new_ward_of_old_ward(7), Some(8));
+        assert!(g.old_wards_of_new_ward(8).contains(&7));
+        assert!(g.old_wards_of_new_ward(8).contains(&6));
+        // Every old ward has a successor in the new province of its old province.
+        for w in g.old_wards() {
+            let p = g.new_province_of_old(w.province).unwrap();
+            let succ = g.new_wards_of_old_ward(w.code);
+            assert!(!succ.is_empty());
+            assert!(succ.iter().all(|&n| g.new_ward_province(n) == Some(p)));
+        }
+        let splits = g.old_wards().iter().filter(|w| g.is_split(w.code)).count();
+        assert_eq!(splits, 471);
+        // Island districts map to their đặc khu.
+        assert_eq!(g.new_wards_of_old_district(755), &[26_732]);
+        assert!(g.old_wards_of(755).is_empty());
+    }
+
+    #[test]
+    fn find_by_name_variants() {
+        let g = g();
+        let codes = |v: Vec<Cand>| v.iter().map(|c| c.code).collect::<Vec<_>>();
+        assert_eq!(codes(g.find(Scope::Province, "Thanh Hoá")), [38]);
+        assert_eq!(codes(g.find(Scope::Province, "thanh hoa")), [38]);
+        assert_eq!(codes(g.find(Scope::Province, "Tỉnh Khánh Hoà")), [56]);
+        assert_eq!(codes(g.find(Scope::Province, "TPHCM")), [79]);
+        assert_eq!(codes(g.find(Scope::Province, "Sài Gòn")), [79]);
+        assert_eq!(codes(g.find(Scope::Province, "BRVT")), [77]);
+        assert_eq!(codes(g.find(Scope::Province, "ĐN")), [48, 75]);
+        assert_eq!(codes(g.find(Scope::OldDistrictIn(79), "Quận 01")), [760]);
+        assert_eq!(codes(g.find(Scope::OldDistrictIn(79), "Q.1")), [760]);
+        assert_eq!(codes(g.find(Scope::OldDistrictIn(79), "Quận 9")), [769]);
+        assert_eq!(codes(g.find(Scope::OldWardInDistrict(1), "Phường Trúc Bạch")), [4]);
+        assert_eq!(codes(g.find(Scope::OldWardInDistrict(1), "nguyen trung truc")), [4]);
+        assert_eq!(codes(g.find(Scope::NewWardIn(1), "Phường Ba Đình")), [4]);
+        // GSO spelling: Xã Xà Phìn (ours: Sà Phìn).
+        let sa = g.find(Scope::OldWardAny, "Xà Phìn");
+        assert!(sa.iter().any(|c| c.code == 736 && c.source == NameSource::GsoSpelling));
+        // Two kinds with one name in a district: the type word chooses.
+        let yv = g.find(Scope::OldWardInDistrict(18), "Yên Viên");
+        assert_eq!(yv.len(), 2);
+        let tt = g.find(Scope::OldWardInDistrict(18), "Thị trấn Yên Viên");
+        assert_eq!(tt.len(), 1);
+        assert_eq!(tt[0].kind, UnitKind::Township);
+        // Folding merges Tân Thành / Tân Thạnh; diacritics separate them.
+        let both = g.find(Scope::NewWardIn(80), "tan thanh");
+        assert_eq!(both.len(), 2);
+        let one = g.find(Scope::NewWardIn(80), "Tân Thạnh");
+        assert_eq!(one.len(), 1);
+        assert_eq!(g.new_ward(one[0].code).unwrap().name, "Tân Thạnh");
+        assert!(g.find(Scope::Province, "Atlantis").is_empty());
+    }
+
+    #[test]
+    fn signature_ignores_tone_placement_only() {
+        let mut a = String::new();
+        let mut b = String::new();
+        for (x, y) in [("Khánh Hòa", "Khánh Hoà"), ("Thủy", "Thuỷ"), ("khỏe", "khoẻ")] {
+            tone_free_signature_into(x, &mut a);
+            tone_free_signature_into(y, &mut b);
+            assert_eq!(a, b, "{x} {y}");
+        }
+        tone_free_signature_into("Tân Thành", &mut a);
+        tone_free_signature_into("Tân Thạnh", &mut b);
+        assert_ne!(a, b);
+        tone_free_signature_into("Hoa", &mut a);
+        tone_free_signature_into("Hòa", &mut b);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn tokens_split_letters_digits_and_strip_zeros() {
+        let mut norm = Vec::new();
+        let mut toks = Vec::new();
+        tokenize("p.07, q1 tp.hcm 010 0", &mut norm, &mut toks);
+        let words: Vec<&str> = toks
+            .iter()
+            .map(|t| std::str::from_utf8(&norm[t.n0 as usize..t.n1 as usize]).unwrap())
+            .collect();
+        assert_eq!(words, ["p", "7", "q", "1", "tp", "hcm", "10", "0"]);
+        assert_eq!(toks[2].sep, Sep::Hard);
+        assert_eq!(toks[3].sep, Sep::None);
+        assert_eq!(toks[1].sep, Sep::Soft);
+        assert_eq!(std::str::from_utf8(&norm).unwrap(), "p7q1tphcm100");
+    }
+}
