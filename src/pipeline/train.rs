@@ -43,7 +43,7 @@ impl Default for TrainOptions {
             em_pairs_per_rule: 3_000_000,
             em_max_iterations: 100,
             em_tolerance: 1e-5,
-            max_block: 5_000,
+            max_block: 100,
         }
     }
 }

@@ -1,0 +1,303 @@
+//! Preparing a record for matching: normalise each field, then reduce it to its [`Features`].
+//!
+//! [`Preparer`] owns the normalisers and their buffers (one per thread); [`Preparer::prepare`]
+//! turns the raw fields of one record into a [`Prepared`] record: its features and the strings
+//! the store keeps beside them (canonical and ASCII name, phonetic keys).
+
+use crate::compare::Features;
+use crate::normalize::address::{Address, AddressNormalizer};
+use crate::normalize::legacy::{self, LegacyEncoding};
+use crate::normalize::name::{Name, NameNormalizer};
+use crate::normalize::{Sex, date, id, phone, sex, text};
+use crate::util::hash::{hash_str, hash32_str};
+
+/// The raw text of one record's fields (empty = missing).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RawFields<'a> {
+    /// Full name.
+    pub name: &'a str,
+    /// Date of birth.
+    pub dob: &'a str,
+    /// Sex.
+    pub sex: &'a str,
+    /// Address.
+    pub address: &'a str,
+    /// National id (CCCD / CMND).
+    pub id_number: &'a str,
+    /// Phone number.
+    pub phone: &'a str,
+}
+
+/// Column-level legacy-encoding decisions for the text fields (`None` = decide per value).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Encodings {
+    /// The name column's encoding.
+    pub name: Option<LegacyEncoding>,
+    /// The address column's encoding.
+    pub address: Option<LegacyEncoding>,
+}
+
+impl Encodings {
+    /// Decides the encodings of a column sample (e.g. the first block of a file).
+    pub fn detect<'a>(names: impl IntoIterator<Item = &'a str>, addresses: impl IntoIterator<Item = &'a str>) -> Encodings {
+        let decide = |e: LegacyEncoding| (e != LegacyEncoding::Unicode).then_some(e);
+        Encodings {
+            name: decide(legacy::detect_column(names)),
+            address: decide(legacy::detect_column(addresses)),
+        }
+    }
+}
+
+/// Warnings raised while preparing a record (bit flags).
+pub mod warning {
+    #![allow(missing_docs)]
+    pub const DOB_UNPARSEABLE: u32 = 1;
+    pub const DOB_GUESSED: u32 = 2;
+    pub const ID_INVALID: u32 = 4;
+    pub const ID_DAMAGED: u32 = 8;
+    pub const ID_INCONSISTENT: u32 = 16;
+    pub const PHONE_INVALID: u32 = 32;
+    pub const SEX_UNPARSEABLE: u32 = 64;
+    pub const ADDRESS_UNRESOLVED: u32 = 128;
+    pub const NAME_EMPTY: u32 = 256;
+    /// Names of the flags, in bit order.
+    pub const NAMES: [&str; 9] = [
+        "dob_unparseable",
+        "dob_guessed",
+        "id_invalid",
+        "id_damaged",
+        "id_inconsistent_with_dob_or_sex",
+        "phone_invalid",
+        "sex_unparseable",
+        "address_unresolved",
+        "name_empty",
+    ];
+}
+
+/// A record ready to be stored and matched.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Prepared {
+    /// The comparison features.
+    pub features: Features,
+    /// Canonical full name.
+    pub name_text: String,
+    /// ASCII full name (compared by Jaro–Winkler).
+    pub name_ascii: String,
+    /// Phonetic keys of the name tokens, space-joined.
+    pub name_phonetic: String,
+    /// [`warning`] flags.
+    pub warnings: u32,
+}
+
+/// Normalisers and buffers to prepare records; one per thread.
+#[derive(Default)]
+pub struct Preparer {
+    names: NameNormalizer,
+    addresses: AddressNormalizer,
+    name: Name,
+    address: Address,
+    buf: String,
+    buf2: String,
+    tokens: Vec<String>,
+}
+
+impl std::fmt::Debug for Preparer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Preparer").finish_non_exhaustive()
+    }
+}
+
+impl Preparer {
+    /// A preparer with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Prepares one record into `out` (every field overwritten).
+    pub fn prepare(&mut self, raw: &RawFields<'_>, enc: &Encodings, out: &mut Prepared) {
+        let mut f = Features::default();
+        out.warnings = 0;
+
+        // Name.
+        self.names.normalize_into(raw.name, enc.name, &mut self.name);
+        self.name_features(&mut f, out);
+        if self.name.is_empty() && !raw.name.trim().is_empty() {
+            out.warnings |= warning::NAME_EMPTY;
+        }
+
+        // Date of birth.
+        let d = date::parse_date(raw.dob);
+        if let Some(d) = d.date {
+            f.dob = d.pack();
+        }
+        match d.warning {
+            Some(w) if w.is_rejection() => out.warnings |= warning::DOB_UNPARSEABLE,
+            Some(_) => out.warnings |= warning::DOB_GUESSED,
+            None => {}
+        }
+
+        // National id.
+        let nid = id::parse_id(raw.id_number);
+        if let Some(nid) = &nid {
+            match nid.to_u64() {
+                Some(v) => f.national_id = v,
+                None => {
+                    out.warnings |=
+                        if nid.damaged { warning::ID_DAMAGED } else { warning::ID_INVALID };
+                }
+            }
+        }
+
+        // Sex: as recorded; else the CCCD's.
+        let recorded = sex::parse_sex(raw.sex);
+        if recorded.is_none() && !raw.sex.trim().is_empty() {
+            out.warnings |= warning::SEX_UNPARSEABLE;
+        }
+        let s = recorded.or_else(|| nid.as_ref().and_then(|n| n.sex));
+        f.sex = match s {
+            Some(Sex::Male) => 1,
+            Some(Sex::Female) => 2,
+            None => 0,
+        };
+        if let Some(nid) = &nid {
+            let dob = date::Date::unpack(f.dob);
+            if !nid.consistent_with(dob, recorded).is_consistent() {
+                out.warnings |= warning::ID_INCONSISTENT;
+            }
+        }
+
+        // Phone.
+        if !raw.phone.trim().is_empty() {
+            match phone::normalize_phone(raw.phone) {
+                Some(p) => f.phone = p.to_u64(),
+                None => out.warnings |= warning::PHONE_INVALID,
+            }
+        }
+
+        // Address: decode legacy text first (the address normaliser reads Unicode).
+        let addr_src = match enc.address {
+            Some(e) => {
+                legacy::decode_into(raw.address, e, &mut self.buf);
+                self.buf.as_str()
+            }
+            None => {
+                legacy::decode_auto_into(raw.address, &mut self.buf);
+                self.buf.as_str()
+            }
+        };
+        self.addresses.normalize_into(addr_src, &mut self.address);
+        self.address_features(&mut f);
+        if !raw.address.trim().is_empty() && f.province_new == 0 && f.ward_old == 0 && f.ward_new == 0 {
+            out.warnings |= warning::ADDRESS_UNRESOLVED;
+        }
+
+        out.features = f;
+    }
+
+    fn name_features(&mut self, f: &mut Features, out: &mut Prepared) {
+        let n = &self.name;
+        out.name_text.clear();
+        out.name_text.push_str(&n.text);
+        out.name_ascii.clear();
+        out.name_ascii.push_str(&n.ascii);
+        out.name_phonetic.clear();
+        if n.is_empty() {
+            return;
+        }
+        for (i, p) in n.phonetic.iter().enumerate() {
+            if i > 0 {
+                out.name_phonetic.push(' ');
+            }
+            out.name_phonetic.push_str(p);
+        }
+        f.name = hash_str(&n.text);
+        f.name_ascii = hash_str(&n.ascii);
+        f.name_tokens = n.tokens.len().min(255) as u8;
+
+        // Order-free forms: sorted ASCII tokens and sorted phonetic keys.
+        let joined_sorted = |items: &[String], tokens: &mut Vec<String>, buf: &mut String| {
+            tokens.clear();
+            tokens.extend(items.iter().cloned());
+            tokens.sort_unstable();
+            buf.clear();
+            for (i, t) in tokens.iter().enumerate() {
+                if i > 0 {
+                    buf.push(' ');
+                }
+                buf.push_str(t);
+            }
+            hash32_str(buf)
+        };
+        f.name_sorted = joined_sorted(&n.ascii_tokens, &mut self.tokens, &mut self.buf2);
+        f.name_phonetic = joined_sorted(&n.phonetic, &mut self.tokens, &mut self.buf2);
+
+        // Parts, ASCII.
+        let part = |range: &std::ops::Range<usize>, buf: &mut String| {
+            buf.clear();
+            for (i, t) in n.ascii_tokens.get(range.clone()).unwrap_or_default().iter().enumerate() {
+                if i > 0 {
+                    buf.push(' ');
+                }
+                buf.push_str(t);
+            }
+            hash32_str(buf)
+        };
+        f.family = part(&n.family_range, &mut self.buf2);
+        f.middle = part(&n.middle_range, &mut self.buf2);
+        f.given = part(&n.given_range, &mut self.buf2);
+        // The middle name without the Văn/Thị markers that records drop and add.
+        self.buf2.clear();
+        for t in n.ascii_tokens.get(n.middle_range.clone()).unwrap_or_default() {
+            if t != "van" && t != "thi" {
+                if !self.buf2.is_empty() {
+                    self.buf2.push(' ');
+                }
+                self.buf2.push_str(t);
+            }
+        }
+        f.middle_core = hash32_str(&self.buf2);
+        f.family_class = hash32_str(&n.family_class_ascii);
+        f.given_class = hash32_str(&n.given_class_ascii);
+        self.buf2.clear();
+        for (i, p) in n.phonetic.get(n.given_range.clone()).unwrap_or_default().iter().enumerate() {
+            if i > 0 {
+                self.buf2.push(' ');
+            }
+            self.buf2.push_str(p);
+        }
+        f.given_phonetic = hash32_str(&self.buf2);
+
+        // Byte offsets of the parts in the ASCII name (tokens joined by one space).
+        let token_start = |k: usize| -> usize {
+            n.ascii_tokens.iter().take(k).map(|t| t.len() + 1).sum()
+        };
+        let family_end = token_start(n.family_range.end).saturating_sub(1);
+        f.family_len = family_end.min(255) as u8;
+        f.given_start = token_start(n.given_range.start).min(255) as u8;
+    }
+
+    fn address_features(&mut self, f: &mut Features) {
+        let a = &self.address;
+        f.ward_old = a.ward_old.unwrap_or(0);
+        f.district_old = a.district_old.unwrap_or(0);
+        f.province_old = a.province_old.unwrap_or(0);
+        f.province_new = a.province_new.unwrap_or(0);
+        // A new-style address carries its own new ward; an old one is compared through its old
+        // ward and the 2025 mapping.
+        f.ward_new = if a.ward_old.is_none() { a.ward_new.first().copied().unwrap_or(0) } else { 0 };
+        self.buf2.clear();
+        if let Some(s) = &a.street {
+            text::fold_into(s, &mut self.buf2);
+        }
+        f.street = hash32_str(&self.buf2);
+        self.buf2.clear();
+        if let Some(h) = &a.house_number {
+            self.buf2.push_str(h);
+        }
+        if let Some(al) = &a.alley {
+            self.buf2.push('|');
+            self.buf2.push_str(al);
+        }
+        f.house = if a.house_number.is_some() { hash32_str(&self.buf2) } else { 0 };
+    }
+}
