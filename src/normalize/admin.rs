@@ -182,6 +182,22 @@ impl UnitKind {
         }
     }
 
+    /// Abbreviations written before a name of this kind, most common first ("P." for Phường,
+    /// "F" in Hồ Chí Minh City). The address parser reads them all; a data generator can pick.
+    pub fn abbreviations(self) -> &'static [&'static str] {
+        match self {
+            UnitKind::Province => &["T.", "Tỉnh"],
+            UnitKind::City | UnitKind::DistrictCity => &["TP.", "TP", "Tp.", "T.P"],
+            UnitKind::UrbanDistrict => &["Q.", "Q", "Quận"],
+            UnitKind::RuralDistrict => &["H.", "Huyện"],
+            UnitKind::Town => &["TX.", "TX", "Tx."],
+            UnitKind::Ward => &["P.", "P", "F.", "F"],
+            UnitKind::Commune => &["X.", "Xã"],
+            UnitKind::Township => &["TT.", "TT", "Tt."],
+            UnitKind::SpecialZone => &["Đặc khu"],
+        }
+    }
+
     fn from_type(level: Level, word: &str) -> Option<UnitKind> {
         Some(match (level, word) {
             (Level::Province, "Tỉnh") => UnitKind::Province,
