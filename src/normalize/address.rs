@@ -37,7 +37,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::normalize::admin::{
-    self, Cand, Gazetteer, Level, NameSource, Scope, Sep, TYPE_WORDS, Token, TypeWord, UnitKind,
+    self, Cand, Gazetteer, Level, NameSource, Scope, Sep, Token, TypeWord, UnitKind,
 };
 use crate::normalize::text::{canonical_into, fold_into};
 
@@ -216,6 +216,34 @@ struct Res {
     /// Units resolved below the province.
     units: u8,
 }
+
+/// Byte classes of the street-part word splitter.
+const W_CHAR: u8 = 0;
+const W_SOFT: u8 = 1;
+const W_HARD: u8 = 2;
+const W_DOT: u8 = 3;
+const W_CONT: u8 = 4;
+
+const WORD_CLASS: [u8; 256] = {
+    let mut t = [W_CHAR; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c & 0xC0 == 0x80 {
+            W_CONT
+        } else if matches!(c, b',' | b';' | b'|' | b'(' | b')' | b'[' | b']') {
+            W_HARD
+        } else if c == b'.' {
+            W_DOT
+        } else if c.is_ascii_whitespace() || matches!(c, b':' | b'"' | b'#') {
+            W_SOFT
+        } else {
+            W_CHAR
+        };
+        b += 1;
+    }
+    t
+};
 
 /// A word of the street part: whitespace/comma separated, `/` and `-` kept inside.
 #[derive(Clone, Copy, Debug)]
@@ -406,13 +434,9 @@ impl AddressNormalizer {
         if self.toks[name_start].sep == Sep::Hard {
             return None;
         }
-        let last = self.tok_norm(name_start - 1);
-        if last.len() > 8 {
-            return None;
-        }
-        'pat: for &(pat, spelled, tw) in TYPE_WORDS {
+        'pat: for &(pat, spelled, tw) in admin::type_words_ending(self.tok_norm(name_start - 1)) {
             let k = pat.len();
-            if pat[k - 1].as_bytes() != last || name_start < seg0 + k {
+            if name_start < seg0 + k {
                 continue;
             }
             let s = name_start - k;
@@ -911,23 +935,25 @@ impl AddressNormalizer {
         let mut hard = true;
         let mut ci: u32 = 0;
         for (bi, &b) in bytes[..cut].iter().enumerate() {
-            if b & 0xC0 == 0x80 {
+            let class = WORD_CLASS[usize::from(b)];
+            if class == W_CONT {
                 continue;
             }
-            let dot_in_number = b == b'.'
-                && bi > 0
-                && bytes[bi - 1].is_ascii_digit()
-                && bytes.get(bi + 1).is_some_and(u8::is_ascii_digit);
-            let is_hard = matches!(b, b',' | b';' | b'|' | b'(' | b')' | b'[' | b']');
-            let is_sep = is_hard
-                || b.is_ascii_whitespace()
-                || matches!(b, b':' | b'"' | b'#')
-                || (b == b'.' && !dot_in_number);
-            if is_sep {
+            let sep = match class {
+                W_DOT => {
+                    // A dot between digits stays in the word ("12.05").
+                    !(bi > 0
+                        && bytes[bi - 1].is_ascii_digit()
+                        && bytes.get(bi + 1).is_some_and(u8::is_ascii_digit))
+                }
+                W_CHAR => false,
+                _ => true,
+            };
+            if sep {
                 if let Some((f0, c0, h)) = open.take() {
                     push(f0, bi, c0, ci, h);
                 }
-                hard |= is_hard;
+                hard |= class == W_HARD;
             } else if open.is_none() {
                 open = Some((bi, ci, hard));
                 hard = false;

@@ -1,8 +1,9 @@
 //! The administrative gazetteer of Vietnam before and after the 2025-07-01 reform, with the
 //! old→new mapping and a name index built for fast address parsing.
 //!
-//! [`gazetteer`] builds the one [`Gazetteer`] on first use (a few ms) from the embedded tables of
-//! [`crate::refdata`]. It owns:
+//! [`gazetteer`] builds the one [`Gazetteer`] on first use from the embedded tables of
+//! [`crate::refdata`] (~75 M instructions, 10–20 ms on the shared 2-core machine, a quarter of it
+//! in `fold_into`). It owns:
 //! * the units of both eras, each era in its own type: [`OldProvince`] (63), [`OldDistrict`]
 //!   (696), [`OldWard`] (10,035), [`NewProvince`] (34), [`NewWard`] (3,321);
 //! * the 2025 mapping: old province → new province, old ward → its set of new wards (the default
@@ -25,6 +26,9 @@
 //!   within one scope ("Tân Thành"/"Tân Thạnh"), [`tone_free_signature_into`] tells them apart
 //!   when the input has its diacritics.
 //! * Candidates of one key are ordered by [`NameSource`] (official names first), then by code.
+//! * Lookups hash a name once (a polynomial hash that composes over tokens, so the parser extends
+//!   a span leftwards in O(1)), test a 32 KiB prefilter shared by all scopes, then probe one map
+//!   per scope; every hit is checked against the stored name, so a hash collision cannot match.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -336,6 +340,25 @@ pub(crate) fn fmix(mut k: u64) -> u64 {
     k ^ (k >> 33)
 }
 
+/// `HASH_BASE^n` for short tokens.
+const BASE_POWS: [u64; 32] = {
+    let mut t = [1u64; 32];
+    let mut i = 1;
+    while i < 32 {
+        t[i] = t[i - 1].wrapping_mul(HASH_BASE);
+        i += 1;
+    }
+    t
+};
+
+/// `HASH_BASE^n`.
+fn base_pow(n: usize) -> u64 {
+    match BASE_POWS.get(n) {
+        Some(&p) => p,
+        None => (31..n).fold(BASE_POWS[31], |p, _| p.wrapping_mul(HASH_BASE)),
+    }
+}
+
 /// Polynomial hash of `bytes` and `HASH_BASE^len`: `H(x‖y) = H(x)·B^|y| + H(y)`, so a span of
 /// tokens hashes the same whatever its token boundaries.
 pub(crate) fn poly_hash(bytes: &[u8]) -> (u64, u64) {
@@ -393,27 +416,29 @@ pub(crate) fn tokenize(folded: &str, norm: &mut Vec<u8>, toks: &mut Vec<Token>) 
         let class = BYTE_CLASS[usize::from(bytes[i])];
         if class == DIGIT || class == ALPHA {
             let (f0, c0, n0) = (i, ci, norm.len());
-            let mut a = i;
+            let mut h = 0u64;
+            let from;
             if class == DIGIT {
                 // Numbers lose their leading zeros ("05" → "5"; "00" → "0").
+                while i + 1 < n && bytes[i] == b'0' && bytes[i + 1].is_ascii_digit() {
+                    i += 1;
+                }
+                from = i;
                 while i < n && bytes[i].is_ascii_digit() {
+                    h = h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(bytes[i]) + 1);
                     i += 1;
                 }
-                while a + 1 < i && bytes[a] == b'0' {
-                    a += 1;
-                }
+                norm.extend_from_slice(&bytes[from..i]);
             } else {
+                from = i;
                 while i < n && bytes[i].is_ascii_alphabetic() {
+                    let c = bytes[i] | 0x20;
+                    h = h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(c) + 1);
                     i += 1;
                 }
+                norm.extend(bytes[from..i].iter().map(|b| b | 0x20));
             }
-            norm.extend_from_slice(&bytes[a..i]);
-            let (mut h, mut pw) = (0u64, 1u64);
-            for c in &mut norm[n0..] {
-                c.make_ascii_lowercase();
-                h = h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(*c) + 1);
-                pw = pw.wrapping_mul(HASH_BASE);
-            }
+            let pw = base_pow(i - from);
             ci += (i - f0) as u32;
             toks.push(Token {
                 n0: n0 as u32,
@@ -515,22 +540,26 @@ impl TypeWord {
     }
 }
 
-/// Type-word patterns: folded tokens, the canonical spelling each token must have when the input
-/// carries diacritics on it (empty: any), and the word. Longest patterns first.
-pub(crate) const TYPE_WORDS: &[(&[&str], &[&str], TypeWord)] = &[
+/// A type-word pattern: folded tokens, the canonical spelling each token must have when the
+/// input carries diacritics on it (empty: any), and the word.
+pub(crate) type TypePattern = (&'static [&'static str], &'static [&'static str], TypeWord);
+
+/// All type-word patterns, grouped by last token, longest first within a group (see
+/// [`type_words_ending`]).
+pub(crate) const TYPE_WORDS: &[TypePattern] = &[
     (&["thi", "tran"], &["thị", "trấn"], TypeWord::Ward(UnitKind::Township)),
     (&["thi", "xa"], &["thị", "xã"], TypeWord::District(UnitKind::Town)),
+    (&["xa"], &["xã"], TypeWord::Ward(UnitKind::Commune)),
     (&["thanh", "pho"], &["thành", "phố"], TypeWord::City),
     (&["dac", "khu"], &["đặc", "khu"], TypeWord::Ward(UnitKind::SpecialZone)),
     (&["t", "p"], &[], TypeWord::City),
-    (&["t", "x"], &[], TypeWord::District(UnitKind::Town)),
-    (&["phuong"], &["phường"], TypeWord::Ward(UnitKind::Ward)),
     (&["p"], &[], TypeWord::Ward(UnitKind::Ward)),
+    (&["t", "x"], &[], TypeWord::District(UnitKind::Town)),
+    (&["x"], &[], TypeWord::Ward(UnitKind::Commune)),
+    (&["phuong"], &["phường"], TypeWord::Ward(UnitKind::Ward)),
     (&["f"], &[], TypeWord::Ward(UnitKind::Ward)),
     (&["ph"], &[], TypeWord::Ward(UnitKind::Ward)),
     (&["ward"], &[], TypeWord::Ward(UnitKind::Ward)),
-    (&["xa"], &["xã"], TypeWord::Ward(UnitKind::Commune)),
-    (&["x"], &[], TypeWord::Ward(UnitKind::Commune)),
     (&["commune"], &[], TypeWord::Ward(UnitKind::Commune)),
     (&["tt"], &[], TypeWord::Ward(UnitKind::Township)),
     (&["thitran"], &[], TypeWord::Ward(UnitKind::Township)),
@@ -550,6 +579,42 @@ pub(crate) const TYPE_WORDS: &[(&[&str], &[&str], TypeWord)] = &[
     (&["t"], &[], TypeWord::Province),
     (&["province"], &[], TypeWord::Province),
 ];
+
+/// The patterns of [`TYPE_WORDS`] whose last token is `last`, longest first.
+pub(crate) fn type_words_ending(last: &[u8]) -> &'static [TypePattern] {
+    let range = match last {
+        b"tran" => 0..1,
+        b"xa" => 1..3,
+        b"pho" => 3..4,
+        b"khu" => 4..5,
+        b"p" => 5..7,
+        b"x" => 7..9,
+        b"phuong" => 9..10,
+        b"f" => 10..11,
+        b"ph" => 11..12,
+        b"ward" => 12..13,
+        b"commune" => 13..14,
+        b"tt" => 14..15,
+        b"thitran" => 15..16,
+        b"dackhu" => 16..17,
+        b"quan" => 17..18,
+        b"q" => 18..19,
+        b"district" => 19..20,
+        b"dist" => 20..21,
+        b"huyen" => 21..22,
+        b"h" => 22..23,
+        b"tx" => 23..24,
+        b"thixa" => 24..25,
+        b"tp" => 25..26,
+        b"thanhpho" => 26..27,
+        b"city" => 27..28,
+        b"tinh" => 28..29,
+        b"t" => 29..30,
+        b"province" => 30..31,
+        _ => 0..0,
+    };
+    &TYPE_WORDS[range]
+}
 
 // ---------------------------------------------------------------------------------------------
 // Name index
@@ -1617,6 +1682,33 @@ mod tests {
         tone_free_signature_into("Hoa", &mut a);
         tone_free_signature_into("Hòa", &mut b);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn token_hashes_compose_like_the_hash_of_the_concatenation() {
+        let mut norm = Vec::new();
+        let mut toks = Vec::new();
+        let long = "a".repeat(40);
+        tokenize(&format!("tan thanh 012 {long}"), &mut norm, &mut toks);
+        let (mut h, mut pw) = (0u64, 1u64);
+        for t in toks.iter().rev() {
+            h = t.h.wrapping_mul(pw).wrapping_add(h);
+            pw = pw.wrapping_mul(t.pw);
+        }
+        assert_eq!((h, pw), poly_hash(&norm));
+    }
+
+    #[test]
+    fn type_words_are_found_by_their_last_token() {
+        for p in TYPE_WORDS {
+            let last = p.0[p.0.len() - 1];
+            let group = type_words_ending(last.as_bytes());
+            assert!(group.contains(p), "{p:?}");
+            assert!(group.iter().all(|q| q.0[q.0.len() - 1] == last));
+            // Longest first.
+            assert!(group.windows(2).all(|w| w[0].0.len() >= w[1].0.len()));
+        }
+        assert_eq!(TYPE_WORDS.len(), 31);
     }
 
     #[test]
