@@ -7,8 +7,8 @@
 //!
 //! How it parses: the text is folded ([`fold_into`]) and cut into letter/digit tokens; the
 //! administrative part is read **right to left** — province, then (old) district, then ward —
-//! by hashing spans of tokens against the name index of [`admin`] (one probe per span and
-//! scope, no regex, no allocation). Type words ("Phường", "P.", "F", "Q", "H.", "TX", "TT",
+//! by hashing spans of tokens against the name index of [`admin`] (an L1-sized prefilter per
+//! span, then one map probe per scope; no regex, no allocation once the buffers have grown). Type words ("Phường", "P.", "F", "Q", "H.", "TX", "TT",
 //! "TP", "Tỉnh"…) before a name select the level and kind. What is left on the left is read
 //! left to right for house number ("SN 5", "123/45/6"), alley ("ngõ 12 ngách 34", "hẻm 56",
 //! "K12/3"), street ("Đ. Lê Lợi", "phố Huế") and hamlet ("tổ dân phố 5", "KP3", "thôn Đông").
@@ -22,6 +22,14 @@
 //!   (several for a split ward, the default first); a new-style address yields new codes only.
 //! * With comma-separated text, a unit name without a type word must be a whole field (so that
 //!   "Số 1 Tràng Tiền" stays a street); without any separator, bare names are matched anywhere.
+//!   Without a province, a bare name alone is not a unit ("12 Lê Lợi" is a street, though some
+//!   ward is called Lê Lợi): wards need a type word, a bare district an old ward on its left.
+//! * A two-level text whose ward is a unit of the new province is new-style, even when an old
+//!   commune of the same name existed there; unless the type word names a kind that only the old
+//!   unit has ("Thị trấn X": there are no thị trấn since 2025) or the province name is old-only
+//!   ("Hà Giang", "Bà Rịa - Vũng Tàu").
+//! * A type word followed by a name that is not in the gazetteer ("Phường Không Có") gives
+//!   [`AddressWarning::UnknownUnit`]; that field is never taken as the street.
 //! * The result depends only on the canonical and folded forms of the input, so NFC and NFD
 //!   input give the same [`Address`]; no input panics.
 
@@ -29,7 +37,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::normalize::admin::{
-    self, Cand, Gazetteer, Level, NameSource, Scope, Sep, TYPE_WORDS, Token, TypeWord, UnitKind,
+    self, Cand, Gazetteer, Level, NameSource, Scope, Sep, Token, TypeWord, UnitKind,
 };
 use crate::normalize::text::{canonical_into, fold_into};
 
@@ -79,7 +87,9 @@ pub struct Address {
     pub ward_old: Option<u32>,
     /// Old district code.
     pub district_old: Option<u16>,
-    /// Old province code.
+    /// Old province code: set for old-style (and mixed) text, and when only the province is
+    /// known and its territory did not change in 2025 (Hà Nội, Huế, Thanh Hóa …); `None` for
+    /// new-style text.
     pub province_old: Option<u8>,
     /// New ward codes: one, or the successors of a split old ward (the default successor first).
     pub ward_new: Vec<u32>,
@@ -207,6 +217,34 @@ struct Res {
     units: u8,
 }
 
+/// Byte classes of the street-part word splitter.
+const W_CHAR: u8 = 0;
+const W_SOFT: u8 = 1;
+const W_HARD: u8 = 2;
+const W_DOT: u8 = 3;
+const W_CONT: u8 = 4;
+
+const WORD_CLASS: [u8; 256] = {
+    let mut t = [W_CHAR; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c & 0xC0 == 0x80 {
+            W_CONT
+        } else if matches!(c, b',' | b';' | b'|' | b'(' | b')' | b'[' | b']') {
+            W_HARD
+        } else if c == b'.' {
+            W_DOT
+        } else if c.is_ascii_whitespace() || matches!(c, b':' | b'"' | b'#') {
+            W_SOFT
+        } else {
+            W_CHAR
+        };
+        b += 1;
+    }
+    t
+};
+
 /// A word of the street part: whitespace/comma separated, `/` and `-` kept inside.
 #[derive(Clone, Copy, Debug)]
 struct Word {
@@ -239,8 +277,11 @@ pub struct AddressNormalizer {
     sig_in: String,
     sig_unit: String,
     words: Vec<Word>,
+    /// Spare output strings, reused.
     pool: Vec<String>,
     tmp: String,
+    alley: String,
+    hamlet: String,
 }
 
 impl Default for AddressNormalizer {
@@ -269,6 +310,8 @@ impl AddressNormalizer {
             words: Vec::new(),
             pool: Vec::new(),
             tmp: String::new(),
+            alley: String::new(),
+            hamlet: String::new(),
         }
     }
 
@@ -391,13 +434,9 @@ impl AddressNormalizer {
         if self.toks[name_start].sep == Sep::Hard {
             return None;
         }
-        let last = self.tok_norm(name_start - 1);
-        if last.len() > 8 {
-            return None;
-        }
-        'pat: for &(pat, spelled, tw) in TYPE_WORDS {
+        'pat: for &(pat, spelled, tw) in admin::type_words_ending(self.tok_norm(name_start - 1)) {
             let k = pat.len();
-            if pat[k - 1].as_bytes() != last || name_start < seg0 + k {
+            if name_start < seg0 + k {
                 continue;
             }
             let s = name_start - k;
@@ -683,8 +722,9 @@ impl AddressNormalizer {
             if ward_bare {
                 // A bare name that is a district and a ward: a ward of that district on its
                 // left settles it; otherwise it stays ambiguous ("Ba Đình, Hà Nội").
+                // (An old ward name of the district there, even an ambiguous one, settles it.)
                 let r = self.district_path(base, &d, d_scope, pn);
-                if r.ward_old.is_some() {
+                if r.ward_old.is_some() || r.start < d.start {
                     return r;
                 }
                 return Res {
@@ -895,23 +935,25 @@ impl AddressNormalizer {
         let mut hard = true;
         let mut ci: u32 = 0;
         for (bi, &b) in bytes[..cut].iter().enumerate() {
-            if b & 0xC0 == 0x80 {
+            let class = WORD_CLASS[usize::from(b)];
+            if class == W_CONT {
                 continue;
             }
-            let dot_in_number = b == b'.'
-                && bi > 0
-                && bytes[bi - 1].is_ascii_digit()
-                && bytes.get(bi + 1).is_some_and(u8::is_ascii_digit);
-            let is_hard = matches!(b, b',' | b';' | b'|' | b'(' | b')' | b'[' | b']');
-            let is_sep = is_hard
-                || b.is_ascii_whitespace()
-                || matches!(b, b':' | b'"' | b'#')
-                || (b == b'.' && !dot_in_number);
-            if is_sep {
+            let sep = match class {
+                W_DOT => {
+                    // A dot between digits stays in the word ("12.05").
+                    !(bi > 0
+                        && bytes[bi - 1].is_ascii_digit()
+                        && bytes.get(bi + 1).is_some_and(u8::is_ascii_digit))
+                }
+                W_CHAR => false,
+                _ => true,
+            };
+            if sep {
                 if let Some((f0, c0, h)) = open.take() {
                     push(f0, bi, c0, ci, h);
                 }
-                hard |= is_hard;
+                hard |= class == W_HARD;
             } else if open.is_none() {
                 open = Some((bi, ci, hard));
                 hard = false;
@@ -1027,10 +1069,12 @@ impl AddressNormalizer {
     fn parse_street(&mut self, cut: usize, out: &mut Address, ward_found: bool) {
         self.split_words(cut);
         let mut tmp = std::mem::take(&mut self.tmp);
+        let mut alley = std::mem::take(&mut self.alley);
+        let mut hamlet = std::mem::take(&mut self.hamlet);
+        alley.clear();
+        hamlet.clear();
         let mut house: Option<(usize, usize)> = None; // word index, bytes to skip
-        let mut alley = String::new();
         let mut street: Option<(usize, usize)> = None; // word range
-        let mut hamlet = String::new();
         let n = self.words.len();
         let mut i = 0;
         while i < n {
@@ -1173,6 +1217,8 @@ impl AddressNormalizer {
             out.hamlet = slot;
         }
         self.tmp = tmp;
+        self.alley = alley;
+        self.hamlet = hamlet;
     }
 
     /// A building or lot word at `i` ("căn hộ", "chung cư", "CC", "tòa nhà", "tầng", "lô",
@@ -1841,19 +1887,13 @@ mod tests {
             .join(" ")
     }
 
-    fn abbrev(full: &str, kind: UnitKind) -> String {
-        let short = match kind {
-            UnitKind::Ward => "P.",
-            UnitKind::Commune => "X.",
-            UnitKind::Township => "TT.",
-            UnitKind::UrbanDistrict => "Q.",
-            UnitKind::RuralDistrict => "H.",
-            UnitKind::Town => "TX.",
-            UnitKind::DistrictCity | UnitKind::City => "TP.",
-            UnitKind::Province => "T.",
-            UnitKind::SpecialZone => "Đặc khu ",
-        };
-        format!("{short}{}", full.strip_prefix(kind.type_word()).unwrap_or(full).trim_start())
+    /// "P.Bến Nghé", "TT.Yên Viên": the unit with its `nth` abbreviation (wrapping).
+    fn abbrev(full: &str, kind: UnitKind, nth: usize) -> String {
+        let short = kind.abbreviations();
+        let short = short[nth % short.len()];
+        let name = full.strip_prefix(kind.type_word()).unwrap_or(full).trim_start();
+        // Glued after a dot, spaced after a word.
+        if short.ends_with('.') { format!("{short}{name}") } else { format!("{short} {name}") }
     }
 
     /// Resolution rate over every unit of the gazetteer, written as `variant` says.
@@ -1872,9 +1912,9 @@ mod tests {
                 "bare" => format!("{}, {}, {}", w.name, d.name, p.name),
                 "abbrev" => format!(
                     "{}, {}, {}",
-                    abbrev(w.full_name, w.kind),
-                    abbrev(d.full_name, d.kind),
-                    abbrev(p.full_name, p.kind)
+                    abbrev(w.full_name, w.kind, w.code as usize),
+                    abbrev(d.full_name, d.kind, w.code as usize / 7),
+                    abbrev(p.full_name, p.kind, w.code as usize / 3)
                 ),
                 "nocomma" => full.replace(',', ""),
                 "ascii" => fold(&full).to_uppercase(),
@@ -1896,9 +1936,11 @@ mod tests {
             let full = format!("{}, {}", w.full_name, p.full_name);
             let text = match variant {
                 "bare" => format!("{}, {}", w.name, p.name),
-                "abbrev" => {
-                    format!("{}, {}", abbrev(w.full_name, w.kind), abbrev(p.full_name, p.kind))
-                }
+                "abbrev" => format!(
+                    "{}, {}",
+                    abbrev(w.full_name, w.kind, w.code as usize),
+                    abbrev(p.full_name, p.kind, w.code as usize / 3)
+                ),
                 "nocomma" => full.replace(',', ""),
                 "ascii" => fold(&full).to_uppercase(),
                 "tone" => new_tone(&full),
@@ -1929,15 +1971,17 @@ mod tests {
             ("tone", 995, 995),
             // Fold collisions inside a district or province ("Sa Pa"/"Sa Pả") stay ambiguous.
             ("ascii", 990, 990),
-            // Bare names: 591 new wards share their name with an old district (ambiguous on
-            // purpose), and some old wards share a name and a district with another kind.
-            ("bare", 990, 850),
+            // Bare names: 591 new wards share their name with an old district of their province
+            // (ambiguous on purpose: all 362 new-ward failures are such names), and a few old
+            // wards share name and district with a unit of another kind ("Yên Viên").
+            ("bare", 995, 880),
         ] {
             let ((ok_old, ok_new), failures) = rate(variant);
             let (old, new) =
                 (admin::gazetteer().old_wards().len(), admin::gazetteer().new_wards().len());
             println!("{variant}: old {ok_old}/{old}, new {ok_new}/{new}");
-            for f in failures.iter().take(if variant == "full" { usize::MAX } else { 5 }) {
+            let shown = std::env::var("SHOW_FAILURES").map_or(5, |v| v.parse().unwrap_or(5));
+            for f in failures.iter().take(if variant == "full" { usize::MAX } else { shown }) {
                 println!("  {f}");
             }
             assert!(ok_old * 1000 >= old * min_old, "{variant}: old {ok_old}/{old}");
@@ -2070,8 +2114,8 @@ mod tests {
                     "{}/{} {st}, {}, {}, {}",
                     i % 90 + 1,
                     i % 7 + 1,
-                    abbrev(w.full_name, w.kind),
-                    abbrev(d.full_name, d.kind),
+                    abbrev(w.full_name, w.kind, i),
+                    abbrev(d.full_name, d.kind, i),
                     p.name
                 ),
                 2 => crate::normalize::text::fold(&format!(
