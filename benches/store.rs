@@ -2,10 +2,11 @@
 //! randomly reading a record column of 96-byte structs, posting-list builds and lookups. Every
 //! bench checks a known result, so a bench that silently does nothing fails.
 //!
-//! `cargo bench --bench store` runs the 1M-record set (`-- record_` for the record column only). `VNLINK_BENCH_LARGE=1` adds the
-//! national-scale checks: `Store::open` and a column scan on a 10M-record store, and building a
-//! posting list of 10M keys with a 64 MiB budget (peak RSS of that build printed on stderr; run
-//! it alone, e.g. `cargo bench --bench store -- postings_build`, for a clean figure).
+//! `cargo bench --bench store` runs the 1M-record set (`-- record_` for the record column
+//! only). `VNLINK_BENCH_LARGE=1` adds the national-scale checks: `Store::open` and a column scan
+//! on a 10M-record store, and building a posting list of 10M keys with a 64 MiB budget (peak RSS
+//! of that build printed on stderr; run it alone, e.g. `cargo bench --bench store --
+//! postings_build`, for a clean figure).
 
 use std::hint::black_box;
 use std::path::Path;
