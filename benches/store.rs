@@ -1,10 +1,12 @@
-//! Store benches: writing a realistic store, opening it, scanning a column, posting-list builds
-//! and lookups. Every bench checks a known result, so a bench that silently does nothing fails.
+//! Store benches: writing a realistic store, opening it, scanning a column, scanning and
+//! randomly reading a record column of 96-byte structs, posting-list builds and lookups. Every
+//! bench checks a known result, so a bench that silently does nothing fails.
 //!
-//! `cargo bench --bench store` runs the 1M-record set. `VNLINK_BENCH_LARGE=1` adds the
-//! national-scale checks: `Store::open` and a column scan on a 10M-record store, and building a
-//! posting list of 10M keys with a 64 MiB budget (peak RSS of that build printed on stderr; run
-//! it alone, e.g. `cargo bench --bench store -- postings_build`, for a clean figure).
+//! `cargo bench --bench store` runs the 1M-record set (`-- record_` for the record column
+//! only). `VNLINK_BENCH_LARGE=1` adds the national-scale checks: `Store::open` and a column scan
+//! on a 10M-record store, and building a posting list of 10M keys with a 64 MiB budget (peak RSS
+//! of that build printed on stderr; run it alone, e.g. `cargo bench --bench store --
+//! postings_build`, for a clean figure).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -121,6 +123,113 @@ fn write_store(path: &Path, blocks: &[BlockBuilder]) -> u64 {
 fn scan_sum(store: &Store) -> u64 {
     let dob = store.column::<u32>("dob").unwrap();
     dob.blocks().iter().map(|b| b.iter().map(|&v| u64::from(v)).sum::<u64>()).sum()
+}
+
+/// A 96-byte per-record feature struct (u64/u32/u16/u8 fields, alignment 8, no implicit
+/// padding), stored in a Record column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+struct Features {
+    record: u64,
+    name_hash: [u64; 4],
+    dob: u32,
+    address_code: u32,
+    tokens: [u32; 8],
+    year: u16,
+    province: u16,
+    district: u16,
+    ward: u16,
+    sex: u8,
+    flags: u8,
+    pad: [u8; 6],
+}
+
+/// What the record scans compute: the sum of `dob` and `province` over the records.
+fn features_sum(f: &Features) -> u64 {
+    u64::from(f.dob) + u64::from(f.province)
+}
+
+/// Writes a store of `n` records with a `Record` column of [`Features`] (and a `u32` column),
+/// block by block; returns the expected scan sum.
+fn write_features_store(path: &Path, n: u64) -> u64 {
+    let layout = StoreLayout::new(DEFAULT_BLOCK_RECORDS)
+        .column("dob", ColumnType::U32)
+        .record_column("features", size_of::<Features>() as u32);
+    let mut w = StoreWriter::create(path, layout).unwrap();
+    let mut block = BlockBuilder::new(w.layout());
+    let mut rng = Rng(9);
+    let mut sum = 0u64;
+    let mut rec = 0u64;
+    while rec < n {
+        block.clear();
+        let len = (n - rec).min(u64::from(DEFAULT_BLOCK_RECORDS));
+        for _ in 0..len {
+            let dob = 19_300_101 + (rng.next() % 900_000) as u32;
+            let f = Features {
+                record: rec,
+                name_hash: [rng.next(), rng.next(), rng.next(), rng.next()],
+                dob,
+                address_code: rng.next() as u32,
+                tokens: std::array::from_fn(|_| (rng.next() % 5000) as u32),
+                year: (dob / 10_000) as u16,
+                province: (rng.next() % 63) as u16,
+                district: (rng.next() % 700) as u16,
+                ward: (rng.next() % 11_000) as u16,
+                sex: (rng.next() % 3) as u8,
+                flags: 0,
+                pad: [0; 6],
+            };
+            sum += features_sum(&f);
+            block.fixed_mut::<u32>(0).unwrap().push(dob);
+            block.records_mut(1).unwrap().push(&f).unwrap();
+            rec += 1;
+        }
+        w.push_block(&block).unwrap();
+    }
+    assert_eq!(w.finish().unwrap().records, n);
+    sum
+}
+
+fn scan_features(store: &Store) -> u64 {
+    let col = store.record_column::<Features>("features").unwrap();
+    col.blocks().iter().map(|b| b.iter().map(features_sum).sum::<u64>()).sum()
+}
+
+/// Record column benches: 1M records of a 96-byte struct (96 MB of records).
+fn record_benches(c: &mut Criterion) {
+    const N: u64 = 1_000_000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("features.vnl");
+    let expected = write_features_store(&path, N);
+    let mut g = c.benchmark_group("store");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(N));
+    g.bench_function("scan_record_column_96b_1m_first_use", |b| {
+        // Includes opening and the per-section CRC check of the column's 16 blocks.
+        b.iter(|| assert_eq!(scan_features(&Store::open(&path).unwrap()), expected));
+    });
+    let store = Store::open(&path).unwrap();
+    let col = store.record_column::<Features>("features").unwrap();
+    g.bench_function("scan_record_column_96b_1m_validated", |b| {
+        b.iter(|| {
+            let s: u64 = col.blocks().iter().map(|b| b.iter().map(features_sum).sum::<u64>()).sum();
+            assert_eq!(s, expected);
+        });
+    });
+    g.bench_function("scan_record_column_96b_1m_iter", |b| {
+        b.iter(|| assert_eq!(col.iter().map(features_sum).sum::<u64>(), expected));
+    });
+    let mut rng = Rng(5);
+    let idx: Vec<u64> = (0..N).map(|_| rng.next() % N).collect();
+    let dob = store.column::<u32>("dob").unwrap();
+    let expected_random: u64 = idx.iter().map(|&i| u64::from(dob.get(i))).sum();
+    g.bench_function("random_get_record_96b_1m", |b| {
+        b.iter(|| {
+            let s: u64 = idx.iter().map(|&i| u64::from(col.get(i).dob)).sum();
+            assert_eq!(s, expected_random);
+        });
+    });
+    g.finish();
 }
 
 /// The process's peak resident set size (`VmHWM`, Linux).
@@ -380,6 +489,7 @@ fn postings_rss_only() -> bool {
 
 fn main_benches(c: &mut Criterion) {
     if !postings_rss_only() {
+        record_benches(c);
         store_benches(c);
     }
 }

@@ -1,6 +1,7 @@
 //! Damaged stores are errors naming the file, never panics: truncation everywhere, every
-//! single-byte flip, a tampered TOC (with valid checksums), wrong versions, non-store files,
-//! and `vnlink verify`'s exit status.
+//! single-byte flip, a tampered TOC or schema (with valid checksums; record widths and record
+//! section lengths included), wrong versions, non-store files, and `vnlink verify`'s exit
+//! status. The sample store has a column of every type, a record column among them.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,12 +10,12 @@ use vnlink::Error;
 use vnlink::store::format::{
     HEADER_COLUMN_COUNT_OFFSET, HEADER_CRC_OFFSET, HEADER_VERSION_OFFSET, MAGIC, TOC_AUX_OFFSET,
     TOC_BLOCK_OFFSET, TOC_COUNT_OFFSET, TOC_CRC_OFFSET, TOC_ENCODING_OFFSET, TOC_ENTRY_LEN,
-    TOC_HEADER_LEN, TOC_ID_OFFSET, TOC_KIND_OFFSET, TOC_LENGTH_OFFSET, TOC_SECTION_OFFSET_OFFSET,
-    TRAILER_LEN,
+    TOC_FLAGS_OFFSET, TOC_HEADER_LEN, TOC_ID_OFFSET, TOC_KIND_OFFSET, TOC_LENGTH_OFFSET,
+    TOC_SECTION_OFFSET_OFFSET, TRAILER_LEN,
 };
-use vnlink::store::{SectionKind, Store};
+use vnlink::store::{BlockBuilder, SectionKind, Store, StoreWriter};
 
-use crate::store::sample_bytes;
+use crate::store::{FEAT_WIDTH, Feat, layout, records, sample_bytes, values};
 
 /// Opens `bytes` and, if that works, verifies it and reads every section through the public
 /// API. Returns the first error. Panics (failing the test) only if the library panics.
@@ -40,9 +41,17 @@ fn open_and_touch(bytes: &[u8]) -> Result<(), Error> {
             vnlink::store::ColumnType::U32List => store.list_column(i).map(|l| {
                 let _ = l.iter().map(<[u32]>::len).sum::<usize>();
             }),
+            vnlink::store::ColumnType::Record => store.record_column::<Feat>(i).map(|r| {
+                let _ = r.iter().fold(0u64, |a, f| a.wrapping_add(f.key));
+            }),
             _ => Ok(()),
         };
         note(r);
+        for b in 0..store.block_count() {
+            if c.ty == vnlink::store::ColumnType::Record {
+                note(store.record_block_bytes(i, b).map(|_| ()));
+            }
+        }
     }
     for name in store.global_names() {
         note(store.global(name).map(|_| ()));
@@ -201,7 +210,11 @@ fn flipped_data_byte_is_a_checksum_mismatch_on_first_access() {
 /// Applies `edit` to a copy of the sample, reseals the TOC and expects an error containing
 /// `needle`.
 fn tamper(what: &str, needle: &str, edit: impl FnOnce(&mut Vec<u8>)) {
-    let mut b = sample();
+    tamper_bytes(sample(), what, needle, edit);
+}
+
+/// [`tamper`] on the store `b`.
+fn tamper_bytes(mut b: Vec<u8>, what: &str, needle: &str, edit: impl FnOnce(&mut Vec<u8>)) {
     edit(&mut b);
     reseal_toc(&mut b);
     let e = expect_err(&b, what);
@@ -341,6 +354,99 @@ fn structural_damage_with_valid_checksums_is_corrupt() {
     reseal_section(&mut b, p);
     let err = expect_err(&b, "posting keys not increasing");
     assert!(err.to_string().contains("not increasing"), "{err}");
+}
+
+/// Index of the TOC entry of the schema section (the first section, at offset 64).
+fn schema_entry(b: &[u8]) -> usize {
+    let (_, n) = toc_of(b);
+    (0..n).find(|&i| u64_at(b, entry_at(b, i) + TOC_SECTION_OFFSET_OFFSET) == 64).unwrap()
+}
+
+/// Replaces `from` by `to` (same length) inside the schema section, then reseals the schema
+/// and the TOC, so that only the structural checks can catch the change.
+fn tamper_schema(what: &str, needle: &str, from: &[u8], to: &[u8]) {
+    let mut b = sample();
+    let i = schema_entry(&b);
+    let e = entry_at(&b, i);
+    let off = u64_at(&b, e + TOC_SECTION_OFFSET_OFFSET) as usize;
+    let len = u64_at(&b, e + TOC_LENGTH_OFFSET) as usize;
+    let schema = &mut b[off..off + len];
+    let at = schema.windows(from.len()).position(|w| w == from).unwrap();
+    schema[at..at + to.len()].copy_from_slice(to);
+    reseal_section(&mut b, i);
+    let err = expect_err(&b, what);
+    assert!(matches!(err, Error::Corrupt { .. }), "{what}: {err}");
+    assert!(err.to_string().contains(needle), "{what}: {err}");
+}
+
+#[test]
+fn tampered_record_widths_and_lengths_are_corrupt() {
+    // The schema entry of the record column: name, type tag 7, width as a postcard varint.
+    let w = FEAT_WIDTH as u8;
+    assert!(w < 128, "one-byte varint");
+    let record = |tag: u8, width: u8| [b"features".as_slice(), &[tag, width]].concat();
+    tamper_schema("wider records", "records of 32 bytes", &record(7, w), &record(7, 32));
+    tamper_schema("narrower records", "records of 16 bytes", &record(7, w), &record(7, 16));
+    tamper_schema("width not a multiple of 8", "record width 20", &record(7, w), &record(7, 20));
+    tamper_schema("zero width", "record width 0", &record(7, w), &record(7, 0));
+    tamper_schema("width on a u64", "has width 24", &record(7, w), &record(4, w));
+    tamper_schema("record turned u64", "the schema says u64", &record(7, w), &record(4, 0));
+    let id = |tag: u8, width: u8| [b"id".as_slice(), &[tag, width]].concat();
+    tamper_schema("width on a u64 column", "has width 8", &id(4, 0), &id(4, 8));
+    tamper_schema("u64 turned record", "the schema says record", &id(4, 0), &id(7, 8));
+    tamper_schema("u64 turned bad record", "record width 0", &id(4, 0), &id(7, 0));
+
+    // Section lengths that are not `count × width`, in the partial last block. It is written
+    // block by block here and followed by a global section, so that its section is followed by
+    // padding and a longer length overlaps nothing.
+    let recs = records(45, 42);
+    let mut w = StoreWriter::in_memory(layout(8)).unwrap();
+    let mut block = BlockBuilder::new(w.layout());
+    for chunk in recs.chunks(8) {
+        block.clear();
+        for r in chunk {
+            block.push_record(&values(r)).unwrap();
+        }
+        w.push_block(&block).unwrap();
+    }
+    w.add_global("after", b"x").unwrap();
+    let base = w.finish().unwrap().0;
+    open_and_touch(&base).unwrap();
+    let tamper = |what: &str, needle: &str, edit: &dyn Fn(&mut Vec<u8>)| {
+        tamper_bytes(base.clone(), what, needle, edit);
+    };
+    let last_record_entry = |b: &[u8]| {
+        let (_, n) = toc_of(b);
+        (0..n)
+            .map(|i| entry_at(b, i))
+            .filter(|&e| {
+                b[e + TOC_KIND_OFFSET] == SectionKind::Column as u8
+                    && b[e + TOC_ENCODING_OFFSET] == 7
+            })
+            .max_by_key(|&e| u32_at(b, e + TOC_BLOCK_OFFSET))
+            .unwrap()
+    };
+    let len_of = |b: &[u8], e: usize| u64_at(b, e + TOC_LENGTH_OFFSET);
+    let count = 45 % 8;
+    tamper("record section 8 bytes short", "does not match 5 records of 24 bytes", &|b| {
+        let e = last_record_entry(b);
+        assert_eq!(len_of(b, e), count * u64::from(FEAT_WIDTH));
+        let len = len_of(b, e);
+        set_u64(b, e + TOC_LENGTH_OFFSET, len - 8);
+    });
+    tamper("record section 8 bytes long", "does not match 5 records of 24 bytes", &|b| {
+        let e = last_record_entry(b);
+        let len = len_of(b, e);
+        set_u64(b, e + TOC_LENGTH_OFFSET, len + 8);
+    });
+    tamper("record section with a payload count", "does not match", &|b| {
+        let e = last_record_entry(b);
+        set_u64(b, e + TOC_AUX_OFFSET, 1);
+    });
+    tamper("record section with wide offsets", "does not match", &|b| {
+        let e = last_record_entry(b);
+        b[e + TOC_FLAGS_OFFSET] = 1;
+    });
 }
 
 #[test]

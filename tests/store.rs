@@ -1,6 +1,7 @@
-//! The `.vnl` store through its public API: round trips of every column type through a file
-//! and through memory, partial and empty stores, posting lists with and without spills, sharing
-//! a store across threads, and writer misuse.
+//! The `.vnl` store through its public API: round trips of every column type (record columns of
+//! `Pod` structs included) through a file and through memory, partial and empty stores, posting
+//! lists with and without spills, sharing a store across threads, and writer and reader misuse
+//! (record types of the wrong size or alignment).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -31,6 +32,21 @@ const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Hu�
 const MIDDLE: [&str; 5] = ["Văn", "Thị", "Hữu", "Ngọc", ""];
 const GIVEN: [&str; 8] = ["An", "Bích", "Cường", "Dũng", "Hằng", "Khoa", "Mười", "Thúy"];
 
+/// The record-column struct of the sample: 24 bytes, alignment 8, no padding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+pub struct Feat {
+    pub key: u64,
+    pub dob: u32,
+    pub year: u16,
+    pub sex: u8,
+    pub flags: u8,
+    pub scores: [u16; 4],
+}
+
+/// Width of [`Feat`], as the layout declares it.
+pub const FEAT_WIDTH: u32 = size_of::<Feat>() as u32;
+
 /// One record of the sample data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rec {
@@ -40,6 +56,7 @@ pub struct Rec {
     pub id: u64,
     pub name: String,
     pub tokens: Vec<u32>,
+    pub feat: Feat,
 }
 
 /// `n` deterministic records with Vietnamese names, some empty strings and empty lists.
@@ -55,19 +72,33 @@ pub fn records(n: usize, seed: u64) -> Vec<Rec> {
                 format!("{} {m}{sep}{}", FAMILY[r.below(8) as usize], GIVEN[r.below(8) as usize])
             };
             let ntok = r.below(4) as usize;
+            let (sex, year, dob) = (
+                r.below(3) as u8,
+                1930 + r.below(90) as u16,
+                19_000_101 + r.below(1_000_000) as u32,
+            );
+            let feat = Feat {
+                key: r.next(),
+                dob,
+                year,
+                sex,
+                flags: r.next() as u8,
+                scores: [r.next() as u16, r.next() as u16, 0, u16::MAX],
+            };
             Rec {
-                sex: r.below(3) as u8,
-                year: 1930 + r.below(90) as u16,
-                dob: 19_000_101 + r.below(1_000_000) as u32,
+                sex,
+                year,
+                dob,
                 id: r.next(),
                 name,
                 tokens: (0..ntok).map(|_| r.below(5000) as u32).collect(),
+                feat,
             }
         })
         .collect()
 }
 
-/// The layout of the sample: one column of every type.
+/// The layout of the sample: one column of every type, the record column last.
 pub fn layout(block_records: u32) -> StoreLayout {
     StoreLayout::new(block_records)
         .column("sex", ColumnType::U8)
@@ -76,9 +107,10 @@ pub fn layout(block_records: u32) -> StoreLayout {
         .column("id", ColumnType::U64)
         .column("full_name", ColumnType::Str)
         .column("tokens", ColumnType::U32List)
+        .record_column("features", FEAT_WIDTH)
 }
 
-fn values(r: &Rec) -> [Value<'_>; 6] {
+pub fn values(r: &Rec) -> [Value<'_>; 7] {
     [
         Value::U8(r.sex),
         Value::U16(r.year),
@@ -86,6 +118,7 @@ fn values(r: &Rec) -> [Value<'_>; 6] {
         Value::U64(r.id),
         Value::Str(&r.name),
         Value::U32List(&r.tokens),
+        Value::Record(bytemuck::bytes_of(&r.feat)),
     ]
 }
 
@@ -132,6 +165,9 @@ fn check_store(store: &Store, recs: &[Rec], block_records: u32) {
     let id = store.column::<u64>(3usize).unwrap();
     let name = store.str_column("full_name").unwrap();
     let tokens = store.list_column("tokens").unwrap();
+    let feat = store.record_column::<Feat>("features").unwrap();
+    assert_eq!(feat.len(), recs.len() as u64);
+    assert_eq!(feat.blocks().len(), store.block_count() as usize);
     for (i, r) in recs.iter().enumerate() {
         let g = i as u64;
         assert_eq!(sex.get(g), r.sex);
@@ -140,12 +176,16 @@ fn check_store(store: &Store, recs: &[Rec], block_records: u32) {
         assert_eq!(id.get(g), r.id);
         assert_eq!(name.get(g), r.name);
         assert_eq!(tokens.get(g), &r.tokens[..]);
+        assert_eq!(feat.get(g), &r.feat);
+        assert_eq!(feat.try_get(g), Some(&r.feat));
     }
     let n = recs.len() as u64;
     assert_eq!((sex.try_get(n), name.try_get(n), tokens.try_get(n)), (None, None, None));
+    assert_eq!(feat.try_get(n), None);
     assert!(dob.iter().eq(recs.iter().map(|r| r.dob)));
     assert!(name.iter().eq(recs.iter().map(|r| r.name.as_str())));
     assert!(tokens.iter().eq(recs.iter().map(|r| &r.tokens[..])));
+    assert!(feat.iter().eq(recs.iter().map(|r| &r.feat)));
     // Per-block access.
     for b in 0..store.block_count() {
         let start = b as usize * block_records as usize;
@@ -158,6 +198,10 @@ fn check_store(store: &Store, recs: &[Rec], block_records: u32) {
         assert!(s.iter().eq(blk.iter().map(|r| r.name.as_str())));
         let l = store.list_block("tokens", b).unwrap();
         assert!(l.iter().eq(blk.iter().map(|r| &r.tokens[..])));
+        let f = store.record_block::<Feat>("features", b).unwrap();
+        assert!(f.iter().eq(blk.iter().map(|r| &r.feat)));
+        assert_eq!(feat.block(b), f);
+        assert_eq!(store.record_block_bytes(6u32, b).unwrap(), bytemuck::cast_slice::<Feat, u8>(f));
     }
     assert_eq!(store.block_len(store.block_count()), 0);
     // Globals and postings against a model.
@@ -208,6 +252,15 @@ fn round_trip_every_type_through_file_and_memory() {
             block.fixed_mut::<u64>(3).unwrap().push(r.id);
             block.str_mut(4).unwrap().push(&r.name);
             block.list_mut(5).unwrap().push(&r.tokens);
+        }
+        // Records: all of a block at once, or one by one.
+        let feats: Vec<Feat> = chunk.iter().map(|r| r.feat).collect();
+        if chunk.len() % 2 == 0 {
+            block.push_records(6, &feats).unwrap();
+        } else {
+            for f in &feats {
+                block.records_mut(6).unwrap().push(f).unwrap();
+            }
         }
         w.push_block(&block).unwrap();
     }
@@ -288,6 +341,8 @@ fn empty_store_has_no_blocks() {
     assert!(store.column::<u32>("dob").unwrap().is_empty());
     assert!(store.str_column("full_name").unwrap().iter().next().is_none());
     assert!(store.list_column("tokens").unwrap().is_empty());
+    assert!(store.record_column::<Feat>("features").unwrap().iter().next().is_none());
+    assert!(store.record_column::<u64>("features").is_err(), "types are checked without blocks");
     assert!(store.global_names().is_empty() && store.posting_names().is_empty());
     let err = store.fixed_block::<u32>("dob", 0).unwrap_err();
     assert!(err.to_string().contains("no block 0"), "{err}");
@@ -455,6 +510,171 @@ fn replacing_an_open_store_keeps_the_old_map_valid() {
     check_store(&Store::open(&path).unwrap(), &new, 8);
 }
 
+/// A 96-byte per-record feature struct of the kind the pipeline stores: u64/u32/u16/u8 fields,
+/// alignment 8, explicit padding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+struct Features {
+    record: u64,
+    name_hash: [u64; 4],
+    dob: u32,
+    address_code: u32,
+    tokens: [u32; 8],
+    year: u16,
+    province: u16,
+    district: u16,
+    ward: u16,
+    sex: u8,
+    flags: u8,
+    pad: [u8; 6],
+}
+
+fn features(n: u64, seed: u64) -> Vec<Features> {
+    let mut r = Rng(seed);
+    (0..n)
+        .map(|i| Features {
+            record: i,
+            name_hash: [r.next(), r.next(), r.next(), r.next()],
+            dob: 19_300_101 + r.below(900_000) as u32,
+            address_code: r.next() as u32,
+            tokens: std::array::from_fn(|_| r.below(5000) as u32),
+            year: 1930 + r.below(90) as u16,
+            province: r.below(64) as u16,
+            district: r.below(1000) as u16,
+            ward: r.next() as u16,
+            sex: r.below(3) as u8,
+            flags: r.next() as u8,
+            pad: [0; 6],
+        })
+        .collect()
+}
+
+fn features_layout(block_records: u32) -> StoreLayout {
+    StoreLayout::new(block_records)
+        .column("dob", ColumnType::U32)
+        .record_column("features", 96)
+        .column("full_name", ColumnType::Str)
+}
+
+#[test]
+fn record_column_of_96_byte_structs_round_trips() {
+    assert_eq!((size_of::<Features>(), align_of::<Features>()), (96, 8));
+    let (br, n) = (1000u32, 2_500u64); // two full blocks and a partial one
+    let feats = features(n, 11);
+    let names: Vec<String> = (0..n).map(|i| format!("Phạm Thị Hoa {i}")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("features.vnl");
+
+    // Block by block to a file, with push_records.
+    let mut w = StoreWriter::create(&path, features_layout(br)).unwrap();
+    let mut block = BlockBuilder::new(w.layout());
+    for (chunk, names) in feats.chunks(br as usize).zip(names.chunks(br as usize)) {
+        block.clear();
+        block.fixed_mut::<u32>(0).unwrap().extend(chunk.iter().map(|f| f.dob));
+        block.push_records(1, chunk).unwrap();
+        assert_eq!(block.records_mut(1).unwrap().as_slice::<Features>().unwrap(), chunk);
+        for s in names {
+            block.str_mut(2).unwrap().push(s);
+        }
+        w.push_block(&block).unwrap();
+    }
+    w.finish().unwrap();
+
+    // Record by record to memory, with Value::Record: the same bytes.
+    let mut w = StoreWriter::in_memory(features_layout(br)).unwrap();
+    for (f, s) in feats.iter().zip(&names) {
+        w.push_record(&[Value::U32(f.dob), Value::Record(bytemuck::bytes_of(f)), Value::Str(s)])
+            .unwrap();
+    }
+    let bytes = w.finish().unwrap().0;
+    assert_eq!(bytes, std::fs::read(&path).unwrap());
+
+    for store in [Store::open(&path).unwrap(), Store::from_bytes(bytes).unwrap()] {
+        store.verify().unwrap();
+        assert_eq!((store.record_count(), store.block_count()), (n, 3));
+        assert_eq!(store.columns()[1].width, 96);
+        assert_eq!(store.columns()[1].type_label(), "record[96]");
+        let col = store.record_column::<Features>("features").unwrap();
+        assert_eq!(col.len(), n);
+        assert!(col.iter().eq(feats.iter()));
+        for i in [0, 999, 1000, 1999, 2000, n - 1] {
+            assert_eq!(col.get(i), &feats[i as usize]);
+        }
+        assert_eq!(col.try_get(n), None);
+        assert_eq!(col.block(2).len(), 500);
+        assert_eq!(store.record_block::<Features>(1u32, 2).unwrap(), &feats[2000..]);
+        let dob = store.column::<u32>("dob").unwrap();
+        assert!((0..n).all(|i| dob.get(i) == col.get(i).dob));
+        // Viewed in place: no copy of the bytes.
+        let bytes = store.record_block_bytes("features", 0).unwrap();
+        let view = store.record_block::<Features>("features", 0).unwrap();
+        assert_eq!(bytes.as_ptr(), view.as_ptr().cast::<u8>());
+        assert_eq!(bytes.len(), 96 * 1000);
+    }
+}
+
+#[test]
+fn record_type_mismatches_are_errors() {
+    #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+    #[repr(C, align(16))]
+    struct Aligned16([u64; 12]);
+    let config = |e: Error| match e {
+        Error::Config { path, key, reason } => (path.unwrap().display().to_string(), key, reason),
+        other => panic!("expected a Config error, got {other}"),
+    };
+    let feats = features(10, 3);
+
+    // Writing.
+    for w in [0, 12, 100, 4104] {
+        let e = StoreWriter::in_memory(StoreLayout::new(4).record_column("x", w)).unwrap_err();
+        assert!(config(e).2.contains("record width"), "{w}");
+    }
+    let e = StoreWriter::in_memory(StoreLayout::new(4).column("x", ColumnType::Record));
+    assert!(config(e.unwrap_err()).2.contains("width 0"));
+    let mut b = BlockBuilder::new(&features_layout(4));
+    assert!(b.push_records(1, &[0u64; 12]).unwrap_err().contains("96 bytes"));
+    assert!(b.push_records(1, &[Aligned16([0; 12])]).unwrap_err().contains("aligned to 16"));
+    assert!(b.push_records(0, &feats[..1]).unwrap_err().contains("not record"));
+    assert!(b.push_records(9, &feats[..1]).unwrap_err().contains("no column 9"));
+    assert!(b.records_mut(0).is_none() && b.records_mut(9).is_none());
+    assert!(b.records_mut(1).unwrap().is_empty(), "nothing appended by failed pushes");
+    let mut w = StoreWriter::in_memory(features_layout(4)).unwrap();
+    let short = [Value::U32(1), Value::Record(&[0; 95]), Value::Str("Lê Văn Tám")];
+    assert!(config(w.push_record(&short).unwrap_err()).2.contains("value 1"));
+    assert_eq!(w.records(), 0);
+    // A block built for a layout whose record column has another width.
+    let other = StoreLayout::new(4)
+        .column("dob", ColumnType::U32)
+        .record_column("features", 88)
+        .column("full_name", ColumnType::Str);
+    let mut b = BlockBuilder::new(&other);
+    b.fixed_mut::<u32>(0).unwrap().push(1);
+    b.push_records(1, &[[0u64; 11]]).unwrap();
+    b.str_mut(2).unwrap().push("Đỗ Minh");
+    assert!(config(w.push_block(&b).unwrap_err()).2.contains("records of 96 bytes"));
+    let mut b = BlockBuilder::new(w.layout());
+    b.fixed_mut::<u32>(0).unwrap().push(1);
+    b.push_records(1, &feats[..1]).unwrap();
+    b.str_mut(2).unwrap().push("Đỗ Minh");
+    w.push_block(&b).unwrap();
+
+    // Reading: wrong size, alignment or column type is a Config error naming file and column.
+    let store = Store::from_bytes(w.finish().unwrap().0).unwrap();
+    let (path, key, reason) = config(store.record_column::<[u64; 11]>("features").unwrap_err());
+    assert_eq!((path.as_str(), key.as_str()), ("<memory>", "features"));
+    assert!(reason.contains("96 bytes") && reason.contains("88 bytes"), "{reason}");
+    let (_, _, reason) = config(store.record_block::<Aligned16>("features", 0).unwrap_err());
+    assert!(reason.contains("aligned to 16"), "{reason}");
+    let (_, key, reason) = config(store.record_block::<Features>("dob", 0).unwrap_err());
+    assert!(key == "dob" && reason.contains("not record"), "{reason}");
+    assert!(config(store.record_block_bytes("dob", 0).unwrap_err()).2.contains("not record"));
+    assert!(config(store.column::<u64>("features").unwrap_err()).2.contains("is record"));
+    assert!(
+        config(store.record_block::<Features>("features", 1).unwrap_err()).2.contains("no block 1")
+    );
+    assert_eq!(store.record_block::<Features>("features", 0).unwrap(), &feats[..1]);
+}
+
 fn arb_rec() -> impl Strategy<Value = Rec> {
     (
         any::<u8>(),
@@ -463,14 +683,16 @@ fn arb_rec() -> impl Strategy<Value = Rec> {
         any::<u64>(),
         "\\PC{0,12}",
         prop::collection::vec(any::<u32>(), 0..5),
+        (any::<u64>(), any::<u8>(), any::<[u16; 4]>()),
     )
-        .prop_map(|(sex, year, dob, id, name, tokens)| Rec {
+        .prop_map(|(sex, year, dob, id, name, tokens, (key, flags, scores))| Rec {
             sex,
             year,
             dob,
             id,
             name,
             tokens,
+            feat: Feat { key, dob, year, sex, flags, scores },
         })
 }
 

@@ -6,13 +6,20 @@
 //! couple of loads and never fails on a valid index. Casts go through
 //! `bytemuck::try_cast_slice`, which reports misalignment as an error instead of panicking.
 //!
-//! Main types: [`FixedType`] (u8/u16/u32/u64), [`Column`], [`StrBlock`]/[`StrColumn`],
-//! [`ListBlock`]/[`ListColumn`], [`Offsets`], and on the writing side [`ColumnBuf`],
-//! [`StrBuf`], [`ListBuf`].
+//! Main types: [`FixedType`] (u8/u16/u32/u64), [`Column`], [`RecordColumn`] (any
+//! `bytemuck::Pod` struct of a `Record` column's width and alignment at most 8),
+//! [`StrBlock`]/[`StrColumn`], [`ListBlock`]/[`ListColumn`], [`Offsets`], and on the writing
+//! side [`ColumnBuf`], [`StrBuf`], [`ListBuf`], [`RecordBuf`].
+//!
+//! Record views are sound without `unsafe` because a Record column's width is a multiple of 8,
+//! sections start at multiples of 64 and the store's bytes start 8-byte aligned: every record
+//! starts 8-byte aligned, and `try_cast_slice` checks it anyway.
 
+use std::fmt;
 use std::ops::Range;
 
-use super::format::ColumnType;
+use super::format::{ColumnType, check_width};
+use super::layout::ColumnSpec;
 
 mod sealed {
     pub trait Sealed {}
@@ -132,6 +139,92 @@ impl<'s, T: FixedType> Column<'s, T> {
     /// All values in record order.
     pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
         self.blocks.iter().flat_map(|b| b.iter().copied())
+    }
+}
+
+/// Checks that `T` can hold the records of a Record column of `width` bytes: the same size
+/// and an alignment of at most 8 (what the format guarantees). The error says what differs.
+pub(crate) fn check_record_type<T: bytemuck::Pod>(width: u32) -> Result<(), String> {
+    let (size, align) = (size_of::<T>(), align_of::<T>());
+    let name = std::any::type_name::<T>();
+    if u32::try_from(size).ok() != Some(width) {
+        return Err(format!("records are {width} bytes but `{name}` is {size} bytes"));
+    }
+    if align > 8 {
+        return Err(format!(
+            "`{name}` is aligned to {align} bytes; record columns guarantee 8 at most"
+        ));
+    }
+    Ok(())
+}
+
+/// A validated `Record` column across all blocks: one `T` per record, viewed in place.
+///
+/// `T` is a plain-old-data struct (`bytemuck::Pod`, usually `#[repr(C)]`) whose size is the
+/// column's width and whose alignment is at most 8;
+/// [`Store::record_column`](super::Store::record_column) checks both. Records are large, so
+/// `get` returns a reference.
+#[derive(Clone)]
+pub struct RecordColumn<'s, T> {
+    pub(crate) blocks: Vec<&'s [T]>,
+    pub(crate) index: BlockIndex,
+    pub(crate) len: u64,
+}
+
+impl<T> fmt::Debug for RecordColumn<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordColumn")
+            .field("type", &std::any::type_name::<T>())
+            .field("len", &self.len)
+            .field("blocks", &self.blocks.len())
+            .finish()
+    }
+}
+
+impl<'s, T: bytemuck::Pod> RecordColumn<'s, T> {
+    /// Number of records.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the store has no record.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The record `record` (global index).
+    ///
+    /// # Panics
+    /// If `record >= self.len()`, like slice indexing.
+    #[inline]
+    pub fn get(&self, record: u64) -> &'s T {
+        let (b, i) = self.index.split(record);
+        &self.blocks[b][i]
+    }
+
+    /// The record `record`, `None` if out of range.
+    #[inline]
+    pub fn try_get(&self, record: u64) -> Option<&'s T> {
+        let (b, i) = self.index.split(record);
+        self.blocks.get(b)?.get(i)
+    }
+
+    /// The records of block `block`.
+    ///
+    /// # Panics
+    /// If `block` is not a block of the store.
+    pub fn block(&self, block: u32) -> &'s [T] {
+        self.blocks[block as usize]
+    }
+
+    /// Every block's records, in order.
+    pub fn blocks(&self) -> &[&'s [T]] {
+        &self.blocks
+    }
+
+    /// All records in record order.
+    pub fn iter(&self) -> impl Iterator<Item = &'s T> + '_ {
+        self.blocks.iter().flat_map(|b| b.iter())
     }
 }
 
@@ -393,18 +486,31 @@ pub enum ColumnBuf {
     Str(StrBuf),
     /// A `u32`-list column.
     U32List(ListBuf),
+    /// A fixed-width record column.
+    Record(RecordBuf),
 }
 
 impl ColumnBuf {
-    /// An empty buffer for a column of type `ty`.
+    /// An empty buffer for a column of type `ty`. For [`ColumnType::Record`], whose width is
+    /// not in `ty`, the buffer has width 0 and refuses every record: use
+    /// [`ColumnBuf::for_spec`].
     pub fn new(ty: ColumnType) -> Self {
         match ty {
+            ColumnType::Record => ColumnBuf::Record(RecordBuf::new(0)),
             ColumnType::U8 => ColumnBuf::U8(Vec::new()),
             ColumnType::U16 => ColumnBuf::U16(Vec::new()),
             ColumnType::U32 => ColumnBuf::U32(Vec::new()),
             ColumnType::U64 => ColumnBuf::U64(Vec::new()),
             ColumnType::Str => ColumnBuf::Str(StrBuf::default()),
             ColumnType::U32List => ColumnBuf::U32List(ListBuf::default()),
+        }
+    }
+
+    /// An empty buffer for the column `spec` (with its width, for a Record column).
+    pub fn for_spec(spec: &ColumnSpec) -> Self {
+        match spec.ty {
+            ColumnType::Record => ColumnBuf::Record(RecordBuf::new(spec.width)),
+            ty => ColumnBuf::new(ty),
         }
     }
 
@@ -417,6 +523,7 @@ impl ColumnBuf {
             ColumnBuf::U64(_) => ColumnType::U64,
             ColumnBuf::Str(_) => ColumnType::Str,
             ColumnBuf::U32List(_) => ColumnType::U32List,
+            ColumnBuf::Record(_) => ColumnType::Record,
         }
     }
 
@@ -429,6 +536,7 @@ impl ColumnBuf {
             ColumnBuf::U64(v) => v.len(),
             ColumnBuf::Str(s) => s.len(),
             ColumnBuf::U32List(l) => l.len(),
+            ColumnBuf::Record(r) => r.len(),
         }
     }
 
@@ -446,6 +554,7 @@ impl ColumnBuf {
             ColumnBuf::U64(v) => v.clear(),
             ColumnBuf::Str(s) => s.clear(),
             ColumnBuf::U32List(l) => l.clear(),
+            ColumnBuf::Record(r) => r.clear(),
         }
     }
 }
@@ -520,6 +629,118 @@ impl ListBuf {
     }
 }
 
+/// Fixed-width records of one `Record` column of one block, `width` bytes each, kept in 8-byte
+/// words so that they can also be viewed as `&[T]`.
+///
+/// Typed methods take any `bytemuck::Pod` type `T` whose size is the width and whose alignment
+/// is at most 8, and return an error (never panic) for any other; nothing is appended then.
+///
+/// ```
+/// use vnlink::store::RecordBuf;
+/// #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+/// #[repr(C)]
+/// struct Pair { id: u64, dob: u32, year: u16, sex: u8, flags: u8 }
+/// let mut buf = RecordBuf::new(16);
+/// buf.push(&Pair { id: 7, dob: 19_900_101, year: 1990, sex: 1, flags: 0 }).unwrap();
+/// buf.extend_from_slice(&[Pair { id: 8, dob: 0, year: 0, sex: 2, flags: 0 }; 2]).unwrap();
+/// assert_eq!(buf.len(), 3);
+/// assert_eq!(buf.as_slice::<Pair>().unwrap()[1].id, 8);
+/// assert!(buf.push(&0u32).is_err()); // 4 bytes, not 16
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordBuf {
+    width: u32,
+    words: Vec<u64>,
+}
+
+impl RecordBuf {
+    /// An empty buffer of records of `width` bytes. A width the format does not allow (not a
+    /// multiple of 8 in `8..=4096`) gives a buffer that refuses every record.
+    pub fn new(width: u32) -> Self {
+        RecordBuf { width, words: Vec::new() }
+    }
+
+    /// Bytes per record.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        if self.width == 0 { 0 } else { self.words.len() * 8 / self.width as usize }
+    }
+
+    /// Whether there is no record.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Removes every record, keeping the allocation.
+    pub fn clear(&mut self) {
+        self.words.clear();
+    }
+
+    fn check_width(&self) -> Result<(), String> {
+        check_width(ColumnType::Record, self.width)
+    }
+
+    /// Whether a record of `len` bytes can be appended; the error says why not.
+    pub(crate) fn check_bytes(&self, len: usize) -> Result<(), String> {
+        self.check_width()?;
+        if len != self.width as usize {
+            return Err(format!("a record is {} bytes, not {len}", self.width));
+        }
+        Ok(())
+    }
+
+    /// Appends one record given as its `width` bytes.
+    pub fn push_bytes(&mut self, record: &[u8]) -> Result<(), String> {
+        self.check_bytes(record.len())?;
+        self.append(record);
+        Ok(())
+    }
+
+    /// Appends one record.
+    pub fn push<T: bytemuck::Pod>(&mut self, record: &T) -> Result<(), String> {
+        self.check_width()?;
+        check_record_type::<T>(self.width)?;
+        self.append(bytemuck::bytes_of(record));
+        Ok(())
+    }
+
+    /// Appends records.
+    pub fn extend_from_slice<T: bytemuck::Pod>(&mut self, records: &[T]) -> Result<(), String> {
+        self.check_width()?;
+        check_record_type::<T>(self.width)?;
+        self.append(bytemuck::cast_slice(records));
+        Ok(())
+    }
+
+    /// Appends whole records' bytes (a multiple of the width, itself a multiple of 8).
+    fn append(&mut self, bytes: &[u8]) {
+        let at = self.words.len();
+        self.words.resize(at + bytes.len() / 8, 0);
+        bytemuck::cast_slice_mut::<u64, u8>(&mut self.words[at..]).copy_from_slice(bytes);
+    }
+
+    /// The records as `T`s.
+    pub fn as_slice<T: bytemuck::Pod>(&self) -> Result<&[T], String> {
+        check_record_type::<T>(self.width)?;
+        bytemuck::try_cast_slice(&self.words).map_err(|e| format!("{e:?}"))
+    }
+
+    /// The records as `T`s, to edit in place.
+    pub fn as_mut_slice<T: bytemuck::Pod>(&mut self) -> Result<&mut [T], String> {
+        check_record_type::<T>(self.width)?;
+        bytemuck::try_cast_slice_mut(&mut self.words).map_err(|e| format!("{e:?}"))
+    }
+
+    /// The records' bytes, `len() * width()` of them.
+    pub fn as_bytes(&self) -> &[u8] {
+        bytemuck::cast_slice(&self.words)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,6 +785,57 @@ mod tests {
         let mut c = ColumnBuf::new(ColumnType::U16);
         u16::buf_mut(&mut c).unwrap().push(1990);
         assert!(u32::buf_mut(&mut c).is_none());
+        assert_eq!(c.len(), 1);
+        c.clear();
+        assert!(c.is_empty());
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+    #[repr(C)]
+    struct Person {
+        id: u64,
+        dob: u32,
+        year: u16,
+        sex: u8,
+        province: u8,
+    }
+
+    #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+    #[repr(C, align(16))]
+    struct Wide {
+        a: [u64; 2],
+    }
+
+    #[test]
+    fn record_buffers_check_sizes_and_alignment() {
+        let hoa = Person { id: 1, dob: 19_900_101, year: 1990, sex: 2, province: 1 };
+        let mut b = RecordBuf::new(16);
+        b.push(&hoa).unwrap();
+        b.extend_from_slice(&[hoa, hoa]).unwrap();
+        b.push_bytes(bytemuck::bytes_of(&hoa)).unwrap();
+        assert_eq!((b.len(), b.as_bytes().len()), (4, 64));
+        b.as_mut_slice::<Person>().unwrap()[3].year = 1991;
+        assert_eq!(b.as_slice::<Person>().unwrap()[3].year, 1991);
+        assert_eq!(b.as_slice::<Person>().unwrap()[..3], [hoa; 3]);
+        // Wrong size or alignment: an error, and nothing appended.
+        assert!(b.push(&0u64).unwrap_err().contains("16 bytes"));
+        assert!(b.push_bytes(&[0; 15]).is_err());
+        assert!(b.push(&Wide { a: [0; 2] }).unwrap_err().contains("aligned to 16"));
+        assert!(b.as_slice::<[u32; 3]>().is_err());
+        assert_eq!(b.len(), 4);
+        // Widths the format refuses.
+        for w in [0, 12, 8192] {
+            let mut bad = RecordBuf::new(w);
+            assert!(bad.push_bytes(&vec![0; w as usize]).is_err(), "{w}");
+            assert!(bad.is_empty());
+        }
+        let mut c = ColumnBuf::new(ColumnType::Record);
+        assert_eq!((c.ty(), c.len()), (ColumnType::Record, 0));
+        let spec = ColumnSpec { name: "hồ_sơ".into(), ty: ColumnType::Record, width: 16 };
+        c = ColumnBuf::for_spec(&spec);
+        if let ColumnBuf::Record(r) = &mut c {
+            r.push(&hoa).unwrap();
+        }
         assert_eq!(c.len(), 1);
         c.clear();
         assert!(c.is_empty());

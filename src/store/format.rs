@@ -46,7 +46,7 @@
 //!
 //! TOC ENTRY (TOC_ENTRY_LEN = 56)
 //!   0  kind             u8       SectionKind: 1 column, 2 global, 3 postings
-//!   1  encoding         u8       column: ColumnType tag; otherwise 0
+//!   1  encoding         u8       column: ColumnType tag (1..=7); otherwise 0
 //!   2  flags            u16      bit 0 (FLAG_WIDE_OFFSETS): offsets are u64, else u32
 //!   4  id               u32      column: column index; global/postings: index in the name table
 //!   8  block            u32      column: block index; otherwise 0
@@ -66,12 +66,18 @@
 //!
 //! SECTION BODIES (n = count, a = aux, ow = 4 or 8 by FLAG_WIDE_OFFSETS, pad8 rounds up to 8)
 //!   U8/U16/U32/U64 column   [T; n]                                  length = n × size_of T
+//!   Record column           [[u8; w]; n], w = the column's width    length = n × w
+//!                           from the schema (8..=4096, a multiple of 8; flags 0, aux 0)
 //!   Str column              [offset; n+1] pad8 [u8; a] (UTF-8)      length = pad8((n+1)·ow) + a
 //!   U32List column          [offset; n+1] pad8 [u32; a]             length = pad8((n+1)·ow) + 4a
 //!   global                  raw bytes                               length = n
 //!   postings                [record u32; n] pad8 [key u64; a] [offset; a+1]
 //!                                                       length = pad8(4n) + 8a + (a+1)·ow
 //! ```
+//!
+//! SCHEMA (global section `vnl.schema`, postcard): a sequence of
+//! `{ name: String, ty: u8 (ColumnType tag), width: u32 (varint) }`, one per column in id order;
+//! `width` is the bytes per record of a Record column and 0 for every other type.
 //!
 //! Offsets of a Str or `U32List` column start at 0, never decrease and end at `aux`; Str offsets
 //! fall on UTF-8 character boundaries. Posting keys strictly increase; posting offsets strictly
@@ -88,9 +94,9 @@ pub const MAGIC: [u8; 8] = [0x89, b'V', b'N', b'L', b'\r', b'\n', 0x1A, b'\n'];
 ///
 /// Version history:
 /// - **1** (vnlink 0.1): first version. 64-byte header, sections aligned to 64 bytes, column
-///   types U8/U16/U32/U64/Str/U32List, named global sections, named posting lists, column
-///   schema in the global section [`SCHEMA_SECTION`] (postcard), CRC-32 per section, TOC and
-///   header.
+///   types U8/U16/U32/U64/Str/U32List/Record (fixed-width records of 8..=4096 bytes, width in
+///   the schema), named global sections, named posting lists, column schema in the global
+///   section [`SCHEMA_SECTION`] (postcard), CRC-32 per section, TOC and header.
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The oldest format version this build reads. Files of versions in
@@ -170,12 +176,37 @@ pub const TRAILER_TOC_LEN_OFFSET: usize = 8;
 pub const TRAILER_MAGIC_OFFSET: usize = 16;
 
 /// Name of the global section holding the column schema (postcard: a sequence of
-/// `(name: String, type tag: u8)`). Names starting with `vnl.` are reserved.
+/// `(name: String, type tag: u8, width: u32)`, `width` being 0 except for Record columns).
+/// Names starting with `vnl.` are reserved.
 pub const SCHEMA_SECTION: &str = "vnl.schema";
 /// Prefix of the section names reserved for the format itself.
 pub const RESERVED_PREFIX: &str = "vnl.";
 /// Longest section name, in bytes.
 pub const MAX_NAME_LEN: usize = 1024;
+
+/// Largest width of a [`ColumnType::Record`] column, in bytes per record.
+pub const MAX_RECORD_WIDTH: u32 = 4096;
+/// The width of a [`ColumnType::Record`] column is a multiple of this. With sections aligned
+/// to [`SECTION_ALIGN`] and store bytes 8-byte aligned, every record then starts at a multiple
+/// of 8, so a section can be viewed in place as `&[T]` for any plain-old-data `T` of that size
+/// whose alignment is at most 8.
+pub const RECORD_WIDTH_ALIGN: u32 = 8;
+
+/// Checks the width of a column of type `ty`: 8 to [`MAX_RECORD_WIDTH`] and a multiple of
+/// [`RECORD_WIDTH_ALIGN`] for a Record column, 0 for the others. The error says what is wrong.
+pub(crate) fn check_width(ty: ColumnType, width: u32) -> Result<(), String> {
+    if ty == ColumnType::Record {
+        if width == 0 || width > MAX_RECORD_WIDTH || !width.is_multiple_of(RECORD_WIDTH_ALIGN) {
+            return Err(format!(
+                "record width {width} is not a multiple of {RECORD_WIDTH_ALIGN} in \
+                 {RECORD_WIDTH_ALIGN}..={MAX_RECORD_WIDTH}"
+            ));
+        }
+    } else if width != 0 {
+        return Err(format!("a {ty} column has width {width}; only record columns have one"));
+    }
+    Ok(())
+}
 
 /// What a section holds. Written as the `kind` byte of a TOC entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -219,17 +250,22 @@ pub enum ColumnType {
     Str = 5,
     /// A list of `u32` per record (offsets + values), e.g. token ids.
     U32List = 6,
+    /// One fixed-width record of plain-old-data per record (a `#[repr(C)]` struct), its width
+    /// in bytes given by the column's [`ColumnSpec::width`](super::ColumnSpec::width).
+    Record = 7,
 }
 
 impl ColumnType {
-    /// The size in bytes of one element of a fixed-width column, `None` for variable ones.
+    /// The size in bytes of one element of a primitive fixed-width column (`U8` to `U64`),
+    /// `None` for variable-width ones and for `Record`, whose width is per column
+    /// ([`ColumnSpec::element_width`](super::ColumnSpec::element_width) covers both).
     pub fn fixed_width(self) -> Option<u64> {
         match self {
             ColumnType::U8 => Some(1),
             ColumnType::U16 => Some(2),
             ColumnType::U32 => Some(4),
             ColumnType::U64 => Some(8),
-            ColumnType::Str | ColumnType::U32List => None,
+            ColumnType::Str | ColumnType::U32List | ColumnType::Record => None,
         }
     }
 
@@ -242,6 +278,7 @@ impl ColumnType {
             ColumnType::U64 => "u64",
             ColumnType::Str => "str",
             ColumnType::U32List => "u32list",
+            ColumnType::Record => "record",
         }
     }
 }
@@ -262,6 +299,7 @@ impl TryFrom<u8> for ColumnType {
             4 => Ok(ColumnType::U64),
             5 => Ok(ColumnType::Str),
             6 => Ok(ColumnType::U32List),
+            7 => Ok(ColumnType::Record),
             other => Err(other),
         }
     }
@@ -685,11 +723,24 @@ mod tests {
     }
 
     #[test]
+    fn record_widths_are_checked() {
+        for w in [8, 16, 96, 4096] {
+            assert_eq!(check_width(ColumnType::Record, w), Ok(()), "{w}");
+        }
+        for w in [0, 1, 4, 12, 95, 4097, 4104, u32::MAX] {
+            assert!(check_width(ColumnType::Record, w).is_err(), "{w}");
+        }
+        assert_eq!(check_width(ColumnType::U64, 0), Ok(()));
+        assert!(check_width(ColumnType::U64, 8).unwrap_err().contains("only record columns"));
+    }
+
+    #[test]
     fn enums_round_trip_through_their_tags() {
-        for t in 1..=6u8 {
+        for t in 1..=7u8 {
             assert_eq!(ColumnType::try_from(t).map(|c| c as u8), Ok(t));
         }
         assert_eq!(ColumnType::try_from(0), Err(0));
+        assert_eq!(ColumnType::try_from(8), Err(8));
         assert_eq!(SectionKind::try_from(4), Err(4));
     }
 }

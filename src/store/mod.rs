@@ -4,15 +4,19 @@
 //!
 //! # Overview of types
 //! - [`StoreLayout`] / [`ColumnSpec`] / [`ColumnType`]: records per block and the columns
-//!   (`U8`, `U16`, `U32`, `U64`, `Str`, `U32List`).
+//!   (`U8`, `U16`, `U32`, `U64`, `Str`, `U32List`, and `Record`: one fixed-width plain-old-data
+//!   struct per record, [`StoreLayout::record_column`]).
 //! - [`StoreWriter`]: streams blocks ([`StoreWriter::push_block`] with a [`BlockBuilder`], or
-//!   record by record with [`StoreWriter::push_record`] and [`Value`]), named global sections
-//!   ([`StoreWriter::add_global`]) and posting lists ([`StoreWriter::add_postings`] with a
-//!   [`PostingsBuilder`]); [`StoreWriter::finish`] makes the file appear atomically. Writes to a
-//!   file ([`StoreWriter::create`]) or to memory ([`StoreWriter::in_memory`]).
+//!   record by record with [`StoreWriter::push_record`] and [`Value`]; records of a `Record`
+//!   column through [`BlockBuilder::push_records`] / [`RecordBuf`] or [`Value::Record`]), named
+//!   global sections ([`StoreWriter::add_global`]) and posting lists
+//!   ([`StoreWriter::add_postings`] with a [`PostingsBuilder`]); [`StoreWriter::finish`] makes
+//!   the file appear atomically. Writes to a file ([`StoreWriter::create`]) or to memory
+//!   ([`StoreWriter::in_memory`]).
 //! - [`Store`]: the reader, from a file ([`Store::open`], memory-mapped) or bytes
-//!   ([`Store::from_bytes`]); zero-copy views [`Column`], [`StrColumn`], [`ListColumn`] (and per
-//!   block [`StrBlock`], [`ListBlock`]), [`Postings`]; [`Store::verify`].
+//!   ([`Store::from_bytes`]); zero-copy views [`Column`], [`StrColumn`], [`ListColumn`],
+//!   [`RecordColumn`] (and per block [`StrBlock`], [`ListBlock`], [`Store::record_block`]),
+//!   [`Postings`]; [`Store::verify`].
 //!
 //! # Invariants
 //! - The byte layout is in [`format`](mod@format) and `docs/format.md`; all integers are little-endian and
@@ -35,8 +39,8 @@ mod reader;
 mod writer;
 
 pub use column::{
-    Column, ColumnBuf, FixedType, ListBlock, ListBuf, ListColumn, Offsets, StrBlock, StrBuf,
-    StrColumn,
+    Column, ColumnBuf, FixedType, ListBlock, ListBuf, ListColumn, Offsets, RecordBuf, RecordColumn,
+    StrBlock, StrBuf, StrColumn,
 };
 pub use format::{ColumnType, FORMAT_VERSION, OLDEST_SUPPORTED_FORMAT_VERSION, SectionKind};
 pub use layout::{ColumnSpec, DEFAULT_BLOCK_RECORDS, StoreLayout};

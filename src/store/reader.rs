@@ -2,11 +2,11 @@
 //! ([`Store::from_bytes`]); both go through the one validation function `Store::load`.
 //!
 //! Opening checks the magic, the version range, the header and TOC checksums and every TOC
-//! entry (kind, bounds, alignment, lengths against counts, no overlap, every column present in
-//! every block, schema) with checked arithmetic, and reads nothing else. Each data section is
-//! validated on first use (CRC-32; plus offsets, UTF-8 and ordering for variable-width and
-//! posting sections) and the outcome is cached in a `OnceLock` per section; [`Store::verify`]
-//! validates them all.
+//! entry (kind, bounds, alignment, lengths against counts and, for Record columns, the schema's
+//! width, no overlap, every column present in every block, schema) with checked arithmetic, and
+//! reads nothing else. Each data section is validated on first use (CRC-32; plus offsets, UTF-8
+//! and ordering for variable-width and posting sections) and the outcome is cached in a
+//! `OnceLock` per section; [`Store::verify`] validates them all.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use super::column::{
-    BlockIndex, Column, FixedType, ListBlock, ListColumn, Offsets, StrBlock, StrColumn,
+    BlockIndex, Column, FixedType, ListBlock, ListColumn, Offsets, RecordColumn, StrBlock,
+    StrColumn, check_record_type,
 };
 use super::format::{
     self, ColumnType, FORMAT_VERSION, Fault, HEADER_LEN, Header, OLDEST_SUPPORTED_FORMAT_VERSION,
@@ -416,6 +417,64 @@ impl Store {
             .map_err(|e| self.corrupt_error(idx, format!("cannot view as {}: {e:?}", T::TYPE)))
     }
 
+    /// Checks that `col` is a `Record` column whose records can be viewed as `T`s.
+    fn check_record_column<T: bytemuck::Pod>(&self, col: u32) -> Result<()> {
+        let spec = &self.inner.columns[col as usize];
+        if spec.ty != ColumnType::Record {
+            return Err(
+                self.usage_error(&spec.name, format!("the column is {}, not record", spec.ty))
+            );
+        }
+        check_record_type::<T>(spec.width).map_err(|r| self.usage_error(&spec.name, r))
+    }
+
+    /// The records of `Record` column `col` in block `block`, zero-copy, as `T`s.
+    ///
+    /// `T` is a plain-old-data struct (`bytemuck::Pod`, usually `#[repr(C)]`) of exactly the
+    /// column's width ([`ColumnSpec::width`]) and an alignment of at most 8; any other `T` is an
+    /// [`Error::Config`] naming the store and the column.
+    ///
+    /// ```
+    /// use vnlink::store::{BlockBuilder, Store, StoreLayout, StoreWriter};
+    /// #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+    /// #[repr(C)]
+    /// struct Features { id: u64, dob: u32, year: u16, sex: u8, province: u8 }
+    /// # fn main() -> vnlink::Result<()> {
+    /// let layout = StoreLayout::new(2)
+    ///     .column("name", vnlink::store::ColumnType::Str)
+    ///     .record_column("features", size_of::<Features>() as u32);
+    /// let an = Features { id: 1, dob: 19_900_101, year: 1990, sex: 1, province: 1 };
+    /// let binh = Features { id: 2, dob: 19_851_231, year: 1985, sex: 2, province: 79 };
+    /// let mut block = BlockBuilder::new(&layout);
+    /// block.str_mut(0).unwrap().push("Nguyễn Văn An");
+    /// block.str_mut(0).unwrap().push("Trần Thị Bình");
+    /// block.push_records(1, &[an, binh]).unwrap();
+    /// let mut w = StoreWriter::in_memory(layout)?;
+    /// w.push_block(&block)?;
+    /// let store = Store::from_bytes(w.finish()?.0)?;
+    /// assert_eq!(store.record_block::<Features>("features", 0)?, &[an, binh]);
+    /// assert_eq!(store.record_column::<Features>("features")?.get(1).province, 79);
+    /// assert!(store.record_block::<u64>("features", 0).is_err()); // 8 bytes, not 16
+    /// # Ok(()) }
+    /// ```
+    pub fn record_block<T: bytemuck::Pod>(&self, col: impl ColumnRef, block: u32) -> Result<&[T]> {
+        let col = col.column_id(self)?;
+        self.check_record_column::<T>(col)?;
+        let idx = self.slot(col, block, &[ColumnType::Record])?;
+        bytemuck::try_cast_slice(self.section_bytes(idx)).map_err(|e| {
+            let name = std::any::type_name::<T>();
+            self.corrupt_error(idx, format!("cannot view as `{name}`: {e:?}"))
+        })
+    }
+
+    /// The bytes of `Record` column `col` in block `block`: `block_len(block) × width` of
+    /// them, record after record (for tools that do not know the record type).
+    pub fn record_block_bytes(&self, col: impl ColumnRef, block: u32) -> Result<&[u8]> {
+        let col = col.column_id(self)?;
+        let idx = self.slot(col, block, &[ColumnType::Record])?;
+        Ok(self.section_bytes(idx))
+    }
+
     /// The strings of column `col` in block `block`.
     ///
     /// Each call checks the block's arena with `simdutf8` (several GB/s) to obtain a `&str`
@@ -451,6 +510,20 @@ impl Store {
             .map(|b| self.fixed_block::<T>(col, b))
             .collect::<Result<Vec<_>>>()?;
         Ok(Column { blocks, index: self.block_index(), len: self.record_count() })
+    }
+
+    /// `Record` column `col` across all blocks, as `T`s (every block is validated now); see
+    /// [`Store::record_block`] for what `T` may be.
+    pub fn record_column<T: bytemuck::Pod>(
+        &self,
+        col: impl ColumnRef,
+    ) -> Result<RecordColumn<'_, T>> {
+        let col = col.column_id(self)?;
+        self.check_record_column::<T>(col)?;
+        let blocks = (0..self.block_count())
+            .map(|b| self.record_block::<T>(col, b))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RecordColumn { blocks, index: self.block_index(), len: self.record_count() })
     }
 
     /// String column `col` across all blocks (every block is validated now).
@@ -626,13 +699,15 @@ impl Inner {
                     if e.count != want {
                         return Err(bad(format!("{} records, the block has {want}", e.count)));
                     }
-                    let expected = match ty.fixed_width() {
-                        Some(w) if e.flags == 0 && e.aux == 0 => e.count.checked_mul(w),
-                        Some(_) => None,
-                        None => {
+                    let expected = match (ty, ty.fixed_width()) {
+                        (ColumnType::Str | ColumnType::U32List, _) => {
                             let elem = if ty == ColumnType::Str { 1 } else { 4 };
                             format::var_section_len(e.count, e.aux, elem, ow)
                         }
+                        _ if e.flags != 0 || e.aux != 0 => None,
+                        (_, Some(w)) => e.count.checked_mul(w),
+                        // Record: the width is in the schema; the length is checked below.
+                        (_, None) => Some(e.length),
                     };
                     if expected != Some(e.length) {
                         return Err(bad(format!(
@@ -719,6 +794,17 @@ impl Inner {
                     format!("column `{}` block {}", spec.name, e.block),
                     e.offset,
                     format!("type tag {} but the schema says {}", e.encoding, spec.ty),
+                ));
+            }
+            let width = u64::from(spec.width);
+            if spec.ty == ColumnType::Record && e.count.checked_mul(width) != Some(e.length) {
+                return Err(corrupt(
+                    format!("column `{}` block {}", spec.name, e.block),
+                    e.offset,
+                    format!(
+                        "length {} does not match {} records of {width} bytes",
+                        e.length, e.count
+                    ),
                 ));
             }
         }

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::column::{ColumnBuf, FixedType, ListBuf, StrBuf};
+use super::column::{ColumnBuf, FixedType, ListBuf, RecordBuf, StrBuf};
 use super::format::{
     self, ColumnType, FLAG_WIDE_OFFSETS, FORMAT_VERSION, HEADER_LEN, Header, MAX_NAME_LEN,
     RESERVED_PREFIX, SCHEMA_SECTION, SECTION_ALIGN, SectionKind, TocEntry,
@@ -99,6 +99,9 @@ pub enum Value<'a> {
     Str(&'a str),
     /// For a `U32List` column.
     U32List(&'a [u32]),
+    /// For a `Record` column: the record's bytes, exactly the column's width of them
+    /// (`bytemuck::bytes_of(&record)` for a `Pod` struct).
+    Record(&'a [u8]),
 }
 
 impl Value<'_> {
@@ -111,6 +114,7 @@ impl Value<'_> {
             Value::U64(_) => ColumnType::U64,
             Value::Str(_) => ColumnType::Str,
             Value::U32List(_) => ColumnType::U32List,
+            Value::Record(_) => ColumnType::Record,
         }
     }
 }
@@ -141,7 +145,7 @@ pub struct BlockBuilder {
 impl BlockBuilder {
     /// An empty block for `layout`.
     pub fn new(layout: &StoreLayout) -> Self {
-        BlockBuilder { columns: layout.columns().iter().map(|c| ColumnBuf::new(c.ty)).collect() }
+        BlockBuilder { columns: layout.columns().iter().map(ColumnBuf::for_spec).collect() }
     }
 
     /// Number of records (of the first column; [`StoreWriter::push_block`] checks that every
@@ -191,6 +195,31 @@ impl BlockBuilder {
         }
     }
 
+    /// The records of column `col`, `None` if it does not exist or is not a `Record` column.
+    pub fn records_mut(&mut self, col: usize) -> Option<&mut RecordBuf> {
+        match self.columns.get_mut(col)? {
+            ColumnBuf::Record(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Appends `records` to `Record` column `col`. Nothing is appended, and the error says
+    /// why, if there is no such column, it is not a `Record` column, or `T`'s size is not the
+    /// column's width or its alignment exceeds 8.
+    pub fn push_records<T: bytemuck::Pod>(
+        &mut self,
+        col: usize,
+        records: &[T],
+    ) -> Result<(), String> {
+        let buf = self.columns.get_mut(col).ok_or_else(|| format!("no column {col}"))?;
+        match buf {
+            ColumnBuf::Record(r) => {
+                r.extend_from_slice(records).map_err(|e| format!("column {col}: {e}"))
+            }
+            other => Err(format!("column {col} is {}, not record", other.ty())),
+        }
+    }
+
     /// Appends one record, one value per column in order. Nothing is appended when the
     /// values do not match the columns; the error says which.
     pub fn push_record(&mut self, values: &[Value<'_>]) -> Result<(), String> {
@@ -205,6 +234,9 @@ impl BlockBuilder {
             if v.ty() != c.ty() {
                 return Err(format!("value {i} is a {} but column {i} is {}", v.ty(), c.ty()));
             }
+            if let (Value::Record(bytes), ColumnBuf::Record(r)) = (v, c) {
+                r.check_bytes(bytes.len()).map_err(|e| format!("value {i}: {e}"))?;
+            }
         }
         for (v, c) in values.iter().zip(&mut self.columns) {
             match (v, c) {
@@ -214,6 +246,8 @@ impl BlockBuilder {
                 (Value::U64(x), ColumnBuf::U64(b)) => b.push(*x),
                 (Value::Str(x), ColumnBuf::Str(b)) => b.push(x),
                 (Value::U32List(x), ColumnBuf::U32List(b)) => b.push(x),
+                // Checked above: cannot fail.
+                (Value::Record(x), ColumnBuf::Record(b)) => b.push_bytes(x)?,
                 _ => unreachable!("types checked above"),
             }
         }
@@ -461,6 +495,19 @@ impl<S: Sink> StoreWriter<S> {
                     ),
                 ));
             }
+            if let ColumnBuf::Record(r) = c
+                && r.width() != spec.width
+            {
+                return Err(self.config_error(
+                    "block",
+                    format!(
+                        "column {i} (`{}`) holds records of {} bytes but the block's are {}",
+                        spec.name,
+                        spec.width,
+                        r.width()
+                    ),
+                ));
+            }
             if c.len() != n {
                 return Err(self.config_error(
                     "block",
@@ -508,6 +555,7 @@ impl<S: Sink> StoreWriter<S> {
                 self.put_pod(&l.values)?;
                 (flags, l.values.len() as u64)
             }
+            ColumnBuf::Record(r) => self.put(r.as_bytes()).map(|()| (0, 0))?,
         };
         self.end_section(TocEntry {
             kind: SectionKind::Column,
