@@ -16,6 +16,7 @@ pub mod compare;
 pub mod eval;
 pub mod ingest;
 pub mod model;
+pub mod output;
 pub mod pipeline;
 pub mod store;
 pub mod synth;

@@ -5,9 +5,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod build;
+mod common;
+mod dedupe;
 mod eval;
-mod verify;
 mod r#gen;
+mod link;
+mod verify;
 
 /// Exit status when a run finished but skipped input rows or printed warnings.
 pub const EXIT_WARNINGS: u8 = 1;
@@ -31,6 +35,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Build a store (.vnl) from a CSV file.
+    Build(build::Args),
+    /// Find duplicates within one dataset and cluster them.
+    Dedupe(dedupe::Args),
+    /// Link two datasets.
+    Link(link::Args),
     /// Score clusters or pairs against a ground truth (pairwise and B-cubed P/R/F1).
     Eval(eval::Args),
     /// Check every checksum and structure of a store.
@@ -56,6 +66,9 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Build(args) => build::run(&args),
+        Command::Dedupe(args) => dedupe::run(&args),
+        Command::Link(args) => link::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Gen(args) => r#gen::run(&args),

@@ -36,7 +36,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     );
     println!("  columns          {}", store.columns().len());
     for c in store.columns() {
-        println!("    {:<24} {}", c.name, c.ty);
+        println!("    {:<24} {}", c.name, c.type_label());
     }
     println!("  global sections  {}", count(SectionKind::Global).saturating_sub(1));
     println!("  posting lists    {}", count(SectionKind::Postings));

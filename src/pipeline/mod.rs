@@ -9,9 +9,12 @@
 //! Both run on any [`Records`](crate::compare::Records): one store for a dedupe, two joined for a
 //! link.
 
+pub mod dataset;
+pub mod matcher;
 pub mod prepare;
 pub mod score;
 pub mod train;
 
+pub use matcher::{Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Threshold};
 pub use score::{Explanation, FieldExplanation, ScoreOutput, ScoredPair, Scorer};
 pub use train::{TrainOptions, train};

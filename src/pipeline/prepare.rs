@@ -39,7 +39,10 @@ pub struct Encodings {
 
 impl Encodings {
     /// Decides the encodings of a column sample (e.g. the first block of a file).
-    pub fn detect<'a>(names: impl IntoIterator<Item = &'a str>, addresses: impl IntoIterator<Item = &'a str>) -> Encodings {
+    pub fn detect<'a>(
+        names: impl IntoIterator<Item = &'a str>,
+        addresses: impl IntoIterator<Item = &'a str>,
+    ) -> Encodings {
         let decide = |e: LegacyEncoding| (e != LegacyEncoding::Unicode).then_some(e);
         Encodings {
             name: decide(legacy::detect_column(names)),
@@ -187,7 +190,11 @@ impl Preparer {
         };
         self.addresses.normalize_into(addr_src, &mut self.address);
         self.address_features(&mut f);
-        if !raw.address.trim().is_empty() && f.province_new == 0 && f.ward_old == 0 && f.ward_new == 0 {
+        if !raw.address.trim().is_empty()
+            && f.province_new == 0
+            && f.ward_old == 0
+            && f.ward_new == 0
+        {
             out.warnings |= warning::ADDRESS_UNRESOLVED;
         }
 
@@ -268,9 +275,8 @@ impl Preparer {
         f.given_phonetic = hash32_str(&self.buf2);
 
         // Byte offsets of the parts in the ASCII name (tokens joined by one space).
-        let token_start = |k: usize| -> usize {
-            n.ascii_tokens.iter().take(k).map(|t| t.len() + 1).sum()
-        };
+        let token_start =
+            |k: usize| -> usize { n.ascii_tokens.iter().take(k).map(|t| t.len() + 1).sum() };
         let family_end = token_start(n.family_range.end).saturating_sub(1);
         f.family_len = family_end.min(255) as u8;
         f.given_start = token_start(n.given_range.start).min(255) as u8;
@@ -284,7 +290,8 @@ impl Preparer {
         f.province_new = a.province_new.unwrap_or(0);
         // A new-style address carries its own new ward; an old one is compared through its old
         // ward and the 2025 mapping.
-        f.ward_new = if a.ward_old.is_none() { a.ward_new.first().copied().unwrap_or(0) } else { 0 };
+        f.ward_new =
+            if a.ward_old.is_none() { a.ward_new.first().copied().unwrap_or(0) } else { 0 };
         self.buf2.clear();
         if let Some(s) = &a.street {
             text::fold_into(s, &mut self.buf2);

@@ -143,7 +143,13 @@ impl Scorer {
     }
 
     /// Compares and weighs one pair of records.
-    pub fn score_pair<R: Records>(&self, records: &R, a: u32, b: u32, scratch: &mut Scratch) -> (Pattern, f32) {
+    pub fn score_pair<R: Records>(
+        &self,
+        records: &R,
+        a: u32,
+        b: u32,
+        scratch: &mut Scratch,
+    ) -> (Pattern, f32) {
         let (fa, fb) = (records.features(a), records.features(b));
         let p = compare::compare(fa, fb, records.name_ascii(a), records.name_ascii(b), scratch);
         (p, self.weigh(p, fa, fb))
@@ -179,7 +185,12 @@ impl Scorer {
     }
 
     /// Compares every candidate pair of `blocking` and keeps those at or above the threshold.
-    pub fn score_all<R: Records>(&self, records: &R, blocking: &Blocking, link_split: Option<u32>) -> ScoreOutput {
+    pub fn score_all<R: Records>(
+        &self,
+        records: &R,
+        blocking: &Blocking,
+        link_split: Option<u32>,
+    ) -> ScoreOutput {
         let mut blocker = Blocker::new(blocking, records, link_split);
         let mut out = ScoreOutput::default();
         let mut rule = 0u8;

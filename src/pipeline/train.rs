@@ -53,10 +53,7 @@ fn training_rules() -> Vec<(Rule, Vec<usize>)> {
     use KeyPart::{BirthYear, Dob, FamilyClass, GivenPhonetic, ProvinceNew};
     vec![
         (Rule::new(&[Dob], &[ProvinceNew]), vec![compare::DOB]),
-        (
-            Rule::new(&[FamilyClass, GivenPhonetic], &[BirthYear, ProvinceNew]),
-            vec![compare::NAME],
-        ),
+        (Rule::new(&[FamilyClass, GivenPhonetic], &[BirthYear, ProvinceNew]), vec![compare::NAME]),
     ]
 }
 
@@ -81,7 +78,11 @@ fn next(state: &mut u64) -> u64 {
 }
 
 /// Level counts per field over random pairs.
-fn random_pair_counts<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptions) -> Vec<Vec<u64>> {
+fn random_pair_counts<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+) -> Vec<Vec<u64>> {
     let n = records.len() as u64;
     let (left, right) = match link_split {
         Some(s) => (u64::from(s), n - u64::from(s)),
@@ -198,7 +199,8 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
     for (rule, skip) in training_rules() {
         let (patterns, pairs) = rule_patterns(records, link_split, &rule, opts);
         let estimate: Vec<bool> = (0..FIELDS).map(|f| !skip.contains(&f)).collect();
-        let r = em(&patterns, &estimate, &m_init, &u, 0.1, opts.em_max_iterations, opts.em_tolerance);
+        let r =
+            em(&patterns, &estimate, &m_init, &u, 0.1, opts.em_max_iterations, opts.em_tolerance);
         if pairs > 0 {
             for f in (0..FIELDS).filter(|&f| estimate[f]) {
                 for (s, v) in m_sum[f].iter_mut().zip(&r.m[f]) {

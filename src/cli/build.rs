@@ -1,0 +1,45 @@
+//! `vnlink build`: a `.vnl` store from a CSV file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::common::{InputArgs, build, exit, set_threads};
+
+/// Build a store (`.vnl`) from a CSV file: normalise every record, key it and write it.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example:\n  vnlink build data/sample/records.csv -o people.vnl\n  \
+    vnlink build agency.csv -o agency.vnl --column full_name=\"Họ và tên\"")]
+pub struct Args {
+    /// Input CSV (UTF-8, UTF-16 or Windows-1258; `,` `;` or tab).
+    input: PathBuf,
+    /// Output store.
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    input_args: InputArgs,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bar or summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    set_threads(args.threads)?;
+    let s = build(&args.input, &args.output, &args.input_args, args.quiet)?;
+    if !args.quiet {
+        eprintln!(
+            "built {}: {} records, {:.1} MB, in {:.2} s ({:.0} records/s)",
+            args.output.display(),
+            s.meta.records,
+            s.bytes as f64 / 1e6,
+            s.meta.seconds,
+            s.meta.records as f64 / s.meta.seconds.max(1e-9)
+        );
+        for (k, v) in &s.meta.warnings {
+            eprintln!("note: {v} records: {k}");
+        }
+    }
+    Ok(exit(s.ingest.rows_skipped > 0))
+}

@@ -1,0 +1,215 @@
+//! Pieces shared by the subcommands: input options, stores from CSV or `.vnl`, configuration
+//! files, progress bars, thread count.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use vnlink::ingest::{IngestOptions, header::parse_column_override};
+use vnlink::pipeline::MatchConfig;
+use vnlink::pipeline::dataset::{self, BuildOptions, BuildSummary};
+use vnlink::store::Store;
+
+/// Options to read a CSV input.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct InputArgs {
+    /// Map a column explicitly: `KIND=HEADER` (kinds: record_id, full_name, dob, sex, address,
+    /// id_number, phone). Repeatable.
+    #[arg(long = "column", value_name = "KIND=HEADER")]
+    pub columns: Vec<String>,
+    /// Field delimiter (default: sniffed among `,` `;` and tab).
+    #[arg(long)]
+    pub delimiter: Option<char>,
+}
+
+impl InputArgs {
+    pub fn ingest_options(&self) -> anyhow::Result<IngestOptions> {
+        let mut o = IngestOptions::default();
+        for c in &self.columns {
+            o.columns.push(parse_column_override(c)?);
+        }
+        if let Some(d) = self.delimiter {
+            o.delimiter = Some(u8::try_from(d).context("the delimiter must be one ASCII byte")?);
+        }
+        Ok(o)
+    }
+}
+
+/// Options shared by the matching commands.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct MatchArgs {
+    /// Keep pairs with a match probability at least this (default 0.95).
+    #[arg(long, conflicts_with = "threshold_weight")]
+    pub threshold: Option<f64>,
+    /// Keep pairs with a match weight at least this, instead of a probability.
+    #[arg(long)]
+    pub threshold_weight: Option<f64>,
+    /// Use this trained model (JSON, from `vnlink train`) instead of training on the data.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Configuration file (TOML or JSON): blocking rules, training, threshold, constraints.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bars or summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl MatchArgs {
+    pub fn config(&self) -> anyhow::Result<MatchConfig> {
+        let mut cfg = match &self.config {
+            Some(p) => load_config(p)?,
+            None => MatchConfig::default(),
+        };
+        if let Some(p) = self.threshold {
+            cfg.threshold = vnlink::pipeline::Threshold::Probability(p);
+        }
+        if let Some(w) = self.threshold_weight {
+            cfg.threshold = vnlink::pipeline::Threshold::Weight(w);
+        }
+        cfg.validate().map_err(|e| match (e, &self.config) {
+            (vnlink::Error::Config { key, reason, .. }, Some(p)) => {
+                vnlink::Error::Config { path: Some(p.clone()), key, reason }
+            }
+            (e, _) => e,
+        })?;
+        Ok(cfg)
+    }
+
+    pub fn matcher(&self) -> anyhow::Result<vnlink::pipeline::Matcher> {
+        let mut b = vnlink::pipeline::MatcherBuilder::new().config(self.config()?);
+        if let Some(p) = &self.model {
+            b = b.model(vnlink::model::Model::read(p)?);
+        }
+        Ok(b.build()?)
+    }
+}
+
+/// Reads a match configuration from TOML (`.toml`) or JSON.
+pub fn load_config(path: &Path) -> anyhow::Result<MatchConfig> {
+    let text = std::fs::read_to_string(path).map_err(|e| vnlink::Error::io(path, e))?;
+    let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let cfg: MatchConfig = if is_toml {
+        toml::from_str(&text).map_err(|e| vnlink::Error::Config {
+            path: Some(path.into()),
+            key: e.span().map_or_else(String::new, |s| format!("at bytes {}..{}", s.start, s.end)),
+            reason: e.message().to_owned(),
+        })?
+    } else {
+        serde_json::from_str(&text).map_err(|e| vnlink::Error::Config {
+            path: Some(path.into()),
+            key: format!("line {} column {}", e.line(), e.column()),
+            reason: e.to_string(),
+        })?
+    };
+    Ok(cfg)
+}
+
+pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("cannot set the number of threads")?;
+    }
+    Ok(())
+}
+
+/// A progress bar on stderr, hidden when quiet (indicatif hides it when stderr is no terminal).
+pub fn bar(quiet: bool, len: Option<u64>, what: &str) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = match len {
+        Some(n) => ProgressBar::new(n).with_style(
+            ProgressStyle::with_template(
+                "{msg:>10} [{bar:30}] {human_pos}/{human_len} ({per_sec}, ETA {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{msg:>10} {spinner} {human_pos} ({per_sec}) {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    };
+    pb.set_message(what.to_owned());
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    pb
+}
+
+/// A store given on the command line: opened if it is a `.vnl`, built from CSV otherwise.
+pub struct Loaded {
+    pub store: Store,
+    pub built: Option<BuildSummary>,
+    pub seconds: f64,
+}
+
+/// Opens `input` if it is a store; otherwise builds `store_path` from it (CSV).
+pub fn load_or_build(
+    input: &Path,
+    store_path: &Path,
+    args: &InputArgs,
+    quiet: bool,
+) -> anyhow::Result<Loaded> {
+    let t = Instant::now();
+    if dataset::is_store(input) {
+        let store = Store::open(input)?;
+        return Ok(Loaded { store, built: None, seconds: t.elapsed().as_secs_f64() });
+    }
+    let summary = build(input, store_path, args, quiet)?;
+    let store = Store::open(store_path)?;
+    Ok(Loaded { store, built: Some(summary), seconds: t.elapsed().as_secs_f64() })
+}
+
+/// Builds a store from CSV with a progress bar.
+pub fn build(
+    input: &Path,
+    out: &Path,
+    args: &InputArgs,
+    quiet: bool,
+) -> anyhow::Result<BuildSummary> {
+    let opts = BuildOptions { ingest: args.ingest_options()?, ..BuildOptions::default() };
+    let pb = bar(quiet, None, "build");
+    let summary = dataset::build_csv(input, out, &opts, |n| pb.set_position(n))?;
+    pb.finish_and_clear();
+    report_ingest(&summary, quiet);
+    Ok(summary)
+}
+
+/// Prints the ingest problems (always: they change the exit status).
+pub fn report_ingest(s: &BuildSummary, quiet: bool) {
+    let r = &s.ingest;
+    if r.rows_skipped > 0 {
+        eprintln!("warning: {}: skipped {} of {} rows", s.meta.source, r.rows_skipped, r.rows_read);
+        for (reason, n) in &r.skipped_by_reason {
+            eprintln!("  {n:>8}  {reason}");
+        }
+        for e in r.samples.iter().take(5) {
+            eprintln!("  e.g. {e}");
+        }
+    }
+    if !quiet {
+        for (reason, n) in &r.warnings_by_reason {
+            eprintln!("note: {n} rows: {reason}");
+        }
+    }
+}
+
+/// Whether a build skipped rows (exit status 1).
+pub fn skipped(b: Option<&BuildSummary>) -> bool {
+    b.is_some_and(|b| b.ingest.rows_skipped > 0)
+}
+
+/// The exit code for a finished run.
+pub fn exit(warned: bool) -> std::process::ExitCode {
+    if warned {
+        std::process::ExitCode::from(super::EXIT_WARNINGS)
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}

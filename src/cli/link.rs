@@ -1,0 +1,87 @@
+//! `vnlink link`: find the records of one dataset that match records of another.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use serde_json::json;
+use vnlink::output;
+use vnlink::pipeline::dataset::RECORD_ID;
+
+use super::common::{InputArgs, MatchArgs, bar, exit, load_or_build, set_threads, skipped};
+
+/// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example:\n  vnlink link registry.csv agency.csv --out out/ --one-to-one\n\n\
+    Writes in DIR: links.csv (left_id from A, right_id from B, match_probability, match_weight), \
+    pairs.csv (the same with one level per field), model.json and report.json. CSV inputs are \
+    first built into DIR/left.vnl and DIR/right.vnl."
+)]
+pub struct Args {
+    /// First dataset (A): CSV or `.vnl`.
+    left: PathBuf,
+    /// Second dataset (B): CSV or `.vnl`.
+    right: PathBuf,
+    /// Output directory.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Keep only each record's best link, on both sides.
+    #[arg(long)]
+    one_to_one: bool,
+    #[command(flatten)]
+    input_args: InputArgs,
+    #[command(flatten)]
+    match_args: MatchArgs,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let start = Instant::now();
+    let q = args.match_args.quiet;
+    set_threads(args.match_args.threads)?;
+    let mut cfg = args.match_args.config()?;
+    if args.one_to_one {
+        cfg.one_to_one = true;
+    }
+    let mut b = vnlink::pipeline::MatcherBuilder::new().config(cfg);
+    if let Some(p) = &args.match_args.model {
+        b = b.model(vnlink::model::Model::read(p)?);
+    }
+    let matcher = b.build()?;
+    vnlink::util::fs::create_dir_all(&args.out)?;
+    let left = load_or_build(&args.left, &args.out.join("left.vnl"), &args.input_args, q)?;
+    let right = load_or_build(&args.right, &args.out.join("right.vnl"), &args.input_args, q)?;
+
+    let pb = bar(q, None, "link");
+    let result = matcher.link(&left.store, &right.store)?;
+    pb.finish_and_clear();
+
+    let t = Instant::now();
+    let lids = left.store.str_column(RECORD_ID)?;
+    let rids = right.store.str_column(RECORD_ID)?;
+    let lid = |i: u32| lids.get(u64::from(i));
+    let rid = |i: u32| rids.get(u64::from(i));
+    output::write_links(&args.out.join("links.csv"), &result.pairs, lid, rid)?;
+    output::write_pairs(&args.out.join("pairs.csv"), &result.pairs, lid, rid)?;
+    result.model.write(args.out.join("model.json"))?;
+
+    let mut stats = result.stats.clone();
+    stats.seconds.insert("build_or_open".into(), left.seconds + right.seconds);
+    stats.seconds.insert("write".into(), t.elapsed().as_secs_f64());
+    stats.seconds.insert("total".into(), start.elapsed().as_secs_f64());
+    let report = json!({
+        "command": "link",
+        "left": args.left,
+        "right": args.right,
+        "config": matcher.config(),
+        "model_given": args.match_args.model,
+        "ingest": [left.built.as_ref().map(|b| &b.ingest), right.built.as_ref().map(|b| &b.ingest)],
+        "build": [left.built.as_ref().map(|b| &b.meta), right.built.as_ref().map(|b| &b.meta)],
+        "stats": stats,
+    });
+    output::write_json(&args.out.join("report.json"), &report)?;
+    if !q {
+        super::dedupe::summary("link", &args.out, &stats);
+    }
+    Ok(exit(skipped(left.built.as_ref()) || skipped(right.built.as_ref())))
+}

@@ -1,0 +1,110 @@
+//! Output files: `pairs.csv`, `clusters.csv`, `links.csv` and `report.json`, each written
+//! atomically (temporary file in the same directory, then rename).
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::compare::{FIELD_NAMES, LEVELS};
+use crate::error::{Error, Result};
+use crate::pipeline::Pair;
+use crate::util::fs::AtomicFile;
+
+fn csv_writer(file: &mut AtomicFile) -> csv::Writer<&mut AtomicFile> {
+    csv::WriterBuilder::new().from_writer(file)
+}
+
+fn csv_err(path: &Path, e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => {
+            Error::Io { path: path.into(), source: std::io::Error::other(format!("{other:?}")) }
+        }
+    }
+}
+
+/// The label of a field's level (`missing` for level 0).
+pub fn level_label(field: usize, level: u8) -> &'static str {
+    match level {
+        0 => "missing",
+        l => LEVELS[field].get(usize::from(l) - 1).copied().unwrap_or("?"),
+    }
+}
+
+/// Writes `pairs.csv`: `left_id,right_id,match_probability,match_weight` and one column per field
+/// with the level's label. `left_id(i)`/`right_id(i)` give the record ids.
+pub fn write_pairs<'a>(
+    path: &Path,
+    pairs: &[Pair],
+    left_id: impl Fn(u32) -> &'a str,
+    right_id: impl Fn(u32) -> &'a str,
+) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    {
+        let mut w = csv_writer(&mut file);
+        let mut header = vec!["left_id", "right_id", "match_probability", "match_weight"];
+        header.extend(FIELD_NAMES);
+        w.write_record(&header).map_err(|e| csv_err(path, e))?;
+        for p in pairs {
+            let mut row: Vec<String> = vec![
+                left_id(p.left).to_owned(),
+                right_id(p.right).to_owned(),
+                format!("{:.6}", p.match_probability),
+                format!("{:.4}", p.match_weight),
+            ];
+            row.extend(p.levels.iter().enumerate().map(|(f, &l)| level_label(f, l).to_owned()));
+            w.write_record(&row).map_err(|e| csv_err(path, e))?;
+        }
+        w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    file.commit()
+}
+
+/// Writes `links.csv`: `left_id,right_id,match_probability,match_weight`.
+pub fn write_links<'a>(
+    path: &Path,
+    pairs: &[Pair],
+    left_id: impl Fn(u32) -> &'a str,
+    right_id: impl Fn(u32) -> &'a str,
+) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    {
+        let mut w = csv_writer(&mut file);
+        w.write_record(["left_id", "right_id", "match_probability", "match_weight"])
+            .map_err(|e| csv_err(path, e))?;
+        for p in pairs {
+            w.write_record([
+                left_id(p.left),
+                right_id(p.right),
+                &format!("{:.6}", p.match_probability),
+                &format!("{:.4}", p.match_weight),
+            ])
+            .map_err(|e| csv_err(path, e))?;
+        }
+        w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    file.commit()
+}
+
+/// Writes `clusters.csv`: `record_id,cluster_id`, one row per record in store order; a cluster's
+/// id is the record id of its first record.
+pub fn write_clusters<'a>(path: &Path, labels: &[u32], id: impl Fn(u32) -> &'a str) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    {
+        let mut w = csv_writer(&mut file);
+        w.write_record(["record_id", "cluster_id"]).map_err(|e| csv_err(path, e))?;
+        for (i, &l) in labels.iter().enumerate() {
+            w.write_record([id(i as u32), id(l)]).map_err(|e| csv_err(path, e))?;
+        }
+        w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    file.commit()
+}
+
+/// Writes any serialisable value as pretty JSON, atomically.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Io { path: path.into(), source: std::io::Error::other(e) })?;
+    text.push('\n');
+    crate::util::fs::atomic_write(path, text.as_bytes())
+}

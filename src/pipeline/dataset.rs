@@ -1,0 +1,514 @@
+//! Person-record stores: building a `.vnl` file from CSV or from records in memory, and reading
+//! it back as [`Records`] for matching.
+//!
+//! The generic container ([`crate::store`]) knows nothing of people; this module decides the
+//! columns (see [`COLUMNS`]) and global sections of a person store, built in one streaming pass:
+//! records are read a block at a time, prepared in parallel ([`Preparer`]), and written; the
+//! blocking keys of the default rules go to posting lists (spilled to disk beyond a budget), and
+//! name frequencies to a term-frequency table.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::block::Blocking;
+use crate::compare::{Features, Records};
+use crate::error::{Error, Result};
+use crate::ingest::{CsvSource, IngestOptions, IngestReport, RawRecord};
+use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields, warning};
+use crate::schema::FieldKind;
+pub use crate::store::Store;
+use crate::store::{
+    BlockBuilder, ColumnType, PostingsBuilder, RecordColumn, Sink, StoreLayout, StoreWriter,
+    StrColumn,
+};
+
+/// Column of the features.
+pub const FEATURES: &str = "features";
+/// Column of the record ids.
+pub const RECORD_ID: &str = "record_id";
+/// Columns of the original field texts, in [`FieldKind`] order (name, dob, sex, address, id, phone).
+pub const RAW: [&str; 6] =
+    ["raw.full_name", "raw.dob", "raw.sex", "raw.address", "raw.id_number", "raw.phone"];
+/// The kinds of the raw columns.
+pub const RAW_KINDS: [FieldKind; 6] = [
+    FieldKind::Name,
+    FieldKind::Dob,
+    FieldKind::Sex,
+    FieldKind::Address,
+    FieldKind::NationalId,
+    FieldKind::Phone,
+];
+/// Column of the canonical names.
+pub const NAME_TEXT: &str = "name.text";
+/// Column of the ASCII names.
+pub const NAME_ASCII: &str = "name.ascii";
+/// Column of the names' phonetic keys.
+pub const NAME_PHONETIC: &str = "name.phonetic";
+/// Column of the preparation warnings.
+pub const WARNINGS: &str = "warnings";
+/// Global section: build metadata (JSON).
+pub const META: &str = "vnlink.meta";
+/// Global section: name term frequencies (`u64` name hashes ascending, then `u32` counts).
+pub const NAME_COUNTS: &str = "vnlink.name_counts";
+/// Prefix of the posting lists of the blocking rules.
+pub const POSTINGS_PREFIX: &str = "block.";
+
+/// The layout of a person store.
+pub fn layout(block_records: u32) -> StoreLayout {
+    let mut l = StoreLayout::new(block_records)
+        .record_column(FEATURES, std::mem::size_of::<Features>() as u32)
+        .column(RECORD_ID, ColumnType::Str);
+    for c in RAW {
+        l = l.column(c, ColumnType::Str);
+    }
+    l.column(NAME_TEXT, ColumnType::Str)
+        .column(NAME_ASCII, ColumnType::Str)
+        .column(NAME_PHONETIC, ColumnType::Str)
+        .column(WARNINGS, ColumnType::U32)
+}
+
+/// Build metadata kept in the store.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct BuildMeta {
+    /// vnlink version that built the store.
+    pub vnlink_version: String,
+    /// Source file (empty for in-memory builds).
+    pub source: String,
+    /// Records stored.
+    pub records: u64,
+    /// Input rows skipped, by reason.
+    pub skipped_by_reason: std::collections::BTreeMap<String, u64>,
+    /// Rows read.
+    pub rows_read: u64,
+    /// Legacy encoding decided for the name and address columns.
+    pub encodings: Vec<(String, String)>,
+    /// The column mapping: (kind, header).
+    pub columns: Vec<(String, String)>,
+    /// Non-missing values per field.
+    pub completeness: std::collections::BTreeMap<String, u64>,
+    /// Records per preparation warning.
+    pub warnings: std::collections::BTreeMap<String, u64>,
+    /// The blocking rules whose posting lists the store holds.
+    pub blocking: Blocking,
+    /// Seconds spent building.
+    pub seconds: f64,
+}
+
+/// What a build did.
+#[derive(Clone, Debug)]
+pub struct BuildSummary {
+    /// Metadata written into the store.
+    pub meta: BuildMeta,
+    /// The ingest report (rows read, skipped and why).
+    pub ingest: IngestReport,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
+/// Build options.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// How to read the input.
+    pub ingest: IngestOptions,
+    /// Records per block.
+    pub block_records: u32,
+    /// Blocking rules whose posting lists are stored (for lookups).
+    pub blocking: Blocking,
+    /// Memory budget of each posting-list builder, in bytes.
+    pub postings_budget: usize,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            ingest: IngestOptions::default(),
+            block_records: crate::store::DEFAULT_BLOCK_RECORDS,
+            blocking: Blocking::default(),
+            postings_budget: 32 << 20,
+        }
+    }
+}
+
+/// One record in memory, as the library takes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The record's id in its source.
+    pub record_id: String,
+    /// Full name.
+    #[serde(default)]
+    pub full_name: String,
+    /// Date of birth, as written.
+    #[serde(default)]
+    pub dob: String,
+    /// Sex, as written.
+    #[serde(default)]
+    pub sex: String,
+    /// Address.
+    #[serde(default)]
+    pub address: String,
+    /// National id number.
+    #[serde(default)]
+    pub id_number: String,
+    /// Phone.
+    #[serde(default)]
+    pub phone: String,
+}
+
+impl Record {
+    fn raw(&self) -> RawFields<'_> {
+        RawFields {
+            name: &self.full_name,
+            dob: &self.dob,
+            sex: &self.sex,
+            address: &self.address,
+            id_number: &self.id_number,
+            phone: &self.phone,
+        }
+    }
+}
+
+/// Accumulates one block and the store-wide tables while building.
+struct Builder<S: Sink> {
+    writer: StoreWriter<S>,
+    block: BlockBuilder,
+    postings: Vec<PostingsBuilder>,
+    name_counts: FxHashMap<u64, u32>,
+    meta: BuildMeta,
+    records: u64,
+}
+
+impl<S: Sink> Builder<S> {
+    fn new(writer: StoreWriter<S>, opts: &BuildOptions) -> Result<Self> {
+        let block = BlockBuilder::new(writer.layout());
+        let mut postings = Vec::new();
+        for _ in &opts.blocking.rules {
+            postings.push(PostingsBuilder::with_budget(opts.postings_budget));
+        }
+        Ok(Builder {
+            writer,
+            block,
+            postings,
+            name_counts: FxHashMap::default(),
+            meta: BuildMeta { blocking: opts.blocking.clone(), ..BuildMeta::default() },
+            records: 0,
+        })
+    }
+
+    /// Adds one prepared block (ids, raw texts and prepared records in parallel arrays).
+    fn add_block<'a>(
+        &mut self,
+        ids: impl Iterator<Item = &'a str>,
+        raws: &[RawFields<'_>],
+        prepared: &[Prepared],
+        blocking: &Blocking,
+    ) -> Result<()> {
+        self.block.clear();
+        let feats: Vec<Features> = prepared.iter().map(|p| p.features).collect();
+        self.block.push_records(0, &feats).map_err(cfg_err)?;
+        let col = |name: &str| self.writer.layout().column_index(name).expect("layout column");
+        let (c_id, c_text, c_ascii, c_phon, c_warn) =
+            (col(RECORD_ID), col(NAME_TEXT), col(NAME_ASCII), col(NAME_PHONETIC), col(WARNINGS));
+        let raw_cols: Vec<usize> = RAW.iter().map(|c| col(c)).collect();
+        {
+            let b = self.block.str_mut(c_id).expect("str column");
+            for id in ids {
+                b.push(id);
+            }
+        }
+        for (k, &c) in raw_cols.iter().enumerate() {
+            let b = self.block.str_mut(c).expect("str column");
+            for r in raws {
+                b.push(match k {
+                    0 => r.name,
+                    1 => r.dob,
+                    2 => r.sex,
+                    3 => r.address,
+                    4 => r.id_number,
+                    _ => r.phone,
+                });
+            }
+        }
+        for (c, get) in [
+            (c_text, (|p: &Prepared| p.name_text.as_str()) as fn(&Prepared) -> &str),
+            (c_ascii, |p: &Prepared| p.name_ascii.as_str()),
+            (c_phon, |p: &Prepared| p.name_phonetic.as_str()),
+        ] {
+            let b = self.block.str_mut(c).expect("str column");
+            for p in prepared {
+                b.push(get(p));
+            }
+        }
+        self.block
+            .fixed_mut::<u32>(c_warn)
+            .expect("u32 column")
+            .extend(prepared.iter().map(|p| p.warnings));
+
+        // Statistics, term frequencies and blocking keys.
+        for (i, p) in prepared.iter().enumerate() {
+            let f = &p.features;
+            let rec = (self.records + i as u64) as u32;
+            if f.name_ascii != 0 {
+                *self.name_counts.entry(f.name_ascii).or_default() += 1;
+            }
+            for (r, rule) in blocking.rules.iter().enumerate() {
+                let k = rule.key(f);
+                if k != 0 {
+                    self.postings[r].push(k, rec)?;
+                }
+            }
+            for (bit, name) in warning::NAMES.iter().enumerate() {
+                if p.warnings & (1 << bit) != 0 {
+                    *self.meta.warnings.entry((*name).to_owned()).or_default() += 1;
+                }
+            }
+            let present = [
+                ("full_name", f.name_tokens != 0),
+                ("dob", f.dob != 0),
+                ("sex", f.sex != 0),
+                ("address", f.province_new != 0 || f.ward_old != 0 || f.ward_new != 0),
+                ("id_number", f.national_id != 0),
+                ("phone", f.phone != 0),
+            ];
+            for (k, v) in present {
+                if v {
+                    *self.meta.completeness.entry(k.to_owned()).or_default() += 1;
+                }
+            }
+        }
+        self.writer.push_block(&self.block)?;
+        self.records += prepared.len() as u64;
+        Ok(())
+    }
+
+    fn finish_tables(&mut self, blocking: &Blocking) -> Result<()> {
+        let postings = std::mem::take(&mut self.postings);
+        for (rule, p) in blocking.rules.iter().zip(postings) {
+            self.writer.add_postings(&format!("{POSTINGS_PREFIX}{}", rule.name), p)?;
+        }
+        let mut counts: Vec<(u64, u32)> = self.name_counts.drain().collect();
+        counts.sort_unstable();
+        let mut bytes = Vec::with_capacity(counts.len() * 12);
+        for (k, _) in &counts {
+            bytes.extend_from_slice(&k.to_le_bytes());
+        }
+        for (_, c) in &counts {
+            bytes.extend_from_slice(&c.to_le_bytes());
+        }
+        self.writer.add_global(NAME_COUNTS, &bytes)?;
+        self.meta.records = self.records;
+        self.meta.vnlink_version = env!("CARGO_PKG_VERSION").into();
+        let json = serde_json::to_vec(&self.meta).map_err(|e| Error::Config {
+            path: None,
+            key: META.into(),
+            reason: e.to_string(),
+        })?;
+        self.writer.add_global(META, &json)
+    }
+}
+
+fn cfg_err(reason: String) -> Error {
+    Error::Config { path: None, key: "store".into(), reason }
+}
+
+fn raw_of(r: &RawRecord) -> RawFields<'_> {
+    let g = |k| r.get(k).unwrap_or("");
+    RawFields {
+        name: g(FieldKind::Name),
+        dob: g(FieldKind::Dob),
+        sex: g(FieldKind::Sex),
+        address: g(FieldKind::Address),
+        id_number: g(FieldKind::NationalId),
+        phone: g(FieldKind::Phone),
+    }
+}
+
+fn prepare_all(raws: &[RawFields<'_>], enc: &Encodings) -> Vec<Prepared> {
+    raws.par_iter()
+        .map_init(Preparer::new, |p, r| {
+            let mut out = Prepared::default();
+            p.prepare(r, enc, &mut out);
+            out
+        })
+        .collect()
+}
+
+/// Builds a store from a CSV file into `out` (written atomically).
+pub fn build_csv(
+    input: impl AsRef<Path>,
+    out: impl AsRef<Path>,
+    opts: &BuildOptions,
+    mut progress: impl FnMut(u64),
+) -> Result<BuildSummary> {
+    let start = Instant::now();
+    let input = input.as_ref();
+    let mut src = CsvSource::open(input, &opts.ingest)?;
+    opts.blocking.validate()?;
+    let writer = StoreWriter::create(out, layout(opts.block_records))?;
+    let mut b = Builder::new(writer, opts)?;
+    b.meta.source = input.display().to_string();
+    b.meta.columns = src
+        .schema()
+        .columns
+        .iter()
+        .map(|c| (c.kind.as_str().to_owned(), c.header.clone()))
+        .collect();
+    let mut chunk: Vec<RawRecord> = Vec::new();
+    let mut enc: Option<Encodings> = None;
+    loop {
+        let n = src.read_chunk(&mut chunk, opts.block_records as usize)?;
+        if n == 0 {
+            break;
+        }
+        let rows = &chunk[..n];
+        let raws: Vec<RawFields<'_>> = rows.iter().map(raw_of).collect();
+        let e = *enc.get_or_insert_with(|| {
+            Encodings::detect(raws.iter().map(|r| r.name), raws.iter().map(|r| r.address))
+        });
+        let prepared = prepare_all(&raws, &e);
+        b.add_block(rows.iter().map(RawRecord::record_id), &raws, &prepared, &opts.blocking)?;
+        progress(b.records);
+    }
+    let e = enc.unwrap_or_default();
+    let show = |e: Option<crate::normalize::legacy::LegacyEncoding>| {
+        e.map_or_else(|| "per value".to_owned(), |e| format!("{e:?}").to_lowercase())
+    };
+    b.meta.encodings =
+        vec![("full_name".into(), show(e.name)), ("address".into(), show(e.address))];
+    let ingest = src.into_report();
+    b.meta.rows_read = ingest.rows_read;
+    b.meta.skipped_by_reason = ingest.skipped_by_reason.clone();
+    b.meta.seconds = start.elapsed().as_secs_f64();
+    b.finish_tables(&opts.blocking)?;
+    let meta = b.meta.clone();
+    let summary = b.writer.finish()?;
+    Ok(BuildSummary { meta, ingest, bytes: summary.bytes })
+}
+
+/// Builds a store in memory from records (no file involved).
+pub fn build_records<'r>(
+    records: impl IntoIterator<Item = &'r Record>,
+    opts: &BuildOptions,
+) -> Result<Store> {
+    opts.blocking.validate()?;
+    let writer = StoreWriter::in_memory(layout(opts.block_records))?;
+    let mut b = Builder::new(writer, opts)?;
+    let enc = Encodings::default();
+    let mut batch: Vec<&Record> = Vec::new();
+    let mut iter = records.into_iter().peekable();
+    while iter.peek().is_some() {
+        batch.clear();
+        batch.extend(iter.by_ref().take(opts.block_records as usize));
+        let raws: Vec<RawFields<'_>> = batch.iter().map(|r| r.raw()).collect();
+        let prepared = prepare_all(&raws, &enc);
+        b.add_block(batch.iter().map(|r| r.record_id.as_str()), &raws, &prepared, &opts.blocking)?;
+    }
+    b.finish_tables(&opts.blocking)?;
+    let (bytes, _) = b.writer.finish()?;
+    Store::from_bytes(bytes)
+}
+
+/// A person store opened for matching: the store and its typed columns.
+#[derive(Debug)]
+pub struct View<'s> {
+    store: &'s Store,
+    features: RecordColumn<'s, Features>,
+    name_ascii: StrColumn<'s>,
+}
+
+impl<'s> View<'s> {
+    /// Opens the typed columns of a person store (validating the sections they use).
+    pub fn new(store: &'s Store) -> Result<View<'s>> {
+        let features = store.record_column::<Features>(FEATURES)?;
+        let name_ascii = store.str_column(NAME_ASCII)?;
+        Ok(View { store, features, name_ascii })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    /// The record ids column.
+    pub fn record_ids(&self) -> Result<StrColumn<'s>> {
+        self.store.str_column(RECORD_ID)
+    }
+
+    /// The build metadata.
+    pub fn meta(&self) -> Result<BuildMeta> {
+        let bytes = self.store.global(META)?;
+        serde_json::from_slice(bytes).map_err(|e| Error::Corrupt {
+            path: self.store.path().to_path_buf(),
+            section: META.into(),
+            offset: 0,
+            reason: e.to_string(),
+        })
+    }
+}
+
+impl Records for View<'_> {
+    fn len(&self) -> usize {
+        self.features.len() as usize
+    }
+    #[inline]
+    fn features(&self, i: u32) -> &Features {
+        self.features.get(u64::from(i))
+    }
+    #[inline]
+    fn name_ascii(&self, i: u32) -> &str {
+        self.name_ascii.get(u64::from(i))
+    }
+}
+
+/// Two stores joined for a link: records of `left` first, then those of `right`.
+#[derive(Debug)]
+pub struct Joined<'a, 's> {
+    /// The first source.
+    pub left: &'a View<'s>,
+    /// The second source.
+    pub right: &'a View<'s>,
+    split: u32,
+}
+
+impl<'a, 's> Joined<'a, 's> {
+    /// Joins two views.
+    pub fn new(left: &'a View<'s>, right: &'a View<'s>) -> Self {
+        Joined { left, right, split: left.len() as u32 }
+    }
+
+    /// The number of records of the first source.
+    pub fn split(&self) -> u32 {
+        self.split
+    }
+}
+
+impl Records for Joined<'_, '_> {
+    fn len(&self) -> usize {
+        self.left.len() + self.right.len()
+    }
+    #[inline]
+    fn features(&self, i: u32) -> &Features {
+        if i < self.split { self.left.features(i) } else { self.right.features(i - self.split) }
+    }
+    #[inline]
+    fn name_ascii(&self, i: u32) -> &str {
+        if i < self.split { self.left.name_ascii(i) } else { self.right.name_ascii(i - self.split) }
+    }
+}
+
+/// Whether a path names a store (by its magic bytes) rather than a CSV file.
+pub fn is_store(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| magic == crate::store::format::MAGIC)
+}
+
+/// A default output path for the store of a CSV input: `INPUT.vnl` beside it.
+pub fn default_store_path(input: &Path) -> PathBuf {
+    input.with_extension("vnl")
+}

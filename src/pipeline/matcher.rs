@@ -1,0 +1,413 @@
+//! [`Matcher`]: a configured matcher (blocking rules, model or training options, threshold,
+//! constraints) that deduplicates one store or links two.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::block::{Blocking, RuleStats};
+use crate::cluster::{self, Edge};
+use crate::compare::{self, FIELDS, Records};
+use crate::error::{Error, Result};
+use crate::model::{Model, Pattern, probability, weight_of_probability};
+use crate::pipeline::dataset::{Joined, View};
+use crate::pipeline::score::{Explanation, Scorer};
+use crate::pipeline::train::{TrainOptions, train};
+use crate::store::Store;
+
+/// Where pairs are cut: a match probability or a match weight.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Threshold {
+    /// Keep pairs whose match probability is at least this (0 < p < 1).
+    Probability(f64),
+    /// Keep pairs whose match weight is at least this.
+    Weight(f64),
+}
+
+impl Threshold {
+    /// The threshold as a match weight.
+    pub fn weight(self) -> f64 {
+        match self {
+            Threshold::Probability(p) => weight_of_probability(p),
+            Threshold::Weight(w) => w,
+        }
+    }
+}
+
+/// The default threshold: a match probability of 0.95.
+pub const DEFAULT_THRESHOLD: Threshold = Threshold::Probability(0.95);
+
+/// Everything a [`Matcher`] can be configured with; the JSON/TOML config file has these keys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MatchConfig {
+    /// Blocking rules.
+    pub blocking: Blocking,
+    /// Training settings (used when no model is given).
+    pub train: TrainOptions,
+    /// Where pairs are cut.
+    pub threshold: Threshold,
+    /// Never cluster two records with different valid CCCDs (a one-digit typo excepted).
+    pub cannot_link: bool,
+    /// Link: keep each record's best pair only, on both sides.
+    pub one_to_one: bool,
+}
+
+impl Default for MatchConfig {
+    fn default() -> Self {
+        MatchConfig {
+            blocking: Blocking::default(),
+            train: TrainOptions::default(),
+            threshold: DEFAULT_THRESHOLD,
+            cannot_link: true,
+            one_to_one: false,
+        }
+    }
+}
+
+impl MatchConfig {
+    /// Checks the configuration.
+    pub fn validate(&self) -> Result<()> {
+        self.blocking.validate()?;
+        if let Threshold::Probability(p) = self.threshold
+            && !(p > 0.0 && p < 1.0)
+        {
+            return Err(Error::Config {
+                path: None,
+                key: "threshold".into(),
+                reason: format!("a probability threshold must be in (0, 1), found {p}"),
+            });
+        }
+        if self.train.u_pairs == 0 {
+            return Err(Error::Config {
+                path: None,
+                key: "train.u_pairs".into(),
+                reason: "must be positive".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Builds a [`Matcher`].
+#[derive(Clone, Debug, Default)]
+pub struct MatcherBuilder {
+    config: MatchConfig,
+    model: Option<Model>,
+}
+
+impl MatcherBuilder {
+    /// Default settings: the default rules, a model trained on the data, threshold 0.95.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses a whole configuration.
+    pub fn config(mut self, config: MatchConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Sets the blocking rules.
+    pub fn blocking(mut self, blocking: Blocking) -> Self {
+        self.config.blocking = blocking;
+        self
+    }
+
+    /// Uses this model instead of training one on the data.
+    pub fn model(mut self, model: Model) -> Self {
+        self.model = Some(model);
+        self
+    }
+
+    /// Sets the threshold.
+    pub fn threshold(mut self, threshold: Threshold) -> Self {
+        self.config.threshold = threshold;
+        self
+    }
+
+    /// Sets the training options.
+    pub fn train_options(mut self, opts: TrainOptions) -> Self {
+        self.config.train = opts;
+        self
+    }
+
+    /// Turns the CCCD cannot-link constraint on or off.
+    pub fn cannot_link(mut self, on: bool) -> Self {
+        self.config.cannot_link = on;
+        self
+    }
+
+    /// Turns one-to-one linking on or off.
+    pub fn one_to_one(mut self, on: bool) -> Self {
+        self.config.one_to_one = on;
+        self
+    }
+
+    /// Validates and builds the matcher.
+    pub fn build(self) -> Result<Matcher> {
+        self.config.validate()?;
+        if let Some(m) = &self.model {
+            m.validate(std::path::Path::new("<model>"))?;
+            if m.fields.len() != FIELDS {
+                return Err(Error::Model {
+                    path: "<model>".into(),
+                    reason: format!("expected {FIELDS} fields, found {}", m.fields.len()),
+                });
+            }
+        }
+        Ok(Matcher { config: self.config, model: self.model })
+    }
+}
+
+/// A configured matcher. Cheap to share between threads.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    config: MatchConfig,
+    model: Option<Model>,
+}
+
+/// A scored pair of records, with its explanation levels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pair {
+    /// The left record (in a link, from the first store).
+    pub left: u32,
+    /// The right record (in a link, from the second store).
+    pub right: u32,
+    /// Match weight.
+    pub match_weight: f64,
+    /// Match probability.
+    pub match_probability: f64,
+    /// Comparison level of each field (see [`compare::LEVELS`]).
+    pub levels: [u8; FIELDS],
+}
+
+/// Timings and counts of a run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunStats {
+    /// Records in the (first) store.
+    pub records: u64,
+    /// Records in the second store (link).
+    pub records_right: u64,
+    /// Candidate pairs compared.
+    pub pairs_compared: u64,
+    /// Pairs at or above the threshold.
+    pub pairs_above_threshold: u64,
+    /// Pairs dropped by one-to-one linking.
+    pub pairs_dropped_one_to_one: u64,
+    /// Merges refused by the cannot-link constraint.
+    pub cannot_link_refusals: u64,
+    /// Clusters (dedupe).
+    pub clusters: u64,
+    /// Per blocking rule.
+    pub blocking: Vec<RuleStats>,
+    /// Seconds per stage.
+    pub seconds: std::collections::BTreeMap<String, f64>,
+    /// Pairs scored per second (scoring stage).
+    pub pairs_per_second: f64,
+}
+
+/// The result of a dedupe.
+#[derive(Clone, Debug)]
+pub struct Dedupe {
+    /// The model used (trained or given).
+    pub model: Model,
+    /// Pairs at or above the threshold, in a deterministic order.
+    pub pairs: Vec<Pair>,
+    /// For each record, its cluster label: the index of the cluster's first record.
+    pub clusters: Vec<u32>,
+    /// Counts and timings.
+    pub stats: RunStats,
+}
+
+/// The result of a link.
+#[derive(Clone, Debug)]
+pub struct Link {
+    /// The model used.
+    pub model: Model,
+    /// Pairs (left from the first store, right from the second) at or above the threshold.
+    pub pairs: Vec<Pair>,
+    /// Counts and timings.
+    pub stats: RunStats,
+}
+
+fn levels_of(p: Pattern) -> [u8; FIELDS] {
+    let mut l = [0u8; FIELDS];
+    for (f, v) in l.iter_mut().enumerate() {
+        *v = p.level(f) as u8;
+    }
+    l
+}
+
+/// Whether two national ids in `to_u64` form are CCCDs of different people: both CCCDs,
+/// different, and not one mistyped digit or swapped pair apart.
+fn cccd_conflict(a: u64, b: u64) -> bool {
+    a != b && compare::compare_id(a, b) == 3
+}
+
+/// The identity key of a record for the cannot-link constraint: its CCCD, if valid.
+fn cccd_key(f: &compare::Features) -> u64 {
+    if f.national_id >> 60 == 1 { f.national_id } else { 0 }
+}
+
+impl Matcher {
+    /// A matcher with the default configuration.
+    pub fn new() -> Matcher {
+        Matcher { config: MatchConfig::default(), model: None }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &MatchConfig {
+        &self.config
+    }
+
+    /// The given model, if any.
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
+    }
+
+    fn model_for<R: Records>(
+        &self,
+        records: &R,
+        split: Option<u32>,
+        stats: &mut RunStats,
+    ) -> Model {
+        let t = Instant::now();
+        let m = self.model.clone().unwrap_or_else(|| train(records, split, &self.config.train));
+        stats.seconds.insert("train".into(), t.elapsed().as_secs_f64());
+        m
+    }
+
+    fn score<R: Records>(
+        &self,
+        records: &R,
+        split: Option<u32>,
+        model: Model,
+        stats: &mut RunStats,
+    ) -> (Scorer, Vec<crate::pipeline::ScoredPair>) {
+        let t = Instant::now();
+        let scorer = Scorer::new(model, records, self.config.threshold.weight());
+        let out = scorer.score_all(records, &self.config.blocking, split);
+        let secs = t.elapsed().as_secs_f64();
+        stats.seconds.insert("block_and_score".into(), secs);
+        stats.pairs_compared = out.compared;
+        stats.pairs_above_threshold = out.pairs.len() as u64;
+        stats.pairs_per_second = if secs > 0.0 { out.compared as f64 / secs } else { 0.0 };
+        stats.blocking = out.rules;
+        (scorer, out.pairs)
+    }
+
+    /// Trains (or takes) the model for one store, without scoring.
+    pub fn train(&self, store: &Store) -> Result<Model> {
+        let view = View::new(store)?;
+        Ok(self.model.clone().unwrap_or_else(|| train(&view, None, &self.config.train)))
+    }
+
+    /// Trains (or takes) the model for a link of two stores.
+    pub fn train_link(&self, left: &Store, right: &Store) -> Result<Model> {
+        let (l, r) = (View::new(left)?, View::new(right)?);
+        let j = Joined::new(&l, &r);
+        Ok(self.model.clone().unwrap_or_else(|| train(&j, Some(j.split()), &self.config.train)))
+    }
+
+    /// Finds the duplicates in one store and clusters them.
+    pub fn dedupe(&self, store: &Store) -> Result<Dedupe> {
+        let view = View::new(store)?;
+        let mut stats = RunStats { records: view.len() as u64, ..RunStats::default() };
+        let model = self.model_for(&view, None, &mut stats);
+        let (_, scored) = self.score(&view, None, model.clone(), &mut stats);
+        let t = Instant::now();
+        let mut edges: Vec<Edge> =
+            scored.iter().map(|p| Edge { a: p.a, b: p.b, weight: p.weight }).collect();
+        let c = if self.config.cannot_link {
+            cluster::cluster(view.len(), &mut edges, |i| cccd_key(view.features(i)), cccd_conflict)
+        } else {
+            cluster::cluster(view.len(), &mut edges, |_| 0, |_, _| false)
+        };
+        stats.seconds.insert("cluster".into(), t.elapsed().as_secs_f64());
+        stats.cannot_link_refusals = c.refused;
+        stats.clusters = c.clusters as u64;
+        let pairs = scored
+            .iter()
+            .map(|p| Pair {
+                left: p.a,
+                right: p.b,
+                match_weight: f64::from(p.weight),
+                match_probability: probability(f64::from(p.weight)),
+                levels: levels_of(p.pattern),
+            })
+            .collect();
+        Ok(Dedupe { model, pairs, clusters: c.labels, stats })
+    }
+
+    /// Finds the records of `right` that match records of `left`.
+    pub fn link(&self, left: &Store, right: &Store) -> Result<Link> {
+        let (l, r) = (View::new(left)?, View::new(right)?);
+        let j = Joined::new(&l, &r);
+        let split = j.split();
+        let mut stats = RunStats {
+            records: l.len() as u64,
+            records_right: r.len() as u64,
+            ..RunStats::default()
+        };
+        let model = self.model_for(&j, Some(split), &mut stats);
+        let (_, mut scored) = self.score(&j, Some(split), model.clone(), &mut stats);
+        if self.config.one_to_one {
+            let t = Instant::now();
+            let before = scored.len();
+            scored.sort_unstable_by(|x, y| {
+                y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b))
+            });
+            let mut used_l = vec![false; l.len()];
+            let mut used_r = vec![false; r.len()];
+            scored.retain(|p| {
+                let (a, b) = (p.a as usize, (p.b - split) as usize);
+                if used_l[a] || used_r[b] {
+                    return false;
+                }
+                used_l[a] = true;
+                used_r[b] = true;
+                true
+            });
+            scored.sort_unstable_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
+            stats.pairs_dropped_one_to_one = (before - scored.len()) as u64;
+            stats.seconds.insert("one_to_one".into(), t.elapsed().as_secs_f64());
+        }
+        let pairs = scored
+            .iter()
+            .map(|p| Pair {
+                left: p.a,
+                right: p.b - split,
+                match_weight: f64::from(p.weight),
+                match_probability: probability(f64::from(p.weight)),
+                levels: levels_of(p.pattern),
+            })
+            .collect();
+        Ok(Link { model, pairs, stats })
+    }
+
+    /// Explains the score of two records of one store (with the given model, or one trained on
+    /// the store).
+    pub fn explain(&self, store: &Store, left: u32, right: u32) -> Result<Explanation> {
+        let view = View::new(store)?;
+        for i in [left, right] {
+            if i as usize >= view.len() {
+                return Err(Error::Config {
+                    path: None,
+                    key: "record".into(),
+                    reason: format!("record {i} is out of range (the store has {})", view.len()),
+                });
+            }
+        }
+        let model = self.model.clone().unwrap_or_else(|| train(&view, None, &self.config.train));
+        let scorer = Scorer::new(model, &view, self.config.threshold.weight());
+        Ok(scorer.explain(&view, left, right))
+    }
+}
+
+impl Default for Matcher {
+    fn default() -> Self {
+        Matcher::new()
+    }
+}
