@@ -14,7 +14,7 @@
 //! |---|---|
 //! | name | exact · exact without diacritics · same tokens, other order · same family class, given name and middle up to a dropped middle · one token mistyped · Jaro–Winkler ≥ 0.92 · same phonetic keys · given name only · different |
 //! | dob | exact · day and month swapped · same year and month · year-only agrees · same year · year ±1, same day and month · year ±1 · different |
-//! | address | same ward and house number · same ward · same old district, or same new province and street · same province · different |
+//! | address | same ward and house number · same ward · same old district, or same new province and street · same province, a ward unknown · same province, other wards · different |
 //! | id | exact · one digit off or two adjacent swapped · different (a CCCD and a CMND are never compared: missing) |
 //! | phone | exact · different |
 //! | sex | equal · different |
@@ -65,7 +65,14 @@ pub const LEVELS: [&[&str]; FIELDS] = [
         "year_off_by_one",
         "different",
     ],
-    &["same_ward_and_house", "same_ward", "same_district_or_street", "same_province", "different"],
+    &[
+        "same_ward_and_house",
+        "same_ward",
+        "same_district_or_street",
+        "same_province_ward_unknown",
+        "same_province_other_ward",
+        "different",
+    ],
     &["exact", "one_digit_off", "different"],
     &["exact", "different"],
     &["equal", "different"],
@@ -259,8 +266,7 @@ pub fn compare_name(
     let middle_compatible = middle
         || a.middle == 0
         || b.middle == 0
-        || (a.middle_core != 0 && a.middle_core == b.middle_core)
-        || (a.middle_core == 0 && b.middle_core == 0);
+        || (a.middle_core != 0 && a.middle_core == b.middle_core);
     if family && given && middle_compatible {
         return CLASS_MIDDLE;
     }
@@ -390,10 +396,11 @@ pub fn compare_address(a: &Features, b: &Features) -> u8 {
         return 3;
     }
     if same_province {
-        return 4;
+        let ward_known = |f: &Features| f.ward_old != 0 || f.ward_new != 0;
+        return if ward_known(a) && ward_known(b) { 5 } else { 4 };
     }
     if a.province_new != 0 && b.province_new != 0 {
-        return 5;
+        return 6;
     }
     0
 }
@@ -543,7 +550,11 @@ mod tests {
         assert!(same_ward(&old, &new));
         assert!(!same_ward(&old, &other));
         assert_eq!(compare_address(&old, &new), 2);
-        assert_eq!(compare_address(&old, &other), 4);
+        assert_eq!(compare_address(&old, &other), 5, "same province, other ward");
+        let province_only = Features { province_new: 1, ..Default::default() };
+        assert_eq!(compare_address(&old, &province_only), 4, "same province, ward unknown");
+        let elsewhere = Features { ward_new: 26_734, province_new: 79, ..Default::default() };
+        assert_eq!(compare_address(&old, &elsewhere), 6);
         assert_eq!(compare_address(&old, &Features::default()), 0);
     }
 }

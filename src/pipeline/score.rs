@@ -13,6 +13,18 @@ use crate::block::{Blocker, Blocking, RuleStats};
 use crate::compare::{self, FIELD_NAMES, FIELDS, LEVELS, Records, Scratch};
 use crate::model::{MAX_LEVELS, Model, Pattern, probability};
 
+/// Name levels 1..=5 (exact to one typo) may be term-frequency adjusted.
+const TF_LEVELS: usize = compare::name_level::ONE_TYPO as usize;
+
+/// The key of a name's family and given classes, 0 when either is missing.
+fn name_key(f: &compare::Features) -> u64 {
+    if f.family_class == 0 || f.given_class == 0 {
+        0
+    } else {
+        (u64::from(f.family_class) << 32) | u64::from(f.given_class)
+    }
+}
+
 /// A candidate pair at or above the threshold.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScoredPair {
@@ -75,6 +87,8 @@ pub struct Scorer {
     prior: f32,
     /// Name (ASCII hash) → number of records bearing it.
     name_counts: FxHashMap<u64, u32>,
+    /// Family class + given class → number of records bearing them.
+    key_counts: FxHashMap<u64, u32>,
     records: f64,
     threshold: f32,
 }
@@ -82,26 +96,31 @@ pub struct Scorer {
 impl Scorer {
     /// Prepares `model` for `records`; pairs whose weight reaches `threshold_weight` are kept.
     pub fn new<R: Records>(model: Model, records: &R, threshold_weight: f64) -> Scorer {
-        let name_counts = (0..records.len() as u32)
-            .into_par_iter()
-            .fold(FxHashMap::default, |mut m: FxHashMap<u64, u32>, i| {
-                let h = records.features(i).name_ascii;
-                if h != 0 {
-                    *m.entry(h).or_default() += 1;
-                }
-                m
-            })
-            .reduce(FxHashMap::default, |mut x, y| {
-                for (k, v) in y {
-                    *x.entry(k).or_default() += v;
-                }
-                x
-            });
+        let count_by = |key: fn(&compare::Features) -> u64| {
+            (0..records.len() as u32)
+                .into_par_iter()
+                .fold(FxHashMap::default, |mut m: FxHashMap<u64, u32>, i| {
+                    let h = key(records.features(i));
+                    if h != 0 {
+                        *m.entry(h).or_default() += 1;
+                    }
+                    m
+                })
+                .reduce(FxHashMap::default, |mut x, y| {
+                    for (k, v) in y {
+                        *x.entry(k).or_default() += v;
+                    }
+                    x
+                })
+        };
+        let name_counts = count_by(|f| f.name_ascii);
+        let key_counts = count_by(name_key);
         Scorer {
             table: model.weight_table(),
             prior: model.prior_weight() as f32,
             model,
             name_counts,
+            key_counts,
             records: records.len().max(1) as f64,
             threshold: threshold_weight as f32,
         }
@@ -113,7 +132,8 @@ impl Scorer {
     }
 
     /// The term-frequency adjustment of a name level for a pair: `log2(u_level / tf)`, where
-    /// `tf` is the share of records bearing the more frequent of the two names.
+    /// `tf` is the share of records bearing the more frequent of the two names — the full name
+    /// for the exact levels, the family and given classes for the looser ones.
     fn tf_adjustment(&self, level: usize, fa: &compare::Features, fb: &compare::Features) -> f64 {
         let Some(l) = self.model.fields.get(compare::NAME).and_then(|f| f.levels.get(level - 1))
         else {
@@ -122,8 +142,13 @@ impl Scorer {
         if !l.tf_adjust || self.model.tf_adjustment_weight == 0.0 {
             return 0.0;
         }
-        let count = |h: u64| self.name_counts.get(&h).copied().unwrap_or(1).max(1);
-        let c = count(fa.name_ascii).max(count(fb.name_ascii));
+        let (counts, ka, kb) = if level <= usize::from(compare::name_level::SAME_TOKENS) {
+            (&self.name_counts, fa.name_ascii, fb.name_ascii)
+        } else {
+            (&self.key_counts, name_key(fa), name_key(fb))
+        };
+        let count = |h: u64| counts.get(&h).copied().unwrap_or(1).max(1);
+        let c = count(ka).max(count(kb));
         let tf = f64::from(c) / self.records;
         self.model.tf_adjustment_weight * (l.u / tf).log2()
     }
@@ -136,7 +161,7 @@ impl Scorer {
             w += self.table[f * MAX_LEVELS + p.level(f)];
         }
         let name = p.level(compare::NAME);
-        if name != 0 && name <= 3 {
+        if name != 0 && name <= TF_LEVELS {
             w += self.tf_adjustment(name, fa, fb) as f32;
         }
         w
@@ -168,7 +193,7 @@ impl Scorer {
                     level: level as u8,
                     label: if level == 0 { "missing" } else { LEVELS[f][level - 1] },
                     weight: f64::from(self.table[f * MAX_LEVELS + level]),
-                    tf_adjustment: if f == compare::NAME && level != 0 && level <= 3 {
+                    tf_adjustment: if f == compare::NAME && level != 0 && level <= TF_LEVELS {
                         self.tf_adjustment(level, fa, fb)
                     } else {
                         0.0

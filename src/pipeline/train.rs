@@ -6,9 +6,9 @@
 //!    once per training rule; a rule's own fields are left out (its blocks force them to agree,
 //!    so they say nothing of m), and each field's m is the mean over the rules that estimated it.
 //!    Pairs are sampled by a hash of the pair when a rule has more than `em_pairs_per_rule`.
-//! 3. **prior** — the pairs that deterministic rules accept (same national id, or same ASCII name
-//!    and full date of birth) divided by those rules' recall, which the trained m gives
-//!    (`1 − (1 − m_id)(1 − m_name·m_dob)`), over the number of possible pairs.
+//! 3. **prior** — the pairs the deterministic rule accepts (same national id) divided by its
+//!    recall, which the trained m gives (`m[id][exact]`), over the number of possible pairs.
+//!    Without ids the rule is "same ASCII name and full date of birth", recall `m_name·m_dob`.
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -228,16 +228,22 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
         })
         .collect();
 
-    // Prior from the deterministic rules and their recall under the trained m.
-    let det = deterministic_pairs(records, link_split);
-    let m_id = m[compare::ID][0];
-    let m_name = m[compare::NAME][0] + m[compare::NAME][1];
-    let m_dob = m[compare::DOB][0];
-    let recall = (1.0 - (1.0 - m_id) * (1.0 - m_name * m_dob)).clamp(0.05, 1.0);
+    // Prior from the deterministic rule (same national id) and its recall under the trained m;
+    // without ids, from "same ASCII name and full date of birth".
     let n = records.len() as f64;
     let total_pairs = match link_split {
         Some(s) => f64::from(s) * (n - f64::from(s)),
         None => n * (n - 1.0) / 2.0,
+    };
+    let m_id = m[compare::ID][0];
+    let m_name = m[compare::NAME][0] + m[compare::NAME][1];
+    let m_dob = m[compare::DOB][0];
+    let by_id = deterministic_pairs(records, link_split, &[KeyPart::NationalId]);
+    let (det, recall, rule) = if by_id > 0 && m_id > 0.05 {
+        (by_id, m_id, "national_id")
+    } else {
+        let by_name = deterministic_pairs(records, link_split, &[KeyPart::NameAscii, KeyPart::Dob]);
+        (by_name, (m_name * m_dob).max(0.05), "name_ascii+dob")
     };
     let prior = if total_pairs > 0.0 {
         ((det as f64 / recall) / total_pairs).clamp(1e-12, 0.5)
@@ -255,7 +261,7 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
                     label: (*label).into(),
                     m: m[f][i],
                     u: u[f][i],
-                    tf_adjust: f == compare::NAME && i < 3,
+                    tf_adjust: f == compare::NAME && i < 5,
                 })
                 .collect(),
         })
@@ -270,25 +276,16 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
             "u_random_pairs": opts.u_pairs,
             "seed": opts.seed,
             "em": runs,
+            "deterministic_rule": rule,
             "deterministic_pairs": det,
             "deterministic_recall": recall,
         }),
     }
 }
 
-/// Pairs accepted by the deterministic rules: same national id, or same ASCII name and full dob.
-fn deterministic_pairs<R: Records>(records: &R, link_split: Option<u32>) -> u64 {
-    let cfg = Blocking {
-        rules: vec![
-            Rule::new(&[KeyPart::NationalId], &[]),
-            Rule::new(&[KeyPart::NameAscii, KeyPart::Dob], &[]),
-        ],
-        max_block: 10_000,
-    };
+/// Pairs that agree on every part of a deterministic rule.
+fn deterministic_pairs<R: Records>(records: &R, link_split: Option<u32>, parts: &[KeyPart]) -> u64 {
+    let cfg = Blocking { rules: vec![Rule::new(parts, &[])], max_block: 10_000 };
     let mut blocker = Blocker::new(&cfg, records, link_split);
-    let mut total = 0;
-    while let Some((_, stats)) = blocker.next_rule() {
-        total += stats.pairs;
-    }
-    total
+    blocker.next_rule().map_or(0, |(_, stats)| stats.pairs)
 }
