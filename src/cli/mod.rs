@@ -5,12 +5,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod blocks;
 mod build;
 mod common;
 mod dedupe;
 mod eval;
+mod explain;
 mod r#gen;
 mod link;
+mod train;
 mod verify;
 
 /// Exit status when a run finished but skipped input rows or printed warnings.
@@ -41,6 +44,12 @@ enum Command {
     Dedupe(dedupe::Args),
     /// Link two datasets.
     Link(link::Args),
+    /// Train a model and write it as JSON.
+    Train(train::Args),
+    /// Explain one pair's score field by field.
+    Explain(explain::Args),
+    /// Report what the blocking rules would generate (and their recall on a truth).
+    Blocks(blocks::Args),
     /// Score clusters or pairs against a ground truth (pairwise and B-cubed P/R/F1).
     Eval(eval::Args),
     /// Check every checksum and structure of a store.
@@ -69,6 +78,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(&args),
         Command::Dedupe(args) => dedupe::run(&args),
         Command::Link(args) => link::run(&args),
+        Command::Train(args) => train::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Blocks(args) => blocks::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Gen(args) => r#gen::run(&args),

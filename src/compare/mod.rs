@@ -342,43 +342,31 @@ pub fn compare_dob(a: u32, b: u32) -> u8 {
     8
 }
 
-/// The new wards an address can be in: its own new ward, or the successors of its old ward.
-fn new_wards(f: &Features) -> &'static [u32] {
-    use std::sync::OnceLock;
-    static MAP: OnceLock<FxHashMap<u32, Vec<u32>>> = OnceLock::new();
-    static ONE: OnceLock<FxHashMap<u32, [u32; 1]>> = OnceLock::new();
-    if f.ward_new != 0 {
-        let one = ONE.get_or_init(|| {
-            crate::refdata::new_wards()
-                .iter()
-                .filter_map(|w| w.code.parse().ok().map(|c| (c, [c])))
-                .collect()
-        });
-        return one.get(&f.ward_new).map_or(&[], |v| v.as_slice());
-    }
-    if f.ward_old == 0 {
-        return &[];
-    }
-    let map = MAP.get_or_init(|| {
-        let mut m: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        for r in crate::refdata::ward_map() {
-            if let (Ok(o), Ok(n)) = (r.old_ward_code.parse(), r.new_ward_code.parse()) {
-                m.entry(o).or_default().push(n);
-            }
-        }
-        m
-    });
-    map.get(&f.ward_old).map_or(&[], Vec::as_slice)
-}
-
 /// Whether two addresses are in the same ward, across the 2025 reform: two old-style addresses
-/// must name the same old ward; otherwise the new wards (a set for a split old ward) must meet.
+/// must name the same old ward; a new ward meets an old one when it is one of its successors (a
+/// split old ward has several).
 pub fn same_ward(a: &Features, b: &Features) -> bool {
     if a.ward_old != 0 && b.ward_old != 0 {
         return a.ward_old == b.ward_old;
     }
-    let (x, y) = (new_wards(a), new_wards(b));
-    x.iter().any(|w| y.contains(w))
+    let successors = |old: u32| crate::normalize::admin::gazetteer().new_wards_of_old_ward(old);
+    match (a.ward_new, b.ward_new) {
+        (0, 0) => false,
+        (x, 0) => b.ward_old != 0 && successors(b.ward_old).contains(&x),
+        (0, y) => a.ward_old != 0 && successors(a.ward_old).contains(&y),
+        (x, y) => x == y,
+    }
+}
+
+/// The new ward of an address: its own, or the default successor of its old ward; 0 if unknown.
+pub fn new_ward(f: &Features) -> u32 {
+    if f.ward_new != 0 {
+        f.ward_new
+    } else if f.ward_old != 0 {
+        crate::normalize::admin::gazetteer().default_new_ward_of_old_ward(f.ward_old).unwrap_or(0)
+    } else {
+        0
+    }
 }
 
 /// Compares two addresses.

@@ -127,6 +127,11 @@ impl Truth {
         self.source.is_some()
     }
 
+    /// The entity number of a record id (entities are numbered in order of first appearance).
+    pub fn entity_of(&self, record_id: &str) -> Option<u32> {
+        self.position(record_id).map(|p| self.entity[p as usize])
+    }
+
     /// The position of a record id.
     pub fn position(&self, record_id: &str) -> Option<u32> {
         self.index.get(record_id).copied()

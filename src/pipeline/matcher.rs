@@ -391,18 +391,36 @@ impl Matcher {
     /// the store).
     pub fn explain(&self, store: &Store, left: u32, right: u32) -> Result<Explanation> {
         let view = View::new(store)?;
-        for i in [left, right] {
-            if i as usize >= view.len() {
-                return Err(Error::Config {
-                    path: None,
-                    key: "record".into(),
-                    reason: format!("record {i} is out of range (the store has {})", view.len()),
-                });
-            }
-        }
+        check_index(&view, left)?;
+        check_index(&view, right)?;
         let model = self.model.clone().unwrap_or_else(|| train(&view, None, &self.config.train));
         let scorer = Scorer::new(model, &view, self.config.threshold.weight());
         Ok(scorer.explain(&view, left, right))
+    }
+
+    /// Explains the score of record `left` of the first store against record `right` of the
+    /// second (with the given model, or one trained for the link).
+    pub fn explain_link(&self, a: &Store, b: &Store, left: u32, right: u32) -> Result<Explanation> {
+        let (l, r) = (View::new(a)?, View::new(b)?);
+        check_index(&l, left)?;
+        check_index(&r, right)?;
+        let j = Joined::new(&l, &r);
+        let model =
+            self.model.clone().unwrap_or_else(|| train(&j, Some(j.split()), &self.config.train));
+        let scorer = Scorer::new(model, &j, self.config.threshold.weight());
+        Ok(scorer.explain(&j, left, j.split() + right))
+    }
+}
+
+fn check_index(view: &View<'_>, i: u32) -> Result<()> {
+    if (i as usize) < view.len() {
+        Ok(())
+    } else {
+        Err(Error::Config {
+            path: Some(view.store().path().to_path_buf()),
+            key: "record".into(),
+            reason: format!("record {i} is out of range (the store has {})", view.len()),
+        })
     }
 }
 

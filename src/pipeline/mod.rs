@@ -9,6 +9,7 @@
 //! Both run on any [`Records`](crate::compare::Records): one store for a dedupe, two joined for a
 //! link.
 
+pub mod blocks;
 pub mod dataset;
 pub mod matcher;
 pub mod prepare;

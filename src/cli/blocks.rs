@@ -1,0 +1,105 @@
+//! `vnlink blocks`: what the blocking rules would do, before a long run.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use vnlink::compare::Records;
+use vnlink::eval::Truth;
+use vnlink::pipeline::blocks::analyse;
+use vnlink::pipeline::dataset::{Joined, RECORD_ID, View};
+use vnlink::store::Store;
+
+use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skipped};
+
+/// Report, per blocking rule, the comparisons it generates, the cumulative recall on a truth
+/// file when one is given, and the largest blocks. Nothing is compared or scored.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  vnlink blocks data/sample/records.csv --truth data/sample/truth.csv\n  \
+    vnlink blocks registry.vnl agency.vnl --config rules.toml --json"
+)]
+pub struct Args {
+    /// The dataset (CSV or `.vnl`), or the first of a link.
+    input: PathBuf,
+    /// The second dataset of a link.
+    right: Option<PathBuf>,
+    /// Truth CSV (`record_id,entity_id`) to measure recall.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    input_args: InputArgs,
+    #[command(flatten)]
+    match_args: MatchArgs,
+}
+
+fn entities(truth: &Truth, stores: &[&Store]) -> anyhow::Result<Vec<u32>> {
+    let mut out = Vec::new();
+    for s in stores {
+        let ids = s.str_column(RECORD_ID)?;
+        out.extend(ids.iter().map(|id| truth.entity_of(id).unwrap_or(u32::MAX)));
+    }
+    Ok(out)
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    set_threads(args.match_args.threads)?;
+    let q = args.match_args.quiet || args.json;
+    let cfg = args.match_args.config()?;
+    let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
+    let a = load_or_build(&args.input, &tmp.path().join("a.vnl"), &args.input_args, q)?;
+    let b = match &args.right {
+        Some(p) => Some(load_or_build(p, &tmp.path().join("b.vnl"), &args.input_args, q)?),
+        None => None,
+    };
+    let truth = args.truth.as_ref().map(Truth::read).transpose()?;
+    let va = View::new(&a.store)?;
+    let report = match &b {
+        None => {
+            let e = truth.as_ref().map(|t| entities(t, &[&a.store])).transpose()?;
+            analyse(&va, &cfg.blocking, None, e.as_deref())
+        }
+        Some(b) => {
+            let vb = View::new(&b.store)?;
+            let j = Joined::new(&va, &vb);
+            let e = truth.as_ref().map(|t| entities(t, &[&a.store, &b.store])).transpose()?;
+            analyse(&j, &cfg.blocking, Some(j.split()), e.as_deref())
+        }
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        let n = va.len();
+        println!(
+            "{} records{}, max block {}",
+            n,
+            b.as_ref().map_or(String::new(), |b| format!(" × {}", b.store.record_count())),
+            cfg.blocking.max_block
+        );
+        println!(
+            "{:<44} {:>12} {:>13} {:>10} {:>8} {:>8}  largest blocks",
+            "rule", "new pairs", "cumulative", "recall", "split", "skipped"
+        );
+        for r in &report.rules {
+            let s = &r.stats;
+            let largest: Vec<String> =
+                s.largest.iter().take(3).map(|(n, _)| n.to_string()).collect();
+            println!(
+                "{:<44} {:>12} {:>13} {:>10} {:>8} {:>8}  {}",
+                s.rule,
+                s.pairs,
+                r.cumulative_pairs,
+                r.cumulative_recall.map_or("-".into(), |x| format!("{:.4}", x)),
+                s.blocks_split,
+                s.blocks_skipped,
+                largest.join(" ")
+            );
+        }
+        if let Some(t) = report.true_pairs_total {
+            println!("true pairs: {t}");
+        }
+    }
+    Ok(exit(skipped(a.built.as_ref()) || b.as_ref().is_some_and(|b| skipped(b.built.as_ref()))))
+}

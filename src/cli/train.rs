@@ -1,0 +1,52 @@
+//! `vnlink train`: train a model on one dataset (or two, for a link) and write it as JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skipped};
+
+/// Train a Fellegi–Sunter model (u from random pairs, m by EM, prior from the national-id rule)
+/// and write it as a JSON file that people can read, edit and pass back with `--model`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  vnlink train data/sample/records.csv --out model.json\n  \
+    vnlink train registry.vnl agency.vnl --out link-model.json")]
+pub struct Args {
+    /// The dataset (CSV or `.vnl`).
+    input: PathBuf,
+    /// A second dataset: train for a link of INPUT and RIGHT.
+    right: Option<PathBuf>,
+    /// Where to write the model.
+    #[arg(long, default_value = "model.json")]
+    out: PathBuf,
+    #[command(flatten)]
+    input_args: InputArgs,
+    #[command(flatten)]
+    match_args: MatchArgs,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    set_threads(args.match_args.threads)?;
+    let q = args.match_args.quiet;
+    let matcher = args.match_args.matcher()?;
+    let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
+    let left = load_or_build(&args.input, &tmp.path().join("left.vnl"), &args.input_args, q)?;
+    let mut warned = skipped(left.built.as_ref());
+    let model = match &args.right {
+        None => matcher.train(&left.store)?,
+        Some(r) => {
+            let right = load_or_build(r, &tmp.path().join("right.vnl"), &args.input_args, q)?;
+            warned |= skipped(right.built.as_ref());
+            matcher.train_link(&left.store, &right.store)?
+        }
+    };
+    model.write(&args.out)?;
+    if !q {
+        eprintln!("model written to {} (prior {:.3e})", args.out.display(), model.prior);
+        for f in &model.fields {
+            let levels: Vec<String> =
+                f.levels.iter().map(|l| format!("{} {:+.1}", l.label, l.weight())).collect();
+            eprintln!("  {:<8} {}", f.name, levels.join(", "));
+        }
+    }
+    Ok(exit(warned))
+}
