@@ -227,12 +227,13 @@ pub struct EmResult {
 
 /// Expectation–maximisation of m on pattern counts, with u fixed.
 ///
-/// * `patterns`: distinct comparison patterns with the number of pairs showing each.
+/// * `patterns`: distinct comparison patterns, each with an extra log2 Bayes factor (e.g. a
+///   term-frequency adjustment, 0 if none) and the number of pairs showing it.
 /// * `estimate[f]`: whether field `f` takes part (fields a blocking rule forces to agree do not).
 /// * `m0`, `u`: initial m and fixed u, `[f][level-1]`.
 /// * `lambda0`: initial share of matches among these pairs.
 pub fn em(
-    patterns: &[(Pattern, u64)],
+    patterns: &[(Pattern, f64, u64)],
     estimate: &[bool],
     m0: &[Vec<f64>],
     u: &[Vec<f64>],
@@ -245,7 +246,7 @@ pub fn em(
     let mut lambda = lambda0.clamp(1e-6, 1.0 - 1e-6);
     let mut iterations = 0;
     let mut converged = false;
-    let total: f64 = patterns.iter().map(|&(_, c)| c as f64).sum();
+    let total: f64 = patterns.iter().map(|&(_, _, c)| c as f64).sum();
     if total == 0.0 {
         return EmResult { m, lambda, iterations, converged: true };
     }
@@ -253,8 +254,9 @@ pub fn em(
         iterations += 1;
         let mut m_acc: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
         let mut matched = 0.0;
-        for &(p, count) in patterns {
-            let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
+        for &(p, extra, count) in patterns {
+            let (mut lm, mut lu) =
+                (lambda.ln() + extra * std::f64::consts::LN_2, (1.0 - lambda).ln());
             for f in (0..nf).filter(|&f| estimate[f]) {
                 let l = p.level(f);
                 if l == 0 || l > m[f].len() {
@@ -340,7 +342,7 @@ mod tests {
                 let pm = m_true[0][a as usize - 1] * m_true[1][b as usize - 1];
                 let pu = u[0][a as usize - 1] * u[1][b as usize - 1];
                 let count = n * (lambda_true * pm + (1.0 - lambda_true) * pu);
-                patterns.push((Pattern::from_levels(&[a, b]), count.round() as u64));
+                patterns.push((Pattern::from_levels(&[a, b]), 0.0, count.round() as u64));
             }
         }
         let m0 = vec![vec![0.6, 0.4], vec![0.6, 0.4]];
@@ -352,7 +354,8 @@ mod tests {
 
     #[test]
     fn fields_not_estimated_keep_their_m() {
-        let patterns = [(Pattern::from_levels(&[1, 1]), 10), (Pattern::from_levels(&[2, 1]), 90)];
+        let patterns =
+            [(Pattern::from_levels(&[1, 1]), 0.0, 10), (Pattern::from_levels(&[2, 1]), 0.0, 90)];
         let m0 = vec![vec![0.5, 0.5], vec![0.7, 0.3]];
         let u = vec![vec![0.1, 0.9], vec![0.1, 0.9]];
         let r = em(&patterns, &[true, false], &m0, &u, 0.5, 50, 1e-9);

@@ -14,6 +14,7 @@ pub mod dataset;
 pub mod matcher;
 pub mod prepare;
 pub mod score;
+pub mod tf;
 pub mod train;
 
 pub use matcher::{Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Threshold};

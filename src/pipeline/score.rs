@@ -6,24 +6,12 @@
 //! so the output is the same for any number of threads.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::block::{Blocker, Blocking, RuleStats};
 use crate::compare::{self, FIELD_NAMES, FIELDS, LEVELS, Records, Scratch};
 use crate::model::{MAX_LEVELS, Model, Pattern, probability};
-
-/// Name levels 1..=5 (exact to one typo) may be term-frequency adjusted.
-const TF_LEVELS: usize = compare::name_level::ONE_TYPO as usize;
-
-/// The key of a name's family and given classes, 0 when either is missing.
-fn name_key(f: &compare::Features) -> u64 {
-    if f.family_class == 0 || f.given_class == 0 {
-        0
-    } else {
-        (u64::from(f.family_class) << 32) | u64::from(f.given_class)
-    }
-}
+use crate::pipeline::tf::{TF_LEVELS, TermFrequencies};
 
 /// A candidate pair at or above the threshold.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -85,43 +73,18 @@ pub struct Scorer {
     model: Model,
     table: Vec<f32>,
     prior: f32,
-    /// Name (ASCII hash) → number of records bearing it.
-    name_counts: FxHashMap<u64, u32>,
-    /// Family class + given class → number of records bearing them.
-    key_counts: FxHashMap<u64, u32>,
-    records: f64,
+    tf: TermFrequencies,
     threshold: f32,
 }
 
 impl Scorer {
     /// Prepares `model` for `records`; pairs whose weight reaches `threshold_weight` are kept.
     pub fn new<R: Records>(model: Model, records: &R, threshold_weight: f64) -> Scorer {
-        let count_by = |key: fn(&compare::Features) -> u64| {
-            (0..records.len() as u32)
-                .into_par_iter()
-                .fold(FxHashMap::default, |mut m: FxHashMap<u64, u32>, i| {
-                    let h = key(records.features(i));
-                    if h != 0 {
-                        *m.entry(h).or_default() += 1;
-                    }
-                    m
-                })
-                .reduce(FxHashMap::default, |mut x, y| {
-                    for (k, v) in y {
-                        *x.entry(k).or_default() += v;
-                    }
-                    x
-                })
-        };
-        let name_counts = count_by(|f| f.name_ascii);
-        let key_counts = count_by(name_key);
         Scorer {
             table: model.weight_table(),
             prior: model.prior_weight() as f32,
             model,
-            name_counts,
-            key_counts,
-            records: records.len().max(1) as f64,
+            tf: TermFrequencies::new(records),
             threshold: threshold_weight as f32,
         }
     }
@@ -131,26 +94,19 @@ impl Scorer {
         &self.model
     }
 
-    /// The term-frequency adjustment of a name level for a pair: `log2(u_level / tf)`, where
-    /// `tf` is the share of records bearing the more frequent of the two names — the full name
-    /// for the exact levels, the family and given classes for the looser ones.
+    /// The term-frequency adjustment of a name level for a pair (see [`TermFrequencies`]).
     fn tf_adjustment(&self, level: usize, fa: &compare::Features, fb: &compare::Features) -> f64 {
-        let Some(l) = self.model.fields.get(compare::NAME).and_then(|f| f.levels.get(level - 1))
-        else {
-            return 0.0;
-        };
-        if !l.tf_adjust || self.model.tf_adjustment_weight == 0.0 {
-            return 0.0;
-        }
-        let (counts, ka, kb) = if level <= usize::from(compare::name_level::SAME_TOKENS) {
-            (&self.name_counts, fa.name_ascii, fb.name_ascii)
+        let adjusted = self
+            .model
+            .fields
+            .get(compare::NAME)
+            .and_then(|f| f.levels.get(level.wrapping_sub(1)))
+            .is_some_and(|l| l.tf_adjust);
+        if adjusted {
+            self.model.tf_adjustment_weight * self.tf.adjustment(level, fa, fb)
         } else {
-            (&self.key_counts, name_key(fa), name_key(fb))
-        };
-        let count = |h: u64| counts.get(&h).copied().unwrap_or(1).max(1);
-        let c = count(ka).max(count(kb));
-        let tf = f64::from(c) / self.records;
-        self.model.tf_adjustment_weight * (l.u / tf).log2()
+            0.0
+        }
     }
 
     /// The weight of a pair with its pattern.

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::block::{Blocker, Blocking, KeyPart, Rule, mix};
 use crate::compare::{self, FIELD_NAMES, FIELDS, LEVELS, Records, Scratch};
 use crate::model::{Field, Level, Model, Pattern, em, u_from_counts};
+use crate::pipeline::tf::TermFrequencies;
 
 /// Training settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -138,12 +139,16 @@ fn random_pair_counts<R: Records>(
 }
 
 /// Pattern counts of (a sample of) the pairs of one rule, in pattern order.
+///
+/// With `tf`, each pattern also carries the name's term-frequency adjustment, rounded to a
+/// quarter bit (so that patterns stay few).
 fn rule_patterns<R: Records>(
     records: &R,
     link_split: Option<u32>,
     rule: &Rule,
     opts: &TrainOptions,
-) -> (Vec<(Pattern, u64)>, u64) {
+    tf: Option<&TermFrequencies>,
+) -> (Vec<(Pattern, f64, u64)>, u64) {
     let cfg = Blocking { rules: vec![rule.clone()], max_block: opts.max_block };
     let mut blocker = Blocker::new(&cfg, records, link_split);
     let Some((groups, stats)) = blocker.next_rule() else { return (Vec::new(), 0) };
@@ -157,20 +162,24 @@ fn rule_patterns<R: Records>(
     let counts = groups
         .par_iter()
         .fold(
-            || (FxHashMap::<Pattern, u64>::default(), Scratch::new()),
+            || (FxHashMap::<(Pattern, i32), u64>::default(), Scratch::new()),
             |(mut counts, mut scratch), g| {
                 blocker.for_each_new_pair(g, |a, b| {
                     if rate < 1.0 && mix((u64::from(a) << 32) | u64::from(b)) > cut {
                         return;
                     }
+                    let (fa, fb) = (records.features(a), records.features(b));
                     let p = compare::compare(
-                        records.features(a),
-                        records.features(b),
+                        fa,
+                        fb,
                         records.name_ascii(a),
                         records.name_ascii(b),
                         &mut scratch,
                     );
-                    *counts.entry(p).or_default() += 1;
+                    let bin = tf.map_or(0, |tf| {
+                        (tf.adjustment(p.level(compare::NAME), fa, fb) * 4.0).round() as i32
+                    });
+                    *counts.entry((p, bin)).or_default() += 1;
                 });
                 (counts, scratch)
             },
@@ -182,10 +191,10 @@ fn rule_patterns<R: Records>(
             }
             x
         });
-    let mut v: Vec<(Pattern, u64)> = counts.into_iter().collect();
+    let mut v: Vec<((Pattern, i32), u64)> = counts.into_iter().collect();
     v.sort_unstable();
     let total = v.iter().map(|x| x.1).sum();
-    (v, total)
+    (v.into_iter().map(|((p, bin), c)| (p, f64::from(bin) / 4.0, c)).collect(), total)
 }
 
 /// Trains a model on `records` (`link_split`: see [`Blocker::new`]).
@@ -196,9 +205,12 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
     let mut m_sum: Vec<Vec<f64>> = m_init.iter().map(|l| vec![0.0; l.len()]).collect();
     let mut m_n = [0usize; FIELDS];
     let mut runs = Vec::new();
+    let tf = TermFrequencies::new(records);
     for (rule, skip) in training_rules() {
-        let (patterns, pairs) = rule_patterns(records, link_split, &rule, opts);
         let estimate: Vec<bool> = (0..FIELDS).map(|f| !skip.contains(&f)).collect();
+        // The name's term frequency enters EM only where the name is estimated.
+        let tf_here = estimate[compare::NAME].then_some(&tf);
+        let (patterns, pairs) = rule_patterns(records, link_split, &rule, opts, tf_here);
         let r =
             em(&patterns, &estimate, &m_init, &u, 0.1, opts.em_max_iterations, opts.em_tolerance);
         if pairs > 0 {
@@ -261,7 +273,7 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
                     label: (*label).into(),
                     m: m[f][i],
                     u: u[f][i],
-                    tf_adjust: f == compare::NAME && i < 5,
+                    tf_adjust: f == compare::NAME && i < crate::pipeline::tf::TF_LEVELS,
                 })
                 .collect(),
         })
