@@ -30,9 +30,9 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    input_args: InputArgs,
+    reading: InputArgs,
     #[command(flatten)]
-    match_args: MatchArgs,
+    matching: MatchArgs,
 }
 
 fn entities(truth: &Truth, stores: &[&Store]) -> anyhow::Result<Vec<u32>> {
@@ -45,27 +45,28 @@ fn entities(truth: &Truth, stores: &[&Store]) -> anyhow::Result<Vec<u32>> {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    set_threads(args.match_args.threads)?;
-    let q = args.match_args.quiet || args.json;
-    let cfg = args.match_args.config()?;
+    set_threads(args.matching.threads)?;
+    let q = args.matching.quiet || args.json;
+    let cfg = args.matching.config()?;
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let a = load_or_build(&args.input, &tmp.path().join("a.vnl"), &args.input_args, q)?;
-    let b = match &args.right {
-        Some(p) => Some(load_or_build(p, &tmp.path().join("b.vnl"), &args.input_args, q)?),
+    let first = load_or_build(&args.input, &tmp.path().join("a.vnl"), &args.reading, q)?;
+    let second = match &args.right {
+        Some(p) => Some(load_or_build(p, &tmp.path().join("b.vnl"), &args.reading, q)?),
         None => None,
     };
     let truth = args.truth.as_ref().map(Truth::read).transpose()?;
-    let va = View::new(&a.store)?;
-    let report = match &b {
+    let va = View::new(&first.store)?;
+    let report = match &second {
         None => {
-            let e = truth.as_ref().map(|t| entities(t, &[&a.store])).transpose()?;
-            analyse(&va, &cfg.blocking, None, e.as_deref())
+            let ent = truth.as_ref().map(|t| entities(t, &[&first.store])).transpose()?;
+            analyse(&va, &cfg.blocking, None, ent.as_deref())
         }
-        Some(b) => {
-            let vb = View::new(&b.store)?;
-            let j = Joined::new(&va, &vb);
-            let e = truth.as_ref().map(|t| entities(t, &[&a.store, &b.store])).transpose()?;
-            analyse(&j, &cfg.blocking, Some(j.split()), e.as_deref())
+        Some(sec) => {
+            let vb = View::new(&sec.store)?;
+            let joined = Joined::new(&va, &vb);
+            let ent =
+                truth.as_ref().map(|t| entities(t, &[&first.store, &sec.store])).transpose()?;
+            analyse(&joined, &cfg.blocking, Some(joined.split()), ent.as_deref())
         }
     };
     if args.json {
@@ -75,7 +76,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!(
             "{} records{}, max block {}",
             n,
-            b.as_ref().map_or(String::new(), |b| format!(" × {}", b.store.record_count())),
+            second.as_ref().map_or(String::new(), |s| format!(" × {}", s.store.record_count())),
             cfg.blocking.max_block
         );
         println!(
@@ -91,7 +92,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 s.rule,
                 s.pairs,
                 r.cumulative_pairs,
-                r.cumulative_recall.map_or("-".into(), |x| format!("{:.4}", x)),
+                r.cumulative_recall.map_or("-".into(), |x| format!("{x:.4}")),
                 s.blocks_split,
                 s.blocks_skipped,
                 largest.join(" ")
@@ -101,5 +102,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             println!("true pairs: {t}");
         }
     }
-    Ok(exit(skipped(a.built.as_ref()) || b.as_ref().is_some_and(|b| skipped(b.built.as_ref()))))
+    Ok(exit(
+        skipped(first.built.as_ref()) || second.as_ref().is_some_and(|s| skipped(s.built.as_ref())),
+    ))
 }

@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(short, long)]
     output: PathBuf,
     #[command(flatten)]
-    input_args: InputArgs,
+    reading: InputArgs,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -27,7 +27,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     set_threads(args.threads)?;
-    let s = build(&args.input, &args.output, &args.input_args, args.quiet)?;
+    let s = build(&args.input, &args.output, &args.reading, args.quiet)?;
     if !args.quiet {
         eprintln!(
             "built {}: {} records, {:.1} MB, in {:.2} s ({:.0} records/s)",

@@ -14,8 +14,8 @@ use vnlink::store::Store;
 /// Options to read a CSV input.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct InputArgs {
-    /// Map a column explicitly: `KIND=HEADER` (kinds: record_id, full_name, dob, sex, address,
-    /// id_number, phone). Repeatable.
+    /// Map a column explicitly: `KIND=HEADER` (kinds: `record_id`, `full_name`, dob, sex, address,
+    /// `id_number`, phone). Repeatable.
     #[arg(long = "column", value_name = "KIND=HEADER")]
     pub columns: Vec<String>,
     /// Field delimiter (default: sniffed among `,` `;` and tab).

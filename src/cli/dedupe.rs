@@ -25,18 +25,18 @@ pub struct Args {
     #[arg(long, default_value = "out")]
     out: PathBuf,
     #[command(flatten)]
-    input_args: InputArgs,
+    reading: InputArgs,
     #[command(flatten)]
-    match_args: MatchArgs,
+    matching: MatchArgs,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
-    let q = args.match_args.quiet;
-    set_threads(args.match_args.threads)?;
-    let matcher = args.match_args.matcher()?;
+    let q = args.matching.quiet;
+    set_threads(args.matching.threads)?;
+    let matcher = args.matching.matcher()?;
     vnlink::util::fs::create_dir_all(&args.out)?;
-    let loaded = load_or_build(&args.input, &args.out.join("store.vnl"), &args.input_args, q)?;
+    let loaded = load_or_build(&args.input, &args.out.join("store.vnl"), &args.reading, q)?;
     let store = &loaded.store;
 
     let pb = bar(q, None, "dedupe");
@@ -60,7 +60,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "input": args.input,
         "store": if loaded.built.is_some() { args.out.join("store.vnl") } else { args.input.clone() },
         "config": matcher.config(),
-        "model_given": args.match_args.model,
+        "model_given": args.matching.model,
         "ingest": loaded.built.as_ref().map(|b| &b.ingest),
         "build": loaded.built.as_ref().map(|b| &b.meta),
         "stats": stats,

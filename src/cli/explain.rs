@@ -31,9 +31,9 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    input_args: InputArgs,
+    reading: InputArgs,
     #[command(flatten)]
-    match_args: MatchArgs,
+    matching: MatchArgs,
 }
 
 fn position(store: &Store, path: &Path, id: &str) -> anyhow::Result<u32> {
@@ -44,11 +44,11 @@ fn position(store: &Store, path: &Path, id: &str) -> anyhow::Result<u32> {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    set_threads(args.match_args.threads)?;
-    let q = args.match_args.quiet || args.json;
-    let matcher = args.match_args.matcher()?;
+    set_threads(args.matching.threads)?;
+    let q = args.matching.quiet || args.json;
+    let matcher = args.matching.matcher()?;
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let a = load_or_build(&args.input, &tmp.path().join("a.vnl"), &args.input_args, q)?;
+    let a = load_or_build(&args.input, &tmp.path().join("a.vnl"), &args.reading, q)?;
     let mut warned = skipped(a.built.as_ref());
     let left = position(&a.store, &args.input, &args.left)?;
     let e = match &args.second {
@@ -57,7 +57,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             matcher.explain(&a.store, left, right)?
         }
         Some(p) => {
-            let b = load_or_build(p, &tmp.path().join("b.vnl"), &args.input_args, q)?;
+            let b = load_or_build(p, &tmp.path().join("b.vnl"), &args.reading, q)?;
             warned |= skipped(b.built.as_ref());
             let right = position(&b.store, p, &args.right)?;
             matcher.explain_link(&a.store, &b.store, left, right)?

@@ -30,27 +30,27 @@ pub struct Args {
     #[arg(long)]
     one_to_one: bool,
     #[command(flatten)]
-    input_args: InputArgs,
+    reading: InputArgs,
     #[command(flatten)]
-    match_args: MatchArgs,
+    matching: MatchArgs,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
-    let q = args.match_args.quiet;
-    set_threads(args.match_args.threads)?;
-    let mut cfg = args.match_args.config()?;
+    let q = args.matching.quiet;
+    set_threads(args.matching.threads)?;
+    let mut cfg = args.matching.config()?;
     if args.one_to_one {
         cfg.one_to_one = true;
     }
     let mut b = vnlink::pipeline::MatcherBuilder::new().config(cfg);
-    if let Some(p) = &args.match_args.model {
+    if let Some(p) = &args.matching.model {
         b = b.model(vnlink::model::Model::read(p)?);
     }
     let matcher = b.build()?;
     vnlink::util::fs::create_dir_all(&args.out)?;
-    let left = load_or_build(&args.left, &args.out.join("left.vnl"), &args.input_args, q)?;
-    let right = load_or_build(&args.right, &args.out.join("right.vnl"), &args.input_args, q)?;
+    let left = load_or_build(&args.left, &args.out.join("left.vnl"), &args.reading, q)?;
+    let right = load_or_build(&args.right, &args.out.join("right.vnl"), &args.reading, q)?;
 
     let pb = bar(q, None, "link");
     let result = matcher.link(&left.store, &right.store)?;
@@ -74,7 +74,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "left": args.left,
         "right": args.right,
         "config": matcher.config(),
-        "model_given": args.match_args.model,
+        "model_given": args.matching.model,
         "ingest": [left.built.as_ref().map(|b| &b.ingest), right.built.as_ref().map(|b| &b.ingest)],
         "build": [left.built.as_ref().map(|b| &b.meta), right.built.as_ref().map(|b| &b.meta)],
         "stats": stats,

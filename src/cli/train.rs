@@ -19,22 +19,22 @@ pub struct Args {
     #[arg(long, default_value = "model.json")]
     out: PathBuf,
     #[command(flatten)]
-    input_args: InputArgs,
+    reading: InputArgs,
     #[command(flatten)]
-    match_args: MatchArgs,
+    matching: MatchArgs,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    set_threads(args.match_args.threads)?;
-    let q = args.match_args.quiet;
-    let matcher = args.match_args.matcher()?;
+    set_threads(args.matching.threads)?;
+    let q = args.matching.quiet;
+    let matcher = args.matching.matcher()?;
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let left = load_or_build(&args.input, &tmp.path().join("left.vnl"), &args.input_args, q)?;
+    let left = load_or_build(&args.input, &tmp.path().join("left.vnl"), &args.reading, q)?;
     let mut warned = skipped(left.built.as_ref());
     let model = match &args.right {
         None => matcher.train(&left.store)?,
         Some(r) => {
-            let right = load_or_build(r, &tmp.path().join("right.vnl"), &args.input_args, q)?;
+            let right = load_or_build(r, &tmp.path().join("right.vnl"), &args.reading, q)?;
             warned |= skipped(right.built.as_ref());
             matcher.train_link(&left.store, &right.store)?
         }

@@ -96,11 +96,9 @@ mod tests {
     #[test]
     fn recall_accumulates_over_rules() {
         let f = |phone, dob| Features { phone, dob, ..Features::default() };
+        let day = (100 << 9) + 33;
         // Entities: {0,1,2} {3}. Phone finds 0-1; dob finds 1-2 and 2-3 (false).
-        let recs = (
-            vec![f(5, 0), f(5, 100 << 9 | 33), f(0, 100 << 9 | 33), f(0, 100 << 9 | 33)],
-            vec![String::new(); 4],
-        );
+        let recs = (vec![f(5, 0), f(5, day), f(0, day), f(0, day)], vec![String::new(); 4]);
         let cfg = Blocking {
             rules: vec![Rule::new(&[KeyPart::Phone], &[]), Rule::new(&[KeyPart::Dob], &[])],
             max_block: 10,

@@ -182,20 +182,20 @@ struct Builder<S: Sink> {
 }
 
 impl<S: Sink> Builder<S> {
-    fn new(writer: StoreWriter<S>, opts: &BuildOptions) -> Result<Self> {
+    fn new(writer: StoreWriter<S>, opts: &BuildOptions) -> Self {
         let block = BlockBuilder::new(writer.layout());
         let mut postings = Vec::new();
         for _ in &opts.blocking.rules {
             postings.push(PostingsBuilder::with_budget(opts.postings_budget));
         }
-        Ok(Builder {
+        Builder {
             writer,
             block,
             postings,
             name_counts: FxHashMap::default(),
             meta: BuildMeta { blocking: opts.blocking.clone(), ..BuildMeta::default() },
             records: 0,
-        })
+        }
     }
 
     /// Adds one prepared block (ids, raw texts and prepared records in parallel arrays).
@@ -326,11 +326,11 @@ fn raw_of(r: &RawRecord) -> RawFields<'_> {
     }
 }
 
-fn prepare_all(raws: &[RawFields<'_>], enc: &Encodings) -> Vec<Prepared> {
+fn prepare_all(raws: &[RawFields<'_>], enc: Encodings) -> Vec<Prepared> {
     raws.par_iter()
         .map_init(Preparer::new, |p, r| {
             let mut out = Prepared::default();
-            p.prepare(r, enc, &mut out);
+            p.prepare(r, &enc, &mut out);
             out
         })
         .collect()
@@ -348,7 +348,7 @@ pub fn build_csv(
     let mut src = CsvSource::open(input, &opts.ingest)?;
     opts.blocking.validate()?;
     let writer = StoreWriter::create(out, layout(opts.block_records))?;
-    let mut b = Builder::new(writer, opts)?;
+    let mut b = Builder::new(writer, opts);
     b.meta.source = input.display().to_string();
     b.meta.columns = src
         .schema()
@@ -368,7 +368,7 @@ pub fn build_csv(
         let e = *enc.get_or_insert_with(|| {
             Encodings::detect(raws.iter().map(|r| r.name), raws.iter().map(|r| r.address))
         });
-        let prepared = prepare_all(&raws, &e);
+        let prepared = prepare_all(&raws, e);
         b.add_block(rows.iter().map(RawRecord::record_id), &raws, &prepared, &opts.blocking)?;
         progress(b.records);
     }
@@ -395,7 +395,7 @@ pub fn build_records<'r>(
 ) -> Result<Store> {
     opts.blocking.validate()?;
     let writer = StoreWriter::in_memory(layout(opts.block_records))?;
-    let mut b = Builder::new(writer, opts)?;
+    let mut b = Builder::new(writer, opts);
     let enc = Encodings::default();
     let mut batch: Vec<&Record> = Vec::new();
     let mut iter = records.into_iter().peekable();
@@ -403,7 +403,7 @@ pub fn build_records<'r>(
         batch.clear();
         batch.extend(iter.by_ref().take(opts.block_records as usize));
         let raws: Vec<RawFields<'_>> = batch.iter().map(|r| r.raw()).collect();
-        let prepared = prepare_all(&raws, &enc);
+        let prepared = prepare_all(&raws, enc);
         b.add_block(batch.iter().map(|r| r.record_id.as_str()), &raws, &prepared, &opts.blocking)?;
     }
     b.finish_tables(&opts.blocking)?;

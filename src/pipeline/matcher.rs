@@ -104,42 +104,49 @@ impl MatcherBuilder {
     }
 
     /// Uses a whole configuration.
+    #[must_use]
     pub fn config(mut self, config: MatchConfig) -> Self {
         self.config = config;
         self
     }
 
     /// Sets the blocking rules.
+    #[must_use]
     pub fn blocking(mut self, blocking: Blocking) -> Self {
         self.config.blocking = blocking;
         self
     }
 
     /// Uses this model instead of training one on the data.
+    #[must_use]
     pub fn model(mut self, model: Model) -> Self {
         self.model = Some(model);
         self
     }
 
     /// Sets the threshold.
+    #[must_use]
     pub fn threshold(mut self, threshold: Threshold) -> Self {
         self.config.threshold = threshold;
         self
     }
 
     /// Sets the training options.
+    #[must_use]
     pub fn train_options(mut self, opts: TrainOptions) -> Self {
         self.config.train = opts;
         self
     }
 
     /// Turns the CCCD cannot-link constraint on or off.
+    #[must_use]
     pub fn cannot_link(mut self, on: bool) -> Self {
         self.config.cannot_link = on;
         self
     }
 
     /// Turns one-to-one linking on or off.
+    #[must_use]
     pub fn one_to_one(mut self, on: bool) -> Self {
         self.config.one_to_one = on;
         self
@@ -343,31 +350,31 @@ impl Matcher {
 
     /// Finds the records of `right` that match records of `left`.
     pub fn link(&self, left: &Store, right: &Store) -> Result<Link> {
-        let (l, r) = (View::new(left)?, View::new(right)?);
-        let j = Joined::new(&l, &r);
-        let split = j.split();
+        let (lv, rv) = (View::new(left)?, View::new(right)?);
+        let joined = Joined::new(&lv, &rv);
+        let split = joined.split();
         let mut stats = RunStats {
-            records: l.len() as u64,
-            records_right: r.len() as u64,
+            records: lv.len() as u64,
+            records_right: rv.len() as u64,
             ..RunStats::default()
         };
-        let model = self.model_for(&j, Some(split), &mut stats);
-        let (_, mut scored) = self.score(&j, Some(split), model.clone(), &mut stats);
+        let model = self.model_for(&joined, Some(split), &mut stats);
+        let (_, mut scored) = self.score(&joined, Some(split), model.clone(), &mut stats);
         if self.config.one_to_one {
             let t = Instant::now();
             let before = scored.len();
             scored.sort_unstable_by(|x, y| {
                 y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b))
             });
-            let mut used_l = vec![false; l.len()];
-            let mut used_r = vec![false; r.len()];
+            let mut used_l = vec![false; lv.len()];
+            let mut used_r = vec![false; rv.len()];
             scored.retain(|p| {
-                let (a, b) = (p.a as usize, (p.b - split) as usize);
-                if used_l[a] || used_r[b] {
+                let (li, ri) = (p.a as usize, (p.b - split) as usize);
+                if used_l[li] || used_r[ri] {
                     return false;
                 }
-                used_l[a] = true;
-                used_r[b] = true;
+                used_l[li] = true;
+                used_r[ri] = true;
                 true
             });
             scored.sort_unstable_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
@@ -400,15 +407,22 @@ impl Matcher {
 
     /// Explains the score of record `left` of the first store against record `right` of the
     /// second (with the given model, or one trained for the link).
-    pub fn explain_link(&self, a: &Store, b: &Store, left: u32, right: u32) -> Result<Explanation> {
-        let (l, r) = (View::new(a)?, View::new(b)?);
-        check_index(&l, left)?;
-        check_index(&r, right)?;
-        let j = Joined::new(&l, &r);
+    pub fn explain_link(
+        &self,
+        first: &Store,
+        second: &Store,
+        left: u32,
+        right: u32,
+    ) -> Result<Explanation> {
+        let (lv, rv) = (View::new(first)?, View::new(second)?);
+        check_index(&lv, left)?;
+        check_index(&rv, right)?;
+        let joined = Joined::new(&lv, &rv);
+        let split = joined.split();
         let model =
-            self.model.clone().unwrap_or_else(|| train(&j, Some(j.split()), &self.config.train));
-        let scorer = Scorer::new(model, &j, self.config.threshold.weight());
-        Ok(scorer.explain(&j, left, j.split() + right))
+            self.model.clone().unwrap_or_else(|| train(&joined, Some(split), &self.config.train));
+        let scorer = Scorer::new(model, &joined, self.config.threshold.weight());
+        Ok(scorer.explain(&joined, left, split + right))
     }
 }
 

@@ -178,15 +178,12 @@ impl Preparer {
         }
 
         // Address: decode legacy text first (the address normaliser reads Unicode).
-        let addr_src = match enc.address {
-            Some(e) => {
-                legacy::decode_into(raw.address, e, &mut self.buf);
-                self.buf.as_str()
-            }
-            None => {
-                legacy::decode_auto_into(raw.address, &mut self.buf);
-                self.buf.as_str()
-            }
+        let addr_src = if let Some(e) = enc.address {
+            legacy::decode_into(raw.address, e, &mut self.buf);
+            self.buf.as_str()
+        } else {
+            legacy::decode_auto_into(raw.address, &mut self.buf);
+            self.buf.as_str()
         };
         self.addresses.normalize_into(addr_src, &mut self.address);
         self.address_features(&mut f);

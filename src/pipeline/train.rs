@@ -78,6 +78,9 @@ fn next(state: &mut u64) -> u64 {
     mix(*state)
 }
 
+/// Random pairs drawn per parallel task.
+const CHUNK: u64 = 1 << 16;
+
 /// Level counts per field over random pairs.
 fn random_pair_counts<R: Records>(
     records: &R,
@@ -93,7 +96,6 @@ fn random_pair_counts<R: Records>(
     if left == 0 || right == 0 || (link_split.is_none() && n < 2) {
         return empty();
     }
-    const CHUNK: u64 = 1 << 16;
     let chunks = opts.u_pairs.div_ceil(CHUNK);
     (0..chunks)
         .into_par_iter()
@@ -103,16 +105,15 @@ fn random_pair_counts<R: Records>(
             let mut scratch = Scratch::new();
             let todo = CHUNK.min(opts.u_pairs - c * CHUNK);
             for _ in 0..todo {
-                let (a, b) = match link_split {
-                    Some(s) => (next(&mut state) % left, u64::from(s) + next(&mut state) % right),
-                    None => {
-                        let a = next(&mut state) % n;
-                        let mut b = next(&mut state) % (n - 1);
-                        if b >= a {
-                            b += 1;
-                        }
-                        (a, b)
+                let (a, b) = if let Some(s) = link_split {
+                    (next(&mut state) % left, u64::from(s) + next(&mut state) % right)
+                } else {
+                    let a = next(&mut state) % n;
+                    let mut b = next(&mut state) % (n - 1);
+                    if b >= a {
+                        b += 1;
                     }
+                    (a, b)
                 };
                 let (a, b) = (a as u32, b as u32);
                 let p = compare::compare(
