@@ -10,7 +10,8 @@
 //! * **No pair twice.** A pair produced by an earlier rule is not produced again by a later one:
 //!   the later rule checks the earlier rules' *effective* keys of the two records (no global set of
 //!   pairs).
-//! * **Oversized blocks** (the "Nguyễn" problem) are split by the rule's `split_by` keys; a block
+//! * **Oversized blocks** (the "Nguyễn" problem) are split by the rule's `split_by` keys, one
+//!   after the other while a part stays too large; a block
 //!   still larger than `max_block` is skipped *and reported* in [`RuleStats`], never silently.
 //!   A record's effective key under a rule reflects the split (or is 0 where its block was
 //!   skipped), so that later rules do produce the pairs an oversized block left out.
@@ -23,49 +24,51 @@ use serde::{Deserialize, Serialize};
 use crate::compare::{Features, Records};
 use crate::error::{Error, Result};
 
-/// A normalised key a blocking rule can use.
+/// A normalised key a blocking rule can use. The discriminants enter the stored key hashes:
+/// they are part of the store format and never change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[repr(u8)]
 pub enum KeyPart {
     /// The national id (CCCD or CMND, with its kind).
-    NationalId,
+    NationalId = 0,
     /// The phone number.
-    Phone,
+    Phone = 1,
     /// The full date of birth (day precision only).
-    Dob,
+    Dob = 2,
     /// The year of birth.
-    BirthYear,
+    BirthYear = 3,
     /// The canonical full name.
-    Name,
+    Name = 4,
     /// The ASCII full name.
-    NameAscii,
+    NameAscii = 5,
     /// The ASCII name tokens, sorted.
-    NameSorted,
+    NameSorted = 6,
     /// The name tokens' phonetic keys, sorted.
-    NamePhonetic,
+    NamePhonetic = 7,
     /// The family-name class.
-    FamilyClass,
+    FamilyClass = 8,
     /// The given-name class.
-    GivenClass,
+    GivenClass = 9,
     /// The given name's phonetic key.
-    GivenPhonetic,
+    GivenPhonetic = 10,
     /// The middle name without Văn/Thị.
-    MiddleCore,
+    MiddleCore = 11,
     /// The new (2025) province.
-    ProvinceNew,
+    ProvinceNew = 12,
     /// The old district.
-    DistrictOld,
+    DistrictOld = 13,
     /// The old ward.
-    WardOld,
+    WardOld = 14,
     /// The new ward (for an old-style address, the default successor of its old ward).
-    WardNew,
+    WardNew = 15,
     /// The street.
-    Street,
+    Street = 16,
     /// The house number.
-    House,
+    House = 17,
     /// Sex.
-    Sex,
+    Sex = 18,
 }
 
 impl KeyPart {
@@ -105,7 +108,7 @@ pub struct Rule {
     pub name: String,
     /// The parts whose values must all be present and equal.
     pub keys: Vec<KeyPart>,
-    /// Further parts used to split a block larger than `max_block`.
+    /// Further parts used, one after the other, to split a block larger than `max_block`.
     #[serde(default)]
     pub split_by: Vec<KeyPart>,
 }
@@ -174,14 +177,14 @@ impl Default for Blocking {
             rules: vec![
                 Rule::new(&[NationalId], &[]),
                 Rule::new(&[Phone], &[]),
-                Rule::new(&[Dob, GivenPhonetic], &[]),
-                Rule::new(&[Dob, FamilyClass, ProvinceNew], &[]),
-                Rule::new(&[FamilyClass, GivenPhonetic, BirthYear], &[ProvinceNew]),
-                Rule::new(&[FamilyClass, GivenClass, ProvinceNew], &[WardNew]),
+                Rule::new(&[Dob, GivenPhonetic], &[ProvinceNew]),
+                Rule::new(&[Dob, FamilyClass, ProvinceNew], &[WardNew]),
+                Rule::new(&[FamilyClass, GivenPhonetic, BirthYear, ProvinceNew], &[WardNew]),
+                Rule::new(&[FamilyClass, GivenClass, WardNew], &[BirthYear]),
                 Rule::new(&[WardNew, House], &[]),
-                Rule::new(&[NameSorted, BirthYear], &[ProvinceNew]),
+                Rule::new(&[NameSorted, BirthYear], &[ProvinceNew, WardNew]),
             ],
-            max_block: 500,
+            max_block: 200,
         }
     }
 }
@@ -294,41 +297,10 @@ impl<'a, R: Records> Blocker<'a, R> {
             let key = run[0].0;
             let members: Vec<u32> = run.iter().map(|&(_, i)| i).collect();
             stats.largest.push((members.len() as u64, members[0]));
-            if members.len() <= self.cfg.max_block {
-                for &m in &members {
-                    effective[m as usize] = key;
-                }
-                stats.blocks += 1;
-                groups.push(members);
-                continue;
+            if members.len() > self.cfg.max_block {
+                stats.blocks_split += u64::from(!rule.split_by.is_empty());
             }
-            // Oversized: split by the further keys; parts still too large are skipped.
-            let size = self.pairs_in(&members);
-            stats.blocks_split += u64::from(!rule.split_by.is_empty());
-            let mut sub: Vec<(u64, u32)> = members
-                .iter()
-                .map(|&m| (combine(&rule.split_by, records.features(m), key), m))
-                .collect();
-            sub.sort_unstable();
-            let mut kept_pairs = 0;
-            for part in sub.chunk_by(|x, y| x.0 == y.0) {
-                if part.len() < 2 {
-                    continue;
-                }
-                let k2 = part[0].0;
-                if rule.split_by.is_empty() || k2 == 0 || part.len() > self.cfg.max_block {
-                    stats.blocks_skipped += 1;
-                    continue;
-                }
-                let part: Vec<u32> = part.iter().map(|&(_, i)| i).collect();
-                kept_pairs += self.pairs_in(&part);
-                for &m in &part {
-                    effective[m as usize] = k2;
-                }
-                stats.blocks += 1;
-                groups.push(part);
-            }
-            stats.pairs_skipped += size - kept_pairs;
+            self.place(rule, members, key, 0, &mut effective, &mut groups, &mut stats);
         }
         self.done.push(effective);
         let (new, total) = groups
@@ -346,6 +318,52 @@ impl<'a, R: Records> Blocker<'a, R> {
         Some((groups, stats))
     }
 
+    /// Accepts a block, or splits it by the next `split_by` key (progressively: the first key,
+    /// then the second within each part…) while it is larger than `max_block`; what is still too
+    /// large when the keys run out, or lacks a split key, is skipped and counted.
+    #[allow(clippy::too_many_arguments)]
+    fn place(
+        &self,
+        rule: &Rule,
+        members: Vec<u32>,
+        key: u64,
+        level: usize,
+        effective: &mut [u64],
+        groups: &mut Vec<Group>,
+        stats: &mut RuleStats,
+    ) {
+        if members.len() <= self.cfg.max_block {
+            for &m in &members {
+                effective[m as usize] = key;
+            }
+            stats.blocks += 1;
+            groups.push(members);
+            return;
+        }
+        let Some(part_key) = rule.split_by.get(level) else {
+            stats.blocks_skipped += 1;
+            stats.pairs_skipped += self.pairs_in(&members);
+            return;
+        };
+        let mut sub: Vec<(u64, u32)> = members
+            .iter()
+            .map(|&m| (combine(std::slice::from_ref(part_key), self.records.features(m), key), m))
+            .collect();
+        sub.sort_unstable();
+        let mut kept = 0;
+        for part in sub.chunk_by(|x, y| x.0 == y.0) {
+            let k2 = part[0].0;
+            if part.len() < 2 || k2 == 0 {
+                continue;
+            }
+            let ids: Vec<u32> = part.iter().map(|&(_, i)| i).collect();
+            kept += self.pairs_in(&ids);
+            self.place(rule, ids, k2, level + 1, effective, groups, stats);
+        }
+        // Pairs across parts, or with a record lacking the split key, are not compared.
+        stats.pairs_skipped += self.pairs_in(&members) - kept;
+    }
+
     fn pairs_in(&self, members: &[u32]) -> u64 {
         let n = members.len() as u64;
         match self.link_split {
@@ -361,28 +379,43 @@ impl<'a, R: Records> Blocker<'a, R> {
     /// [`Blocker::next_rule`]) that no earlier rule produced; `a < b`, and in a link `a` is from
     /// the first source.
     pub fn for_each_new_pair(&self, g: &[u32], mut f: impl FnMut(u32, u32)) {
+        let mut keys = Vec::new();
+        self.for_each_new_pair_in(g, &mut keys, |x, y| f(g[x], g[y]));
+    }
+
+    /// Like [`Blocker::for_each_new_pair`], with positions in `g` instead of record indices (so
+    /// that a caller can gather the group's records once). `keys` is scratch space: the earlier
+    /// rules' keys of the group's members are copied into it once, so that checking a pair reads
+    /// a few cache lines instead of one array per rule.
+    pub fn for_each_new_pair_in(
+        &self,
+        g: &[u32],
+        keys: &mut Vec<u64>,
+        mut f: impl FnMut(usize, usize),
+    ) {
         let earlier = &self.done[..self.done.len().saturating_sub(1)];
-        let new_pair = |a: u32, b: u32| {
-            earlier.iter().all(|keys| {
-                let (ka, kb) = (keys[a as usize], keys[b as usize]);
-                ka == 0 || ka != kb
-            })
+        let r = earlier.len();
+        keys.clear();
+        for &m in g {
+            keys.extend(earlier.iter().map(|k| k[m as usize]));
+        }
+        let keys = &keys[..];
+        let new_pair = |x: usize, y: usize| {
+            let (kx, ky) = (&keys[x * r..x * r + r], &keys[y * r..y * r + r]);
+            kx.iter().zip(ky).all(|(&a, &b)| a == 0 || a != b)
         };
         let (left, right_start) = match self.link_split {
-            None => (g, None),
+            None => (g.len(), None),
             Some(s) => {
                 let l = g.partition_point(|&m| m < s);
-                (&g[..l], Some(l))
+                (l, Some(l))
             }
         };
-        for (x, &a) in left.iter().enumerate() {
-            let rest = match right_start {
-                None => &g[x + 1..],
-                Some(l) => &g[l..],
-            };
-            for &b in rest {
-                if new_pair(a, b) {
-                    f(a, b);
+        for x in 0..left {
+            let from = right_start.unwrap_or(x + 1);
+            for y in from..g.len() {
+                if r == 0 || new_pair(x, y) {
+                    f(x, y);
                 }
             }
         }

@@ -236,12 +236,12 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     }
 }
 
-/// Compares the names of two records. `a_ascii`/`b_ascii` are their stored ASCII names.
-pub fn compare_name(
+/// Compares the names of two records. `names` gives their stored ASCII names; it is called only
+/// when the hashes of the features leave the level open.
+pub fn compare_name<'n>(
     a: &Features,
     b: &Features,
-    a_ascii: &str,
-    b_ascii: &str,
+    names: impl FnOnce() -> (&'n str, &'n str),
     s: &mut Scratch,
 ) -> u8 {
     use name_level::{
@@ -270,6 +270,7 @@ pub fn compare_name(
     if family && given && middle_compatible {
         return CLASS_MIDDLE;
     }
+    let (a_ascii, b_ascii) = names();
     let (af, am, ag) = a.parts(a_ascii);
     let (bf, bm, bg) = b.parts(b_ascii);
     // Exactly one part disagrees, and it is a typo of the other.
@@ -456,16 +457,15 @@ pub fn compare_sex(a: u8, b: u8) -> u8 {
     }
 }
 
-/// Compares two records on every field.
-pub fn compare(
+/// Compares two records on every field; `names` gives their ASCII names when they are needed.
+pub fn compare<'n>(
     a: &Features,
     b: &Features,
-    a_ascii: &str,
-    b_ascii: &str,
+    names: impl FnOnce() -> (&'n str, &'n str),
     s: &mut Scratch,
 ) -> Pattern {
     let mut p = Pattern(0);
-    p.set(NAME, compare_name(a, b, a_ascii, b_ascii, s));
+    p.set(NAME, compare_name(a, b, names, s));
     p.set(DOB, compare_dob(a.dob, b.dob));
     p.set(ADDRESS, compare_address(a, b));
     p.set(ID, compare_id(a.national_id, b.national_id));

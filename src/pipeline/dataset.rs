@@ -337,12 +337,19 @@ fn prepare_all(raws: &[RawFields<'_>], enc: Encodings) -> Vec<Prepared> {
 }
 
 /// Builds a store from a CSV file into `out` (written atomically).
+///
+/// Three stages overlap: a thread reads and decodes the next block of rows, the rayon pool
+/// prepares the current one, and a thread writes the previous one; blocks are written in input
+/// order, so the store does not depend on the thread count. `progress` is called with the
+/// number of records written so far.
 pub fn build_csv(
     input: impl AsRef<Path>,
     out: impl AsRef<Path>,
     opts: &BuildOptions,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64) + Send,
 ) -> Result<BuildSummary> {
+    use std::sync::mpsc::{channel, sync_channel};
+
     let start = Instant::now();
     let input = input.as_ref();
     let mut src = CsvSource::open(input, &opts.ingest)?;
@@ -356,29 +363,65 @@ pub fn build_csv(
         .iter()
         .map(|c| (c.kind.as_str().to_owned(), c.header.clone()))
         .collect();
-    let mut chunk: Vec<RawRecord> = Vec::new();
-    let mut enc: Option<Encodings> = None;
-    loop {
-        let n = src.read_chunk(&mut chunk, opts.block_records as usize)?;
-        if n == 0 {
-            break;
-        }
-        let rows = &chunk[..n];
-        let raws: Vec<RawFields<'_>> = rows.iter().map(raw_of).collect();
-        let e = *enc.get_or_insert_with(|| {
-            Encodings::detect(raws.iter().map(|r| r.name), raws.iter().map(|r| r.address))
+    let block = opts.block_records as usize;
+
+    // The legacy-encoding decision needs the first block before any preparation.
+    let mut first: Vec<RawRecord> = Vec::new();
+    src.read_chunk(&mut first, block)?;
+    let enc = {
+        let raws: Vec<RawFields<'_>> = first.iter().map(raw_of).collect();
+        Encodings::detect(raws.iter().map(|r| r.name), raws.iter().map(|r| r.address))
+    };
+
+    let (to_prepare, prepare_rx) = sync_channel::<Vec<RawRecord>>(1);
+    let (to_write, write_rx) = sync_channel::<(Vec<RawRecord>, Vec<Prepared>)>(1);
+    let (recycle, recycled) = channel::<Vec<RawRecord>>();
+    let blocking = &opts.blocking;
+    let (read_result, write_result) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Result<IngestReport> {
+            let mut chunk = first;
+            while !chunk.is_empty() {
+                if to_prepare.send(chunk).is_err() {
+                    break;
+                }
+                chunk = recycled.try_recv().unwrap_or_default();
+                src.read_chunk(&mut chunk, block)?;
+            }
+            Ok(src.into_report())
         });
-        let prepared = prepare_all(&raws, e);
-        b.add_block(rows.iter().map(RawRecord::record_id), &raws, &prepared, &opts.blocking)?;
-        progress(b.records);
-    }
-    let e = enc.unwrap_or_default();
+        let writer = scope.spawn(move || -> Result<Builder<crate::store::FileSink>> {
+            let mut progress = progress;
+            for (rows, prepared) in write_rx {
+                let raws: Vec<RawFields<'_>> = rows.iter().map(raw_of).collect();
+                b.add_block(rows.iter().map(RawRecord::record_id), &raws, &prepared, blocking)?;
+                progress(b.records);
+                drop(raws);
+                // The reader reuses the rows' buffers; it may be gone already.
+                let _ = recycle.send(rows);
+            }
+            Ok(b)
+        });
+        for rows in prepare_rx {
+            let raws: Vec<RawFields<'_>> = rows.iter().map(raw_of).collect();
+            let prepared = prepare_all(&raws, enc);
+            drop(raws);
+            if to_write.send((rows, prepared)).is_err() {
+                break;
+            }
+        }
+        drop(to_write);
+        let read = reader.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        let write = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (read, write)
+    });
+    // A write error first: it is why the reader may have stopped early.
+    let mut b = write_result?;
+    let ingest = read_result?;
     let show = |e: Option<crate::normalize::legacy::LegacyEncoding>| {
         e.map_or_else(|| "per value".to_owned(), |e| format!("{e:?}").to_lowercase())
     };
     b.meta.encodings =
-        vec![("full_name".into(), show(e.name)), ("address".into(), show(e.address))];
-    let ingest = src.into_report();
+        vec![("full_name".into(), show(enc.name)), ("address".into(), show(enc.address))];
     b.meta.rows_read = ingest.rows_read;
     b.meta.skipped_by_reason = ingest.skipped_by_reason.clone();
     b.meta.seconds = start.elapsed().as_secs_f64();

@@ -39,6 +39,16 @@ pub struct ScoreOutput {
     pub compared: u64,
 }
 
+/// Per-thread buffers of the scoring loop: the group's features and (lazily) names, the earlier
+/// rules' keys, the comparators' memo.
+#[derive(Default)]
+struct GroupScratch<'r> {
+    features: Vec<&'r compare::Features>,
+    names: Vec<Option<&'r str>>,
+    keys: Vec<u64>,
+    scratch: Scratch,
+}
+
 /// One field's part of an explanation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FieldExplanation {
@@ -132,7 +142,8 @@ impl Scorer {
         scratch: &mut Scratch,
     ) -> (Pattern, f32) {
         let (fa, fb) = (records.features(a), records.features(b));
-        let p = compare::compare(fa, fb, records.name_ascii(a), records.name_ascii(b), scratch);
+        let p =
+            compare::compare(fa, fb, || (records.name_ascii(a), records.name_ascii(b)), scratch);
         (p, self.weigh(p, fa, fb))
     }
 
@@ -180,12 +191,29 @@ impl Scorer {
             let blocker = &blocker;
             let chunks: Vec<Vec<ScoredPair>> = groups
                 .par_iter()
-                .map_init(Scratch::new, |scratch, g| {
+                .map_init(GroupScratch::default, |gs, g| {
                     let mut kept = Vec::new();
-                    blocker.for_each_new_pair(g, |a, b| {
-                        let (pattern, weight) = self.score_pair(records, a, b, scratch);
+                    gs.features.clear();
+                    gs.features.extend(g.iter().map(|&i| records.features(i)));
+                    gs.names.clear();
+                    gs.names.resize(g.len(), None);
+                    let (feats, names, scratch) = (&gs.features, &mut gs.names, &mut gs.scratch);
+                    blocker.for_each_new_pair_in(g, &mut gs.keys, |x, y| {
+                        let (fa, fb) = (feats[x], feats[y]);
+                        let pattern = compare::compare(
+                            fa,
+                            fb,
+                            || {
+                                let mut name = |k: usize| {
+                                    *names[k].get_or_insert_with(|| records.name_ascii(g[k]))
+                                };
+                                (name(x), name(y))
+                            },
+                            scratch,
+                        );
+                        let weight = self.weigh(pattern, fa, fb);
                         if weight >= self.threshold {
-                            kept.push(ScoredPair { a, b, weight, pattern, rule });
+                            kept.push(ScoredPair { a: g[x], b: g[y], weight, pattern, rule });
                         }
                     });
                     kept

@@ -119,8 +119,7 @@ fn random_pair_counts<R: Records>(
                 let p = compare::compare(
                     records.features(a),
                     records.features(b),
-                    records.name_ascii(a),
-                    records.name_ascii(b),
+                    || (records.name_ascii(a), records.name_ascii(b)),
                     &mut scratch,
                 );
                 for (f, c) in counts.iter_mut().enumerate() {
@@ -173,8 +172,7 @@ fn rule_patterns<R: Records>(
                     let p = compare::compare(
                         fa,
                         fb,
-                        records.name_ascii(a),
-                        records.name_ascii(b),
+                        || (records.name_ascii(a), records.name_ascii(b)),
                         &mut scratch,
                     );
                     let bin = tf.map_or(0, |tf| {
