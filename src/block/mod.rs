@@ -389,32 +389,28 @@ impl<'a, R: Records> Blocker<'a, R> {
     /// a few cache lines instead of one array per rule.
     pub fn for_each_new_pair_in(
         &self,
-        g: &[u32],
+        group: &[u32],
         keys: &mut Vec<u64>,
         mut f: impl FnMut(usize, usize),
     ) {
         let earlier = &self.done[..self.done.len().saturating_sub(1)];
-        let r = earlier.len();
+        let rules = earlier.len();
         keys.clear();
-        for &m in g {
+        for &m in group {
             keys.extend(earlier.iter().map(|k| k[m as usize]));
         }
         let keys = &keys[..];
         let new_pair = |x: usize, y: usize| {
-            let (kx, ky) = (&keys[x * r..x * r + r], &keys[y * r..y * r + r]);
-            kx.iter().zip(ky).all(|(&a, &b)| a == 0 || a != b)
+            let kx = &keys[x * rules..(x + 1) * rules];
+            let ky = &keys[y * rules..(y + 1) * rules];
+            kx.iter().zip(ky).all(|(&kx, &ky)| kx == 0 || kx != ky)
         };
-        let (left, right_start) = match self.link_split {
-            None => (g.len(), None),
-            Some(s) => {
-                let l = g.partition_point(|&m| m < s);
-                (l, Some(l))
-            }
-        };
+        // In a link, the group's records of the first source come first (indices ascend).
+        let right_start = self.link_split.map(|s| group.partition_point(|&m| m < s));
+        let left = right_start.unwrap_or(group.len());
         for x in 0..left {
-            let from = right_start.unwrap_or(x + 1);
-            for y in from..g.len() {
-                if r == 0 || new_pair(x, y) {
+            for y in right_start.unwrap_or(x + 1)..group.len() {
+                if rules == 0 || new_pair(x, y) {
                     f(x, y);
                 }
             }
