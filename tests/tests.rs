@@ -1,5 +1,7 @@
 //! vnlink's integration tests: one binary, one module per theme.
 
+/// Format compatibility: the golden `tests/data/compat/v1.vnl` opens with the same answers.
+mod compat;
 /// Damaged stores: truncation, byte flips, tampered TOC, versions, `vnlink verify`.
 mod corruption;
 /// The `.vnl` store: round trips, postings, threads, writer misuse.
