@@ -4,6 +4,8 @@
 mod compat;
 /// Damaged stores: truncation, byte flips, tampered TOC, versions, `vnlink verify`.
 mod corruption;
+/// `vnlink inspect`: counts, completeness, frequent values, block sizes, text and JSON.
+mod inspect;
 /// The `.vnl` store: round trips, postings, threads, writer misuse.
 mod store;
 // `vnlink gen` / `vnlink::synth`: determinism, shapes, truth, corruption rates, hard negatives.

@@ -10,6 +10,7 @@ mod common;
 mod dedupe;
 mod eval;
 mod r#gen;
+mod inspect;
 mod link;
 mod verify;
 
@@ -45,6 +46,8 @@ enum Command {
     Eval(eval::Args),
     /// Check every checksum and structure of a store.
     Verify(verify::Args),
+    /// Describe a store: counts, completeness, frequent values, blocking-key group sizes.
+    Inspect(inspect::Args),
     /// Generate a synthetic Vietnamese population with ground truth.
     Gen(r#gen::Args),
 }
@@ -71,6 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Link(args) => link::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
         Command::Gen(args) => r#gen::run(&args),
     }
 }
