@@ -618,7 +618,7 @@ fn blocking_reports(
     texts: &StrColumn<'_>,
     top: usize,
 ) -> anyhow::Result<Vec<BlockReport>> {
-    let names: Vec<&str> =
+    let mut names: Vec<&str> =
         store.posting_names().into_iter().filter(|n| n.starts_with(POSTINGS_PREFIX)).collect();
     // In the order of the rules, then any other list by name.
     let order = |name: &str| {
@@ -628,7 +628,6 @@ fn blocking_reports(
             .position(|r| name.strip_prefix(POSTINGS_PREFIX) == Some(r.name.as_str()))
             .unwrap_or(usize::MAX)
     };
-    let mut names = names;
     names.sort_by_key(|n| (order(n), *n));
     names
         .par_iter()
