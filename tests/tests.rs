@@ -1,7 +1,11 @@
 //! vnlink's integration tests: one binary, one module per theme.
 
+/// Format compatibility: the golden `tests/data/compat/v1.vnl` opens with the same answers.
+mod compat;
 /// Damaged stores: truncation, byte flips, tampered TOC, versions, `vnlink verify`.
 mod corruption;
+/// `vnlink inspect`: counts, completeness, frequent values, block sizes, text and JSON.
+mod inspect;
 /// The `.vnl` store: round trips, postings, threads, writer misuse.
 mod store;
 // `vnlink gen` / `vnlink::synth`: determinism, shapes, truth, corruption rates, hard negatives.

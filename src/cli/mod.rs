@@ -12,6 +12,7 @@ mod dedupe;
 mod eval;
 mod explain;
 mod r#gen;
+mod inspect;
 mod link;
 mod train;
 mod verify;
@@ -54,6 +55,8 @@ enum Command {
     Eval(eval::Args),
     /// Check every checksum and structure of a store.
     Verify(verify::Args),
+    /// Describe a store: counts, completeness, frequent values, blocking-key group sizes.
+    Inspect(inspect::Args),
     /// Generate a synthetic Vietnamese population with ground truth.
     Gen(r#gen::Args),
 }
@@ -83,6 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Blocks(args) => blocks::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
         Command::Gen(args) => r#gen::run(&args),
     }
 }

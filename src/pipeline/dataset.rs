@@ -555,3 +555,53 @@ pub fn is_store(path: &Path) -> bool {
 pub fn default_store_path(input: &Path) -> PathBuf {
     input.with_extension("vnl")
 }
+
+/// Read-only accessors for reports such as `vnlink inspect`: the typed columns a [`View`] holds,
+/// the canonical names, and the name term-frequency table.
+impl<'s> View<'s> {
+    /// The features column (one [`Features`] per record).
+    pub fn features_column(&self) -> &RecordColumn<'s, Features> {
+        &self.features
+    }
+
+    /// The ASCII full names column ([`NAME_ASCII`]).
+    pub fn name_ascii_column(&self) -> &StrColumn<'s> {
+        &self.name_ascii
+    }
+
+    /// The canonical full names column ([`NAME_TEXT`]: lower case, with diacritics, tokens
+    /// joined by one space, one token per token of the ASCII name).
+    pub fn name_texts(&self) -> Result<StrColumn<'s>> {
+        self.store.str_column(NAME_TEXT)
+    }
+
+    /// The preparation warnings column ([`WARNINGS`]: bit flags of
+    /// [`warning`]).
+    pub fn warnings(&self) -> Result<crate::store::Column<'s, u32>> {
+        self.store.column::<u32>(WARNINGS)
+    }
+
+    /// The name term frequencies ([`NAME_COUNTS`]): the distinct non-zero
+    /// [`Features::name_ascii`] hashes, ascending, and the number of records with each.
+    pub fn name_counts(&self) -> Result<(&'s [u64], &'s [u32])> {
+        let bytes = self.store.global(NAME_COUNTS)?;
+        let corrupt = |reason: &str| Error::Corrupt {
+            path: self.store.path().to_path_buf(),
+            section: NAME_COUNTS.into(),
+            offset: 0,
+            reason: reason.into(),
+        };
+        if bytes.len() % 12 != 0 {
+            return Err(corrupt("length is not a multiple of 12 bytes"));
+        }
+        let (hashes, counts) = bytes.split_at(bytes.len() / 12 * 8);
+        let hashes: &[u64] = bytemuck::try_cast_slice(hashes)
+            .map_err(|_| corrupt("hashes are not aligned to 8 bytes"))?;
+        let counts: &[u32] = bytemuck::try_cast_slice(counts)
+            .map_err(|_| corrupt("counts are not aligned to 4 bytes"))?;
+        if !hashes.windows(2).all(|w| w[0] < w[1]) {
+            return Err(corrupt("hashes are not strictly ascending"));
+        }
+        Ok((hashes, counts))
+    }
+}
