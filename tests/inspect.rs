@@ -220,7 +220,6 @@ fn counts_match_the_csv_and_the_store() {
         assert_eq!(u(&dist[0]["pairs"]), 0);
         assert_eq!(u(&b["max_block"]), vnlink::block::Blocking::default().max_block as u64);
     }
-
 }
 
 #[test]

@@ -1,5 +1,10 @@
 //! vnlink's integration tests: one binary, one module per theme.
 
+/// Matching end to end: dedupe, link, train, explain, blocks, determinism, exit codes, configs.
+mod pipeline;
+/// Helpers: running the CLI, generating data, reading CSV outputs.
+mod util;
+
 /// Format compatibility: the golden `tests/data/compat/v1.vnl` opens with the same answers.
 mod compat;
 /// Damaged stores: truncation, byte flips, tampered TOC, versions, `vnlink verify`.

@@ -5,7 +5,10 @@
 //! 2. **m** — expectation–maximisation on the comparison patterns of blocked pairs, with u fixed,
 //!    once per training rule; a rule's own fields are left out (its blocks force them to agree,
 //!    so they say nothing of m), and each field's m is the mean over the rules that estimated it.
-//!    Pairs are sampled by a hash of the pair when a rule has more than `em_pairs_per_rule`.
+//!    Pairs are sampled by a hash of the pair when a rule has more than `em_pairs_per_rule`, and
+//!    each pair weighs `1/(n − 1)` of its block of `n` records: a block of many namesakes (the
+//!    "Nguyễn Văn Hùng" problem) then counts like its records, not like its `n²/2` pairs, and
+//!    does not teach EM that namesakes are matches.
 //! 3. **prior** — the pairs the deterministic rule accepts (same national id) divided by its
 //!    recall, which the trained m gives (`m[id][exact]`), over the number of possible pairs.
 //!    Without ids the rule is "same ASCII name and full date of birth", recall `m_name·m_dob`.
@@ -77,6 +80,9 @@ fn next(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
     mix(*state)
 }
+
+/// The weight of a pair in a block of two, in the integer units of EM's pattern counts.
+const PAIR_WEIGHT: u64 = 1 << 20;
 
 /// Random pairs drawn per parallel task.
 const CHUNK: u64 = 1 << 16;
@@ -164,6 +170,17 @@ fn rule_patterns<R: Records>(
         .fold(
             || (FxHashMap::<(Pattern, i32), u64>::default(), Scratch::new()),
             |(mut counts, mut scratch), g| {
+                // Each pair weighs 1/(size − 1) of its block (1/max side in a link), in integer
+                // units so that sums do not depend on the order of the threads: a block of many
+                // namesakes then counts like its records, not like its n² pairs.
+                let size = match link_split {
+                    None => g.len(),
+                    Some(s) => {
+                        let left = g.partition_point(|&m| m < s);
+                        left.max(g.len() - left) + 1
+                    }
+                };
+                let weight = PAIR_WEIGHT / (size.max(2) as u64 - 1);
                 blocker.for_each_new_pair(g, |a, b| {
                     if rate < 1.0 && mix((u64::from(a) << 32) | u64::from(b)) > cut {
                         return;
@@ -178,7 +195,7 @@ fn rule_patterns<R: Records>(
                     let bin = tf.map_or(0, |tf| {
                         (tf.adjustment(p.level(compare::NAME), fa, fb) * 4.0).round() as i32
                     });
-                    *counts.entry((p, bin)).or_default() += 1;
+                    *counts.entry((p, bin)).or_default() += weight;
                 });
                 (counts, scratch)
             },
@@ -192,8 +209,8 @@ fn rule_patterns<R: Records>(
         });
     let mut v: Vec<((Pattern, i32), u64)> = counts.into_iter().collect();
     v.sort_unstable();
-    let total = v.iter().map(|x| x.1).sum();
-    (v.into_iter().map(|((p, bin), c)| (p, f64::from(bin) / 4.0, c)).collect(), total)
+    let sampled = if rate < 1.0 { opts.em_pairs_per_rule } else { stats.pairs };
+    (v.into_iter().map(|((p, bin), c)| (p, f64::from(bin) / 4.0, c)).collect(), sampled)
 }
 
 /// Trains a model on `records` (`link_split`: see [`Blocker::new`]).
