@@ -242,7 +242,7 @@ fn eval_of_the_truth_itself_is_perfect() {
     let clusters = dir.path().join("clusters.csv");
     let mut text = String::from("record_id,cluster_id\n");
     for r in rows(&truth) {
-        text.push_str(&format!("{},{}\n", r[0], r[1]));
+        text.extend([r[0].as_str(), ",", r[1].as_str(), "\n"]);
     }
     std::fs::write(&clusters, text).unwrap();
     let j = eval(&truth, "--clusters", &clusters);
