@@ -2,6 +2,8 @@
 
 /// Matching end to end: dedupe, link, train, explain, blocks, determinism, exit codes, configs.
 mod pipeline;
+/// Single-record lookups: library and CLI.
+mod query;
 /// Helpers: running the CLI, generating data, reading CSV outputs.
 mod util;
 

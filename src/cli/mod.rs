@@ -14,6 +14,7 @@ mod explain;
 mod r#gen;
 mod inspect;
 mod link;
+mod query;
 mod train;
 mod verify;
 
@@ -45,6 +46,8 @@ enum Command {
     Dedupe(dedupe::Args),
     /// Link two datasets.
     Link(link::Args),
+    /// Look records up in a built store.
+    Query(query::Args),
     /// Train a model and write it as JSON.
     Train(train::Args),
     /// Explain one pair's score field by field.
@@ -81,6 +84,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(&args),
         Command::Dedupe(args) => dedupe::run(&args),
         Command::Link(args) => link::run(&args),
+        Command::Query(args) => query::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Blocks(args) => blocks::run(&args),

@@ -137,6 +137,7 @@ impl Default for BuildOptions {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     /// The record's id in its source.
+    #[serde(default)]
     pub record_id: String,
     /// Full name.
     #[serde(default)]
@@ -159,7 +160,7 @@ pub struct Record {
 }
 
 impl Record {
-    fn raw(&self) -> RawFields<'_> {
+    pub(crate) fn raw(&self) -> RawFields<'_> {
         RawFields {
             name: &self.full_name,
             dob: &self.dob,

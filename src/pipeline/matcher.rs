@@ -1,6 +1,7 @@
 //! [`Matcher`]: a configured matcher (blocking rules, model or training options, threshold,
 //! constraints) that deduplicates one store or links two.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,8 @@ use crate::cluster::{self, Edge};
 use crate::compare::{self, FIELDS, Records};
 use crate::error::{Error, Result};
 use crate::model::{Model, Pattern, probability, weight_of_probability};
-use crate::pipeline::dataset::{Joined, View};
+use crate::pipeline::dataset::{Joined, Record, View};
+use crate::pipeline::query::{self, Candidate};
 use crate::pipeline::score::{Explanation, Scorer};
 use crate::pipeline::train::{TrainOptions, train};
 use crate::store::Store;
@@ -164,15 +166,39 @@ impl MatcherBuilder {
                 });
             }
         }
-        Ok(Matcher { config: self.config, model: self.model })
+        Ok(Matcher { config: self.config, model: self.model, lookups: Arc::default() })
     }
 }
 
-/// A configured matcher. Cheap to share between threads.
+/// A configured matcher. Cheap to clone and to share between threads.
 #[derive(Clone, Debug)]
 pub struct Matcher {
     config: MatchConfig,
     model: Option<Model>,
+    /// Per store: the scorer of lookups (model and name frequencies) and the store's rules.
+    lookups: Arc<Mutex<Lookups>>,
+}
+
+/// Identifies a store's bytes: its length and its trailer (which holds the checksum of the table
+/// of contents, itself holding every section's checksum).
+type StoreKey = (u64, [u8; 24]);
+
+/// The lookup states prepared so far, one per store.
+type Lookups = Vec<(StoreKey, Arc<LookupState>)>;
+
+fn store_key(store: &Store) -> StoreKey {
+    let bytes = store.as_bytes();
+    let mut trailer = [0u8; 24];
+    if let Some(t) = bytes.len().checked_sub(24).and_then(|s| bytes.get(s..)) {
+        trailer.copy_from_slice(t);
+    }
+    (bytes.len() as u64, trailer)
+}
+
+#[derive(Debug)]
+struct LookupState {
+    scorer: Scorer,
+    blocking: Blocking,
 }
 
 /// A scored pair of records, with its explanation levels.
@@ -261,7 +287,7 @@ fn cccd_key(f: &compare::Features) -> u64 {
 impl Matcher {
     /// A matcher with the default configuration.
     pub fn new() -> Matcher {
-        Matcher { config: MatchConfig::default(), model: None }
+        Matcher { config: MatchConfig::default(), model: None, lookups: Arc::default() }
     }
 
     /// The configuration.
@@ -392,6 +418,38 @@ impl Matcher {
             })
             .collect();
         Ok(Link { model, pairs, stats })
+    }
+
+    /// Looks one record up in a store: the `k` best candidates with their match probability,
+    /// weight and explanation, best first. Only the store's posting lists are read (no scan).
+    ///
+    /// The first lookup in a store prepares its name frequencies and, when the matcher was built
+    /// without a model, trains one on the store (seconds on millions of records); later lookups
+    /// reuse both. Any number of threads may look up at once.
+    pub fn query(&self, store: &Store, record: &Record, k: usize) -> Result<Vec<Candidate>> {
+        let state = self.lookup_state(store)?;
+        query::query(store, &state.scorer, &state.blocking, record, k)
+    }
+
+    fn lookup_state(&self, store: &Store) -> Result<Arc<LookupState>> {
+        let key = store_key(store);
+        let cached = |c: &Lookups| c.iter().find(|(k, _)| *k == key).map(|(_, s)| Arc::clone(s));
+        if let Some(s) = cached(&self.lookups.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(s);
+        }
+        let view = View::new(store)?;
+        let blocking = view.meta()?.blocking;
+        let model = self.model.clone().unwrap_or_else(|| train(&view, None, &self.config.train));
+        let state = Arc::new(LookupState {
+            scorer: Scorer::new(model, &view, self.config.threshold.weight()),
+            blocking,
+        });
+        let mut cache = self.lookups.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(s) = cached(&cache) {
+            return Ok(s);
+        }
+        cache.push((key, Arc::clone(&state)));
+        Ok(state)
     }
 
     /// Explains the score of two records of one store (with the given model, or one trained on

@@ -149,9 +149,28 @@ impl Scorer {
 
     /// Explains the score of a pair field by field.
     pub fn explain<R: Records>(&self, records: &R, a: u32, b: u32) -> Explanation {
-        let mut scratch = Scratch::new();
-        let (p, w) = self.score_pair(records, a, b, &mut scratch);
         let (fa, fb) = (records.features(a), records.features(b));
+        self.explain_features(
+            fa,
+            fb,
+            records.name_ascii(a),
+            records.name_ascii(b),
+            &mut Scratch::new(),
+        )
+    }
+
+    /// Scores and explains a pair given by its features and ASCII names (e.g. a query record
+    /// against a stored one).
+    pub fn explain_features(
+        &self,
+        fa: &compare::Features,
+        fb: &compare::Features,
+        name_a: &str,
+        name_b: &str,
+        scratch: &mut Scratch,
+    ) -> Explanation {
+        let p = compare::compare(fa, fb, || (name_a, name_b), scratch);
+        let w = self.weigh(p, fa, fb);
         let fields = (0..FIELDS)
             .map(|f| {
                 let level = p.level(f);
@@ -174,6 +193,19 @@ impl Scorer {
             match_weight: f64::from(w),
             match_probability: probability(f64::from(w)),
         }
+    }
+
+    /// The weight of a pair given by features and names, without the explanation.
+    pub fn weight_features(
+        &self,
+        fa: &compare::Features,
+        fb: &compare::Features,
+        name_a: &str,
+        name_b: &str,
+        scratch: &mut Scratch,
+    ) -> f32 {
+        let p = compare::compare(fa, fb, || (name_a, name_b), scratch);
+        self.weigh(p, fa, fb)
     }
 
     /// Compares every candidate pair of `blocking` and keeps those at or above the threshold.

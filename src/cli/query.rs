@@ -1,0 +1,110 @@
+//! `vnlink query`: look records up in a built store.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use rayon::prelude::*;
+use serde_json::json;
+use vnlink::pipeline::dataset::Record;
+use vnlink::store::Store;
+
+use super::common::{MatchArgs, exit, set_threads};
+
+/// Look one record (from flags) or many (JSON lines on stdin) up in a store: the best
+/// candidates with their match probability, weight and explanation.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    vnlink query people.vnl --name \"Nguyễn Văn An\" --dob 05/03/1980 --id 001080012345\n  \
+    echo '{\"full_name\":\"Tran Thi Binh\",\"dob\":\"1990\",\"phone\":\"0912345678\"}' | vnlink query people.vnl --jsonl -k 3\n\n\
+    Prints one JSON object per query: {\"candidates\": [{\"record_id\", \"match_probability\", \
+    \"match_weight\", \"explanation\"}, …]}, best first. Input keys for --jsonl are those of the \
+    CSV header: full_name, dob, sex, address, id_number, phone (any may be missing).")]
+pub struct Args {
+    /// The store (`.vnl`, from `vnlink build` or `vnlink dedupe`).
+    store: PathBuf,
+    /// Read one JSON record per line on stdin and answer each on one line, in order.
+    #[arg(long)]
+    jsonl: bool,
+    /// Candidates to return.
+    #[arg(short, default_value_t = 5)]
+    k: usize,
+    /// Full name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Date of birth.
+    #[arg(long)]
+    dob: Option<String>,
+    /// Sex.
+    #[arg(long)]
+    sex: Option<String>,
+    /// Address.
+    #[arg(long)]
+    address: Option<String>,
+    /// National id (CCCD or CMND).
+    #[arg(long)]
+    id: Option<String>,
+    /// Phone.
+    #[arg(long)]
+    phone: Option<String>,
+    #[command(flatten)]
+    matching: MatchArgs,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    set_threads(args.matching.threads)?;
+    let matcher = args.matching.matcher()?;
+    let store = Store::open(&args.store)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if !args.jsonl {
+        let record = Record {
+            record_id: String::new(),
+            full_name: args.name.clone().unwrap_or_default(),
+            dob: args.dob.clone().unwrap_or_default(),
+            sex: args.sex.clone().unwrap_or_default(),
+            address: args.address.clone().unwrap_or_default(),
+            id_number: args.id.clone().unwrap_or_default(),
+            phone: args.phone.clone().unwrap_or_default(),
+        };
+        let candidates = matcher.query(&store, &record, args.k)?;
+        writeln!(out, "{}", json!({ "candidates": candidates }))?;
+        out.flush()?;
+        return Ok(exit(false));
+    }
+    // Warm up (name frequencies, model) once before the parallel batches.
+    matcher.query(&store, &Record::default(), 1)?;
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut bad = 0u64;
+    let mut line_no = 0u64;
+    loop {
+        let mut batch: Vec<(u64, String)> = Vec::with_capacity(4096);
+        for line in lines.by_ref().take(4096) {
+            line_no += 1;
+            batch.push((line_no, line?));
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let answers: Vec<(bool, String)> = batch
+            .par_iter()
+            .map(|(n, line)| match serde_json::from_str::<Record>(line) {
+                Ok(record) => match matcher.query(&store, &record, args.k) {
+                    Ok(c) => (true, json!({ "candidates": c }).to_string()),
+                    Err(e) => (false, json!({ "error": format!("line {n}: {e}") }).to_string()),
+                },
+                Err(e) => (false, json!({ "error": format!("stdin line {n}: {e}") }).to_string()),
+            })
+            .collect();
+        for (ok, text) in answers {
+            bad += u64::from(!ok);
+            writeln!(out, "{text}")?;
+        }
+    }
+    out.flush()?;
+    if bad > 0 {
+        eprintln!("warning: {bad} input lines could not be answered (see their \"error\")");
+    }
+    Ok(exit(bad > 0))
+}

@@ -1,0 +1,149 @@
+//! Single-record lookups: the library's `Matcher::query` (top-k, explanations, thread safety)
+//! and `vnlink query` (flags and JSON lines).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use vnlink::pipeline::dataset::{BuildOptions, Record, build_records};
+use vnlink::pipeline::{Matcher, MatcherBuilder};
+
+use crate::util::{rows, s, sample, vnlink_ok};
+
+/// The sample as records, and its truth (record id → entity).
+fn sample_records() -> (Vec<Record>, HashMap<String, String>) {
+    let (records, truth) = sample();
+    let recs = rows(&records)
+        .into_iter()
+        .map(|r| Record {
+            record_id: r[0].clone(),
+            full_name: r[1].clone(),
+            dob: r[2].clone(),
+            sex: r[3].clone(),
+            address: r[4].clone(),
+            id_number: r[5].clone(),
+            phone: r[6].clone(),
+        })
+        .collect();
+    let truth = rows(&truth).into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+    (recs, truth)
+}
+
+#[test]
+fn a_duplicate_finds_its_original_first() {
+    let (records, truth) = sample_records();
+    let store = build_records(&records, &BuildOptions::default()).unwrap();
+    let matcher = MatcherBuilder::new().build().unwrap();
+    // Query every record that has a duplicate, with its own fields but without its id: the
+    // best other candidate must be of the same entity in nearly every case.
+    let (mut asked, mut top1, mut top5) = (0u32, 0u32, 0u32);
+    for r in &records {
+        let entity = &truth[&r.record_id];
+        let others = truth.values().filter(|e| *e == entity).count() - 1;
+        if others == 0 {
+            continue;
+        }
+        asked += 1;
+        let found = matcher.query(&store, r, 6).unwrap();
+        let ranked: Vec<&str> =
+            found.iter().map(|c| c.record_id.as_str()).filter(|id| *id != r.record_id).collect();
+        top1 += u32::from(ranked.first().is_some_and(|id| truth[*id] == *entity));
+        top5 += u32::from(ranked.iter().take(5).any(|id| truth[*id] == *entity));
+        // Candidates are best first, each with its explanation.
+        assert!(found.windows(2).all(|w| w[0].match_weight >= w[1].match_weight));
+        for c in &found {
+            let e = &c.explanation;
+            assert_eq!(e.fields.len(), 6);
+            assert!((e.match_weight - c.match_weight).abs() < 1e-9);
+        }
+    }
+    assert!(asked > 500, "{asked}");
+    let (r1, r5) = (f64::from(top1) / f64::from(asked), f64::from(top5) / f64::from(asked));
+    assert!(r1 > 0.97 && r5 > 0.98, "recall@1 {r1}, recall@5 {r5}");
+}
+
+#[test]
+fn one_store_and_one_matcher_serve_many_threads() {
+    let (records, _) = sample_records();
+    let store = build_records(&records, &BuildOptions::default()).unwrap();
+    let matcher = Matcher::new();
+    let expected: Vec<_> =
+        records.iter().take(64).map(|r| matcher.query(&store, r, 3).unwrap()).collect();
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let (store, matcher, records, expected) = (&store, &matcher, &records, &expected);
+            scope.spawn(move || {
+                for (i, r) in records.iter().take(64).enumerate().skip(t) {
+                    assert_eq!(&matcher.query(store, r, 3).unwrap(), &expected[i]);
+                }
+            });
+        }
+    });
+    assert!(matcher.query(&store, &records[0], 0).unwrap().is_empty());
+}
+
+#[test]
+fn the_cli_answers_flags_and_json_lines_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (records, _) = sample();
+    let store = dir.path().join("s.vnl");
+    vnlink_ok(&["build", s(&records), "-o", s(&store), "-q"], 0);
+    let first = &rows(&records)[0];
+    let one: serde_json::Value = serde_json::from_str(&vnlink_ok(
+        &[
+            "query",
+            s(&store),
+            "--name",
+            &first[1],
+            "--dob",
+            &first[2],
+            "--id",
+            &first[5],
+            "-k",
+            "1",
+        ],
+        0,
+    ))
+    .unwrap();
+    let c = &one["candidates"][0];
+    assert_eq!(c["record_id"], first[0].as_str());
+    for key in ["match_probability", "match_weight", "explanation"] {
+        assert!(!c[key].is_null(), "{key}");
+    }
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vnlink"))
+        .args(["query", s(&store), "--jsonl", "-k", "2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines: Vec<String> = rows(&records)
+        .iter()
+        .take(50)
+        .map(|r| serde_json::json!({"full_name": r[1], "dob": r[2], "phone": r[6]}).to_string())
+        .collect();
+    {
+        let mut stdin = child.stdin.take().unwrap();
+        for l in &lines {
+            writeln!(stdin, "{l}").unwrap();
+        }
+        writeln!(stdin, "not json").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a bad line is reported in the exit status");
+    let answers: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 51);
+    // Answer i is about record i: its best candidate is that record or one of its duplicates.
+    let (_, truth) = sample_records();
+    for (i, a) in answers.iter().take(50).enumerate() {
+        let best = a["candidates"][0]["record_id"].as_str().unwrap();
+        let asked = &rows(&records)[i][0];
+        assert_eq!(truth[best], truth[asked], "answer {i} is in input order");
+    }
+    assert!(answers[50]["error"].as_str().unwrap().contains("line 51"));
+}
