@@ -160,6 +160,20 @@ pub struct Record {
 }
 
 impl Record {
+    /// The columns in the standard header's order: `record_id, full_name, dob, sex, address,
+    /// id_number, phone`.
+    pub fn fields(&self) -> [&str; 7] {
+        [
+            &self.record_id,
+            &self.full_name,
+            &self.dob,
+            &self.sex,
+            &self.address,
+            &self.id_number,
+            &self.phone,
+        ]
+    }
+
     pub(crate) fn raw(&self) -> RawFields<'_> {
         RawFields {
             name: &self.full_name,
@@ -432,27 +446,117 @@ pub fn build_csv(
     Ok(BuildSummary { meta, ingest, bytes: summary.bytes })
 }
 
+/// Writes a person store record by record, to a file or to memory, with bounded memory: records
+/// are prepared (in parallel) and written a block at a time.
+///
+/// ```
+/// # fn main() -> vnlink::Result<()> {
+/// use vnlink::{BuildOptions, Record, RecordWriter};
+/// let mut w = RecordWriter::in_memory(&BuildOptions::default())?;
+/// w.push(Record { record_id: "1".into(), full_name: "Nguyễn Văn An".into(), ..Record::default() })?;
+/// let store = w.finish()?;
+/// assert_eq!(store.record_count(), 1);
+/// # Ok(())
+/// # }
+/// ```
+pub struct RecordWriter<S: Sink = crate::store::FileSink> {
+    builder: Builder<S>,
+    pending: Vec<Record>,
+    opts: BuildOptions,
+}
+
+impl<S: Sink> std::fmt::Debug for RecordWriter<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordWriter")
+            .field("records", &self.builder.records)
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RecordWriter<crate::store::FileSink> {
+    /// Starts a store at `path` (written to a temporary file, renamed by [`finish`](Self::finish)).
+    pub fn create(path: impl AsRef<Path>, opts: &BuildOptions) -> Result<Self> {
+        opts.blocking.validate()?;
+        let writer = StoreWriter::create(path, layout(opts.block_records))?;
+        Ok(RecordWriter { builder: Builder::new(writer, opts), pending: Vec::new(), opts: opts.clone() })
+    }
+
+    /// Writes the last block and the tables, and makes the file appear.
+    pub fn finish(mut self) -> Result<BuildMeta> {
+        self.flush()?;
+        self.builder.finish_tables(&self.opts.blocking)?;
+        let meta = self.builder.meta.clone();
+        self.builder.writer.finish()?;
+        Ok(meta)
+    }
+}
+
+impl RecordWriter<crate::store::MemorySink> {
+    /// Starts a store in memory: nothing touches the file system.
+    pub fn in_memory(opts: &BuildOptions) -> Result<Self> {
+        opts.blocking.validate()?;
+        let writer = StoreWriter::in_memory(layout(opts.block_records))?;
+        Ok(RecordWriter { builder: Builder::new(writer, opts), pending: Vec::new(), opts: opts.clone() })
+    }
+
+    /// Writes the last block and the tables, and opens the store.
+    pub fn finish(mut self) -> Result<Store> {
+        self.flush()?;
+        self.builder.finish_tables(&self.opts.blocking)?;
+        let (bytes, _) = self.builder.writer.finish()?;
+        Store::from_bytes(bytes)
+    }
+}
+
+impl<S: Sink> RecordWriter<S> {
+    /// Adds a record.
+    pub fn push(&mut self, record: Record) -> Result<()> {
+        self.pending.push(record);
+        if self.pending.len() >= self.opts.block_records as usize {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Records written or pending.
+    pub fn len(&self) -> u64 {
+        self.builder.records + self.pending.len() as u64
+    }
+
+    /// Whether no record was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let raws: Vec<RawFields<'_>> = self.pending.iter().map(Record::raw).collect();
+        let prepared = prepare_all(&raws, Encodings::default());
+        self.builder.add_block(
+            self.pending.iter().map(|r| r.record_id.as_str()),
+            &raws,
+            &prepared,
+            &self.opts.blocking,
+        )?;
+        drop(raws);
+        self.pending.clear();
+        Ok(())
+    }
+}
+
 /// Builds a store in memory from records (no file involved).
 pub fn build_records<'r>(
     records: impl IntoIterator<Item = &'r Record>,
     opts: &BuildOptions,
 ) -> Result<Store> {
-    opts.blocking.validate()?;
-    let writer = StoreWriter::in_memory(layout(opts.block_records))?;
-    let mut b = Builder::new(writer, opts);
-    let enc = Encodings::default();
-    let mut batch: Vec<&Record> = Vec::new();
-    let mut iter = records.into_iter().peekable();
-    while iter.peek().is_some() {
-        batch.clear();
-        batch.extend(iter.by_ref().take(opts.block_records as usize));
-        let raws: Vec<RawFields<'_>> = batch.iter().map(|r| r.raw()).collect();
-        let prepared = prepare_all(&raws, enc);
-        b.add_block(batch.iter().map(|r| r.record_id.as_str()), &raws, &prepared, &opts.blocking)?;
+    let mut w = RecordWriter::in_memory(opts)?;
+    for r in records {
+        w.push(r.clone())?;
     }
-    b.finish_tables(&opts.blocking)?;
-    let (bytes, _) = b.writer.finish()?;
-    Store::from_bytes(bytes)
+    w.finish()
 }
 
 /// A person store opened for matching: the store and its typed columns.
@@ -604,5 +708,34 @@ impl<'s> View<'s> {
             return Err(corrupt("hashes are not strictly ascending"));
         }
         Ok((hashes, counts))
+    }
+}
+
+impl Store {
+    /// Builds a person store from a CSV file (see [`build_csv`]).
+    pub fn build(
+        input: impl AsRef<Path>,
+        output: impl AsRef<Path>,
+        opts: &BuildOptions,
+    ) -> Result<BuildSummary> {
+        build_csv(input, output, opts, |_| {})
+    }
+
+    /// Builds a person store in memory from records (see [`build_records`]).
+    pub fn from_records<'r>(
+        records: impl IntoIterator<Item = &'r Record>,
+        opts: &BuildOptions,
+    ) -> Result<Store> {
+        build_records(records, opts)
+    }
+
+    /// The id of record `i` of a person store.
+    pub fn record_id(&self, i: u32) -> Result<&str> {
+        let ids = self.str_column(RECORD_ID)?;
+        ids.try_get(u64::from(i)).ok_or_else(|| Error::Config {
+            path: Some(self.path().to_path_buf()),
+            key: "record".into(),
+            reason: format!("record {i} is out of range (the store has {})", ids.len()),
+        })
     }
 }

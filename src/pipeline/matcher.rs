@@ -249,9 +249,35 @@ pub struct Dedupe {
     /// Pairs at or above the threshold, in a deterministic order.
     pub pairs: Vec<Pair>,
     /// For each record, its cluster label: the index of the cluster's first record.
-    pub clusters: Vec<u32>,
+    pub labels: Vec<u32>,
     /// Counts and timings.
     pub stats: RunStats,
+}
+
+impl Dedupe {
+    /// The clusters, ordered by their first record; singletons included.
+    pub fn clusters(&self) -> Vec<Cluster> {
+        let mut out: Vec<Cluster> = Vec::new();
+        let mut slot = vec![u32::MAX; self.labels.len()];
+        for (i, &l) in self.labels.iter().enumerate() {
+            let s = &mut slot[l as usize];
+            if *s == u32::MAX {
+                *s = out.len() as u32;
+                out.push(Cluster { id: l, records: Vec::new() });
+            }
+            out[*s as usize].records.push(i as u32);
+        }
+        out
+    }
+}
+
+/// A cluster of records found by a dedupe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// The cluster's id: the index of its first record (stable whatever the thread count).
+    pub id: u32,
+    /// Its records, ascending.
+    pub records: Vec<u32>,
 }
 
 /// The result of a link.
@@ -371,7 +397,7 @@ impl Matcher {
                 levels: levels_of(p.pattern),
             })
             .collect();
-        Ok(Dedupe { model, pairs, clusters: c.labels, stats })
+        Ok(Dedupe { model, pairs, labels: c.labels, stats })
     }
 
     /// Finds the records of `right` that match records of `left`.

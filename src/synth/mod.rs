@@ -191,38 +191,9 @@ pub enum Profile {
 }
 
 /// One record as written: the seven columns of the standard header, as text (empty = missing).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SynthRecord {
-    /// `record_id`.
-    pub record_id: String,
-    /// `full_name`.
-    pub full_name: String,
-    /// `dob`.
-    pub dob: String,
-    /// `sex`.
-    pub sex: String,
-    /// `address`.
-    pub address: String,
-    /// `id_number`.
-    pub id_number: String,
-    /// `phone`.
-    pub phone: String,
-}
-
-impl SynthRecord {
-    /// The columns in header order.
-    pub fn fields(&self) -> [&str; 7] {
-        [
-            &self.record_id,
-            &self.full_name,
-            &self.dob,
-            &self.sex,
-            &self.address,
-            &self.id_number,
-            &self.phone,
-        ]
-    }
-}
+/// It is the library's [`Record`](crate::pipeline::dataset::Record), so generated records feed
+/// [`Store::from_records`](crate::store::Store::from_records) directly.
+pub type SynthRecord = crate::pipeline::dataset::Record;
 
 /// A generated record with its truth.
 #[derive(Clone, Debug, PartialEq, Eq)]
