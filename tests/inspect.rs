@@ -88,7 +88,7 @@ fn json_has_every_key() {
     t.sort();
     assert_eq!(t, ["birth_years", "family_names", "full_names", "given_names", "provinces", "sex"]);
     for (path, want) in [
-        ("/build", &["vnlink_version", "source", "rows_read", "skipped_by_reason", "seconds"][..]),
+        ("/build", &["vnlink_version", "source", "rows_read", "skipped_by_reason"][..]),
         ("/size/0", &["part", "kind", "bytes", "bytes_per_record"]),
         ("/completeness/0", &["name", "count", "percent"]),
         ("/warnings/0", &["name", "count", "percent"]),

@@ -34,8 +34,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             args.output.display(),
             s.meta.records,
             s.bytes as f64 / 1e6,
-            s.meta.seconds,
-            s.meta.records as f64 / s.meta.seconds.max(1e-9)
+            s.seconds,
+            s.meta.records as f64 / s.seconds.max(1e-9)
         );
         for (k, v) in &s.meta.warnings {
             eprintln!("note: {v} records: {k}");

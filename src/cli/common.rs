@@ -81,7 +81,9 @@ impl MatchArgs {
     }
 
     pub fn matcher(&self) -> anyhow::Result<vnlink::pipeline::Matcher> {
-        let mut b = vnlink::pipeline::MatcherBuilder::new().config(self.config()?);
+        let mut b = vnlink::pipeline::MatcherBuilder::new()
+            .config(self.config()?)
+            .progress(Bars::new(self.quiet));
         if let Some(p) = &self.model {
             b = b.model(vnlink::model::Model::read(p)?);
         }
@@ -133,7 +135,7 @@ pub fn bar(quiet: bool, len: Option<u64>, what: &str) -> ProgressBar {
             .progress_chars("=> "),
         ),
         None => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{msg:>10} {spinner} {human_pos} ({per_sec}) {elapsed}")
+            ProgressStyle::with_template("{msg:<28} {spinner} {human_pos} ({per_sec}) {elapsed}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         ),
     };
@@ -211,5 +213,31 @@ pub fn exit(warned: bool) -> std::process::ExitCode {
         std::process::ExitCode::from(super::EXIT_WARNINGS)
     } else {
         std::process::ExitCode::SUCCESS
+    }
+}
+
+/// Progress bars for the matcher's stages (hidden when quiet or when stderr is no terminal).
+pub struct Bars {
+    bar: std::sync::Mutex<ProgressBar>,
+    quiet: bool,
+}
+
+impl Bars {
+    pub fn new(quiet: bool) -> std::sync::Arc<Bars> {
+        std::sync::Arc::new(Bars { bar: std::sync::Mutex::new(ProgressBar::hidden()), quiet })
+    }
+}
+
+impl vnlink::pipeline::progress::Progress for Bars {
+    fn stage(&self, name: &str, total: Option<u64>) {
+        let mut b = self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        b.finish_and_clear();
+        *b = bar(self.quiet, total, name);
+    }
+    fn advance(&self, n: u64) {
+        self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner).inc(n);
+    }
+    fn finish(&self) {
+        self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner).finish_and_clear();
     }
 }

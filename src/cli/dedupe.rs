@@ -8,7 +8,7 @@ use serde_json::json;
 use vnlink::output;
 use vnlink::pipeline::dataset::RECORD_ID;
 
-use super::common::{InputArgs, MatchArgs, bar, exit, load_or_build, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skipped};
 
 /// Find duplicates within one dataset (CSV or `.vnl` store) and cluster them.
 #[derive(clap::Args, Debug)]
@@ -39,9 +39,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = load_or_build(&args.input, &args.out.join("store.vnl"), &args.reading, q)?;
     let store = &loaded.store;
 
-    let pb = bar(q, None, "dedupe");
     let result = matcher.dedupe(store)?;
-    pb.finish_and_clear();
 
     let t = Instant::now();
     let ids = store.str_column(RECORD_ID)?;

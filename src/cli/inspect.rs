@@ -113,8 +113,6 @@ pub struct Build {
     pub rows_read: u64,
     /// Input rows skipped, by reason.
     pub skipped_by_reason: BTreeMap<String, u64>,
-    /// Build time in seconds.
-    pub seconds: f64,
 }
 
 /// Bytes of one part of the file.
@@ -364,7 +362,6 @@ pub fn inspect(store: &Store, top: usize) -> anyhow::Result<Report> {
             source: meta.source.clone(),
             rows_read: meta.rows_read,
             skipped_by_reason: meta.skipped_by_reason.clone(),
-            seconds: meta.seconds,
         },
         size,
         completeness,
@@ -801,11 +798,10 @@ fn print_text(out: &mut impl Write, rep: &Report) -> std::io::Result<()> {
     let skipped: u64 = rep.build.skipped_by_reason.values().sum();
     writeln!(
         out,
-        "  source           {} ({} rows read, {} skipped, built in {:.2} s)",
+        "  source           {} ({} rows read, {} skipped)",
         if rep.build.source.is_empty() { "(in memory)" } else { &rep.build.source },
         th(rep.build.rows_read),
         th(skipped),
-        rep.build.seconds
     )?;
     for (reason, n) in &rep.build.skipped_by_reason {
         writeln!(out, "    {:>10}  {reason}", th(*n))?;

@@ -8,7 +8,7 @@ use serde_json::json;
 use vnlink::output;
 use vnlink::pipeline::dataset::RECORD_ID;
 
-use super::common::{InputArgs, MatchArgs, bar, exit, load_or_build, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skipped};
 
 /// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A.
 #[derive(clap::Args, Debug)]
@@ -43,7 +43,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.one_to_one {
         cfg.one_to_one = true;
     }
-    let mut b = vnlink::pipeline::MatcherBuilder::new().config(cfg);
+    let mut b =
+        vnlink::pipeline::MatcherBuilder::new().config(cfg).progress(super::common::Bars::new(q));
     if let Some(p) = &args.matching.model {
         b = b.model(vnlink::model::Model::read(p)?);
     }
@@ -52,9 +53,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let left = load_or_build(&args.left, &args.out.join("left.vnl"), &args.reading, q)?;
     let right = load_or_build(&args.right, &args.out.join("right.vnl"), &args.reading, q)?;
 
-    let pb = bar(q, None, "link");
     let result = matcher.link(&left.store, &right.store)?;
-    pb.finish_and_clear();
 
     let t = Instant::now();
     let lids = left.store.str_column(RECORD_ID)?;

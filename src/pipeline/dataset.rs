@@ -94,8 +94,6 @@ pub struct BuildMeta {
     pub warnings: std::collections::BTreeMap<String, u64>,
     /// The blocking rules whose posting lists the store holds.
     pub blocking: Blocking,
-    /// Seconds spent building.
-    pub seconds: f64,
 }
 
 /// What a build did.
@@ -107,6 +105,8 @@ pub struct BuildSummary {
     pub ingest: IngestReport,
     /// Bytes written.
     pub bytes: u64,
+    /// Seconds spent building (not stored in the file, which depends only on its input).
+    pub seconds: f64,
 }
 
 /// Build options.
@@ -439,11 +439,10 @@ pub fn build_csv(
         vec![("full_name".into(), show(enc.name)), ("address".into(), show(enc.address))];
     b.meta.rows_read = ingest.rows_read;
     b.meta.skipped_by_reason = ingest.skipped_by_reason.clone();
-    b.meta.seconds = start.elapsed().as_secs_f64();
     b.finish_tables(&opts.blocking)?;
     let meta = b.meta.clone();
     let summary = b.writer.finish()?;
-    Ok(BuildSummary { meta, ingest, bytes: summary.bytes })
+    Ok(BuildSummary { meta, ingest, bytes: summary.bytes, seconds: start.elapsed().as_secs_f64() })
 }
 
 /// Writes a person store record by record, to a file or to memory, with bounded memory: records
@@ -479,7 +478,11 @@ impl RecordWriter<crate::store::FileSink> {
     pub fn create(path: impl AsRef<Path>, opts: &BuildOptions) -> Result<Self> {
         opts.blocking.validate()?;
         let writer = StoreWriter::create(path, layout(opts.block_records))?;
-        Ok(RecordWriter { builder: Builder::new(writer, opts), pending: Vec::new(), opts: opts.clone() })
+        Ok(RecordWriter {
+            builder: Builder::new(writer, opts),
+            pending: Vec::new(),
+            opts: opts.clone(),
+        })
     }
 
     /// Writes the last block and the tables, and makes the file appear.
@@ -497,7 +500,11 @@ impl RecordWriter<crate::store::MemorySink> {
     pub fn in_memory(opts: &BuildOptions) -> Result<Self> {
         opts.blocking.validate()?;
         let writer = StoreWriter::in_memory(layout(opts.block_records))?;
-        Ok(RecordWriter { builder: Builder::new(writer, opts), pending: Vec::new(), opts: opts.clone() })
+        Ok(RecordWriter {
+            builder: Builder::new(writer, opts),
+            pending: Vec::new(),
+            opts: opts.clone(),
+        })
     }
 
     /// Writes the last block and the tables, and opens the store.

@@ -12,6 +12,7 @@ use crate::compare::{self, FIELDS, Records};
 use crate::error::{Error, Result};
 use crate::model::{Model, Pattern, probability, weight_of_probability};
 use crate::pipeline::dataset::{Joined, Record, View};
+use crate::pipeline::progress::{NoProgress, SharedProgress};
 use crate::pipeline::query::{self, Candidate};
 use crate::pipeline::score::{Explanation, Scorer};
 use crate::pipeline::train::{TrainOptions, train};
@@ -93,10 +94,20 @@ impl MatchConfig {
 }
 
 /// Builds a [`Matcher`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct MatcherBuilder {
     config: MatchConfig,
     model: Option<Model>,
+    progress: Option<SharedProgress>,
+}
+
+impl std::fmt::Debug for MatcherBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatcherBuilder")
+            .field("config", &self.config)
+            .field("model", &self.model.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl MatcherBuilder {
@@ -154,6 +165,13 @@ impl MatcherBuilder {
         self
     }
 
+    /// Reports the progress of long stages to `progress`.
+    #[must_use]
+    pub fn progress(mut self, progress: SharedProgress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
     /// Validates and builds the matcher.
     pub fn build(self) -> Result<Matcher> {
         self.config.validate()?;
@@ -166,17 +184,32 @@ impl MatcherBuilder {
                 });
             }
         }
-        Ok(Matcher { config: self.config, model: self.model, lookups: Arc::default() })
+        Ok(Matcher {
+            config: self.config,
+            model: self.model,
+            lookups: Arc::default(),
+            progress: self.progress.unwrap_or_else(|| Arc::new(NoProgress)),
+        })
     }
 }
 
 /// A configured matcher. Cheap to clone and to share between threads.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Matcher {
     config: MatchConfig,
     model: Option<Model>,
+    progress: SharedProgress,
     /// Per store: the scorer of lookups (model and name frequencies) and the store's rules.
     lookups: Arc<Mutex<Lookups>>,
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("config", &self.config)
+            .field("model", &self.model.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Identifies a store's bytes: its length and its trailer (which holds the checksum of the table
@@ -313,7 +346,12 @@ fn cccd_key(f: &compare::Features) -> u64 {
 impl Matcher {
     /// A matcher with the default configuration.
     pub fn new() -> Matcher {
-        Matcher { config: MatchConfig::default(), model: None, lookups: Arc::default() }
+        Matcher {
+            config: MatchConfig::default(),
+            model: None,
+            lookups: Arc::default(),
+            progress: Arc::new(NoProgress),
+        }
     }
 
     /// The configuration.
@@ -333,7 +371,12 @@ impl Matcher {
         stats: &mut RunStats,
     ) -> Model {
         let t = Instant::now();
-        let m = self.model.clone().unwrap_or_else(|| train(records, split, &self.config.train));
+        let m = self.model.clone().unwrap_or_else(|| {
+            self.progress.stage("train", None);
+            let m = train(records, split, &self.config.train);
+            self.progress.finish();
+            m
+        });
         stats.seconds.insert("train".into(), t.elapsed().as_secs_f64());
         m
     }
@@ -347,7 +390,7 @@ impl Matcher {
     ) -> (Scorer, Vec<crate::pipeline::ScoredPair>) {
         let t = Instant::now();
         let scorer = Scorer::new(model, records, self.config.threshold.weight());
-        let out = scorer.score_all(records, &self.config.blocking, split);
+        let out = scorer.score_all(records, &self.config.blocking, split, &*self.progress);
         let secs = t.elapsed().as_secs_f64();
         stats.seconds.insert("block_and_score".into(), secs);
         stats.pairs_compared = out.compared;
@@ -377,6 +420,7 @@ impl Matcher {
         let model = self.model_for(&view, None, &mut stats);
         let (_, scored) = self.score(&view, None, model.clone(), &mut stats);
         let t = Instant::now();
+        self.progress.stage("cluster", None);
         let mut edges: Vec<Edge> =
             scored.iter().map(|p| Edge { a: p.a, b: p.b, weight: p.weight }).collect();
         let c = if self.config.cannot_link {
@@ -384,6 +428,7 @@ impl Matcher {
         } else {
             cluster::cluster(view.len(), &mut edges, |_| 0, |_, _| false)
         };
+        self.progress.finish();
         stats.seconds.insert("cluster".into(), t.elapsed().as_secs_f64());
         stats.cannot_link_refusals = c.refused;
         stats.clusters = c.clusters as u64;

@@ -13,12 +13,15 @@ pub mod blocks;
 pub mod dataset;
 pub mod matcher;
 pub mod prepare;
+pub mod progress;
 pub mod query;
 pub mod score;
 pub mod tf;
 pub mod train;
 
-pub use matcher::{Cluster, Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Threshold};
+pub use matcher::{
+    Cluster, Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Threshold,
+};
 pub use query::Candidate;
 pub use score::{Explanation, FieldExplanation, ScoreOutput, ScoredPair, Scorer};
 pub use train::{TrainOptions, train};

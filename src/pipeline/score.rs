@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::block::{Blocker, Blocking, RuleStats};
 use crate::compare::{self, FIELD_NAMES, FIELDS, LEVELS, Records, Scratch};
 use crate::model::{MAX_LEVELS, Model, Pattern, probability};
+use crate::pipeline::progress::Progress;
 use crate::pipeline::tf::{TF_LEVELS, TermFrequencies};
 
 /// A candidate pair at or above the threshold.
@@ -214,11 +215,15 @@ impl Scorer {
         records: &R,
         blocking: &Blocking,
         link_split: Option<u32>,
+        progress: &dyn Progress,
     ) -> ScoreOutput {
         let mut blocker = Blocker::new(blocking, records, link_split);
         let mut out = ScoreOutput::default();
         let mut rule = 0u8;
+        progress.stage("block", Some(blocking.rules.len() as u64));
         while let Some((groups, stats)) = blocker.next_rule() {
+            progress.finish();
+            progress.stage(&format!("score {}", stats.rule), Some(groups.len() as u64));
             out.compared += stats.pairs;
             let blocker = &blocker;
             let chunks: Vec<Vec<ScoredPair>> = groups
@@ -230,6 +235,7 @@ impl Scorer {
                     gs.names.clear();
                     gs.names.resize(g.len(), None);
                     let (feats, names, scratch) = (&gs.features, &mut gs.names, &mut gs.scratch);
+                    progress.advance(1);
                     blocker.for_each_new_pair_in(g, &mut gs.keys, |x, y| {
                         let (fa, fb) = (feats[x], feats[y]);
                         let pattern = compare::compare(
@@ -254,7 +260,10 @@ impl Scorer {
             out.pairs.extend(chunks.into_iter().flatten());
             out.rules.push(stats);
             rule = rule.saturating_add(1);
+            progress.finish();
+            progress.stage("block", None);
         }
+        progress.finish();
         out
     }
 }
