@@ -206,8 +206,11 @@ impl Scratch {
         Self::default()
     }
 
-    /// Whether two name parts are similar enough to be one typo apart (Jaro–Winkler ≥ 0.88 on
-    /// their ASCII bytes), memoised by their hashes.
+    /// Whether two name parts are one typo apart: one edit (a letter substituted, inserted,
+    /// deleted, or two adjacent letters swapped), or — for parts of five letters or more —
+    /// Jaro–Winkler ≥ 0.88 (Telex residue such as "nguyeenx"). Memoised by their hashes. Short
+    /// syllables need the edit test: Jaro–Winkler sees almost nothing in common between "nhi"
+    /// and "nih".
     fn similar(&mut self, ha: u32, a: &str, hb: u32, b: &str) -> bool {
         if a.is_empty() || b.is_empty() {
             return false;
@@ -216,13 +219,26 @@ impl Scratch {
         if let Some(&v) = self.similar.get(&key) {
             return v;
         }
-        let v = jaro_winkler(a, b) >= 0.88;
+        let v = one_edit(a, b) || (a.len().min(b.len()) >= 5 && jaro_winkler(a, b) >= 0.88);
         if self.similar.len() > 1 << 20 {
             self.similar.clear();
         }
         self.similar.insert(key, v);
         v
     }
+}
+
+/// Whether two strings are at most one edit apart (optimal string alignment distance ≤ 1: a
+/// substitution, an insertion, a deletion or a swap of adjacent characters).
+pub fn one_edit(a: &str, b: &str) -> bool {
+    use rapidfuzz::distance::osa;
+    let args = osa::Args::default().score_cutoff(1);
+    let d = if a.is_ascii() && b.is_ascii() {
+        osa::distance_with_args(a.bytes(), b.bytes(), &args)
+    } else {
+        osa::distance_with_args(a.chars(), b.chars(), &args)
+    };
+    d.is_some()
 }
 
 /// Jaro–Winkler similarity of two strings: on bytes when both are ASCII (the folded forms are),
@@ -513,6 +529,15 @@ mod tests {
     }
 
     #[test]
+    fn one_edit_catches_typos_of_short_syllables() {
+        assert!(one_edit("nhi", "nih"), "adjacent swap");
+        assert!(one_edit("anh", "an") && one_edit("lan", "lanh") && one_edit("hoa", "hoe"));
+        assert!(one_edit("hùng", "hưng"), "chars, not bytes");
+        assert!(!one_edit("nhi", "hni x") && !one_edit("minh", "nimh x"));
+        assert!(!one_edit("lan", "nam"), "two edits");
+    }
+
+    #[test]
     fn phone_and_sex_levels() {
         assert_eq!(compare_phone(912_345_678, 912_345_678), 1);
         assert_eq!(compare_phone(912_345_678, 912_345_679), 2);
@@ -544,5 +569,47 @@ mod tests {
         let elsewhere = Features { ward_new: 26_734, province_new: 79, ..Default::default() };
         assert_eq!(compare_address(&old, &elsewhere), 6);
         assert_eq!(compare_address(&old, &Features::default()), 0);
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+    use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
+
+    fn prep(name: &str) -> Prepared {
+        let mut p = Preparer::new();
+        let mut out = Prepared::default();
+        p.prepare(&RawFields { name, ..RawFields::default() }, &Encodings::default(), &mut out);
+        out
+    }
+
+    fn level(a: &str, b: &str) -> u8 {
+        let (x, y) = (prep(a), prep(b));
+        compare_name(
+            &x.features,
+            &y.features,
+            || (&x.name_ascii, &y.name_ascii),
+            &mut Scratch::new(),
+        )
+    }
+
+    #[test]
+    fn name_levels_on_real_variations() {
+        use name_level::*;
+        assert_eq!(level("Nguyễn Văn An", "NGUYỄN VĂN AN"), EXACT);
+        assert_eq!(level("Nguyễn Văn An", "Nguyen Van An"), EXACT_ASCII);
+        assert_eq!(level("Nguyễn Thị Hoà", "Nguyễn Thị Hòa"), EXACT, "tone placement");
+        assert_eq!(level("Nguyễn Văn An", "Văn An Nguyễn"), EXACT, "rotated to family first");
+        assert_eq!(level("Huỳnh Thị Lan", "Hoàng Thị Lan"), CLASS_MIDDLE);
+        assert_eq!(level("Nguyễn Thị Lan", "Nguyễn Lan"), CLASS_MIDDLE, "dropped middle");
+        assert_eq!(level("Trần Văn Phước", "Trần Văn Phúc"), CLASS_MIDDLE, "given class");
+        assert_eq!(level("Lê Văn Hùng", "Lê Văn Hưng"), EXACT_ASCII, "u/ư: diacritics only");
+        assert_eq!(level("Vũ Tiên Nhi", "Vo Tien Nih"), ONE_TYPO);
+        assert_eq!(level("Trần Văn Sơn", "Chần Văn Xơn"), PHONETIC, "tr/ch and s/x");
+        assert_eq!(level("Lê Thị Lan", "Nê Thị Nan"), PHONETIC, "l/n");
+        assert_eq!(level("Nguyễn Văn Hùng", "Trần Văn Hùng"), GIVEN_ONLY);
+        assert_eq!(level("Nguyễn Văn Hùng", "Lê Thị Mai"), DIFFERENT);
+        assert_eq!(level("", "Lê Thị Mai"), 0);
     }
 }
