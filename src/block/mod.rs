@@ -242,6 +242,18 @@ pub struct RuleStats {
     pub largest: Vec<(u64, u32)>,
 }
 
+/// How many of the largest blocks a rule's statistics keep.
+const LARGEST: usize = 10;
+
+/// Keeps the largest blocks seen (size, first record) without growing without bound.
+fn note_largest(largest: &mut Vec<(u64, u32)>, size: u64, first: u32) {
+    largest.push((size, first));
+    if largest.len() >= 8 * LARGEST {
+        largest.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        largest.truncate(LARGEST);
+    }
+}
+
 /// The blocking state of one run: the effective keys of the rules done so far.
 #[derive(Debug)]
 pub struct Blocker<'a, R: Records> {
@@ -251,16 +263,56 @@ pub struct Blocker<'a, R: Records> {
     link_split: Option<u32>,
     /// Effective keys of completed rules, one vector per rule.
     done: Vec<Vec<u64>>,
+    /// `(key, record)` pairs of the current rule, reused from rule to rule.
+    order: Vec<(u64, u32)>,
 }
 
-/// A group of records to compare among themselves, as record indices, ascending.
-pub type Group = Vec<u32>;
+/// The groups of one rule: records to compare among themselves, as record indices (ascending
+/// within a group), in one flat array.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Groups {
+    members: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl Groups {
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is no group.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Group `i`.
+    pub fn get(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.members[start..self.ends[i] as usize]
+    }
+
+    /// The groups in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u32]> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The groups, for rayon; `collect` keeps their order.
+    pub fn par_iter(&self) -> impl IndexedParallelIterator<Item = &[u32]> + '_ {
+        (0..self.len()).into_par_iter().map(|i| self.get(i))
+    }
+
+    fn push(&mut self, group: &[u32]) {
+        self.members.extend_from_slice(group);
+        self.ends.push(self.members.len() as u32);
+    }
+}
 
 impl<'a, R: Records> Blocker<'a, R> {
     /// A blocker over `records`. With `link_split = Some(n)`, records `0..n` are one source and
     /// the rest the other, and only pairs across them are produced.
     pub fn new(cfg: &'a Blocking, records: &'a R, link_split: Option<u32>) -> Self {
-        Blocker { cfg, records, link_split, done: Vec::new() }
+        Blocker { cfg, records, link_split, done: Vec::new(), order: Vec::new() }
     }
 
     /// The effective keys of the rules done so far, for reports.
@@ -270,18 +322,18 @@ impl<'a, R: Records> Blocker<'a, R> {
 
     /// Computes the groups of the next rule and its statistics; `None` when all rules are done.
     /// The groups are in key order; [`Blocker::for_each_new_pair`] enumerates the pairs to
-    /// compare inside a group.
-    pub fn next_rule(&mut self) -> Option<(Vec<Group>, RuleStats)> {
+    /// compare inside a group. The statistics' pair counts are left at 0: they take a pass over
+    /// the pairs, which [`Blocker::count_pairs`] makes and scoring makes anyway.
+    pub fn next_rule(&mut self) -> Option<(Groups, RuleStats)> {
         let rule = self.cfg.rules.get(self.done.len())?;
         let records = self.records;
         let n = records.len();
-        let mut order: Vec<(u64, u32)> = (0..n as u32)
-            .into_par_iter()
-            .filter_map(|i| {
-                let k = rule.key(records.features(i));
-                (k != 0).then_some((k, i))
-            })
-            .collect();
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.par_extend((0..n as u32).into_par_iter().filter_map(|i| {
+            let k = rule.key(records.features(i));
+            (k != 0).then_some((k, i))
+        }));
         let mut stats = RuleStats {
             rule: rule.name.clone(),
             records_keyed: order.len() as u64,
@@ -289,33 +341,51 @@ impl<'a, R: Records> Blocker<'a, R> {
         };
         order.par_sort_unstable();
         let mut effective = vec![0u64; n];
-        let mut groups: Vec<Group> = Vec::new();
+        let mut groups = Groups::default();
+        let mut members: Vec<u32> = Vec::new();
         for run in order.chunk_by(|x, y| x.0 == y.0) {
             if run.len() < 2 {
                 continue;
             }
             let key = run[0].0;
-            let members: Vec<u32> = run.iter().map(|&(_, i)| i).collect();
-            stats.largest.push((members.len() as u64, members[0]));
+            members.clear();
+            members.extend(run.iter().map(|&(_, i)| i));
+            note_largest(&mut stats.largest, members.len() as u64, members[0]);
             if members.len() > self.cfg.max_block {
                 stats.blocks_split += u64::from(!rule.split_by.is_empty());
             }
-            self.place(rule, members, key, 0, &mut effective, &mut groups, &mut stats);
+            self.place(rule, &members, key, 0, &mut effective, &mut groups, &mut stats);
         }
+        self.order = order;
         self.done.push(effective);
-        let (new, total) = groups
-            .par_iter()
-            .map(|g| {
-                let mut new = 0u64;
-                self.for_each_new_pair(g, |_, _| new += 1);
-                (new, self.pairs_in(g))
-            })
-            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        stats.largest.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        stats.largest.truncate(LARGEST);
+        Some((groups, stats))
+    }
+
+    /// All pairs inside the groups (new or not).
+    pub fn pairs_in_groups(&self, groups: &Groups) -> u64 {
+        groups.iter().map(|g| self.pairs_in(g)).sum()
+    }
+
+    /// Counts the new pairs of the current rule's groups (those no earlier rule produced) and
+    /// fills `stats.pairs` and `stats.pairs_seen_before`.
+    pub fn count_pairs(&self, groups: &Groups, stats: &mut RuleStats) {
+        let total = self.pairs_in_groups(groups);
+        let new = if self.done.len() <= 1 {
+            total
+        } else {
+            groups
+                .par_iter()
+                .map(|g| {
+                    let mut new = 0u64;
+                    self.for_each_new_pair(g, |_, _| new += 1);
+                    new
+                })
+                .sum()
+        };
         stats.pairs = new;
         stats.pairs_seen_before = total - new;
-        stats.largest.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        stats.largest.truncate(10);
-        Some((groups, stats))
     }
 
     /// Accepts a block, or splits it by the next `split_by` key (progressively: the first key,
@@ -325,15 +395,15 @@ impl<'a, R: Records> Blocker<'a, R> {
     fn place(
         &self,
         rule: &Rule,
-        members: Vec<u32>,
+        members: &[u32],
         key: u64,
         level: usize,
         effective: &mut [u64],
-        groups: &mut Vec<Group>,
+        groups: &mut Groups,
         stats: &mut RuleStats,
     ) {
         if members.len() <= self.cfg.max_block {
-            for &m in &members {
+            for &m in members {
                 effective[m as usize] = key;
             }
             stats.blocks += 1;
@@ -342,7 +412,7 @@ impl<'a, R: Records> Blocker<'a, R> {
         }
         let Some(part_key) = rule.split_by.get(level) else {
             stats.blocks_skipped += 1;
-            stats.pairs_skipped += self.pairs_in(&members);
+            stats.pairs_skipped += self.pairs_in(members);
             return;
         };
         let mut sub: Vec<(u64, u32)> = members
@@ -358,10 +428,10 @@ impl<'a, R: Records> Blocker<'a, R> {
             }
             let ids: Vec<u32> = part.iter().map(|&(_, i)| i).collect();
             kept += self.pairs_in(&ids);
-            self.place(rule, ids, k2, level + 1, effective, groups, stats);
+            self.place(rule, &ids, k2, level + 1, effective, groups, stats);
         }
         // Pairs across parts, or with a record lacking the split key, are not compared.
-        stats.pairs_skipped += self.pairs_in(&members) - kept;
+        stats.pairs_skipped += self.pairs_in(members) - kept;
     }
 
     fn pairs_in(&self, members: &[u32]) -> u64 {
@@ -434,10 +504,11 @@ mod tests {
         let mut b = Blocker::new(cfg, r, split);
         let mut pairs = Vec::new();
         let mut stats = Vec::new();
-        while let Some((groups, s)) = b.next_rule() {
-            for g in &groups {
+        while let Some((groups, mut s)) = b.next_rule() {
+            for g in groups.iter() {
                 b.for_each_new_pair(g, |x, y| pairs.push((x, y)));
             }
+            b.count_pairs(&groups, &mut s);
             stats.push(s);
         }
         (pairs, stats)

@@ -211,15 +211,26 @@ impl Scratch {
     /// Jaro–Winkler ≥ 0.88 (Telex residue such as "nguyeenx"). Memoised by their hashes. Short
     /// syllables need the edit test: Jaro–Winkler sees almost nothing in common between "nhi"
     /// and "nih".
-    fn similar(&mut self, ha: u32, a: &str, hb: u32, b: &str) -> bool {
-        if a.is_empty() || b.is_empty() {
+    fn similar_by<'n>(
+        &mut self,
+        ha: u32,
+        hb: u32,
+        parts: impl FnOnce() -> (&'n str, &'n str),
+    ) -> bool {
+        if ha == 0 || hb == 0 {
             return false;
+        }
+        if ha == hb {
+            return true;
         }
         let key = if ha <= hb { (ha, hb) } else { (hb, ha) };
         if let Some(&v) = self.similar.get(&key) {
             return v;
         }
-        let v = one_edit(a, b) || (a.len().min(b.len()) >= 5 && jaro_winkler(a, b) >= 0.88);
+        let (a, b) = parts();
+        let v = !a.is_empty()
+            && !b.is_empty()
+            && (one_edit(a, b) || (a.len().min(b.len()) >= 5 && jaro_winkler(a, b) >= 0.88));
         if self.similar.len() > 1 << 20 {
             self.similar.clear();
         }
@@ -286,14 +297,32 @@ pub fn compare_name<'n>(
     if family && given && middle_compatible {
         return CLASS_MIDDLE;
     }
-    let (a_ascii, b_ascii) = names();
-    let (af, am, ag) = a.parts(a_ascii);
-    let (bf, bm, bg) = b.parts(b_ascii);
+    // From here on, parts are compared by similarity, memoised by their hashes: the names are
+    // fetched from the store only when the memo has not seen a pair of parts yet.
+    let mut fetched: Option<(&str, &str)> = None;
+    let mut names = Some(names);
+    let mut names = move || *fetched.get_or_insert_with(|| names.take().map_or(("", ""), |f| f()));
+    let mut similar = |part: usize, s: &mut Scratch| {
+        let (ha, hb) = match part {
+            0 => (a.family, b.family),
+            1 => (a.middle, b.middle),
+            _ => (a.given, b.given),
+        };
+        s.similar_by(ha, hb, || {
+            let (x, y) = names();
+            let (px, py) = (a.parts(x), b.parts(y));
+            match part {
+                0 => (px.0, py.0),
+                1 => (px.1, py.1),
+                _ => (px.2, py.2),
+            }
+        })
+    };
     // Exactly one part disagrees, and it is a typo of the other.
     let typo = match (family, middle, given) {
-        (false, true, true) => s.similar(a.family, af, b.family, bf),
-        (true, false, true) => s.similar(a.middle, am, b.middle, bm),
-        (true, true, false) => s.similar(a.given, ag, b.given, bg),
+        (false, true, true) => similar(0, s),
+        (true, false, true) => similar(1, s),
+        (true, true, false) => similar(2, s),
         _ => false,
     };
     if typo {
@@ -302,14 +331,16 @@ pub fn compare_name<'n>(
     if a.name_phonetic == b.name_phonetic {
         return PHONETIC;
     }
-    // Full-name similarity only when some part agrees: otherwise it cannot reach the threshold
-    // often enough to be worth its cost.
-    let some_part = family
-        || given
-        || a.given_phonetic == b.given_phonetic
-        || s.similar(a.given, ag, b.given, bg);
-    if some_part && jaro_winkler(a_ascii, b_ascii) >= 0.92 {
-        return JARO_WINKLER;
+    // Several typos: no part is wholly different, and the full names are close. (The string
+    // similarity runs only then: for most pairs a part differs and the test stops early.)
+    let close = (family || similar(0, s))
+        && (middle_compatible || similar(1, s))
+        && (given || similar(2, s));
+    if close {
+        let (x, y) = names();
+        if jaro_winkler(x, y) >= 0.92 {
+            return JARO_WINKLER;
+        }
     }
     if given || a.given_phonetic == b.given_phonetic {
         return GIVEN_ONLY;

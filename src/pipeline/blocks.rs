@@ -42,7 +42,8 @@ pub fn analyse<R: Records>(
     let mut blocker = Blocker::new(blocking, records, link_split);
     let mut rules = Vec::new();
     let (mut cum_pairs, mut cum_true) = (0u64, 0u64);
-    while let Some((groups, stats)) = blocker.next_rule() {
+    while let Some((groups, mut stats)) = blocker.next_rule() {
+        blocker.count_pairs(&groups, &mut stats);
         cum_pairs += stats.pairs;
         let found = entity.map(|e| {
             let blocker = &blocker;

@@ -10,9 +10,9 @@ use std::cell::RefCell;
 use serde::Serialize;
 
 use crate::block::{Blocking, Rule};
-use crate::compare::{Features, Records, Scratch};
+use crate::compare::{Features, Scratch};
 use crate::error::Result;
-use crate::pipeline::dataset::{POSTINGS_PREFIX, Record, View};
+use crate::pipeline::dataset::{FEATURES, NAME_ASCII, POSTINGS_PREFIX, RECORD_ID, Record};
 use crate::pipeline::prepare::{Encodings, Prepared, Preparer};
 use crate::pipeline::score::{Explanation, Scorer};
 use crate::store::Store;
@@ -38,6 +38,58 @@ thread_local! {
         RefCell::new((Preparer::new(), Prepared::default(), Scratch::new()));
 }
 
+/// Random access to the records of a person store, touching only the blocks it reads (a lookup
+/// must not validate whole columns).
+struct Access<'s> {
+    store: &'s Store,
+    features: u32,
+    name_ascii: u32,
+    record_id: u32,
+    block_records: u64,
+    len: u64,
+}
+
+impl<'s> Access<'s> {
+    fn new(store: &'s Store) -> Result<Self> {
+        let id = |name: &str| {
+            store.column_id(name).ok_or_else(|| crate::Error::Corrupt {
+                path: store.path().to_path_buf(),
+                section: "vnl.schema".into(),
+                offset: 0,
+                reason: format!("not a person store: no column `{name}`"),
+            })
+        };
+        Ok(Access {
+            store,
+            features: id(FEATURES)?,
+            name_ascii: id(NAME_ASCII)?,
+            record_id: id(RECORD_ID)?,
+            block_records: u64::from(store.block_records().max(1)),
+            len: store.record_count(),
+        })
+    }
+
+    fn features(&self, i: u32) -> Result<&'s Features> {
+        let i = u64::from(i);
+        let block =
+            self.store.record_block::<Features>(self.features, (i / self.block_records) as u32)?;
+        block.get((i % self.block_records) as usize).ok_or_else(|| crate::Error::Corrupt {
+            path: self.store.path().to_path_buf(),
+            section: FEATURES.into(),
+            offset: 0,
+            reason: format!("no record {i}"),
+        })
+    }
+
+    fn name_ascii(&self, i: u32) -> Result<&'s str> {
+        self.store.str_value(self.name_ascii, u64::from(i))
+    }
+
+    fn record_id(&self, i: u32) -> Result<&'s str> {
+        self.store.str_value(self.record_id, u64::from(i))
+    }
+}
+
 /// Looks `record` up in `store` with `scorer` (its model and the store's name frequencies);
 /// `blocking` gives the rules whose posting lists the store holds.
 pub(crate) fn query(
@@ -50,46 +102,43 @@ pub(crate) fn query(
     if k == 0 {
         return Ok(Vec::new());
     }
-    let view = View::new(store)?;
-    let ids = store.str_column(crate::pipeline::dataset::RECORD_ID)?;
+    let access = Access::new(store)?;
     PREPARER.with_borrow_mut(|(prep, q, scratch)| {
         prep.prepare(&record.raw(), &Encodings::default(), q);
-        let found = candidates(store, &view, blocking, &q.features)?;
-        let mut scored: Vec<(f32, u32)> = found
-            .iter()
-            .map(|&c| {
-                let w = scorer.weight_features(
-                    &q.features,
-                    view.features(c),
-                    &q.name_ascii,
-                    view.name_ascii(c),
-                    scratch,
-                );
-                (w, c)
-            })
-            .collect();
+        let found = candidates(store, &access, blocking, &q.features)?;
+        let mut scored: Vec<(f32, u32)> = Vec::with_capacity(found.len());
+        for &c in &found {
+            let w = scorer.weight_features(
+                &q.features,
+                access.features(c)?,
+                &q.name_ascii,
+                access.name_ascii(c)?,
+                scratch,
+            );
+            scored.push((w, c));
+        }
         // Best first; ties by record order, so that answers are deterministic.
         scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         scored.truncate(k);
-        Ok(scored
+        scored
             .into_iter()
             .map(|(_, c)| {
                 let e = scorer.explain_features(
                     &q.features,
-                    view.features(c),
+                    access.features(c)?,
                     &q.name_ascii,
-                    view.name_ascii(c),
+                    access.name_ascii(c)?,
                     scratch,
                 );
-                Candidate {
+                Ok(Candidate {
                     record: c,
-                    record_id: ids.get(u64::from(c)).to_owned(),
+                    record_id: access.record_id(c)?.to_owned(),
                     match_probability: e.match_probability,
                     match_weight: e.match_weight,
                     explanation: e,
-                }
+                })
             })
-            .collect())
+            .collect()
     })
 }
 
@@ -98,7 +147,7 @@ pub(crate) fn query(
 /// matching; what stays too large is left out.
 fn candidates(
     store: &Store,
-    view: &View<'_>,
+    access: &Access<'_>,
     blocking: &Blocking,
     q: &Features,
 ) -> Result<Vec<u32>> {
@@ -113,13 +162,12 @@ fn candidates(
         if group.len() <= blocking.max_block {
             out.extend_from_slice(group);
         } else {
-            narrow(rule, blocking.max_block, q, group, view, &mut out);
+            narrow(rule, blocking.max_block, q, group, access, &mut out)?;
         }
     }
     out.sort_unstable();
     out.dedup();
-    let n = view.len() as u32;
-    out.retain(|&c| c < n);
+    out.retain(|&c| u64::from(c) < access.len);
     Ok(out)
 }
 
@@ -128,19 +176,27 @@ fn narrow(
     max: usize,
     q: &Features,
     group: &[u32],
-    view: &View<'_>,
+    access: &Access<'_>,
     out: &mut Vec<u32>,
-) {
-    let mut members: Vec<u32> = group.to_vec();
+) -> Result<()> {
+    let mut members: Vec<u32> =
+        group.iter().copied().filter(|&m| u64::from(m) < access.len).collect();
     for part in &rule.split_by {
         let want = part.value(q);
         if want == 0 {
-            return;
+            return Ok(());
         }
-        members.retain(|&m| (m as usize) < view.len() && part.value(view.features(m)) == want);
+        let mut kept = Vec::with_capacity(members.len());
+        for &m in &members {
+            if part.value(access.features(m)?) == want {
+                kept.push(m);
+            }
+        }
+        members = kept;
         if members.len() <= max {
             out.extend_from_slice(&members);
-            return;
+            return Ok(());
         }
     }
+    Ok(())
 }

@@ -44,7 +44,8 @@ pub struct ScoreOutput {
 /// rules' keys, the comparators' memo.
 #[derive(Default)]
 struct GroupScratch<'r> {
-    features: Vec<&'r compare::Features>,
+    features: Vec<compare::Features>,
+    counts: Vec<(u32, u32)>,
     names: Vec<Option<&'r str>>,
     keys: Vec<u64>,
     scratch: Scratch,
@@ -107,6 +108,11 @@ impl Scorer {
 
     /// The term-frequency adjustment of a name level for a pair (see [`TermFrequencies`]).
     fn tf_adjustment(&self, level: usize, fa: &compare::Features, fb: &compare::Features) -> f64 {
+        self.tf_adjustment_counts(level, self.tf.counts_for(fa), self.tf.counts_for(fb))
+    }
+
+    #[inline]
+    fn tf_adjustment_counts(&self, level: usize, a: (u32, u32), b: (u32, u32)) -> f64 {
         let adjusted = self
             .model
             .fields
@@ -114,7 +120,7 @@ impl Scorer {
             .and_then(|f| f.levels.get(level.wrapping_sub(1)))
             .is_some_and(|l| l.tf_adjust);
         if adjusted {
-            self.model.tf_adjustment_weight * self.tf.adjustment(level, fa, fb)
+            self.model.tf_adjustment_weight * self.tf.adjustment_counts(level, a, b)
         } else {
             0.0
         }
@@ -123,13 +129,21 @@ impl Scorer {
     /// The weight of a pair with its pattern.
     #[inline]
     fn weigh(&self, p: Pattern, fa: &compare::Features, fb: &compare::Features) -> f32 {
+        self.weigh_with(p, || (self.tf.counts_for(fa), self.tf.counts_for(fb)))
+    }
+
+    /// The weight of a pattern; `counts` gives the pair's name counts when the name level is
+    /// term-frequency adjusted.
+    #[inline]
+    fn weigh_with(&self, p: Pattern, counts: impl FnOnce() -> ((u32, u32), (u32, u32))) -> f32 {
         let mut w = self.prior;
         for f in 0..FIELDS {
             w += self.table[f * MAX_LEVELS + p.level(f)];
         }
         let name = p.level(compare::NAME);
         if name != 0 && name <= TF_LEVELS {
-            w += self.tf_adjustment(name, fa, fb) as f32;
+            let (a, b) = counts();
+            w += self.tf_adjustment_counts(name, a, b) as f32;
         }
         w
     }
@@ -221,23 +235,29 @@ impl Scorer {
         let mut out = ScoreOutput::default();
         let mut rule = 0u8;
         progress.stage("block", Some(blocking.rules.len() as u64));
-        while let Some((groups, stats)) = blocker.next_rule() {
+        while let Some((groups, mut stats)) = blocker.next_rule() {
             progress.finish();
             progress.stage(&format!("score {}", stats.rule), Some(groups.len() as u64));
-            out.compared += stats.pairs;
             let blocker = &blocker;
-            let chunks: Vec<Vec<ScoredPair>> = groups
+            let chunks: Vec<(Vec<ScoredPair>, u64)> = groups
                 .par_iter()
                 .map_init(GroupScratch::default, |gs, g| {
                     let mut kept = Vec::new();
+                    let mut compared = 0u64;
+                    // Copy the group's records first: independent loads overlap, where the
+                    // comparisons would wait on each cache miss in turn.
                     gs.features.clear();
-                    gs.features.extend(g.iter().map(|&i| records.features(i)));
+                    gs.features.extend(g.iter().map(|&i| *records.features(i)));
+                    gs.counts.clear();
+                    gs.counts.extend(g.iter().map(|&i| self.tf.counts_of(i)));
                     gs.names.clear();
                     gs.names.resize(g.len(), None);
-                    let (feats, names, scratch) = (&gs.features, &mut gs.names, &mut gs.scratch);
+                    let (feats, counts) = (&gs.features, &gs.counts);
+                    let (names, scratch) = (&mut gs.names, &mut gs.scratch);
                     progress.advance(1);
                     blocker.for_each_new_pair_in(g, &mut gs.keys, |x, y| {
-                        let (fa, fb) = (feats[x], feats[y]);
+                        compared += 1;
+                        let (fa, fb) = (&feats[x], &feats[y]);
                         let pattern = compare::compare(
                             fa,
                             fb,
@@ -249,14 +269,18 @@ impl Scorer {
                             },
                             scratch,
                         );
-                        let weight = self.weigh(pattern, fa, fb);
+                        let weight = self.weigh_with(pattern, || (counts[x], counts[y]));
                         if weight >= self.threshold {
                             kept.push(ScoredPair { a: g[x], b: g[y], weight, pattern, rule });
                         }
                     });
-                    kept
+                    (kept, compared)
                 })
                 .collect();
+            stats.pairs = chunks.iter().map(|c| c.1).sum();
+            stats.pairs_seen_before = blocker.pairs_in_groups(&groups) - stats.pairs;
+            out.compared += stats.pairs;
+            let chunks = chunks.into_iter().map(|c| c.0);
             out.pairs.extend(chunks.into_iter().flatten());
             out.rules.push(stats);
             rule = rule.saturating_add(1);

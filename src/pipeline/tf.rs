@@ -37,6 +37,8 @@ pub struct TermFrequencies {
     /// Probability that two random records share their family and given classes.
     key_agree: f64,
     records: f64,
+    /// Per record of the counted set: (full-name count, class-key count).
+    per_record: Vec<(u32, u32)>,
 }
 
 fn count_by<R: Records>(records: &R, key: fn(&Features) -> u64) -> FxHashMap<u64, u32> {
@@ -68,21 +70,50 @@ impl TermFrequencies {
             (same / (n * (n - 1.0))).max(1.0 / (n * n))
         };
         let (name_agree, key_agree) = (agree(&name_counts), agree(&key_counts));
-        TermFrequencies { name_counts, key_counts, name_agree, key_agree, records: n }
+        let mut tf = TermFrequencies {
+            name_counts,
+            key_counts,
+            name_agree,
+            key_agree,
+            records: n,
+            per_record: Vec::new(),
+        };
+        tf.per_record = (0..records.len() as u32)
+            .into_par_iter()
+            .map(|i| tf.counts_for(records.features(i)))
+            .collect();
+        tf
+    }
+
+    /// The (full-name, class-key) counts of any record, by its features (1 when unseen).
+    pub fn counts_for(&self, f: &Features) -> (u32, u32) {
+        let get = |m: &FxHashMap<u64, u32>, h: u64| m.get(&h).copied().unwrap_or(1).max(1);
+        (get(&self.name_counts, f.name_ascii), get(&self.key_counts, name_key(f)))
+    }
+
+    /// The counts of record `i` of the counted set.
+    #[inline]
+    pub fn counts_of(&self, i: u32) -> (u32, u32) {
+        self.per_record[i as usize]
     }
 
     /// The adjustment (in bits) of name level `level` for a pair; 0 for levels not adjusted.
     pub fn adjustment(&self, level: usize, fa: &Features, fb: &Features) -> f64 {
+        self.adjustment_counts(level, self.counts_for(fa), self.counts_for(fb))
+    }
+
+    /// [`adjustment`](Self::adjustment) from the pair's counts ([`counts_of`](Self::counts_of)
+    /// or [`counts_for`](Self::counts_for)).
+    #[inline]
+    pub fn adjustment_counts(&self, level: usize, a: (u32, u32), b: (u32, u32)) -> f64 {
         if level == 0 || level > TF_LEVELS {
             return 0.0;
         }
-        let (counts, agree, ka, kb) = if level <= usize::from(compare::name_level::SAME_TOKENS) {
-            (&self.name_counts, self.name_agree, fa.name_ascii, fb.name_ascii)
+        let (agree, c) = if level <= usize::from(compare::name_level::SAME_TOKENS) {
+            (self.name_agree, a.0.max(b.0))
         } else {
-            (&self.key_counts, self.key_agree, name_key(fa), name_key(fb))
+            (self.key_agree, a.1.max(b.1))
         };
-        let count = |h: u64| counts.get(&h).copied().unwrap_or(1).max(1);
-        let c = count(ka).max(count(kb));
         (agree * self.records / f64::from(c)).log2()
     }
 }

@@ -157,7 +157,8 @@ fn rule_patterns<R: Records>(
 ) -> (Vec<(Pattern, f64, u64)>, u64) {
     let cfg = Blocking { rules: vec![rule.clone()], max_block: opts.max_block };
     let mut blocker = Blocker::new(&cfg, records, link_split);
-    let Some((groups, stats)) = blocker.next_rule() else { return (Vec::new(), 0) };
+    let Some((groups, mut stats)) = blocker.next_rule() else { return (Vec::new(), 0) };
+    blocker.count_pairs(&groups, &mut stats);
     // Keep a pair when its hash falls under the sampling rate.
     let rate = if stats.pairs > opts.em_pairs_per_rule {
         opts.em_pairs_per_rule as f64 / stats.pairs as f64
@@ -315,5 +316,8 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
 fn deterministic_pairs<R: Records>(records: &R, link_split: Option<u32>, parts: &[KeyPart]) -> u64 {
     let cfg = Blocking { rules: vec![Rule::new(parts, &[])], max_block: 10_000 };
     let mut blocker = Blocker::new(&cfg, records, link_split);
-    blocker.next_rule().map_or(0, |(_, stats)| stats.pairs)
+    blocker.next_rule().map_or(0, |(groups, mut stats)| {
+        blocker.count_pairs(&groups, &mut stats);
+        stats.pairs
+    })
 }

@@ -475,6 +475,24 @@ impl Store {
         Ok(self.section_bytes(idx))
     }
 
+    /// One string of a `Str` column, by global record index: only its own bytes are checked as
+    /// UTF-8 (the block's offsets were validated with the section). For random access to a few
+    /// records — a lookup — this avoids the whole-column check of [`Store::str_column`].
+    pub fn str_value(&self, col: impl ColumnRef, record: u64) -> Result<&str> {
+        let col = col.column_id(self)?;
+        let (block, i) = BlockIndex::new(self.block_records()).split(record);
+        let block = u32::try_from(block).unwrap_or(u32::MAX);
+        let idx = self.slot(col, block, &[ColumnType::Str])?;
+        let e = &self.inner.entries[idx as usize];
+        let (offsets, arena) =
+            split_var(self.section_bytes(idx), e, 1).map_err(|r| self.corrupt_error(idx, r))?;
+        let bytes = offsets
+            .range(i)
+            .and_then(|r| arena.get(r))
+            .ok_or_else(|| self.corrupt_error(idx, format!("no record {record} in this block")))?;
+        std::str::from_utf8(bytes).map_err(|_| self.corrupt_error(idx, "invalid UTF-8".into()))
+    }
+
     /// The strings of column `col` in block `block`.
     ///
     /// Each call checks the block's arena with `simdutf8` (several GB/s) to obtain a `&str`
