@@ -479,7 +479,11 @@ impl RecordWriter<crate::store::FileSink> {
     pub fn create(path: impl AsRef<Path>, opts: &BuildOptions) -> Result<Self> {
         opts.blocking.validate()?;
         let writer = StoreWriter::create(path, layout(opts.block_records))?;
-        Ok(RecordWriter { builder: Builder::new(writer, opts), pending: Vec::new(), opts: opts.clone() })
+        Ok(RecordWriter {
+            builder: Builder::new(writer, opts),
+            pending: Vec::new(),
+            opts: opts.clone(),
+        })
     }
 
     /// Writes the last block and the tables, and makes the file appear.
@@ -497,7 +501,11 @@ impl RecordWriter<crate::store::MemorySink> {
     pub fn in_memory(opts: &BuildOptions) -> Result<Self> {
         opts.blocking.validate()?;
         let writer = StoreWriter::in_memory(layout(opts.block_records))?;
-        Ok(RecordWriter { builder: Builder::new(writer, opts), pending: Vec::new(), opts: opts.clone() })
+        Ok(RecordWriter {
+            builder: Builder::new(writer, opts),
+            pending: Vec::new(),
+            opts: opts.clone(),
+        })
     }
 
     /// Writes the last block and the tables, and opens the store.

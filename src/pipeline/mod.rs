@@ -18,7 +18,9 @@ pub mod score;
 pub mod tf;
 pub mod train;
 
-pub use matcher::{Cluster, Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Threshold};
+pub use matcher::{
+    Cluster, Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Threshold,
+};
 pub use query::Candidate;
 pub use score::{Explanation, FieldExplanation, ScoreOutput, ScoredPair, Scorer};
 pub use train::{TrainOptions, train};
