@@ -7,6 +7,8 @@ mod query;
 /// Helpers: running the CLI, generating data, reading CSV outputs.
 mod util;
 
+/// `vnlink bench`: a small end-to-end run, its bench.json and bench.md, and its quality.
+mod bench;
 /// Format compatibility: the golden `tests/data/compat/v1.vnl` opens with the same answers.
 mod compat;
 /// Damaged stores: truncation, byte flips, tampered TOC, versions, `vnlink verify`.

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod blocks;
 mod build;
 mod common;
@@ -62,6 +63,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Generate a synthetic Vietnamese population with ground truth.
     Gen(r#gen::Args),
+    /// Benchmark end to end: generate (or take) data, time build, dedupe, eval and lookups.
+    Bench(bench::Args),
 }
 
 /// Parses the command line, runs the command and maps the outcome to an exit status.
@@ -92,6 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Gen(args) => r#gen::run(&args),
+        Command::Bench(args) => bench::run(&args),
     }
 }
 
