@@ -97,7 +97,7 @@ fn bench_run_writes_figures_and_matches_well() {
         "| records | ",
         "| candidate pairs | ",
         "| build (CSV → store) | ",
-        "| dedupe: block + score | ",
+        "| dedupe: score | ",
         "| pairs scored / s | ",
         "| peak RSS | ",
         "| pairwise P / R / F1 | ",

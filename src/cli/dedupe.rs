@@ -83,10 +83,11 @@ pub fn summary(what: &str, out: &Path, s: &vnlink::pipeline::RunStats) {
         secs("total"),
     );
     eprintln!(
-        "  stages: build/open {:.2} s, train {:.2} s, block+score {:.2} s, cluster {:.2} s, write {:.2} s",
+        "  stages: build/open {:.2} s, train {:.2} s, block {:.2} s, score {:.2} s, cluster {:.2} s, write {:.2} s",
         secs("build_or_open"),
         secs("train"),
-        secs("block_and_score"),
+        secs("block"),
+        secs("score"),
         secs("cluster"),
         secs("write")
     );

@@ -2,7 +2,7 @@
 //! it back as [`Records`] for matching.
 //!
 //! The generic container ([`crate::store`]) knows nothing of people; this module decides the
-//! columns (see [`COLUMNS`]) and global sections of a person store, built in one streaming pass:
+//! columns (see [`layout`]) and global sections of a person store, built in one streaming pass:
 //! records are read a block at a time, prepared in parallel ([`Preparer`]), and written; the
 //! blocking keys of the default rules go to posting lists (spilled to disk beyond a budget), and
 //! name frequencies to a term-frequency table.

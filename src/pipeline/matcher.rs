@@ -270,7 +270,7 @@ pub struct RunStats {
     pub blocking: Vec<RuleStats>,
     /// Seconds per stage.
     pub seconds: std::collections::BTreeMap<String, f64>,
-    /// Pairs scored per second (scoring stage).
+    /// Pairs compared and weighed per second, over the scoring time (blocking excluded).
     pub pairs_per_second: f64,
 }
 
@@ -393,9 +393,12 @@ impl Matcher {
         let out = scorer.score_all(records, &self.config.blocking, split, &*self.progress);
         let secs = t.elapsed().as_secs_f64();
         stats.seconds.insert("block_and_score".into(), secs);
+        stats.seconds.insert("block".into(), out.block_seconds);
+        stats.seconds.insert("score".into(), out.score_seconds);
         stats.pairs_compared = out.compared;
         stats.pairs_above_threshold = out.pairs.len() as u64;
-        stats.pairs_per_second = if secs > 0.0 { out.compared as f64 / secs } else { 0.0 };
+        stats.pairs_per_second =
+            if out.score_seconds > 0.0 { out.compared as f64 / out.score_seconds } else { 0.0 };
         stats.blocking = out.rules;
         (scorer, out.pairs)
     }

@@ -38,6 +38,10 @@ pub struct ScoreOutput {
     pub rules: Vec<RuleStats>,
     /// Pairs compared.
     pub compared: u64,
+    /// Seconds spent grouping records (keys, sorts, splits).
+    pub block_seconds: f64,
+    /// Seconds spent comparing and weighing pairs.
+    pub score_seconds: f64,
 }
 
 /// Per-thread buffers of the scoring loop: the group's features and (lazily) names, the earlier
@@ -235,7 +239,10 @@ impl Scorer {
         let mut out = ScoreOutput::default();
         let mut rule = 0u8;
         progress.stage("block", Some(blocking.rules.len() as u64));
+        let mut clock = std::time::Instant::now();
         while let Some((groups, mut stats)) = blocker.next_rule() {
+            out.block_seconds += clock.elapsed().as_secs_f64();
+            clock = std::time::Instant::now();
             progress.finish();
             progress.stage(&format!("score {}", stats.rule), Some(groups.len() as u64));
             let blocker = &blocker;
@@ -284,9 +291,12 @@ impl Scorer {
             out.pairs.extend(chunks.into_iter().flatten());
             out.rules.push(stats);
             rule = rule.saturating_add(1);
+            out.score_seconds += clock.elapsed().as_secs_f64();
+            clock = std::time::Instant::now();
             progress.finish();
             progress.stage("block", None);
         }
+        out.block_seconds += clock.elapsed().as_secs_f64();
         progress.finish();
         out
     }

@@ -22,7 +22,7 @@
 //! * [`generate`], [`generate_dedupe`], [`generate_link`]: write a shape to a directory and return
 //!   a [`GenSummary`].
 //! * [`dedupe_rows`], [`link_rows`]: the same records in memory, as [`SynthRow`]s (record, entity,
-//!   source, profile, corruptions received); [`people`]: the ground truth, one [`Person`] per
+//!   source, profile, corruptions received); [`people()`]: the ground truth, one [`Person`] per
 //!   entity.
 //!
 //! # The population
