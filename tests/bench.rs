@@ -98,7 +98,7 @@ fn bench_run_writes_figures_and_matches_well() {
         "| candidate pairs | ",
         "| build (CSV → store) | ",
         "| dedupe: score | ",
-        "| pairs scored / s | ",
+        "| pairs scored / s (scoring stage) | ",
         "| peak RSS | ",
         "| pairwise P / R / F1 | ",
         "| B-cubed P / R / F1 | ",

@@ -269,7 +269,7 @@ pub fn compare_name<'n>(
     a: &Features,
     b: &Features,
     names: impl FnOnce() -> (&'n str, &'n str),
-    s: &mut Scratch,
+    scratch: &mut Scratch,
 ) -> u8 {
     use name_level::{
         CLASS_MIDDLE, DIFFERENT, EXACT, EXACT_ASCII, GIVEN_ONLY, JARO_WINKLER, ONE_TYPO, PHONETIC,
@@ -302,15 +302,15 @@ pub fn compare_name<'n>(
     let mut fetched: Option<(&str, &str)> = None;
     let mut names = Some(names);
     let mut names = move || *fetched.get_or_insert_with(|| names.take().map_or(("", ""), |f| f()));
-    let mut similar = |part: usize, s: &mut Scratch| {
+    let mut similar = |part: usize, memo: &mut Scratch| {
         let (ha, hb) = match part {
             0 => (a.family, b.family),
             1 => (a.middle, b.middle),
             _ => (a.given, b.given),
         };
-        s.similar_by(ha, hb, || {
-            let (x, y) = names();
-            let (px, py) = (a.parts(x), b.parts(y));
+        memo.similar_by(ha, hb, || {
+            let (left, right) = names();
+            let (px, py) = (a.parts(left), b.parts(right));
             match part {
                 0 => (px.0, py.0),
                 1 => (px.1, py.1),
@@ -320,9 +320,9 @@ pub fn compare_name<'n>(
     };
     // Exactly one part disagrees, and it is a typo of the other.
     let typo = match (family, middle, given) {
-        (false, true, true) => similar(0, s),
-        (true, false, true) => similar(1, s),
-        (true, true, false) => similar(2, s),
+        (false, true, true) => similar(0, scratch),
+        (true, false, true) => similar(1, scratch),
+        (true, true, false) => similar(2, scratch),
         _ => false,
     };
     if typo {
@@ -333,12 +333,12 @@ pub fn compare_name<'n>(
     }
     // Several typos: no part is wholly different, and the full names are close. (The string
     // similarity runs only then: for most pairs a part differs and the test stops early.)
-    let close = (family || similar(0, s))
-        && (middle_compatible || similar(1, s))
-        && (given || similar(2, s));
+    let close = (family || similar(0, scratch))
+        && (middle_compatible || similar(1, scratch))
+        && (given || similar(2, scratch));
     if close {
-        let (x, y) = names();
-        if jaro_winkler(x, y) >= 0.92 {
+        let (left, right) = names();
+        if jaro_winkler(left, right) >= 0.92 {
             return JARO_WINKLER;
         }
     }
