@@ -308,6 +308,33 @@ impl Groups {
     }
 }
 
+impl<'a> IntoIterator for &'a Groups {
+    type Item = &'a [u32];
+    type IntoIter = GroupsIter<'a>;
+
+    fn into_iter(self) -> GroupsIter<'a> {
+        GroupsIter { groups: self, next: 0 }
+    }
+}
+
+/// An iterator over [`Groups`].
+#[derive(Clone, Debug)]
+pub struct GroupsIter<'a> {
+    groups: &'a Groups,
+    next: usize,
+}
+
+impl<'a> Iterator for GroupsIter<'a> {
+    type Item = &'a [u32];
+
+    fn next(&mut self) -> Option<&'a [u32]> {
+        (self.next < self.groups.len()).then(|| {
+            self.next += 1;
+            self.groups.get(self.next - 1)
+        })
+    }
+}
+
 impl<'a, R: Records> Blocker<'a, R> {
     /// A blocker over `records`. With `link_split = Some(n)`, records `0..n` are one source and
     /// the rest the other, and only pairs across them are produced.
