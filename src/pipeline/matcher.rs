@@ -12,6 +12,7 @@ use crate::compare::{self, FIELDS, Records};
 use crate::error::{Error, Result};
 use crate::model::{Model, Pattern, probability, weight_of_probability};
 use crate::pipeline::dataset::{Joined, Record, View};
+use crate::pipeline::local::Local;
 use crate::pipeline::progress::{NoProgress, SharedProgress};
 use crate::pipeline::query::{self, Candidate};
 use crate::pipeline::score::{Explanation, Scorer};
@@ -406,22 +407,37 @@ impl Matcher {
     /// Trains (or takes) the model for one store, without scoring.
     pub fn train(&self, store: &Store) -> Result<Model> {
         let view = View::new(store)?;
-        Ok(self.model.clone().unwrap_or_else(|| train(&view, None, &self.config.train)))
+        let local = Local::new(&view, None);
+        Ok(self.model.clone().unwrap_or_else(|| train(&local, None, &self.config.train)))
     }
 
     /// Trains (or takes) the model for a link of two stores.
     pub fn train_link(&self, left: &Store, right: &Store) -> Result<Model> {
-        let (l, r) = (View::new(left)?, View::new(right)?);
-        let j = Joined::new(&l, &r);
-        Ok(self.model.clone().unwrap_or_else(|| train(&j, Some(j.split()), &self.config.train)))
+        let (lv, rv) = (View::new(left)?, View::new(right)?);
+        let joined = Joined::new(&lv, &rv);
+        let local = Local::new(&joined, Some(joined.split()));
+        Ok(self
+            .model
+            .clone()
+            .unwrap_or_else(|| train(&local, Some(joined.split()), &self.config.train)))
     }
 
     /// Finds the duplicates in one store and clusters them.
     pub fn dedupe(&self, store: &Store) -> Result<Dedupe> {
         let view = View::new(store)?;
         let mut stats = RunStats { records: view.len() as u64, ..RunStats::default() };
-        let model = self.model_for(&view, None, &mut stats);
-        let (_, scored) = self.score(&view, None, model.clone(), &mut stats);
+        let t = Instant::now();
+        let local = Local::new(&view, None);
+        stats.seconds.insert("localize".into(), t.elapsed().as_secs_f64());
+        let model = self.model_for(&local, None, &mut stats);
+        let (_, mut scored) = self.score(&local, None, model.clone(), &mut stats);
+        // Back to store indices, smaller first, in store order.
+        for p in &mut scored {
+            let (a, b) = (local.original(p.a), local.original(p.b));
+            (p.a, p.b) = (a.min(b), a.max(b));
+        }
+        scored.sort_unstable_by_key(|p| (p.a, p.b));
+        drop(local);
         let t = Instant::now();
         self.progress.stage("cluster", None);
         let mut edges: Vec<Edge> =
@@ -458,8 +474,16 @@ impl Matcher {
             records_right: rv.len() as u64,
             ..RunStats::default()
         };
-        let model = self.model_for(&joined, Some(split), &mut stats);
-        let (_, mut scored) = self.score(&joined, Some(split), model.clone(), &mut stats);
+        let t = Instant::now();
+        let local = Local::new(&joined, Some(split));
+        stats.seconds.insert("localize".into(), t.elapsed().as_secs_f64());
+        let model = self.model_for(&local, Some(split), &mut stats);
+        let (_, mut scored) = self.score(&local, Some(split), model.clone(), &mut stats);
+        for p in &mut scored {
+            (p.a, p.b) = (local.original(p.a), local.original(p.b));
+        }
+        scored.sort_unstable_by_key(|p| (p.a, p.b));
+        drop(local);
         if self.config.one_to_one {
             let t = Instant::now();
             let before = scored.len();
@@ -513,7 +537,10 @@ impl Matcher {
         }
         let view = View::new(store)?;
         let blocking = view.meta()?.blocking;
-        let model = self.model.clone().unwrap_or_else(|| train(&view, None, &self.config.train));
+        let model = self.model.clone().unwrap_or_else(|| {
+            let local = Local::new(&view, None);
+            train(&local, None, &self.config.train)
+        });
         let state = Arc::new(LookupState {
             scorer: Scorer::new(model, &view, self.config.threshold.weight()),
             blocking,
@@ -532,9 +559,10 @@ impl Matcher {
         let view = View::new(store)?;
         check_index(&view, left)?;
         check_index(&view, right)?;
-        let model = self.model.clone().unwrap_or_else(|| train(&view, None, &self.config.train));
-        let scorer = Scorer::new(model, &view, self.config.threshold.weight());
-        Ok(scorer.explain(&view, left, right))
+        let local = Local::new(&view, None);
+        let model = self.model.clone().unwrap_or_else(|| train(&local, None, &self.config.train));
+        let scorer = Scorer::new(model, &local, self.config.threshold.weight());
+        Ok(scorer.explain(&local, local.local(left), local.local(right)))
     }
 
     /// Explains the score of record `left` of the first store against record `right` of the
@@ -551,10 +579,11 @@ impl Matcher {
         check_index(&rv, right)?;
         let joined = Joined::new(&lv, &rv);
         let split = joined.split();
+        let local = Local::new(&joined, Some(split));
         let model =
-            self.model.clone().unwrap_or_else(|| train(&joined, Some(split), &self.config.train));
-        let scorer = Scorer::new(model, &joined, self.config.threshold.weight());
-        Ok(scorer.explain(&joined, left, split + right))
+            self.model.clone().unwrap_or_else(|| train(&local, Some(split), &self.config.train));
+        let scorer = Scorer::new(model, &local, self.config.threshold.weight());
+        Ok(scorer.explain(&local, local.local(left), local.local(split + right)))
     }
 }
 

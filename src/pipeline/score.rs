@@ -48,6 +48,7 @@ pub struct ScoreOutput {
 /// rules' keys, the comparators' memo.
 #[derive(Default)]
 struct GroupScratch<'r> {
+    done: u64,
     features: Vec<compare::Features>,
     counts: Vec<(u32, u32)>,
     names: Vec<Option<&'r str>>,
@@ -261,7 +262,10 @@ impl Scorer {
                     gs.names.resize(g.len(), None);
                     let (feats, counts) = (&gs.features, &gs.counts);
                     let (names, scratch) = (&mut gs.names, &mut gs.scratch);
-                    progress.advance(1);
+                    gs.done += 1;
+                    if gs.done % 256 == 0 {
+                        progress.advance(256);
+                    }
                     blocker.for_each_new_pair_in(g, &mut gs.keys, |x, y| {
                         compared += 1;
                         let (fa, fb) = (&feats[x], &feats[y]);
