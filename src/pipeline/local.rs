@@ -23,7 +23,7 @@ pub struct Local<'r, R: Records> {
     /// Local index → index in `inner`.
     original: Vec<u32>,
     /// Index in `inner` → local index.
-    to_local: Vec<u32>,
+    position: Vec<u32>,
     /// The ASCII names in local order, one arena with `n + 1` offsets.
     names: String,
     name_ends: Vec<u32>,
@@ -60,7 +60,7 @@ impl<'r, R: Records> Local<'r, R> {
             names.push_str(inner.name_ascii(o));
             name_ends.push(names.len() as u32);
         }
-        Local { inner, features, original, to_local: local, names, name_ends }
+        Local { inner, features, original, position: local, names, name_ends }
     }
 
     /// The store index of local record `i`.
@@ -72,7 +72,7 @@ impl<'r, R: Records> Local<'r, R> {
     /// The local index of store record `i`.
     #[inline]
     pub fn local(&self, i: u32) -> u32 {
-        self.to_local[i as usize]
+        self.position[i as usize]
     }
 }
 
