@@ -11,6 +11,7 @@ mod dedupe;
 mod eval;
 mod r#gen;
 mod link;
+mod normalize;
 mod verify;
 
 /// Exit status when a run finished but skipped input rows or printed warnings.
@@ -47,6 +48,8 @@ enum Command {
     Verify(verify::Args),
     /// Generate a synthetic Vietnamese population with ground truth.
     Gen(r#gen::Args),
+    /// Normalise names, addresses, dates, ID numbers and phones (JSON lines or CSV).
+    Normalize(normalize::Args),
 }
 
 /// Parses the command line, runs the command and maps the outcome to an exit status.
@@ -72,6 +75,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Gen(args) => r#gen::run(&args),
+        Command::Normalize(args) => normalize::run(&args),
     }
 }
 
