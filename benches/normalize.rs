@@ -1,2 +1,243 @@
-//! Criterion bench (being written).
-fn main() {}
+//! Normalisation benches: full records (name, dob, sex, address, id, phone) through
+//! `Preparer::prepare`, the figure issue #3 measures (target: 300,000 records/s per core), and
+//! each normaliser on its own.
+//!
+//! The corpus is the crate's own generator (`vnlink::synth::dedupe_rows`, seed 20250701, 20,000
+//! entities, about 27,000 records with the default corruption rates: ASCII-only and NFD text,
+//! abbreviations, old and new addresses, damaged ids and phones, legacy encodings), so it holds
+//! the noisy values real registers hold. The binary's allocator (mimalloc) is used here too.
+//!
+//! Every `b.iter` checks a count computed once before timing (resolved provinces, parsed dates,
+//! …), and the set-up checks that those counts are plausible, so a bench that silently does
+//! nothing fails.
+//!
+//! Run: `cargo bench --bench normalize` (criterion's median is the figure to read on a shared
+//! machine; `-- record` for the full-record bench only). One core: the benches are
+//! single-threaded, so records/s is records per second per core.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group};
+use vnlink::normalize::address::{Address, AddressNormalizer};
+use vnlink::normalize::legacy;
+use vnlink::normalize::name::{Name, NameNormalizer};
+use vnlink::normalize::{date, id, phone, sex, text};
+use vnlink::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
+use vnlink::synth::{GenConfig, SynthRecord, dedupe_rows};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Entities of the corpus (records: about 1.35 per entity).
+const ENTITIES: u64 = 20_000;
+/// The corpus seed.
+const SEED: u64 = 20_250_701;
+
+fn corpus() -> Vec<SynthRecord> {
+    let cfg = GenConfig { entities: ENTITIES, seed: SEED, ..GenConfig::default() };
+    dedupe_rows(&cfg).expect("valid generator config").map(|r| r.record).collect()
+}
+
+fn raw(r: &SynthRecord) -> RawFields<'_> {
+    RawFields {
+        name: &r.full_name,
+        dob: &r.dob,
+        sex: &r.sex,
+        address: &r.address,
+        id_number: &r.id_number,
+        phone: &r.phone,
+    }
+}
+
+/// Counts of one pass of `Preparer::prepare`: (names, dobs, sexes, provinces, ids, phones)
+/// that came out non-missing.
+fn prepare_all(
+    p: &mut Preparer,
+    recs: &[SynthRecord],
+    enc: Encodings,
+    out: &mut Prepared,
+) -> [u32; 6] {
+    let mut c = [0u32; 6];
+    for r in recs {
+        p.prepare(&raw(r), &enc, out);
+        let f = &out.features;
+        c[0] += u32::from(f.name != 0);
+        c[1] += u32::from(f.dob != 0);
+        c[2] += u32::from(f.sex != 0);
+        c[3] += u32::from(f.province_new != 0);
+        c[4] += u32::from(f.national_id != 0);
+        c[5] += u32::from(f.phone != 0);
+    }
+    c
+}
+
+fn name_pass(n: &mut NameNormalizer, recs: &[SynthRecord], out: &mut Name) -> usize {
+    recs.iter()
+        .filter(|r| {
+            n.normalize_into(&r.full_name, None, out);
+            !out.is_empty()
+        })
+        .count()
+}
+
+fn address_pass(
+    n: &mut AddressNormalizer,
+    recs: &[SynthRecord],
+    buf: &mut String,
+    out: &mut Address,
+) -> usize {
+    recs.iter()
+        .filter(|r| {
+            legacy::decode_auto_into(&r.address, buf);
+            n.normalize_into(buf, out);
+            out.province_new.is_some()
+        })
+        .count()
+}
+
+fn date_pass(recs: &[SynthRecord]) -> usize {
+    recs.iter().filter(|r| date::parse_date(&r.dob).date.is_some()).count()
+}
+
+fn id_pass(recs: &[SynthRecord], out: &mut id::NationalId) -> usize {
+    recs.iter()
+        .filter(|r| id::parse_id_into(&r.id_number, out) && out.kind == id::IdKind::Cccd)
+        .count()
+}
+
+fn phone_pass(recs: &[SynthRecord]) -> usize {
+    recs.iter().filter(|r| phone::phone_u64(&r.phone).is_some()).count()
+}
+
+fn sex_pass(recs: &[SynthRecord]) -> usize {
+    recs.iter().filter(|r| sex::parse_sex(&r.sex).is_some()).count()
+}
+
+fn text_pass(recs: &[SynthRecord], buf: &mut String) -> usize {
+    recs.iter()
+        .map(|r| {
+            text::canonical_into(&r.address, buf);
+            let n = buf.len();
+            text::fold_into(&r.address, buf);
+            n + buf.len()
+        })
+        .sum()
+}
+
+/// Asserts that `count` of `total` is at least `min_share`: the corpus and the normaliser work.
+fn plausible(what: &str, count: usize, total: usize, min_share: f64) {
+    assert!(
+        count as f64 >= min_share * total as f64,
+        "{what}: only {count} of {total} records: the corpus or the normaliser is broken"
+    );
+}
+
+fn benches(c: &mut Criterion) {
+    let recs = corpus();
+    let n = recs.len();
+    let enc = Encodings::detect(
+        recs.iter().take(4096).map(|r| r.full_name.as_str()),
+        recs.iter().take(4096).map(|r| r.address.as_str()),
+    );
+
+    // Expected counts, computed once with fresh normalisers.
+    let mut prepared = Prepared::default();
+    let want_record = prepare_all(&mut Preparer::new(), &recs, enc, &mut prepared);
+    for (what, i, share) in [
+        ("names", 0, 0.99),
+        ("dates", 1, 0.85),
+        ("sexes", 2, 0.85),
+        ("provinces", 3, 0.85),
+        ("ids", 4, 0.75),
+        ("phones", 5, 0.65),
+    ] {
+        plausible(what, want_record[i] as usize, n, share);
+    }
+    let want_name = name_pass(&mut NameNormalizer::new(), &recs, &mut Name::default());
+    let want_address = address_pass(
+        &mut AddressNormalizer::new(),
+        &recs,
+        &mut String::new(),
+        &mut Address::default(),
+    );
+    let want_date = date_pass(&recs);
+    let want_id = id_pass(&recs, &mut id::NationalId::default());
+    let want_phone = phone_pass(&recs);
+    let want_sex = sex_pass(&recs);
+    let want_text = text_pass(&recs, &mut String::new());
+    plausible("parsed names", want_name, n, 0.99);
+    plausible("resolved addresses", want_address, n, 0.85);
+    plausible("CCCDs", want_id, n, 0.6);
+
+    let mut g = c.benchmark_group("normalize");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(20);
+
+    let mut p = Preparer::new();
+    g.bench_function("record", |b| {
+        b.iter(|| {
+            assert_eq!(prepare_all(&mut p, black_box(&recs), enc, &mut prepared), want_record);
+        });
+    });
+
+    let (mut nn, mut name) = (NameNormalizer::new(), Name::default());
+    g.bench_function("name", |b| {
+        b.iter(|| assert_eq!(name_pass(&mut nn, black_box(&recs), &mut name), want_name));
+    });
+
+    let (mut an, mut buf, mut addr) = (AddressNormalizer::new(), String::new(), Address::default());
+    g.bench_function("address", |b| {
+        b.iter(|| {
+            assert_eq!(address_pass(&mut an, black_box(&recs), &mut buf, &mut addr), want_address);
+        });
+    });
+
+    g.bench_function("date", |b| b.iter(|| assert_eq!(date_pass(black_box(&recs)), want_date)));
+
+    let mut nid = id::NationalId::default();
+    g.bench_function("id", |b| {
+        b.iter(|| assert_eq!(id_pass(black_box(&recs), &mut nid), want_id));
+    });
+
+    g.bench_function("phone", |b| b.iter(|| assert_eq!(phone_pass(black_box(&recs)), want_phone)));
+    g.bench_function("sex", |b| b.iter(|| assert_eq!(sex_pass(black_box(&recs)), want_sex)));
+
+    let mut tbuf = String::new();
+    g.bench_function("text_address_canonical_fold", |b| {
+        b.iter(|| assert_eq!(text_pass(black_box(&recs), &mut tbuf), want_text));
+    });
+    g.finish();
+}
+
+/// `VNLINK_BENCH_PASSES=K [VNLINK_BENCH_WHAT=record|name|address]`: no criterion; build the
+/// corpus, run K untimed passes and exit. For instruction counts that do not depend on the load
+/// of a shared machine: the difference of two runs under callgrind, e.g. K=3 minus K=1, divided
+/// by 2 × records, is the steady-state instructions per record.
+fn passes(k: usize) {
+    let recs = corpus();
+    let what = std::env::var("VNLINK_BENCH_WHAT").unwrap_or_else(|_| "record".into());
+    let enc = Encodings::default();
+    let (mut p, mut out) = (Preparer::new(), Prepared::default());
+    let (mut nn, mut name) = (NameNormalizer::new(), Name::default());
+    let (mut an, mut buf, mut addr) = (AddressNormalizer::new(), String::new(), Address::default());
+    let mut total = 0usize;
+    for _ in 0..k {
+        total += match what.as_str() {
+            "name" => name_pass(&mut nn, &recs, &mut name),
+            "address" => address_pass(&mut an, &recs, &mut buf, &mut addr),
+            _ => prepare_all(&mut p, &recs, enc, &mut out)[3] as usize,
+        };
+    }
+    eprintln!("{} records, {k} passes of {what}, count {total}", recs.len());
+}
+
+criterion_group!(normalize, benches);
+
+fn main() {
+    if let Some(k) = std::env::var("VNLINK_BENCH_PASSES").ok().and_then(|v| v.parse().ok()) {
+        passes(k);
+        return;
+    }
+    normalize();
+    Criterion::default().configure_from_args().final_summary();
+}
