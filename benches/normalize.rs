@@ -3,7 +3,7 @@
 //! each normaliser on its own.
 //!
 //! The corpus is the crate's own generator (`vnlink::synth::dedupe_rows`, seed 20250701, 20,000
-//! entities, about 27,000 records with the default corruption rates: ASCII-only and NFD text,
+//! entities, 32,143 records with the default corruption rates: ASCII-only and NFD text,
 //! abbreviations, old and new addresses, damaged ids and phones, legacy encodings), so it holds
 //! the noisy values real registers hold. The binary's allocator (mimalloc) is used here too.
 //!
@@ -28,38 +28,63 @@ use vnlink::synth::{GenConfig, SynthRecord, dedupe_rows};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Entities of the corpus (records: about 1.35 per entity).
+/// Entities of the corpus (32,143 records).
 const ENTITIES: u64 = 20_000;
 /// The corpus seed.
 const SEED: u64 = 20_250_701;
 
-fn corpus() -> Vec<SynthRecord> {
-    let cfg = GenConfig { entities: ENTITIES, seed: SEED, ..GenConfig::default() };
-    dedupe_rows(&cfg).expect("valid generator config").map(|r| r.record).collect()
+/// The corpus laid out as the ingest reader hands it over: every record's fields in one buffer,
+/// in file order (as `RawRecord` keeps a row), rather than seven separately allocated strings.
+struct Corpus {
+    text: String,
+    /// Byte ranges of name, dob, sex, address, id, phone.
+    fields: Vec<[(u32, u32); 6]>,
 }
 
-fn raw(r: &SynthRecord) -> RawFields<'_> {
-    RawFields {
-        name: &r.full_name,
-        dob: &r.dob,
-        sex: &r.sex,
-        address: &r.address,
-        id_number: &r.id_number,
-        phone: &r.phone,
+impl Corpus {
+    fn new() -> Corpus {
+        let cfg = GenConfig { entities: ENTITIES, seed: SEED, ..GenConfig::default() };
+        let mut c = Corpus { text: String::new(), fields: Vec::new() };
+        for row in dedupe_rows(&cfg).expect("valid generator config") {
+            let r: SynthRecord = row.record;
+            let mut f = [(0u32, 0u32); 6];
+            for (slot, v) in
+                f.iter_mut().zip([&r.full_name, &r.dob, &r.sex, &r.address, &r.id_number, &r.phone])
+            {
+                let start = c.text.len() as u32;
+                c.text.push_str(v);
+                *slot = (start, c.text.len() as u32);
+            }
+            c.fields.push(f);
+        }
+        c
+    }
+
+    fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = RawFields<'_>> {
+        self.fields.iter().map(|f| {
+            let g = |i: usize| &self.text[f[i].0 as usize..f[i].1 as usize];
+            RawFields {
+                name: g(0),
+                dob: g(1),
+                sex: g(2),
+                address: g(3),
+                id_number: g(4),
+                phone: g(5),
+            }
+        })
     }
 }
 
 /// Counts of one pass of `Preparer::prepare`: (names, dobs, sexes, provinces, ids, phones)
 /// that came out non-missing.
-fn prepare_all(
-    p: &mut Preparer,
-    recs: &[SynthRecord],
-    enc: Encodings,
-    out: &mut Prepared,
-) -> [u32; 6] {
+fn prepare_all(p: &mut Preparer, recs: &Corpus, enc: Encodings, out: &mut Prepared) -> [u32; 6] {
     let mut c = [0u32; 6];
-    for r in recs {
-        p.prepare(&raw(r), &enc, out);
+    for r in recs.iter() {
+        p.prepare(&r, &enc, out);
         let f = &out.features;
         c[0] += u32::from(f.name != 0);
         c[1] += u32::from(f.dob != 0);
@@ -71,10 +96,10 @@ fn prepare_all(
     c
 }
 
-fn name_pass(n: &mut NameNormalizer, recs: &[SynthRecord], out: &mut Name) -> usize {
+fn name_pass(n: &mut NameNormalizer, recs: &Corpus, out: &mut Name) -> usize {
     recs.iter()
         .filter(|r| {
-            n.normalize_into(&r.full_name, None, out);
+            n.normalize_into(r.name, None, out);
             !out.is_empty()
         })
         .count()
@@ -82,43 +107,43 @@ fn name_pass(n: &mut NameNormalizer, recs: &[SynthRecord], out: &mut Name) -> us
 
 fn address_pass(
     n: &mut AddressNormalizer,
-    recs: &[SynthRecord],
+    recs: &Corpus,
     buf: &mut String,
     out: &mut Address,
 ) -> usize {
     recs.iter()
         .filter(|r| {
-            legacy::decode_auto_into(&r.address, buf);
+            legacy::decode_auto_into(r.address, buf);
             n.normalize_into(buf, out);
             out.province_new.is_some()
         })
         .count()
 }
 
-fn date_pass(recs: &[SynthRecord]) -> usize {
-    recs.iter().filter(|r| date::parse_date(&r.dob).date.is_some()).count()
+fn date_pass(recs: &Corpus) -> usize {
+    recs.iter().filter(|r| date::parse_date(r.dob).date.is_some()).count()
 }
 
-fn id_pass(recs: &[SynthRecord], out: &mut id::NationalId) -> usize {
+fn id_pass(recs: &Corpus, out: &mut id::NationalId) -> usize {
     recs.iter()
-        .filter(|r| id::parse_id_into(&r.id_number, out) && out.kind == id::IdKind::Cccd)
+        .filter(|r| id::parse_id_into(r.id_number, out) && out.kind == id::IdKind::Cccd)
         .count()
 }
 
-fn phone_pass(recs: &[SynthRecord]) -> usize {
-    recs.iter().filter(|r| phone::phone_u64(&r.phone).is_some()).count()
+fn phone_pass(recs: &Corpus) -> usize {
+    recs.iter().filter(|r| phone::phone_u64(r.phone).is_some()).count()
 }
 
-fn sex_pass(recs: &[SynthRecord]) -> usize {
-    recs.iter().filter(|r| sex::parse_sex(&r.sex).is_some()).count()
+fn sex_pass(recs: &Corpus) -> usize {
+    recs.iter().filter(|r| sex::parse_sex(r.sex).is_some()).count()
 }
 
-fn text_pass(recs: &[SynthRecord], buf: &mut String) -> usize {
+fn text_pass(recs: &Corpus, buf: &mut String) -> usize {
     recs.iter()
         .map(|r| {
-            text::canonical_into(&r.address, buf);
+            text::canonical_into(r.address, buf);
             let n = buf.len();
-            text::fold_into(&r.address, buf);
+            text::fold_into(r.address, buf);
             n + buf.len()
         })
         .sum()
@@ -133,11 +158,11 @@ fn plausible(what: &str, count: usize, total: usize, min_share: f64) {
 }
 
 fn benches(c: &mut Criterion) {
-    let recs = corpus();
+    let recs = Corpus::new();
     let n = recs.len();
     let enc = Encodings::detect(
-        recs.iter().take(4096).map(|r| r.full_name.as_str()),
-        recs.iter().take(4096).map(|r| r.address.as_str()),
+        recs.iter().take(4096).map(|r| r.name),
+        recs.iter().take(4096).map(|r| r.address),
     );
 
     // Expected counts, computed once with fresh normalisers.
@@ -214,7 +239,7 @@ fn benches(c: &mut Criterion) {
 /// of a shared machine: the difference of two runs under callgrind, e.g. K=3 minus K=1, divided
 /// by 2 × records, is the steady-state instructions per record.
 fn passes(k: usize) {
-    let recs = corpus();
+    let recs = Corpus::new();
     let what = std::env::var("VNLINK_BENCH_WHAT").unwrap_or_else(|_| "record".into());
     let enc = Encodings::default();
     let (mut p, mut out) = (Preparer::new(), Prepared::default());

@@ -38,6 +38,7 @@
 //! Invariants: decoders never panic; ASCII values are returned unchanged; a value is never
 //! decoded with a scheme whose reading scores lower than the value as it stands.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -207,12 +208,61 @@ impl Decoders {
 
     /// Plausibility score of one token (see the module docs), at most [`MAX_TOKEN_SCORE`].
     fn score(&self, token: &str) -> u32 {
-        if is_vietnamese_syllable(token) {
+        if is_syllable(token) {
             2 + u32::from(text::syllable_hash(token).is_some_and(|h| self.lexicon.contains(&h)))
         } else {
             0
         }
     }
+}
+
+/// Tokens of at most this many bytes are remembered by [`is_syllable`].
+const SYLLABLE_CACHE_TOKEN: usize = 15;
+/// Slots of the per-thread syllable cache (direct-mapped).
+const SYLLABLE_CACHE_SLOTS: usize = 512;
+
+/// One remembered answer of [`is_vietnamese_syllable`]: the token's bytes (`len` 0 = empty slot).
+#[derive(Clone, Copy)]
+struct SyllableSlot {
+    len: u8,
+    bytes: [u8; SYLLABLE_CACHE_TOKEN],
+    answer: bool,
+}
+
+thread_local! {
+    /// Recent answers of [`is_vietnamese_syllable`] on this thread: values repeat the same few
+    /// thousand syllables ("Hà", "Phú", "Lê"), and the test is the costly part of deciding that a
+    /// value is genuine Unicode.
+    static SYLLABLES: RefCell<[SyllableSlot; SYLLABLE_CACHE_SLOTS]> = const {
+        RefCell::new(
+            [SyllableSlot { len: 0, bytes: [0; SYLLABLE_CACHE_TOKEN], answer: false };
+                SYLLABLE_CACHE_SLOTS],
+        )
+    };
+}
+
+/// [`is_vietnamese_syllable`], remembered per thread for short tokens (same answers: the slot
+/// keeps the whole token, so there are no false hits).
+fn is_syllable(token: &str) -> bool {
+    let b = token.as_bytes();
+    if b.is_empty() || b.len() > SYLLABLE_CACHE_TOKEN {
+        return is_vietnamese_syllable(token);
+    }
+    let h = b
+        .iter()
+        .fold(0x9E37_79B9_u32, |h, &x| (h.rotate_left(5) ^ u32::from(x)).wrapping_mul(0x0100_0193));
+    let slot = (h >> 16) as usize % SYLLABLE_CACHE_SLOTS;
+    SYLLABLES.with_borrow_mut(|slots| {
+        let s = &mut slots[slot];
+        if usize::from(s.len) == b.len() && s.bytes[..b.len()] == *b {
+            return s.answer;
+        }
+        let answer = is_vietnamese_syllable(token);
+        s.len = b.len() as u8;
+        s.bytes[..b.len()].copy_from_slice(b);
+        s.answer = answer;
+        answer
+    })
 }
 
 /// Score of a token that is a syllable of a known name: no reading can do better.
@@ -546,7 +596,7 @@ fn decode_with(value: &str, prior: LegacyEncoding, out: &mut String) -> LegacyEn
     let tokens = || listed.iter().filter_map(|&(a, b)| value.get(a..b));
     if genuine {
         // Only Windows-1252 tokens that are not a syllable as they stand may be legacy.
-        if n_cp > listed.len() || tokens().any(|t| !is_vietnamese_syllable(t)) {
+        if n_cp > listed.len() || tokens().any(|t| !is_syllable(t)) {
             return decode_mixed(d, value, allowed, prior, out);
         }
         out.push_str(value);

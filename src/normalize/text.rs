@@ -425,10 +425,10 @@ fn place_tone(
     letters: &[u8],
     tone: u8,
     tone_pos: usize,
-) {
-    let Some(target) = tone_target(letters) else { return };
+) -> bool {
+    let Some(target) = tone_target(letters) else { return false };
     if target == tone_pos {
-        return;
+        return false;
     }
     out.truncate(start);
     for (i, &code) in letters.iter().enumerate() {
@@ -440,6 +440,7 @@ fn place_tone(
             out.push(char::from(code));
         }
     }
+    true
 }
 
 /// Character classes of the canonical pass.
@@ -454,6 +455,7 @@ enum Class {
     Other,
 }
 
+#[inline]
 fn classify(t: &Tables, c: char) -> Class {
     if c.is_ascii() {
         let b = c as u8;
@@ -486,8 +488,93 @@ fn classify(t: &Tables, c: char) -> Class {
     }
 }
 
+/// What the canonical pass reports besides the canonical text: every char it writes, and the
+/// syllables whose tone it moved. [`NoSink`] for [`canonical_into`]; [`FoldSink`] for
+/// [`canonical_fold_into`], which derives the ASCII fold and the char offsets in the same pass.
+trait Sink {
+    /// `c` was written at byte `at` of the canonical text; `ascii` is its fold when it is a
+    /// Vietnamese letter or a space (known without a table look-up).
+    fn push(&mut self, at: usize, c: char, ascii: Option<u8>);
+    /// The `n` chars written from byte `start` on were rewritten (same chars, other lengths).
+    fn rewritten(&mut self, out: &str, start: usize, n: usize);
+}
+
+/// A sink that records nothing.
+struct NoSink;
+
+impl Sink for NoSink {
+    #[inline(always)]
+    fn push(&mut self, _: usize, _: char, _: Option<u8>) {}
+    #[inline(always)]
+    fn rewritten(&mut self, _: &str, _: usize, _: usize) {}
+}
+
+/// Builds `fold_into(canonical)` and the byte offset of every canonical char while the
+/// canonical text is written.
+struct FoldSink<'a> {
+    offsets: &'a mut Vec<u32>,
+    fold: &'a mut String,
+    fold_chars: usize,
+    pending_space: bool,
+}
+
+impl FoldSink<'_> {
+    #[inline]
+    fn emit(&mut self, f: char) {
+        if f == ' ' {
+            self.pending_space = !self.fold.is_empty();
+        } else {
+            if self.pending_space {
+                self.fold.push(' ');
+                self.fold_chars += 1;
+                self.pending_space = false;
+            }
+            self.fold.push(f);
+            self.fold_chars += 1;
+        }
+    }
+}
+
+impl Sink for FoldSink<'_> {
+    #[inline]
+    fn push(&mut self, at: usize, c: char, ascii: Option<u8>) {
+        self.offsets.push(at as u32);
+        match ascii {
+            Some(b) => self.emit(char::from(b)),
+            None => fold_char(c, |f| self.emit(f)),
+        }
+    }
+
+    fn rewritten(&mut self, out: &str, start: usize, n: usize) {
+        let keep = self.offsets.len().saturating_sub(n);
+        self.offsets.truncate(keep);
+        for (i, _) in out.get(start..).unwrap_or_default().char_indices() {
+            self.offsets.push((start + i) as u32);
+        }
+    }
+}
+
+/// The ASCII fold of a letter code of the canonical pass (`ơ` → `o`, `đ` → `d`).
+fn code_fold(code: u8) -> u8 {
+    match code {
+        V_A | V_AW | V_AA => b'a',
+        V_E | V_EE => b'e',
+        V_I => b'i',
+        V_O | V_OO | V_OW => b'o',
+        V_U | V_UW => b'u',
+        V_Y => b'y',
+        D_BAR => b'd',
+        c => c,
+    }
+}
+
 /// The canonical pass over NFC characters (see [`canonical_into`]).
-fn canonical_chars(t: &Tables, chars: impl Iterator<Item = char>, out: &mut String) {
+fn canonical_chars<S: Sink>(
+    t: &Tables,
+    chars: impl Iterator<Item = char>,
+    out: &mut String,
+    sink: &mut S,
+) {
     let mut pending_space = false;
     // The letter run being written: where it starts in `out`, its letter codes (while it may be
     // a Vietnamese syllable), its tone marks.
@@ -498,23 +585,30 @@ fn canonical_chars(t: &Tables, chars: impl Iterator<Item = char>, out: &mut Stri
     let mut tones = 0u8;
     let mut tone = 0u8;
     let mut tone_pos = 0usize;
+    // Vowels of the run: with a single vowel, the (only) tone mark is on it, which is its
+    // canonical place, so `place_tone` need not be asked.
+    let mut vowels = 0u8;
     for c in chars {
         match classify(t, c) {
             Class::Viet(code, tn) => {
                 if pending_space {
+                    sink.push(out.len(), ' ', Some(b' '));
                     out.push(' ');
                     pending_space = false;
                 }
                 if n == 0 {
                     start = out.len();
                 }
-                if is_vowel_code(code) {
-                    out.push(t.vowel(code, tn));
+                let ch = if is_vowel_code(code) {
+                    t.vowel(code, tn)
                 } else if code == D_BAR {
-                    out.push('đ');
+                    'đ'
                 } else {
-                    out.push(char::from(code));
-                }
+                    char::from(code)
+                };
+                sink.push(out.len(), ch, Some(code_fold(code)));
+                out.push(ch);
+                vowels = vowels.saturating_add(u8::from(is_vowel_code(code)));
                 if tn != 0 {
                     tones = tones.saturating_add(1);
                     tone = tn;
@@ -529,37 +623,61 @@ fn canonical_chars(t: &Tables, chars: impl Iterator<Item = char>, out: &mut Stri
             }
             Class::Foreign => {
                 if pending_space {
+                    sink.push(out.len(), ' ', Some(b' '));
                     out.push(' ');
                     pending_space = false;
                 }
-                out.extend(c.to_lowercase());
+                for l in c.to_lowercase() {
+                    sink.push(out.len(), l, None);
+                    out.push(l);
+                }
                 viet = false;
                 n += 1;
             }
             Class::Drop => {}
             class => {
-                if n > 0 && viet && tones == 1 {
-                    place_tone(t, out, start, &letters[..n], tone, tone_pos);
+                if n > 0
+                    && viet
+                    && tones == 1
+                    && vowels > 1
+                    && place_tone(t, out, start, &letters[..n], tone, tone_pos)
+                {
+                    sink.rewritten(out, start, n);
                 }
-                (n, viet, tones) = (0, true, 0);
+                (n, viet, tones, vowels) = (0, true, 0, 0);
                 if matches!(class, Class::Space) {
                     pending_space = !out.is_empty();
                 } else {
                     if pending_space {
+                        sink.push(out.len(), ' ', Some(b' '));
                         out.push(' ');
                         pending_space = false;
                     }
                     if matches!(class, Class::Apostrophe) {
+                        sink.push(out.len(), '\'', Some(b'\''));
                         out.push('\'');
+                    } else if c.is_ascii() {
+                        // Digits and punctuation: their own fold.
+                        let l = c.to_ascii_lowercase();
+                        sink.push(out.len(), l, Some(l as u8));
+                        out.push(l);
                     } else {
-                        out.extend(c.to_lowercase());
+                        for l in c.to_lowercase() {
+                            sink.push(out.len(), l, None);
+                            out.push(l);
+                        }
                     }
                 }
             }
         }
     }
-    if n > 0 && viet && tones == 1 {
-        place_tone(t, out, start, &letters[..n], tone, tone_pos);
+    if n > 0
+        && viet
+        && tones == 1
+        && vowels > 1
+        && place_tone(t, out, start, &letters[..n], tone, tone_pos)
+    {
+        sink.rewritten(out, start, n);
     }
 }
 
@@ -583,9 +701,9 @@ pub fn canonical_into(input: &str, out: &mut String) {
     }
     out.reserve(input.len());
     if is_nfc_fast(input) {
-        canonical_chars(tables(), input.chars(), out);
+        canonical_chars(tables(), input.chars(), out, &mut NoSink);
     } else {
-        canonical_chars(tables(), input.nfc(), out);
+        canonical_chars(tables(), input.nfc(), out, &mut NoSink);
     }
 }
 
@@ -597,7 +715,7 @@ pub(crate) fn canonical_nfc_into(input: &str, out: &mut String) {
         return;
     }
     out.reserve(input.len());
-    canonical_chars(tables(), input.chars(), out);
+    canonical_chars(tables(), input.chars(), out, &mut NoSink);
 }
 
 /// The canonical form of `input` (see [`canonical_into`]).
@@ -605,6 +723,36 @@ pub fn canonical(input: &str) -> String {
     let mut s = String::with_capacity(input.len());
     canonical_into(input, &mut s);
     s
+}
+
+/// [`canonical_into`] and [`fold_into`] in one pass over non-ASCII input: writes the canonical
+/// form into `canon`, the byte offset of each of its chars (plus its length) into `offsets`,
+/// and its fold into `fold` (all cleared first); returns the number of chars of `fold`.
+///
+/// The fold is derived from the canonical chars as they are written, which gives
+/// `fold(canonical(x))`, equal to `fold(x)` (a property-tested invariant); a Vietnamese letter
+/// folds by its letter code, without a table look-up. For ASCII input the two forms are the
+/// same string: call [`fold_into`] alone.
+pub(crate) fn canonical_fold_into(
+    input: &str,
+    canon: &mut String,
+    offsets: &mut Vec<u32>,
+    fold: &mut String,
+) -> usize {
+    canon.clear();
+    offsets.clear();
+    fold.clear();
+    canon.reserve(input.len());
+    fold.reserve(input.len());
+    let mut sink = FoldSink { offsets, fold, fold_chars: 0, pending_space: false };
+    if is_nfc_fast(input) {
+        canonical_chars(tables(), input.chars(), canon, &mut sink);
+    } else {
+        canonical_chars(tables(), input.nfc(), canon, &mut sink);
+    }
+    let fold_chars = sink.fold_chars;
+    offsets.push(canon.len() as u32);
+    fold_chars
 }
 
 /// Emits the fold of one character that is already fully decomposed (or has no decomposition).
@@ -1399,7 +1547,56 @@ mod tests {
             })
     }
 
+    /// `canonical_fold_into` against the two separate passes: same canonical text, same fold,
+    /// offsets of every canonical char.
+    fn check_fused(s: &str) {
+        let (mut c, mut off, mut f) = (String::new(), Vec::new(), String::new());
+        let n = canonical_fold_into(s, &mut c, &mut off, &mut f);
+        assert_eq!(c, canonical(s), "{s:?}");
+        assert_eq!(f, fold(s), "{s:?}");
+        assert_eq!(n, f.chars().count(), "{s:?}");
+        let want: Vec<u32> =
+            c.char_indices().map(|(i, _)| i as u32).chain([c.len() as u32]).collect();
+        assert_eq!(off, want, "{s:?}");
+    }
+
+    #[test]
+    fn fused_canonical_and_fold_equal_the_separate_passes() {
+        for s in [
+            "",
+            "  ",
+            "Số 5, ngõ 12 phố Huế, P. Phạm Đình Hổ, Q. Hai Bà Trưng, Hà Nội",
+            "  NGUYỄN  Thị   Hoà ",
+            "THUÝ KHOẺ hoà, thuỷ",
+            "Ðặng\u{ad}Thị\u{200b} Hoà’s",
+            "Nguye\u{303}\u{302}n Ho\u{300}a",
+            "İstanbul ǅemal Ⅻ ﬁ ß Σ",
+            "a \u{301}b\u{301}\u{301} \u{301}",
+            "Tổ 7, Thị trấn Tăng Bạt Hổ, Huyện Hoài Ân, Tỉnh Bình Định",
+            "ქართული 日本語 Ελληνικά",
+        ] {
+            check_fused(s);
+        }
+    }
+
     proptest! {
+        #[test]
+        fn fused_pass_equals_separate_passes(s in viet_text()) {
+            check_fused(&s);
+            check_fused(&nfd(&s));
+            check_fused(&new_convention(&s));
+        }
+
+        #[test]
+        fn fused_pass_equals_separate_passes_anywhere(
+            v in prop::collection::vec(prop::char::range('\0', '\u{2FFF}'), 0..12),
+            t in any::<String>(),
+        ) {
+            let s: String = v.into_iter().collect();
+            check_fused(&s);
+            check_fused(&t);
+        }
+
         #[test]
         fn idempotent_and_consistent(s in viet_text()) {
             let c = canonical(&s);
