@@ -547,6 +547,107 @@ fn decode_mixed(
     used
 }
 
+/// What [`decode_with`] needs to know of a value's tokens (runs of [`is_token_char`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TokenScan {
+    /// Some token has a non-ASCII character outside Windows-1252: the value is genuine Unicode.
+    genuine: bool,
+    /// Byte ranges of the first tokens that are non-ASCII and entirely Windows-1252.
+    cp_tokens: [(usize, usize); 8],
+    /// Number of such tokens (may exceed `cp_tokens.len()`).
+    n_cp: usize,
+}
+
+impl TokenScan {
+    fn end_token(&mut self, start: usize, end: usize, non_ascii: bool, cp1252: bool) {
+        if non_ascii && cp1252 {
+            if let Some(slot) = self.cp_tokens.get_mut(self.n_cp) {
+                *slot = (start, end);
+            }
+            self.n_cp += 1;
+        } else if non_ascii {
+            self.genuine = true;
+        }
+    }
+}
+
+/// The token scan, char by char (any input).
+fn scan_tokens(value: &str) -> TokenScan {
+    let mut scan = TokenScan { genuine: false, cp_tokens: [(0, 0); 8], n_cp: 0 };
+    let mut token_start = None;
+    let (mut non_ascii, mut cp1252) = (false, true);
+    for (i, c) in value.char_indices() {
+        if is_token_char(c) {
+            if token_start.is_none() {
+                token_start = Some(i);
+                (non_ascii, cp1252) = (false, true);
+            }
+            if !c.is_ascii() {
+                non_ascii = true;
+                cp1252 &= is_cp1252(c);
+            }
+        } else if let Some(start) = token_start.take() {
+            scan.end_token(start, i, non_ascii, cp1252);
+        }
+    }
+    if let Some(start) = token_start {
+        scan.end_token(start, value.len(), non_ascii, cp1252);
+    }
+    scan
+}
+
+/// [`scan_tokens`] on the bytes, for text whose non-ASCII characters are all in U+0080..U+01BF
+/// or U+1E00..U+1EFF (Vietnamese NFC text, Latin-1, legacy text read as Windows-1252 except its
+/// `ˆ ˜` and the `U+20xx` punctuation); `None` for anything else.
+fn scan_tokens_fast(value: &str) -> Option<TokenScan> {
+    let b = value.as_bytes();
+    let mut scan = TokenScan { genuine: false, cp_tokens: [(0, 0); 8], n_cp: 0 };
+    let mut token_start = None;
+    let (mut non_ascii, mut cp1252) = (false, true);
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        // (token char, width, non-ASCII, in Windows-1252)
+        let (tok, width, na, cp) = if x < 0x80 {
+            (x.is_ascii_alphabetic(), 1, false, true)
+        } else {
+            let y = *b.get(i + 1)?;
+            match x {
+                // U+0080..=U+00A0 (C1 controls, no-break space) separate tokens; all of
+                // U+0080..=U+00FF is Windows-1252.
+                0xC2 => (y > 0xA0, 2, true, true),
+                0xC3 => (true, 2, true, true),
+                // U+0100..=U+01BF: ă đ ĩ ũ ơ ư …; Œ œ Š š Ÿ Ž ž ƒ are Windows-1252.
+                0xC4..=0xC6 => {
+                    let c = (u32::from(x & 0x1F) << 6) | u32::from(y & 0x3F);
+                    let cp =
+                        matches!(c, 0x152 | 0x153 | 0x160 | 0x161 | 0x178 | 0x17D | 0x17E | 0x192);
+                    (true, 2, true, cp)
+                }
+                // U+1E00..=U+1EFF: Latin Extended Additional (ạ ả ấ … ỹ), not Windows-1252.
+                0xE1 if matches!(y, 0xB8..=0xBB) => (true, 3, true, false),
+                _ => return None,
+            }
+        };
+        if tok {
+            if token_start.is_none() {
+                token_start = Some(i);
+                (non_ascii, cp1252) = (false, true);
+            }
+            if na {
+                non_ascii = true;
+                cp1252 &= cp;
+            }
+        } else if let Some(start) = token_start.take() {
+            scan.end_token(start, i, non_ascii, cp1252);
+        }
+        i += width;
+    }
+    if let Some(start) = token_start {
+        scan.end_token(start, value.len(), non_ascii, cp1252);
+    }
+    Some(scan)
+}
+
 fn decode_with(value: &str, prior: LegacyEncoding, out: &mut String) -> LegacyEncoding {
     out.clear();
     if value.is_ascii() {
@@ -560,38 +661,8 @@ fn decode_with(value: &str, prior: LegacyEncoding, out: &mut String) -> LegacyEn
         LegacyEncoding::Vni => [true, false, true],
     };
     // One pass: is the value genuine Unicode, and which tokens are Windows-1252 but not ASCII?
-    let mut genuine = false;
-    let mut cp_tokens = [(0usize, 0usize); 8];
-    let mut n_cp = 0usize;
-    let mut token_start = None;
-    let (mut non_ascii, mut cp1252) = (false, true);
-    let mut end_token = |start: usize, end: usize, non_ascii: bool, cp1252: bool| {
-        if non_ascii && cp1252 {
-            if let Some(slot) = cp_tokens.get_mut(n_cp) {
-                *slot = (start, end);
-            }
-            n_cp += 1;
-        } else if non_ascii {
-            genuine = true;
-        }
-    };
-    for (i, c) in value.char_indices() {
-        if is_token_char(c) {
-            if token_start.is_none() {
-                token_start = Some(i);
-                (non_ascii, cp1252) = (false, true);
-            }
-            if !c.is_ascii() {
-                non_ascii = true;
-                cp1252 &= is_cp1252(c);
-            }
-        } else if let Some(start) = token_start.take() {
-            end_token(start, i, non_ascii, cp1252);
-        }
-    }
-    if let Some(start) = token_start {
-        end_token(start, value.len(), non_ascii, cp1252);
-    }
+    let TokenScan { genuine, cp_tokens, n_cp } =
+        scan_tokens_fast(value).unwrap_or_else(|| scan_tokens(value));
     let listed = cp_tokens.get(..n_cp).unwrap_or(&cp_tokens);
     let tokens = || listed.iter().filter_map(|&(a, b)| value.get(a..b));
     if genuine {
@@ -910,7 +981,53 @@ mod tests {
             })
     }
 
+    /// The byte scan agrees with the char scan wherever it answers.
+    fn check_scan(v: &str) {
+        if let Some(fast) = scan_tokens_fast(v) {
+            assert_eq!(fast, scan_tokens(v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn fast_token_scan_equals_char_scan() {
+        for v in [
+            "Nguyễn Thị Hoà",
+            "Nguyeãn Vaên Phöôùc",
+            "NguyÔn ThÞ Hµ",
+            "Số 5, ngõ 12 phố Huế, P. Phạm Đình Hổ",
+            "Œuvre šŽ ƒ Ÿ x",
+            "a\u{a0}b\u{85}c\u{a1}d",
+            "ĂĐĨŨƠƯ ăđĩũơư",
+            "Hà Nội Chí Minh Bà Rịa",
+            "a b c d e f g h i j k l à á â ã è é ê ì í ò ó ô õ ù ú ý",
+        ] {
+            check_scan(v);
+            assert!(scan_tokens_fast(v).is_some(), "{v:?}");
+        }
+        // Outside the fast ranges: the char scan is used.
+        for v in ["ˆ˜", "“Hà”", "x\u{2003}y", "日本", "e\u{301}"] {
+            assert!(scan_tokens_fast(v).is_none(), "{v:?}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn fast_token_scan_agrees(
+            v in prop::collection::vec(
+                prop_oneof![
+                    prop::char::range('\0', '\u{1C0}'),
+                    prop::char::range('\u{1DF0}', '\u{1F10}'),
+                    Just(' '),
+                ],
+                0..24,
+            ),
+            w in any::<String>(),
+        ) {
+            let v: String = v.into_iter().collect();
+            check_scan(&v);
+            check_scan(&w);
+        }
+
         #[test]
         fn full_name_columns_round_trip(names in prop::collection::vec(full_name(), 8..30)) {
             for (enc, f) in [
