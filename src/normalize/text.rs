@@ -678,6 +678,184 @@ fn canonical_chars<S: Sink>(
     }
 }
 
+/// Byte classes of ASCII for [`canonical_str`]: 0 other (digits, punctuation), 1 letter,
+/// 2 space or control, 3 the backtick (an apostrophe).
+const ASCII_CANON: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphabetic() {
+            1
+        } else if c.is_ascii_whitespace() || c.is_ascii_control() {
+            2
+        } else if c == b'`' {
+            3
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The char starting at byte `i` of `b` (valid UTF-8, `b[i]` not ASCII) and its length.
+#[inline(always)]
+fn decode_at(b: &[u8], i: usize) -> (char, usize) {
+    let x = u32::from(b[i]);
+    let cont = |k: usize| u32::from(b.get(i + k).copied().unwrap_or(0x80) & 0x3F);
+    let (cp, w) = if x < 0xE0 {
+        (((x & 0x1F) << 6) | cont(1), 2)
+    } else if x < 0xF0 {
+        (((x & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+    } else {
+        (((x & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4)
+    };
+    (char::from_u32(cp).unwrap_or('\u{FFFD}'), w)
+}
+
+/// [`canonical_chars`] over NFC text given as bytes: the same output (property-tested), with
+/// ASCII bytes handled without decoding or classifying a char.
+fn canonical_str<S: Sink>(t: &Tables, input: &str, out: &mut String, sink: &mut S) {
+    let b = input.as_bytes();
+    let mut pending_space = false;
+    let mut start = 0usize;
+    let mut letters = [0u8; MAX_SYL];
+    let mut n = 0usize;
+    let mut viet = true;
+    let mut tones = 0u8;
+    let mut tone = 0u8;
+    let mut tone_pos = 0usize;
+    let mut vowels = 0u8;
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        let (class, c) = if x < 0x80 {
+            i += 1;
+            let c = char::from(x);
+            match ASCII_CANON[usize::from(x)] {
+                1 => {
+                    // An ASCII letter: its own lower case, and its own fold.
+                    let l = x | 0x20;
+                    if pending_space {
+                        sink.push(out.len(), ' ', Some(b' '));
+                        out.push(' ');
+                        pending_space = false;
+                    }
+                    if n == 0 {
+                        start = out.len();
+                    }
+                    sink.push(out.len(), char::from(l), Some(l));
+                    out.push(char::from(l));
+                    let v = ascii_vowel_code(l);
+                    vowels = vowels.saturating_add(u8::from(v != 0));
+                    if n < MAX_SYL {
+                        letters[n] = if v == 0 { l } else { v };
+                    } else {
+                        viet = false;
+                    }
+                    n += 1;
+                    continue;
+                }
+                2 => (Class::Space, c),
+                3 => (Class::Apostrophe, c),
+                _ => (Class::Other, c),
+            }
+        } else {
+            let (c, w) = decode_at(b, i);
+            i += w;
+            (classify(t, c), c)
+        };
+        match class {
+            Class::Viet(code, tn) => {
+                if pending_space {
+                    sink.push(out.len(), ' ', Some(b' '));
+                    out.push(' ');
+                    pending_space = false;
+                }
+                if n == 0 {
+                    start = out.len();
+                }
+                let ch = if is_vowel_code(code) {
+                    t.vowel(code, tn)
+                } else if code == D_BAR {
+                    'đ'
+                } else {
+                    char::from(code)
+                };
+                sink.push(out.len(), ch, Some(code_fold(code)));
+                out.push(ch);
+                vowels = vowels.saturating_add(u8::from(is_vowel_code(code)));
+                if tn != 0 {
+                    tones = tones.saturating_add(1);
+                    tone = tn;
+                    tone_pos = n;
+                }
+                if n < MAX_SYL {
+                    letters[n] = code;
+                } else {
+                    viet = false;
+                }
+                n += 1;
+            }
+            Class::Foreign => {
+                if pending_space {
+                    sink.push(out.len(), ' ', Some(b' '));
+                    out.push(' ');
+                    pending_space = false;
+                }
+                for l in c.to_lowercase() {
+                    sink.push(out.len(), l, None);
+                    out.push(l);
+                }
+                viet = false;
+                n += 1;
+            }
+            Class::Drop => {}
+            class => {
+                if n > 0
+                    && viet
+                    && tones == 1
+                    && vowels > 1
+                    && place_tone(t, out, start, &letters[..n], tone, tone_pos)
+                {
+                    sink.rewritten(out, start, n);
+                }
+                (n, viet, tones, vowels) = (0, true, 0, 0);
+                if matches!(class, Class::Space) {
+                    pending_space = !out.is_empty();
+                } else {
+                    if pending_space {
+                        sink.push(out.len(), ' ', Some(b' '));
+                        out.push(' ');
+                        pending_space = false;
+                    }
+                    if matches!(class, Class::Apostrophe) {
+                        sink.push(out.len(), '\'', Some(b'\''));
+                        out.push('\'');
+                    } else if c.is_ascii() {
+                        let l = c.to_ascii_lowercase();
+                        sink.push(out.len(), l, Some(l as u8));
+                        out.push(l);
+                    } else {
+                        for l in c.to_lowercase() {
+                            sink.push(out.len(), l, None);
+                            out.push(l);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if n > 0
+        && viet
+        && tones == 1
+        && vowels > 1
+        && place_tone(t, out, start, &letters[..n], tone, tone_pos)
+    {
+        sink.rewritten(out, start, n);
+    }
+}
+
 /// Writes the canonical form of `input` into `out` (cleared first): NFC, lower case, traditional
 /// tone placement, `Ð`/`ð`/`Ɖ`→`đ`, one space between words, apostrophes unified, invisible
 /// characters removed, punctuation kept.
@@ -698,7 +876,7 @@ pub fn canonical_into(input: &str, out: &mut String) {
     }
     out.reserve(input.len());
     if is_nfc_fast(input) {
-        canonical_chars(tables(), input.chars(), out, &mut NoSink);
+        canonical_str(tables(), input, out, &mut NoSink);
     } else {
         canonical_chars(tables(), input.nfc(), out, &mut NoSink);
     }
@@ -712,7 +890,7 @@ pub(crate) fn canonical_nfc_into(input: &str, out: &mut String) {
         return;
     }
     out.reserve(input.len());
-    canonical_chars(tables(), input.chars(), out, &mut NoSink);
+    canonical_str(tables(), input, out, &mut NoSink);
 }
 
 /// The canonical form of `input` (see [`canonical_into`]).
@@ -743,7 +921,7 @@ pub(crate) fn canonical_fold_into(
     fold.reserve(input.len());
     let mut sink = FoldSink { offsets, fold, fold_chars: 0, pending_space: false };
     if is_nfc_fast(input) {
-        canonical_chars(tables(), input.chars(), canon, &mut sink);
+        canonical_str(tables(), input, canon, &mut sink);
     } else {
         canonical_chars(tables(), input.nfc(), canon, &mut sink);
     }
@@ -1607,7 +1785,68 @@ mod tests {
         }
     }
 
+    /// The byte-oriented canonical pass against the char-oriented one, with both sinks, on the
+    /// NFC form of `s`.
+    fn check_canonical_str(s: &str) {
+        let s: String = s.nfc().collect();
+        let t = tables();
+        let (mut a, mut b) = (String::new(), String::new());
+        canonical_str(t, &s, &mut a, &mut NoSink);
+        canonical_chars(t, s.chars(), &mut b, &mut NoSink);
+        assert_eq!(a, b, "{s:?}");
+        let (mut oa, mut fa, mut ob, mut fb) =
+            (Vec::new(), String::new(), Vec::new(), String::new());
+        let mut sa =
+            FoldSink { offsets: &mut oa, fold: &mut fa, fold_chars: 0, pending_space: false };
+        canonical_str(t, &s, &mut a, &mut sa);
+        let na = sa.fold_chars;
+        let mut sb =
+            FoldSink { offsets: &mut ob, fold: &mut fb, fold_chars: 0, pending_space: false };
+        canonical_chars(t, s.chars(), &mut b, &mut sb);
+        let nb = sb.fold_chars;
+        assert_eq!((a, oa, fa, na), (b, ob, fb, nb), "{s:?}");
+    }
+
+    #[test]
+    fn byte_canonical_pass_equals_char_pass() {
+        for s in [
+            "",
+            "  NGUYỄN  Thị   Hoà ",
+            "Số 5, ngõ 12 phố Huế, P. Phạm Đình Hổ, Q. Hai Bà Trưng, Hà Nội",
+            "THUÝ KHOẺ hoà, thuỷ `x` a\tb\u{7f}c",
+            "Ðặng\u{ad}Thị\u{200b} Hoà’s",
+            "İstanbul ǅemal Ⅻ ﬁ ß Σ 日本 😀 Ελληνικά",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0123456789 !@#$%^&*()",
+            "nghiêng khuỷu quạ gìn giữ quốc",
+        ] {
+            check_canonical_str(s);
+        }
+    }
+
     proptest! {
+        #[test]
+        fn byte_canonical_pass_agrees(s in viet_text(), t in any::<String>()) {
+            check_canonical_str(&s);
+            check_canonical_str(&new_convention(&s));
+            check_canonical_str(&t);
+        }
+
+        #[test]
+        fn byte_canonical_pass_agrees_on_mixed_scripts(
+            v in prop::collection::vec(
+                prop_oneof![
+                    prop::char::range('\0', '\u{2FFF}'),
+                    prop::char::range('\u{1EA0}', '\u{1EF9}'),
+                    Just(' '),
+                    any::<char>(),
+                ],
+                0..24,
+            ),
+        ) {
+            let s: String = v.into_iter().collect();
+            check_canonical_str(&s);
+        }
+
         #[test]
         fn nfc_byte_test_agrees(
             v in prop::collection::vec(
