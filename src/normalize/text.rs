@@ -336,15 +336,18 @@ pub(crate) fn tone_of_char(c: char) -> u8 {
 /// Additional) and else `is_nfc_quick`.
 pub(crate) fn is_nfc_fast(s: &str) -> bool {
     // In UTF-8, lead bytes 0xC2..=0xCB are U+0080..=U+02FF, and 0xE1 0xB8..=0xBB is
-    // U+1E00..=U+1EFF; every other byte below 0xC0 is ASCII or a continuation byte. The test
-    // looks at every byte with the one after it, without branches, so that it vectorises.
-    let ok = |x: u8, next: u8| {
-        (x < 0xC0) | (0xC2..=0xCB).contains(&x) | ((x == 0xE1) & (0xB8..=0xBB).contains(&next))
-    };
+    // U+1E00..=U+1EFF.
     let b = s.as_bytes();
-    let fast = b.windows(2).fold(true, |all, w| all & ok(w[0], w[1]))
-        && b.last().is_none_or(|&x| ok(x, 0));
-    fast || is_nfc_quick(s.chars()) == IsNormalized::Yes
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        i += match x {
+            0..=0x7F => 1,
+            0xC2..=0xCB => 2,
+            0xE1 if matches!(b.get(i + 1), Some(0xB8..=0xBB)) => 3,
+            _ => return is_nfc_quick(s.chars()) == IsNormalized::Yes,
+        };
+    }
+    true
 }
 
 /// Whether `c` is alphabetic (`char::is_alphabetic`, table-driven below U+2000).
@@ -1754,37 +1757,6 @@ mod tests {
         }
     }
 
-    /// `is_nfc_fast` as it was written first (char by char), the reference of the byte test.
-    fn is_nfc_fast_reference(s: &str) -> bool {
-        let b = s.as_bytes();
-        let mut i = 0;
-        while let Some(&x) = b.get(i) {
-            i += match x {
-                0..=0x7F => 1,
-                0xC2..=0xCB => 2,
-                0xE1 if matches!(b.get(i + 1), Some(0xB8..=0xBB)) => 3,
-                _ => return is_nfc_quick(s.chars()) == IsNormalized::Yes,
-            };
-        }
-        true
-    }
-
-    #[test]
-    fn nfc_byte_test_equals_reference() {
-        for s in [
-            "",
-            "a",
-            "Nguyễn Thị Hoà",
-            "Nguye\u{303}\u{302}n",
-            "ǅ ǆ ʼ ˆ",
-            "Ḁḁ ỹ Ỹ ἀ",
-            "日本",
-            "\u{2FF}\u{300}",
-        ] {
-            assert_eq!(is_nfc_fast(s), is_nfc_fast_reference(s), "{s:?}");
-        }
-    }
-
     /// The byte-oriented canonical pass against the char-oriented one, with both sinks, on the
     /// NFC form of `s`.
     fn check_canonical_str(s: &str) {
@@ -1845,21 +1817,6 @@ mod tests {
         ) {
             let s: String = v.into_iter().collect();
             check_canonical_str(&s);
-        }
-
-        #[test]
-        fn nfc_byte_test_agrees(
-            v in prop::collection::vec(
-                prop_oneof![
-                    prop::char::range('\0', '\u{400}'),
-                    prop::char::range('\u{1DF0}', '\u{1F10}'),
-                    any::<char>(),
-                ],
-                0..16,
-            ),
-        ) {
-            let s: String = v.into_iter().collect();
-            prop_assert_eq!(is_nfc_fast(&s), is_nfc_fast_reference(&s));
         }
 
         #[test]
