@@ -11,9 +11,16 @@
 //! …), and the set-up checks that those counts are plausible, so a bench that silently does
 //! nothing fails.
 //!
-//! Run: `cargo bench --bench normalize` (criterion's median is the figure to read on a shared
-//! machine; `-- record` for the full-record bench only). One core: the benches are
-//! single-threaded, so records/s is records per second per core.
+//! The corpus is laid out as the ingest reader hands rows over: each record's fields in one
+//! buffer, in file order.
+//!
+//! Run: `cargo bench --bench normalize` (criterion's median is the figure to read; `-- record`
+//! for the full-record bench only). The benches are single-threaded, so records/s is records per
+//! second per core. On a shared machine wall time is noisy; two load-independent measures use the
+//! bench binary without criterion (`VNLINK_BENCH_PASSES=K`, optionally `VNLINK_BENCH_WHAT=name`
+//! or `address`): K untimed passes over the corpus, so that the difference of two runs (K=11 and
+//! K=1 under `perf stat -e task-clock`, or K=3 and K=1 under `valgrind --tool=callgrind`) divided
+//! by the passes and records is the CPU time, or the instruction count, per record.
 
 use std::hint::black_box;
 
