@@ -577,7 +577,7 @@ fn canonical_chars<S: Sink>(
     chars: impl Iterator<Item = char>,
     out: &mut String,
     sink: &mut S,
-) {
+) -> bool {
     let mut pending_space = false;
     // The letter run being written: where it starts in `out`, its letter codes (while it may be
     // a Vietnamese syllable), its tone marks.
@@ -591,6 +591,8 @@ fn canonical_chars<S: Sink>(
     // Vowels of the run: with a single vowel, the (only) tone mark is on it, which is its
     // canonical place, so `place_tone` need not be asked.
     let mut vowels = 0u8;
+    // A combining mark was written (it may compose with a base that was lower-cased).
+    let mut marks = false;
     for c in chars {
         match classify(t, c) {
             Class::Viet(code, tn) => {
@@ -631,6 +633,7 @@ fn canonical_chars<S: Sink>(
                     pending_space = false;
                 }
                 for l in c.to_lowercase() {
+                    marks |= is_combining_mark(l);
                     sink.push(out.len(), l, None);
                     out.push(l);
                 }
@@ -682,6 +685,7 @@ fn canonical_chars<S: Sink>(
     {
         sink.rewritten(out, start, n);
     }
+    marks
 }
 
 /// Byte classes of ASCII for [`canonical_str`]: 0 other (digits, punctuation), 1 letter,
@@ -722,7 +726,7 @@ fn decode_at(b: &[u8], i: usize) -> (char, usize) {
 
 /// [`canonical_chars`] over NFC text given as bytes: the same output (property-tested), with
 /// ASCII bytes handled without decoding or classifying a char.
-fn canonical_str<S: Sink>(t: &Tables, input: &str, out: &mut String, sink: &mut S) {
+fn canonical_str<S: Sink>(t: &Tables, input: &str, out: &mut String, sink: &mut S) -> bool {
     let bytes = input.as_bytes();
     let mut pending_space = false;
     let mut start = 0usize;
@@ -733,6 +737,8 @@ fn canonical_str<S: Sink>(t: &Tables, input: &str, out: &mut String, sink: &mut 
     let mut tone = 0u8;
     let mut tone_pos = 0usize;
     let mut vowels = 0u8;
+    // A combining mark was written (it may compose with a base that was lower-cased).
+    let mut marks = false;
     let mut pos = 0;
     while let Some(&byte) = bytes.get(pos) {
         let (class, c) = if byte < 0x80 {
@@ -810,6 +816,7 @@ fn canonical_str<S: Sink>(t: &Tables, input: &str, out: &mut String, sink: &mut 
                     pending_space = false;
                 }
                 for l in c.to_lowercase() {
+                    marks |= is_combining_mark(l);
                     sink.push(out.len(), l, None);
                     out.push(l);
                 }
@@ -860,6 +867,7 @@ fn canonical_str<S: Sink>(t: &Tables, input: &str, out: &mut String, sink: &mut 
     {
         sink.rewritten(out, start, n);
     }
+    marks
 }
 
 /// Writes the canonical form of `input` into `out` (cleared first): NFC, lower case, traditional
@@ -881,10 +889,13 @@ pub fn canonical_into(input: &str, out: &mut String) {
         return;
     }
     out.reserve(input.len());
-    if is_nfc_fast(input) {
-        canonical_str(tables(), input, out, &mut NoSink);
+    let marks = if is_nfc_fast(input) {
+        canonical_str(tables(), input, out, &mut NoSink)
     } else {
-        canonical_chars(tables(), input.nfc(), out, &mut NoSink);
+        canonical_chars(tables(), input.nfc(), out, &mut NoSink)
+    };
+    if marks {
+        recompose(out);
     }
 }
 
@@ -896,7 +907,17 @@ pub(crate) fn canonical_nfc_into(input: &str, out: &mut String) {
         return;
     }
     out.reserve(input.len());
-    canonical_str(tables(), input, out, &mut NoSink);
+    if canonical_str(tables(), input, out, &mut NoSink) {
+        recompose(out);
+    }
+}
+
+/// Lower-casing a base can make it composable with a mark after it (`Y\u{30A}` → `ẙ`):
+/// recomposes the canonical text so that it stays NFC.
+fn recompose(out: &mut String) {
+    if !unicode_normalization::is_nfc(out) {
+        *out = out.nfc().collect();
+    }
 }
 
 /// The canonical form of `input` (see [`canonical_into`]).
@@ -926,12 +947,18 @@ pub(crate) fn canonical_fold_into(
     canon.reserve(input.len());
     fold.reserve(input.len());
     let mut sink = FoldSink { offsets, fold, fold_chars: 0, pending_space: false };
-    if is_nfc_fast(input) {
-        canonical_str(tables(), input, canon, &mut sink);
+    let marks = if is_nfc_fast(input) {
+        canonical_str(tables(), input, canon, &mut sink)
     } else {
-        canonical_chars(tables(), input.nfc(), canon, &mut sink);
-    }
+        canonical_chars(tables(), input.nfc(), canon, &mut sink)
+    };
     let fold_chars = sink.fold_chars;
+    if marks && !unicode_normalization::is_nfc(canon) {
+        // Recomposed (see `recompose`): the fold is the same, the char offsets are not.
+        *canon = canon.nfc().collect();
+        offsets.clear();
+        offsets.extend(canon.char_indices().map(|(i, _)| i as u32));
+    }
     offsets.push(canon.len() as u32);
     fold_chars
 }
@@ -1087,6 +1114,18 @@ pub fn is_word_char(c: char) -> bool {
         Some(e) => e.flags & (FLAG_ALPHA | FLAG_MARK) != 0,
         None => c.is_alphabetic() || is_combining_mark(c),
     }
+}
+
+/// Whether `c` splits a run of non-space characters into two [`words`] although legacy decoding
+/// reads the run as one token: a non-ASCII symbol (or U+FFFD) that is not a letter, a mark, an
+/// apostrophe, an invisible character, a space or a control character.
+pub(crate) fn splits_words(c: char) -> bool {
+    !c.is_ascii()
+        && !c.is_whitespace()
+        && !c.is_control()
+        && !is_word_char(c)
+        && !is_apostrophe_like(c)
+        && !is_invisible(c)
 }
 
 /// Iterator over the words of a text; see [`words`].
@@ -1739,6 +1778,19 @@ mod tests {
         let want: Vec<u32> =
             c.char_indices().map(|(i, _)| i as u32).chain([c.len() as u32]).collect();
         assert_eq!(off, want, "{s:?}");
+    }
+
+    /// Found by fuzzing (`normalize_name`): lower-casing `Y` before a combining ring gave the
+    /// non-NFC `y\u{30A}`, which a second pass composed to `ẙ`.
+    #[test]
+    fn lower_casing_keeps_the_canonical_form_nfc() {
+        for (input, want) in [("Y\u{30A}", "\u{1E99}"), ("PHAY\u{30A} W\u{30A}", "phaẙ ẘ")] {
+            let c = canonical(input);
+            assert_eq!(c, want, "{input:?}");
+            assert!(unicode_normalization::is_nfc(&c));
+            assert_eq!(canonical(&c), c);
+            check_fused(input);
+        }
     }
 
     #[test]
