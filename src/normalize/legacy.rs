@@ -687,6 +687,25 @@ fn decode_with(value: &str, prior: LegacyEncoding, out: &mut String) -> LegacyEn
     enc
 }
 
+/// A cheap test before decoding: `false` when decoding `value` (in any column) would surely keep
+/// it as it is — it is ASCII, or it is genuine Unicode whose Windows-1252 tokens are all
+/// Vietnamese syllables, or it has no non-ASCII Windows-1252 token at all.
+pub(crate) fn may_decode(value: &str) -> bool {
+    if value.is_ascii() {
+        return false;
+    }
+    let scan = scan_tokens_fast(value).unwrap_or_else(|| scan_tokens(value));
+    if scan.n_cp == 0 {
+        return false;
+    }
+    if !scan.genuine || scan.n_cp > scan.cp_tokens.len() {
+        return true;
+    }
+    scan.cp_tokens[..scan.n_cp]
+        .iter()
+        .any(|&(a, b)| value.get(a..b).is_some_and(|t| !is_syllable(t)))
+}
+
 /// Decodes one `value` of a column whose encoding [`detect_column`] (or the user) gave as `enc`,
 /// writing the Unicode text into `out` (cleared first). Returns the encoding actually applied
 /// (`Unicode` when the value was kept as it is).

@@ -535,7 +535,7 @@ impl NameNormalizer {
             None => legacy::decode_auto_into(src, &mut self.decoded),
         };
         let kept = notes.encoding == LegacyEncoding::Unicode;
-        if kept && !self.decoded.is_ascii() && self.decoded.chars().any(text::splits_words) {
+        if kept && may_hold_symbols(&self.decoded) && self.decoded.chars().any(text::splits_words) {
             // A symbol inside a legacy token ("Lâ\u{FFFD}m", "Lâ§m") makes two words of it:
             // decide the legacy readings again on the words, as normalising the name's own
             // `text` does, so that normalisation stays idempotent.
@@ -551,8 +551,12 @@ impl NameNormalizer {
             }
         }
         // `src` is NFC, and so is every legacy reading of it.
-        text::canonical_nfc_into(&self.decoded, &mut self.canon);
-        if kept && notes.encoding == LegacyEncoding::Unicode && !self.canon.is_ascii() {
+        let tone_moved = text::canonical_nfc_into(&self.decoded, &mut self.canon);
+        if kept
+            && notes.encoding == LegacyEncoding::Unicode
+            && (tone_moved || recased_for_legacy(&self.decoded))
+            && legacy::may_decode(&self.canon)
+        {
             // The canonical pass changes what a legacy reading sees: lower-casing ("HË" is no
             // TCVN3 syllable, "hë" is "hở") and moving a tone ("Oỳ" is Unicode, "òy" reads as
             // VNI "ũy"). Decide once more on the canonical text, as normalising `text` does.
@@ -562,7 +566,7 @@ impl NameNormalizer {
             };
             if again != LegacyEncoding::Unicode {
                 notes.encoding = again;
-                text::canonical_nfc_into(&self.split, &mut self.canon);
+                let _ = text::canonical_nfc_into(&self.split, &mut self.canon);
             }
         }
 
@@ -683,6 +687,38 @@ impl NameNormalizer {
         out.given_range = given;
         notes
     }
+}
+
+/// A quick filter for [`text::splits_words`]: `false` when every non-ASCII character of `value`
+/// is a Vietnamese or Latin-1 letter (lead bytes `C3`–`C6`, or `E1 B8`–`E1 BB`), as in nearly
+/// every name.
+fn may_hold_symbols(value: &str) -> bool {
+    let b = value.as_bytes();
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        i += match x {
+            0..=0x7F => 1,
+            0xC3 if !matches!(b.get(i + 1), Some(0x97 | 0xB7)) => 2,
+            0xC4..=0xC6 => 2,
+            0xE1 if matches!(b.get(i + 1), Some(0xB8..=0xBB)) => 3,
+            _ => return true,
+        };
+    }
+    false
+}
+
+/// Whether the canonical pass changes a Windows-1252 character of `value` into another one, which
+/// a legacy reading sees differently: an upper-case Latin-1 letter (`Ð` included), `Š Œ Ž Ÿ`, the
+/// soft hyphen (removed) or an apostrophe look-alike (`’ ‘ ´ ′ ʼ`, unified).
+fn recased_for_legacy(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.windows(2).any(|w| match w[0] {
+        0xC3 => (0x80..=0x9E).contains(&w[1]),
+        0xC2 => matches!(w[1], 0xAD | 0xB4),
+        0xC5 => matches!(w[1], 0x92 | 0xA0 | 0xB8 | 0xBD),
+        0xCA | 0xE2 => true,
+        _ => false,
+    })
 }
 
 fn is_honorific(t: &NameTables, canon: &str, ascii: &str) -> bool {

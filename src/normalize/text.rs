@@ -512,6 +512,20 @@ impl Sink for NoSink {
     fn rewritten(&mut self, _: &str, _: usize, _: usize) {}
 }
 
+/// A sink that only notes whether a tone mark was moved.
+struct ToneSink {
+    moved: bool,
+}
+
+impl Sink for ToneSink {
+    #[inline]
+    fn push(&mut self, _: usize, _: char, _: Option<u8>) {}
+    #[inline]
+    fn rewritten(&mut self, _: &str, _: usize, _: usize) {
+        self.moved = true;
+    }
+}
+
 /// Builds `fold_into(canonical)` and the byte offset of every canonical char while the
 /// canonical text is written.
 struct FoldSink<'a> {
@@ -899,17 +913,20 @@ pub fn canonical_into(input: &str, out: &mut String) {
     }
 }
 
-/// [`canonical_into`] for input known to be NFC (skips the NFC check).
-pub(crate) fn canonical_nfc_into(input: &str, out: &mut String) {
+/// [`canonical_into`] for input known to be NFC (skips the NFC check). Returns whether a tone
+/// mark was moved to its canonical vowel (the text then differs by more than case and spacing).
+pub(crate) fn canonical_nfc_into(input: &str, out: &mut String) -> bool {
     out.clear();
     if input.is_ascii() {
         ascii_into(input, out);
-        return;
+        return false;
     }
     out.reserve(input.len());
-    if canonical_str(tables(), input, out, &mut NoSink) {
+    let mut sink = ToneSink { moved: false };
+    if canonical_str(tables(), input, out, &mut sink) {
         recompose(out);
     }
+    sink.moved
 }
 
 /// Lower-casing a base can make it composable with a mark after it (`Y\u{30A}` → `ẙ`):
