@@ -19,3 +19,5 @@ mod inspect;
 mod store;
 // `vnlink gen` / `vnlink::synth`: determinism, shapes, truth, corruption rates, hard negatives.
 mod r#gen;
+/// `vnlink normalize`: the JSON-lines contract of each kind, input order, stdin vs arguments, CSV mode.
+mod normalize;

@@ -17,6 +17,7 @@ mod inspect;
 mod link;
 mod query;
 mod train;
+mod normalize;
 mod verify;
 
 /// Exit status when a run finished but skipped input rows or printed warnings.
@@ -65,6 +66,8 @@ enum Command {
     Gen(r#gen::Args),
     /// Benchmark end to end: generate (or take) data, time build, dedupe, eval and lookups.
     Bench(bench::Args),
+    /// Normalise names, addresses, dates, ID numbers and phones (JSON lines or CSV).
+    Normalize(normalize::Args),
 }
 
 /// Parses the command line, runs the command and maps the outcome to an exit status.
@@ -96,6 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect::run(&args),
         Command::Gen(args) => r#gen::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Normalize(args) => normalize::run(&args),
     }
 }
 

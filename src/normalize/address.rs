@@ -5,7 +5,8 @@
 //! buffers: `normalize_into`), [`normalize_address`] (convenience), [`AddressCodes`] (the JSON
 //! view the CLI prints) and [`AddressStyle`] (old three-level, new two-level, mixed, unknown).
 //!
-//! How it parses: the text is folded ([`fold_into`]) and cut into letter/digit tokens; the
+//! How it parses: the text is folded ([`fold_into`]; for non-ASCII text in the same pass as its
+//! canonical form, `text::canonical_fold_into`) and cut into letter/digit tokens; the
 //! administrative part is read **right to left** — province, then (old) district, then ward —
 //! by hashing spans of tokens against the name index of [`admin`] (an L1-sized prefilter per
 //! span, then one map probe per scope; no regex, no allocation once the buffers have grown). Type words ("Phường", "P.", "F", "Q", "H.", "TX", "TT",
@@ -39,7 +40,7 @@ use serde::ser::{SerializeMap, Serializer};
 use crate::normalize::admin::{
     self, Cand, Gazetteer, Level, NameSource, Scope, Sep, Token, TypeWord, UnitKind,
 };
-use crate::normalize::text::{canonical_into, fold_into};
+use crate::normalize::text::{canonical_fold_into, fold_into};
 
 /// Whether an address was written with the units before or after the 2025-07-01 reform.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
@@ -318,10 +319,9 @@ impl AddressNormalizer {
     /// Parses `input` into `out`, reusing `out`'s strings.
     pub fn normalize_into(&mut self, input: &str, out: &mut Address) {
         self.recycle(out);
-        fold_into(input, &mut self.fold);
+        self.prepare_forms(input);
         admin::tokenize(&self.fold, &mut self.norm, &mut self.toks);
         self.spans_end = None;
-        self.prepare_canonical(input);
         self.seg.clear();
         let mut s0 = 0u32;
         for (i, t) in self.toks.iter().enumerate() {
@@ -360,22 +360,18 @@ impl AddressNormalizer {
         *slot = Some(s);
     }
 
-    fn prepare_canonical(&mut self, input: &str) {
+    /// The folded form, and for non-ASCII input the canonical form with its char offsets, in
+    /// one pass ([`canonical_fold_into`]).
+    fn prepare_forms(&mut self, input: &str) {
         self.aligned = false;
         self.canon_off.clear();
         if input.is_ascii() {
             // Canonical and folded forms of ASCII text are the same string.
+            fold_into(input, &mut self.fold);
             return;
         }
-        canonical_into(input, &mut self.canon);
-        for (i, &b) in self.canon.as_bytes().iter().enumerate() {
-            if b & 0xC0 != 0x80 {
-                self.canon_off.push(i as u32);
-            }
-        }
-        self.canon_off.push(self.canon.len() as u32);
         let fold_chars =
-            if self.fold.is_ascii() { self.fold.len() } else { self.fold.chars().count() };
+            canonical_fold_into(input, &mut self.canon, &mut self.canon_off, &mut self.fold);
         self.aligned = self.canon_off.len() == fold_chars + 1;
     }
 
@@ -2151,7 +2147,7 @@ mod tests {
         let corpus = corpus();
         let mut n = AddressNormalizer::new();
         let mut out = Address::default();
-        let mut buf = String::new();
+        let (mut buf, mut canon, mut offsets) = (String::new(), String::new(), Vec::new());
         // CPU time of this thread (ns), not wall time: the machine is shared.
         let cpu = || -> u64 {
             std::fs::read_to_string("/proc/thread-self/schedstat")
@@ -2171,15 +2167,16 @@ mod tests {
             let cpu_ns = (cpu() - c0) as f64 / corpus.len() as f64;
             let c0 = cpu();
             for a in &corpus {
-                fold_into(a, &mut buf);
-                if !a.is_ascii() {
-                    canonical_into(a, &mut buf);
+                if a.is_ascii() {
+                    fold_into(a, &mut buf);
+                } else {
+                    canonical_fold_into(a, &mut canon, &mut offsets, &mut buf);
                 }
             }
             let text_ns = (cpu() - c0) as f64 / corpus.len() as f64;
             println!(
                 "{} addresses: {cpu_ns:.0} ns CPU/address ({ns:.0} ns wall), of which \
-                 fold_into+canonical_into {text_ns:.0} ns CPU; {resolved} with a new ward",
+                 fold and canonical forms {text_ns:.0} ns CPU; {resolved} with a new ward",
                 corpus.len()
             );
             assert!(resolved * 100 > corpus.len() * 90);

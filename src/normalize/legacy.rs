@@ -38,6 +38,7 @@
 //! Invariants: decoders never panic; ASCII values are returned unchanged; a value is never
 //! decoded with a scheme whose reading scores lower than the value as it stands.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -207,12 +208,61 @@ impl Decoders {
 
     /// Plausibility score of one token (see the module docs), at most [`MAX_TOKEN_SCORE`].
     fn score(&self, token: &str) -> u32 {
-        if is_vietnamese_syllable(token) {
+        if is_syllable(token) {
             2 + u32::from(text::syllable_hash(token).is_some_and(|h| self.lexicon.contains(&h)))
         } else {
             0
         }
     }
+}
+
+/// Tokens of at most this many bytes are remembered by [`is_syllable`].
+const SYLLABLE_CACHE_TOKEN: usize = 15;
+/// Slots of the per-thread syllable cache (direct-mapped).
+const SYLLABLE_CACHE_SLOTS: usize = 512;
+
+/// One remembered answer of [`is_vietnamese_syllable`]: the token's bytes (`len` 0 = empty slot).
+#[derive(Clone, Copy)]
+struct SyllableSlot {
+    len: u8,
+    bytes: [u8; SYLLABLE_CACHE_TOKEN],
+    answer: bool,
+}
+
+thread_local! {
+    /// Recent answers of [`is_vietnamese_syllable`] on this thread: values repeat the same few
+    /// thousand syllables ("Hà", "Phú", "Lê"), and the test is the costly part of deciding that a
+    /// value is genuine Unicode.
+    static SYLLABLES: RefCell<[SyllableSlot; SYLLABLE_CACHE_SLOTS]> = const {
+        RefCell::new(
+            [SyllableSlot { len: 0, bytes: [0; SYLLABLE_CACHE_TOKEN], answer: false };
+                SYLLABLE_CACHE_SLOTS],
+        )
+    };
+}
+
+/// [`is_vietnamese_syllable`], remembered per thread for short tokens (same answers: the slot
+/// keeps the whole token, so there are no false hits).
+fn is_syllable(token: &str) -> bool {
+    let b = token.as_bytes();
+    if b.is_empty() || b.len() > SYLLABLE_CACHE_TOKEN {
+        return is_vietnamese_syllable(token);
+    }
+    let h = b
+        .iter()
+        .fold(0x9E37_79B9_u32, |h, &x| (h.rotate_left(5) ^ u32::from(x)).wrapping_mul(0x0100_0193));
+    let slot = (h >> 16) as usize % SYLLABLE_CACHE_SLOTS;
+    SYLLABLES.with_borrow_mut(|slots| {
+        let s = &mut slots[slot];
+        if usize::from(s.len) == b.len() && s.bytes[..b.len()] == *b {
+            return s.answer;
+        }
+        let answer = is_vietnamese_syllable(token);
+        s.len = b.len() as u8;
+        s.bytes[..b.len()].copy_from_slice(b);
+        s.answer = answer;
+        answer
+    })
 }
 
 /// Score of a token that is a syllable of a known name: no reading can do better.
@@ -497,6 +547,107 @@ fn decode_mixed(
     used
 }
 
+/// What [`decode_with`] needs to know of a value's tokens (runs of [`is_token_char`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TokenScan {
+    /// Some token has a non-ASCII character outside Windows-1252: the value is genuine Unicode.
+    genuine: bool,
+    /// Byte ranges of the first tokens that are non-ASCII and entirely Windows-1252.
+    cp_tokens: [(usize, usize); 8],
+    /// Number of such tokens (may exceed `cp_tokens.len()`).
+    n_cp: usize,
+}
+
+impl TokenScan {
+    fn end_token(&mut self, start: usize, end: usize, non_ascii: bool, cp1252: bool) {
+        if non_ascii && cp1252 {
+            if let Some(slot) = self.cp_tokens.get_mut(self.n_cp) {
+                *slot = (start, end);
+            }
+            self.n_cp += 1;
+        } else if non_ascii {
+            self.genuine = true;
+        }
+    }
+}
+
+/// The token scan, char by char (any input).
+fn scan_tokens(value: &str) -> TokenScan {
+    let mut scan = TokenScan { genuine: false, cp_tokens: [(0, 0); 8], n_cp: 0 };
+    let mut token_start = None;
+    let (mut non_ascii, mut cp1252) = (false, true);
+    for (i, c) in value.char_indices() {
+        if is_token_char(c) {
+            if token_start.is_none() {
+                token_start = Some(i);
+                (non_ascii, cp1252) = (false, true);
+            }
+            if !c.is_ascii() {
+                non_ascii = true;
+                cp1252 &= is_cp1252(c);
+            }
+        } else if let Some(start) = token_start.take() {
+            scan.end_token(start, i, non_ascii, cp1252);
+        }
+    }
+    if let Some(start) = token_start {
+        scan.end_token(start, value.len(), non_ascii, cp1252);
+    }
+    scan
+}
+
+/// [`scan_tokens`] on the bytes, for text whose non-ASCII characters are all in U+0080..U+01BF
+/// or U+1E00..U+1EFF (Vietnamese NFC text, Latin-1, legacy text read as Windows-1252 except its
+/// `ˆ ˜` and the `U+20xx` punctuation); `None` for anything else.
+fn scan_tokens_fast(value: &str) -> Option<TokenScan> {
+    let b = value.as_bytes();
+    let mut scan = TokenScan { genuine: false, cp_tokens: [(0, 0); 8], n_cp: 0 };
+    let mut token_start = None;
+    let (mut non_ascii, mut cp1252) = (false, true);
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        // (token char, width, non-ASCII, in Windows-1252)
+        let (tok, width, na, cp) = if x < 0x80 {
+            (x.is_ascii_alphabetic(), 1, false, true)
+        } else {
+            let y = *b.get(i + 1)?;
+            match x {
+                // U+0080..=U+00A0 (C1 controls, no-break space) separate tokens; all of
+                // U+0080..=U+00FF is Windows-1252.
+                0xC2 => (y > 0xA0, 2, true, true),
+                0xC3 => (true, 2, true, true),
+                // U+0100..=U+01BF: ă đ ĩ ũ ơ ư …; Œ œ Š š Ÿ Ž ž ƒ are Windows-1252.
+                0xC4..=0xC6 => {
+                    let c = (u32::from(x & 0x1F) << 6) | u32::from(y & 0x3F);
+                    let cp =
+                        matches!(c, 0x152 | 0x153 | 0x160 | 0x161 | 0x178 | 0x17D | 0x17E | 0x192);
+                    (true, 2, true, cp)
+                }
+                // U+1E00..=U+1EFF: Latin Extended Additional (ạ ả ấ … ỹ), not Windows-1252.
+                0xE1 if matches!(y, 0xB8..=0xBB) => (true, 3, true, false),
+                _ => return None,
+            }
+        };
+        if tok {
+            if token_start.is_none() {
+                token_start = Some(i);
+                (non_ascii, cp1252) = (false, true);
+            }
+            if na {
+                non_ascii = true;
+                cp1252 &= cp;
+            }
+        } else if let Some(start) = token_start.take() {
+            scan.end_token(start, i, non_ascii, cp1252);
+        }
+        i += width;
+    }
+    if let Some(start) = token_start {
+        scan.end_token(start, value.len(), non_ascii, cp1252);
+    }
+    Some(scan)
+}
+
 fn decode_with(value: &str, prior: LegacyEncoding, out: &mut String) -> LegacyEncoding {
     out.clear();
     if value.is_ascii() {
@@ -510,43 +661,13 @@ fn decode_with(value: &str, prior: LegacyEncoding, out: &mut String) -> LegacyEn
         LegacyEncoding::Vni => [true, false, true],
     };
     // One pass: is the value genuine Unicode, and which tokens are Windows-1252 but not ASCII?
-    let mut genuine = false;
-    let mut cp_tokens = [(0usize, 0usize); 8];
-    let mut n_cp = 0usize;
-    let mut token_start = None;
-    let (mut non_ascii, mut cp1252) = (false, true);
-    let mut end_token = |start: usize, end: usize, non_ascii: bool, cp1252: bool| {
-        if non_ascii && cp1252 {
-            if let Some(slot) = cp_tokens.get_mut(n_cp) {
-                *slot = (start, end);
-            }
-            n_cp += 1;
-        } else if non_ascii {
-            genuine = true;
-        }
-    };
-    for (i, c) in value.char_indices() {
-        if is_token_char(c) {
-            if token_start.is_none() {
-                token_start = Some(i);
-                (non_ascii, cp1252) = (false, true);
-            }
-            if !c.is_ascii() {
-                non_ascii = true;
-                cp1252 &= is_cp1252(c);
-            }
-        } else if let Some(start) = token_start.take() {
-            end_token(start, i, non_ascii, cp1252);
-        }
-    }
-    if let Some(start) = token_start {
-        end_token(start, value.len(), non_ascii, cp1252);
-    }
+    let TokenScan { genuine, cp_tokens, n_cp } =
+        scan_tokens_fast(value).unwrap_or_else(|| scan_tokens(value));
     let listed = cp_tokens.get(..n_cp).unwrap_or(&cp_tokens);
     let tokens = || listed.iter().filter_map(|&(a, b)| value.get(a..b));
     if genuine {
         // Only Windows-1252 tokens that are not a syllable as they stand may be legacy.
-        if n_cp > listed.len() || tokens().any(|t| !is_vietnamese_syllable(t)) {
+        if n_cp > listed.len() || tokens().any(|t| !is_syllable(t)) {
             return decode_mixed(d, value, allowed, prior, out);
         }
         out.push_str(value);
@@ -564,6 +685,25 @@ fn decode_with(value: &str, prior: LegacyEncoding, out: &mut String) -> LegacyEn
     let enc = best_reading(scores, allowed, prior);
     decode_strict_into(value, enc, out);
     enc
+}
+
+/// A cheap test before decoding: `false` when decoding `value` (in any column) would surely keep
+/// it as it is — it is ASCII, or it is genuine Unicode whose Windows-1252 tokens are all
+/// Vietnamese syllables, or it has no non-ASCII Windows-1252 token at all.
+pub(crate) fn may_decode(value: &str) -> bool {
+    if value.is_ascii() {
+        return false;
+    }
+    let scan = scan_tokens_fast(value).unwrap_or_else(|| scan_tokens(value));
+    if scan.n_cp == 0 {
+        return false;
+    }
+    if !scan.genuine || scan.n_cp > scan.cp_tokens.len() {
+        return true;
+    }
+    scan.cp_tokens[..scan.n_cp]
+        .iter()
+        .any(|&(a, b)| value.get(a..b).is_some_and(|t| !is_syllable(t)))
 }
 
 /// Decodes one `value` of a column whose encoding [`detect_column`] (or the user) gave as `enc`,
@@ -860,7 +1000,53 @@ mod tests {
             })
     }
 
+    /// The byte scan agrees with the char scan wherever it answers.
+    fn check_scan(v: &str) {
+        if let Some(fast) = scan_tokens_fast(v) {
+            assert_eq!(fast, scan_tokens(v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn fast_token_scan_equals_char_scan() {
+        for v in [
+            "Nguyễn Thị Hoà",
+            "Nguyeãn Vaên Phöôùc",
+            "NguyÔn ThÞ Hµ",
+            "Số 5, ngõ 12 phố Huế, P. Phạm Đình Hổ",
+            "Œuvre šŽ ƒ Ÿ x",
+            "a\u{a0}b\u{85}c\u{a1}d",
+            "ĂĐĨŨƠƯ ăđĩũơư",
+            "Hà Nội Chí Minh Bà Rịa",
+            "a b c d e f g h i j k l à á â ã è é ê ì í ò ó ô õ ù ú ý",
+        ] {
+            check_scan(v);
+            assert!(scan_tokens_fast(v).is_some(), "{v:?}");
+        }
+        // Outside the fast ranges: the char scan is used.
+        for v in ["ˆ˜", "“Hà”", "x\u{2003}y", "日本", "e\u{301}"] {
+            assert!(scan_tokens_fast(v).is_none(), "{v:?}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn fast_token_scan_agrees(
+            v in prop::collection::vec(
+                prop_oneof![
+                    prop::char::range('\0', '\u{1C0}'),
+                    prop::char::range('\u{1DF0}', '\u{1F10}'),
+                    Just(' '),
+                ],
+                0..24,
+            ),
+            w in any::<String>(),
+        ) {
+            let v: String = v.into_iter().collect();
+            check_scan(&v);
+            check_scan(&w);
+        }
+
         #[test]
         fn full_name_columns_round_trip(names in prop::collection::vec(full_name(), 8..30)) {
             for (enc, f) in [

@@ -21,7 +21,14 @@
 //!
 //! 1. NFC (so that NFC and NFD input take the same path), then legacy decoding: with the column's
 //!    encoding when the pipeline knows it ([`legacy::decode_into`]), else per value
-//!    ([`legacy::decode_auto_into`]).
+//!    ([`legacy::decode_auto_into`]). Legacy decoding reads any run of non-space characters as
+//!    one token, while step 3 splits words at symbols: when the decoded value still holds such a
+//!    symbol (`Lâ�m`, `Lâ§m`), it is replaced by a space and the value decoded again, so that
+//!    the legacy decision is taken on the words, as it is when the name's `text` is normalised.
+//!    Likewise, a non-ASCII value is decided once more on its canonical text after step 2, since
+//!    lower-casing and tone placement change what a legacy reading sees (`HË` is no TCVN3
+//!    syllable, `hë` is `hở`; `Oỳ` is Unicode, `òy` reads as VNI `ũy`). Both second decisions
+//!    apply only to values that the first one kept as Unicode: decoded text is not decoded twice.
 //! 2. [`text::canonical`]: lower case, one tone convention.
 //! 3. Tokens: [`text::words`] — runs of letters joined by inner
 //!    apostrophes (`h'hen`); digits and punctuation separate tokens and are dropped. The ASCII
@@ -391,6 +398,10 @@ fn join_into(out: &mut String, parts: &[String]) {
 /// Everything about one canonical token that does not depend on its place in the name.
 #[derive(Debug)]
 struct TokenInfo {
+    /// The canonical form of the word when it is not already canonical on its own (a stray
+    /// combining mark before it made the canonical pass treat its letter run as foreign), so
+    /// that a name's `text` is made of words that normalise to themselves.
+    canon: Option<Box<str>>,
     ascii: Box<str>,
     phonetic: Box<str>,
     counts: Counts,
@@ -403,7 +414,10 @@ struct TokenInfo {
 }
 
 impl TokenInfo {
-    fn new(t: &NameTables, token: &str) -> TokenInfo {
+    fn new(t: &NameTables, word: &str) -> TokenInfo {
+        let canon = text::canonical(word);
+        let canon = (canon != word).then(|| canon.into_boxed_str());
+        let token = canon.as_deref().unwrap_or(word);
         let mut folded = String::new();
         text::fold_into(token, &mut folded);
         let mut phonetic = String::new();
@@ -417,10 +431,14 @@ impl TokenInfo {
         };
         let (family_class, family_class_ascii) = class(&t.family_class, &t.family_class_ascii);
         let (given_class, given_class_ascii) = class(&t.given_class, &t.given_class_ascii);
+        let counts = t.counts(token, &ascii);
+        let honorific = is_honorific(t, token, &ascii);
+        let marker = is_middle_marker(token, &ascii);
         TokenInfo {
-            counts: t.counts(token, &ascii),
-            honorific: is_honorific(t, token, &ascii),
-            marker: is_middle_marker(token, &ascii),
+            canon,
+            counts,
+            honorific,
+            marker,
             phonetic: phonetic.into_boxed_str(),
             ascii: ascii.into_boxed_str(),
             family_class,
@@ -462,6 +480,8 @@ impl TokenCache {
 pub struct NameNormalizer {
     nfc: String,
     decoded: String,
+    /// The decoded value with word-splitting symbols replaced by spaces (rare; see step 1).
+    split: String,
     canon: String,
     /// Cache id of each token of the name being built.
     ids: Vec<u32>,
@@ -514,8 +534,41 @@ impl NameNormalizer {
             Some(e) => legacy::decode_into(src, e, &mut self.decoded),
             None => legacy::decode_auto_into(src, &mut self.decoded),
         };
+        let kept = notes.encoding == LegacyEncoding::Unicode;
+        if kept && may_hold_symbols(&self.decoded) && self.decoded.chars().any(text::splits_words) {
+            // A symbol inside a legacy token ("Lâ\u{FFFD}m", "Lâ§m") makes two words of it:
+            // decide the legacy readings again on the words, as normalising the name's own
+            // `text` does, so that normalisation stays idempotent.
+            self.split.clear();
+            self.split
+                .extend(self.decoded.chars().map(|c| if text::splits_words(c) { ' ' } else { c }));
+            let again = match enc {
+                Some(e) => legacy::decode_into(&self.split, e, &mut self.decoded),
+                None => legacy::decode_auto_into(&self.split, &mut self.decoded),
+            };
+            if again != LegacyEncoding::Unicode {
+                notes.encoding = again;
+            }
+        }
         // `src` is NFC, and so is every legacy reading of it.
-        text::canonical_nfc_into(&self.decoded, &mut self.canon);
+        let tone_moved = text::canonical_nfc_into(&self.decoded, &mut self.canon);
+        if kept
+            && notes.encoding == LegacyEncoding::Unicode
+            && (tone_moved || recased_for_legacy(&self.decoded))
+            && legacy::may_decode(&self.canon)
+        {
+            // The canonical pass changes what a legacy reading sees: lower-casing ("HË" is no
+            // TCVN3 syllable, "hë" is "hở") and moving a tone ("Oỳ" is Unicode, "òy" reads as
+            // VNI "ũy"). Decide once more on the canonical text, as normalising `text` does.
+            let again = match enc {
+                Some(e) => legacy::decode_into(&self.canon, e, &mut self.split),
+                None => legacy::decode_auto_into(&self.canon, &mut self.split),
+            };
+            if again != LegacyEncoding::Unicode {
+                notes.encoding = again;
+                let _ = text::canonical_nfc_into(&self.split, &mut self.canon);
+            }
+        }
 
         // 3: tokens, with their facts from the cache.
         if self.cache.infos.len() >= TOKEN_CACHE_CAP {
@@ -528,7 +581,7 @@ impl NameNormalizer {
             let id = cache.id(t, w);
             let info = &cache.infos[id as usize];
             let i = ids.len();
-            slot(&mut out.tokens, i).push_str(w);
+            slot(&mut out.tokens, i).push_str(info.canon.as_deref().unwrap_or(w));
             slot(&mut out.ascii_tokens, i).push_str(&info.ascii);
             slot(&mut out.phonetic, i).push_str(&info.phonetic);
             ids.push(id);
@@ -636,6 +689,38 @@ impl NameNormalizer {
     }
 }
 
+/// A quick filter for [`text::splits_words`]: `false` when every non-ASCII character of `value`
+/// is a Vietnamese or Latin-1 letter (lead bytes `C3`–`C6`, or `E1 B8`–`E1 BB`), as in nearly
+/// every name.
+fn may_hold_symbols(value: &str) -> bool {
+    let b = value.as_bytes();
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        i += match x {
+            0..=0x7F => 1,
+            0xC3 if !matches!(b.get(i + 1), Some(0x97 | 0xB7)) => 2,
+            0xC4..=0xC6 => 2,
+            0xE1 if matches!(b.get(i + 1), Some(0xB8..=0xBB)) => 3,
+            _ => return true,
+        };
+    }
+    false
+}
+
+/// Whether the canonical pass changes a Windows-1252 character of `value` into another one, which
+/// a legacy reading sees differently: an upper-case Latin-1 letter (`Ð` included), `Š Œ Ž Ÿ`, the
+/// soft hyphen (removed) or an apostrophe look-alike (`’ ‘ ´ ′ ʼ`, unified).
+fn recased_for_legacy(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.windows(2).any(|w| match w[0] {
+        0xC3 => (0x80..=0x9E).contains(&w[1]),
+        0xC2 => matches!(w[1], 0xAD | 0xB4),
+        0xC5 => matches!(w[1], 0x92 | 0xA0 | 0xB8 | 0xBD),
+        0xCA | 0xE2 => true,
+        _ => false,
+    })
+}
+
 fn is_honorific(t: &NameTables, canon: &str, ascii: &str) -> bool {
     HONORIFICS.contains(&canon)
         || (canon.is_ascii()
@@ -717,6 +802,26 @@ mod tests {
 
     fn s3(a: &str, b: &str, c: &str) -> (String, String, String) {
         (a.to_owned(), b.to_owned(), c.to_owned())
+    }
+
+    /// Found by fuzzing (`normalize_name`): a symbol inside a legacy token made normalisation
+    /// non-idempotent ("Lâ�m Văn Duy" gave "lâ m …", whose "lâ" reads as TCVN3 "lõ").
+    #[test]
+    fn symbols_inside_a_token_keep_normalisation_idempotent() {
+        for input in ["L\u{e2}\u{fffd}m V\u{103}n Duy", "Lâ§m Văn Duy", "Lâ€m Văn Duy", "Trần Lâ—m"]
+        {
+            let n = normalize_name(input);
+            assert_eq!(normalize_name(&n.text), n, "{input:?}");
+        }
+        // Found by fuzzing too: lower-casing changed the legacy reading ("HË" kept, "hë" → "hở").
+        // And a stray combining mark before a word ("\u{31B}Èia" is a foreign run as a whole).
+        for input in ["Võ Cma HË", "Pi Oỳ", "Lê \u{31B}Èia`iii"] {
+            let n = normalize_name(input);
+            assert_eq!(normalize_name(&n.text), n, "{input:?}");
+        }
+        // Apostrophes and invisible characters do not split words: nothing changes for them.
+        assert_eq!(normalize_name("H’Hen Niê").text, "h'hen niê");
+        assert_eq!(normalize_name("Nguy\u{ad}ễn Văn An").text, "nguyễn văn an");
     }
 
     #[test]

@@ -17,8 +17,9 @@
 //! * Kinds: 10 digits with a current mobile prefix ([`refdata::mobile_prefixes`]) are
 //!   [`PhoneKind::Mobile`]; 11 digits starting `02` are [`PhoneKind::Landline`] (area codes since
 //!   2017); other national numbers of 9–11 digits are [`PhoneKind::Other`].
-//! * Letters, other symbols, scientific notation (`9.12346E+08`: digits lost) and numbers that
-//!   are too short or too long give `None`.
+//! * Letters, other symbols, scientific notation (`9.12346E+08`: digits lost), numbers that
+//!   are too short or too long, and a significant number that starts with 0 after the country
+//!   code and trunk 0 (`+84 00 9…`) give `None`.
 //!
 //! Invariant: the national form is ASCII digits only and is a fixed point
 //! (`normalize_phone(p.national) == p`); its compact form is the number `1` followed by those
@@ -187,7 +188,9 @@ fn national(s: &str) -> Option<(Digits, PhoneKind)> {
         d // the trunk 0 was dropped
     };
     let nsn = nsn.strip_prefix(b"0").unwrap_or(nsn); // `+84 0912…`
-    if !(8..=10).contains(&nsn.len()) {
+    // A significant number never starts with 0: `+84 00 9…` is not a number (and its national
+    // form `00…` would read as a foreign one).
+    if !(8..=10).contains(&nsn.len()) || nsn[0] == b'0' {
         return None;
     }
 
@@ -376,6 +379,10 @@ mod tests {
             "+84",
             "00",
             "0912345678912345678901",
+            // Fuzzing: a zero after the trunk 0 gave "0009424082", which is not a fixed point.
+            "+840009 424 082",
+            "+84 00 912 345 678",
+            "0084 0 0912 345 678",
         ] {
             assert_eq!(normalize_phone(s), None, "{s:?}");
         }

@@ -425,10 +425,10 @@ fn place_tone(
     letters: &[u8],
     tone: u8,
     tone_pos: usize,
-) {
-    let Some(target) = tone_target(letters) else { return };
+) -> bool {
+    let Some(target) = tone_target(letters) else { return false };
     if target == tone_pos {
-        return;
+        return false;
     }
     out.truncate(start);
     for (i, &code) in letters.iter().enumerate() {
@@ -440,6 +440,7 @@ fn place_tone(
             out.push(char::from(code));
         }
     }
+    true
 }
 
 /// Character classes of the canonical pass.
@@ -454,6 +455,10 @@ enum Class {
     Other,
 }
 
+// Inlined by force: out of line it cost about 25 instructions per char of call overhead in the
+// canonical pass (callgrind).
+#[allow(clippy::inline_always)]
+#[inline(always)]
 fn classify(t: &Tables, c: char) -> Class {
     if c.is_ascii() {
         let b = c as u8;
@@ -486,8 +491,107 @@ fn classify(t: &Tables, c: char) -> Class {
     }
 }
 
+/// What the canonical pass reports besides the canonical text: every char it writes, and the
+/// syllables whose tone it moved. [`NoSink`] for [`canonical_into`]; [`FoldSink`] for
+/// [`canonical_fold_into`], which derives the ASCII fold and the char offsets in the same pass.
+trait Sink {
+    /// `c` was written at byte `at` of the canonical text; `ascii` is its fold when it is a
+    /// Vietnamese letter or a space (known without a table look-up).
+    fn push(&mut self, at: usize, c: char, ascii: Option<u8>);
+    /// The `n` chars written from byte `start` on were rewritten (same chars, other lengths).
+    fn rewritten(&mut self, out: &str, start: usize, n: usize);
+}
+
+/// A sink that records nothing.
+struct NoSink;
+
+impl Sink for NoSink {
+    #[inline(always)]
+    fn push(&mut self, _: usize, _: char, _: Option<u8>) {}
+    #[inline(always)]
+    fn rewritten(&mut self, _: &str, _: usize, _: usize) {}
+}
+
+/// A sink that only notes whether a tone mark was moved.
+struct ToneSink {
+    moved: bool,
+}
+
+impl Sink for ToneSink {
+    #[inline]
+    fn push(&mut self, _: usize, _: char, _: Option<u8>) {}
+    #[inline]
+    fn rewritten(&mut self, _: &str, _: usize, _: usize) {
+        self.moved = true;
+    }
+}
+
+/// Builds `fold_into(canonical)` and the byte offset of every canonical char while the
+/// canonical text is written.
+struct FoldSink<'a> {
+    offsets: &'a mut Vec<u32>,
+    fold: &'a mut String,
+    fold_chars: usize,
+    pending_space: bool,
+}
+
+impl FoldSink<'_> {
+    #[inline]
+    fn emit(&mut self, f: char) {
+        if f == ' ' {
+            self.pending_space = !self.fold.is_empty();
+        } else {
+            if self.pending_space {
+                self.fold.push(' ');
+                self.fold_chars += 1;
+                self.pending_space = false;
+            }
+            self.fold.push(f);
+            self.fold_chars += 1;
+        }
+    }
+}
+
+impl Sink for FoldSink<'_> {
+    #[inline]
+    fn push(&mut self, at: usize, c: char, ascii: Option<u8>) {
+        self.offsets.push(at as u32);
+        match ascii {
+            Some(b) => self.emit(char::from(b)),
+            None => fold_char(c, |f| self.emit(f)),
+        }
+    }
+
+    fn rewritten(&mut self, out: &str, start: usize, n: usize) {
+        let keep = self.offsets.len().saturating_sub(n);
+        self.offsets.truncate(keep);
+        for (i, _) in out.get(start..).unwrap_or_default().char_indices() {
+            self.offsets.push((start + i) as u32);
+        }
+    }
+}
+
+/// The ASCII fold of a letter code of the canonical pass (`ơ` → `o`, `đ` → `d`).
+fn code_fold(code: u8) -> u8 {
+    match code {
+        V_A | V_AW | V_AA => b'a',
+        V_E | V_EE => b'e',
+        V_I => b'i',
+        V_O | V_OO | V_OW => b'o',
+        V_U | V_UW => b'u',
+        V_Y => b'y',
+        D_BAR => b'd',
+        c => c,
+    }
+}
+
 /// The canonical pass over NFC characters (see [`canonical_into`]).
-fn canonical_chars(t: &Tables, chars: impl Iterator<Item = char>, out: &mut String) {
+fn canonical_chars<S: Sink>(
+    t: &Tables,
+    chars: impl Iterator<Item = char>,
+    out: &mut String,
+    sink: &mut S,
+) -> bool {
     let mut pending_space = false;
     // The letter run being written: where it starts in `out`, its letter codes (while it may be
     // a Vietnamese syllable), its tone marks.
@@ -498,23 +602,32 @@ fn canonical_chars(t: &Tables, chars: impl Iterator<Item = char>, out: &mut Stri
     let mut tones = 0u8;
     let mut tone = 0u8;
     let mut tone_pos = 0usize;
+    // Vowels of the run: with a single vowel, the (only) tone mark is on it, which is its
+    // canonical place, so `place_tone` need not be asked.
+    let mut vowels = 0u8;
+    // A combining mark was written (it may compose with a base that was lower-cased).
+    let mut marks = false;
     for c in chars {
         match classify(t, c) {
             Class::Viet(code, tn) => {
                 if pending_space {
+                    sink.push(out.len(), ' ', Some(b' '));
                     out.push(' ');
                     pending_space = false;
                 }
                 if n == 0 {
                     start = out.len();
                 }
-                if is_vowel_code(code) {
-                    out.push(t.vowel(code, tn));
+                let ch = if is_vowel_code(code) {
+                    t.vowel(code, tn)
                 } else if code == D_BAR {
-                    out.push('đ');
+                    'đ'
                 } else {
-                    out.push(char::from(code));
-                }
+                    char::from(code)
+                };
+                sink.push(out.len(), ch, Some(code_fold(code)));
+                out.push(ch);
+                vowels = vowels.saturating_add(u8::from(is_vowel_code(code)));
                 if tn != 0 {
                     tones = tones.saturating_add(1);
                     tone = tn;
@@ -529,38 +642,246 @@ fn canonical_chars(t: &Tables, chars: impl Iterator<Item = char>, out: &mut Stri
             }
             Class::Foreign => {
                 if pending_space {
+                    sink.push(out.len(), ' ', Some(b' '));
                     out.push(' ');
                     pending_space = false;
                 }
-                out.extend(c.to_lowercase());
+                for l in c.to_lowercase() {
+                    marks |= is_combining_mark(l);
+                    sink.push(out.len(), l, None);
+                    out.push(l);
+                }
                 viet = false;
                 n += 1;
             }
             Class::Drop => {}
             class => {
-                if n > 0 && viet && tones == 1 {
-                    place_tone(t, out, start, &letters[..n], tone, tone_pos);
+                if n > 0
+                    && viet
+                    && tones == 1
+                    && vowels > 1
+                    && place_tone(t, out, start, &letters[..n], tone, tone_pos)
+                {
+                    sink.rewritten(out, start, n);
                 }
-                (n, viet, tones) = (0, true, 0);
+                (n, viet, tones, vowels) = (0, true, 0, 0);
                 if matches!(class, Class::Space) {
                     pending_space = !out.is_empty();
                 } else {
                     if pending_space {
+                        sink.push(out.len(), ' ', Some(b' '));
                         out.push(' ');
                         pending_space = false;
                     }
                     if matches!(class, Class::Apostrophe) {
+                        sink.push(out.len(), '\'', Some(b'\''));
                         out.push('\'');
+                    } else if c.is_ascii() {
+                        // Digits and punctuation: their own fold.
+                        let l = c.to_ascii_lowercase();
+                        sink.push(out.len(), l, Some(l as u8));
+                        out.push(l);
                     } else {
-                        out.extend(c.to_lowercase());
+                        for l in c.to_lowercase() {
+                            sink.push(out.len(), l, None);
+                            out.push(l);
+                        }
                     }
                 }
             }
         }
     }
-    if n > 0 && viet && tones == 1 {
-        place_tone(t, out, start, &letters[..n], tone, tone_pos);
+    if n > 0
+        && viet
+        && tones == 1
+        && vowels > 1
+        && place_tone(t, out, start, &letters[..n], tone, tone_pos)
+    {
+        sink.rewritten(out, start, n);
     }
+    marks
+}
+
+/// Byte classes of ASCII for [`canonical_str`]: 0 other (digits, punctuation), 1 letter,
+/// 2 space or control, 3 the backtick (an apostrophe).
+const ASCII_CANON: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphabetic() {
+            1
+        } else if c.is_ascii_whitespace() || c.is_ascii_control() {
+            2
+        } else if c == b'`' {
+            3
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The char starting at byte `i` of `b` (valid UTF-8, `b[i]` not ASCII) and its length.
+#[inline]
+fn decode_at(b: &[u8], i: usize) -> (char, usize) {
+    let x = u32::from(b[i]);
+    let cont = |k: usize| u32::from(b.get(i + k).copied().unwrap_or(0x80) & 0x3F);
+    let (cp, w) = if x < 0xE0 {
+        (((x & 0x1F) << 6) | cont(1), 2)
+    } else if x < 0xF0 {
+        (((x & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+    } else {
+        (((x & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4)
+    };
+    (char::from_u32(cp).unwrap_or('\u{FFFD}'), w)
+}
+
+/// [`canonical_chars`] over NFC text given as bytes: the same output (property-tested), with
+/// ASCII bytes handled without decoding or classifying a char.
+fn canonical_str<S: Sink>(t: &Tables, input: &str, out: &mut String, sink: &mut S) -> bool {
+    let bytes = input.as_bytes();
+    let mut pending_space = false;
+    let mut start = 0usize;
+    let mut letters = [0u8; MAX_SYL];
+    let mut n = 0usize;
+    let mut viet = true;
+    let mut tones = 0u8;
+    let mut tone = 0u8;
+    let mut tone_pos = 0usize;
+    let mut vowels = 0u8;
+    // A combining mark was written (it may compose with a base that was lower-cased).
+    let mut marks = false;
+    let mut pos = 0;
+    while let Some(&byte) = bytes.get(pos) {
+        let (class, c) = if byte < 0x80 {
+            pos += 1;
+            let c = char::from(byte);
+            match ASCII_CANON[usize::from(byte)] {
+                1 => {
+                    // An ASCII letter: its own lower case, and its own fold.
+                    let lower = byte | 0x20;
+                    if pending_space {
+                        sink.push(out.len(), ' ', Some(b' '));
+                        out.push(' ');
+                        pending_space = false;
+                    }
+                    if n == 0 {
+                        start = out.len();
+                    }
+                    sink.push(out.len(), char::from(lower), Some(lower));
+                    out.push(char::from(lower));
+                    let vowel = ascii_vowel_code(lower);
+                    vowels = vowels.saturating_add(u8::from(vowel != 0));
+                    if n < MAX_SYL {
+                        letters[n] = if vowel == 0 { lower } else { vowel };
+                    } else {
+                        viet = false;
+                    }
+                    n += 1;
+                    continue;
+                }
+                2 => (Class::Space, c),
+                3 => (Class::Apostrophe, c),
+                _ => (Class::Other, c),
+            }
+        } else {
+            let (c, width) = decode_at(bytes, pos);
+            pos += width;
+            (classify(t, c), c)
+        };
+        match class {
+            Class::Viet(code, tn) => {
+                if pending_space {
+                    sink.push(out.len(), ' ', Some(b' '));
+                    out.push(' ');
+                    pending_space = false;
+                }
+                if n == 0 {
+                    start = out.len();
+                }
+                let ch = if is_vowel_code(code) {
+                    t.vowel(code, tn)
+                } else if code == D_BAR {
+                    'đ'
+                } else {
+                    char::from(code)
+                };
+                sink.push(out.len(), ch, Some(code_fold(code)));
+                out.push(ch);
+                vowels = vowels.saturating_add(u8::from(is_vowel_code(code)));
+                if tn != 0 {
+                    tones = tones.saturating_add(1);
+                    tone = tn;
+                    tone_pos = n;
+                }
+                if n < MAX_SYL {
+                    letters[n] = code;
+                } else {
+                    viet = false;
+                }
+                n += 1;
+            }
+            Class::Foreign => {
+                if pending_space {
+                    sink.push(out.len(), ' ', Some(b' '));
+                    out.push(' ');
+                    pending_space = false;
+                }
+                for l in c.to_lowercase() {
+                    marks |= is_combining_mark(l);
+                    sink.push(out.len(), l, None);
+                    out.push(l);
+                }
+                viet = false;
+                n += 1;
+            }
+            Class::Drop => {}
+            class => {
+                if n > 0
+                    && viet
+                    && tones == 1
+                    && vowels > 1
+                    && place_tone(t, out, start, &letters[..n], tone, tone_pos)
+                {
+                    sink.rewritten(out, start, n);
+                }
+                (n, viet, tones, vowels) = (0, true, 0, 0);
+                if matches!(class, Class::Space) {
+                    pending_space = !out.is_empty();
+                } else {
+                    if pending_space {
+                        sink.push(out.len(), ' ', Some(b' '));
+                        out.push(' ');
+                        pending_space = false;
+                    }
+                    if matches!(class, Class::Apostrophe) {
+                        sink.push(out.len(), '\'', Some(b'\''));
+                        out.push('\'');
+                    } else if c.is_ascii() {
+                        let l = c.to_ascii_lowercase();
+                        sink.push(out.len(), l, Some(l as u8));
+                        out.push(l);
+                    } else {
+                        for l in c.to_lowercase() {
+                            sink.push(out.len(), l, None);
+                            out.push(l);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if n > 0
+        && viet
+        && tones == 1
+        && vowels > 1
+        && place_tone(t, out, start, &letters[..n], tone, tone_pos)
+    {
+        sink.rewritten(out, start, n);
+    }
+    marks
 }
 
 /// Writes the canonical form of `input` into `out` (cleared first): NFC, lower case, traditional
@@ -582,22 +903,38 @@ pub fn canonical_into(input: &str, out: &mut String) {
         return;
     }
     out.reserve(input.len());
-    if is_nfc_fast(input) {
-        canonical_chars(tables(), input.chars(), out);
+    let marks = if is_nfc_fast(input) {
+        canonical_str(tables(), input, out, &mut NoSink)
     } else {
-        canonical_chars(tables(), input.nfc(), out);
+        canonical_chars(tables(), input.nfc(), out, &mut NoSink)
+    };
+    if marks {
+        recompose(out);
     }
 }
 
-/// [`canonical_into`] for input known to be NFC (skips the NFC check).
-pub(crate) fn canonical_nfc_into(input: &str, out: &mut String) {
+/// [`canonical_into`] for input known to be NFC (skips the NFC check). Returns whether a tone
+/// mark was moved to its canonical vowel (the text then differs by more than case and spacing).
+pub(crate) fn canonical_nfc_into(input: &str, out: &mut String) -> bool {
     out.clear();
     if input.is_ascii() {
         ascii_into(input, out);
-        return;
+        return false;
     }
     out.reserve(input.len());
-    canonical_chars(tables(), input.chars(), out);
+    let mut sink = ToneSink { moved: false };
+    if canonical_str(tables(), input, out, &mut sink) {
+        recompose(out);
+    }
+    sink.moved
+}
+
+/// Lower-casing a base can make it composable with a mark after it (`Y\u{30A}` → `ẙ`):
+/// recomposes the canonical text so that it stays NFC.
+fn recompose(out: &mut String) {
+    if !unicode_normalization::is_nfc(out) {
+        *out = out.nfc().collect();
+    }
 }
 
 /// The canonical form of `input` (see [`canonical_into`]).
@@ -605,6 +942,42 @@ pub fn canonical(input: &str) -> String {
     let mut s = String::with_capacity(input.len());
     canonical_into(input, &mut s);
     s
+}
+
+/// [`canonical_into`] and [`fold_into`] in one pass over non-ASCII input: writes the canonical
+/// form into `canon`, the byte offset of each of its chars (plus its length) into `offsets`,
+/// and its fold into `fold` (all cleared first); returns the number of chars of `fold`.
+///
+/// The fold is derived from the canonical chars as they are written, which gives
+/// `fold(canonical(x))`, equal to `fold(x)` (a property-tested invariant); a Vietnamese letter
+/// folds by its letter code, without a table look-up. For ASCII input the two forms are the
+/// same string: call [`fold_into`] alone.
+pub(crate) fn canonical_fold_into(
+    input: &str,
+    canon: &mut String,
+    offsets: &mut Vec<u32>,
+    fold: &mut String,
+) -> usize {
+    canon.clear();
+    offsets.clear();
+    fold.clear();
+    canon.reserve(input.len());
+    fold.reserve(input.len());
+    let mut sink = FoldSink { offsets, fold, fold_chars: 0, pending_space: false };
+    let marks = if is_nfc_fast(input) {
+        canonical_str(tables(), input, canon, &mut sink)
+    } else {
+        canonical_chars(tables(), input.nfc(), canon, &mut sink)
+    };
+    let fold_chars = sink.fold_chars;
+    if marks && !unicode_normalization::is_nfc(canon) {
+        // Recomposed (see `recompose`): the fold is the same, the char offsets are not.
+        *canon = canon.nfc().collect();
+        offsets.clear();
+        offsets.extend(canon.char_indices().map(|(i, _)| i as u32));
+    }
+    offsets.push(canon.len() as u32);
+    fold_chars
 }
 
 /// Emits the fold of one character that is already fully decomposed (or has no decomposition).
@@ -758,6 +1131,18 @@ pub fn is_word_char(c: char) -> bool {
         Some(e) => e.flags & (FLAG_ALPHA | FLAG_MARK) != 0,
         None => c.is_alphabetic() || is_combining_mark(c),
     }
+}
+
+/// Whether `c` splits a run of non-space characters into two [`words`] although legacy decoding
+/// reads the run as one token: a non-ASCII symbol (or U+FFFD) that is not a letter, a mark, an
+/// apostrophe, an invisible character, a space or a control character.
+pub(crate) fn splits_words(c: char) -> bool {
+    !c.is_ascii()
+        && !c.is_whitespace()
+        && !c.is_control()
+        && !is_word_char(c)
+        && !is_apostrophe_like(c)
+        && !is_invisible(c)
 }
 
 /// Iterator over the words of a text; see [`words`].
@@ -1399,7 +1784,130 @@ mod tests {
             })
     }
 
+    /// `canonical_fold_into` against the two separate passes: same canonical text, same fold,
+    /// offsets of every canonical char.
+    fn check_fused(s: &str) {
+        let (mut c, mut off, mut f) = (String::new(), Vec::new(), String::new());
+        let n = canonical_fold_into(s, &mut c, &mut off, &mut f);
+        assert_eq!(c, canonical(s), "{s:?}");
+        assert_eq!(f, fold(s), "{s:?}");
+        assert_eq!(n, f.chars().count(), "{s:?}");
+        let want: Vec<u32> =
+            c.char_indices().map(|(i, _)| i as u32).chain([c.len() as u32]).collect();
+        assert_eq!(off, want, "{s:?}");
+    }
+
+    /// Found by fuzzing (`normalize_name`): lower-casing `Y` before a combining ring gave the
+    /// non-NFC `y\u{30A}`, which a second pass composed to `ẙ`.
+    #[test]
+    fn lower_casing_keeps_the_canonical_form_nfc() {
+        for (input, want) in [("Y\u{30A}", "\u{1E99}"), ("PHAY\u{30A} W\u{30A}", "phaẙ ẘ")] {
+            let c = canonical(input);
+            assert_eq!(c, want, "{input:?}");
+            assert!(unicode_normalization::is_nfc(&c));
+            assert_eq!(canonical(&c), c);
+            check_fused(input);
+        }
+    }
+
+    #[test]
+    fn fused_canonical_and_fold_equal_the_separate_passes() {
+        for s in [
+            "",
+            "  ",
+            "Số 5, ngõ 12 phố Huế, P. Phạm Đình Hổ, Q. Hai Bà Trưng, Hà Nội",
+            "  NGUYỄN  Thị   Hoà ",
+            "THUÝ KHOẺ hoà, thuỷ",
+            "Ðặng\u{ad}Thị\u{200b} Hoà’s",
+            "Nguye\u{303}\u{302}n Ho\u{300}a",
+            "İstanbul ǅemal Ⅻ ﬁ ß Σ",
+            "a \u{301}b\u{301}\u{301} \u{301}",
+            "Tổ 7, Thị trấn Tăng Bạt Hổ, Huyện Hoài Ân, Tỉnh Bình Định",
+            "ქართული 日本語 Ελληνικά",
+        ] {
+            check_fused(s);
+        }
+    }
+
+    /// The byte-oriented canonical pass against the char-oriented one, with both sinks, on the
+    /// NFC form of `s`.
+    fn check_canonical_str(s: &str) {
+        let s: String = s.nfc().collect();
+        let t = tables();
+        let (mut a, mut b) = (String::new(), String::new());
+        canonical_str(t, &s, &mut a, &mut NoSink);
+        canonical_chars(t, s.chars(), &mut b, &mut NoSink);
+        assert_eq!(a, b, "{s:?}");
+        let (mut oa, mut fa, mut ob, mut fb) =
+            (Vec::new(), String::new(), Vec::new(), String::new());
+        let mut sa =
+            FoldSink { offsets: &mut oa, fold: &mut fa, fold_chars: 0, pending_space: false };
+        canonical_str(t, &s, &mut a, &mut sa);
+        let na = sa.fold_chars;
+        let mut sb =
+            FoldSink { offsets: &mut ob, fold: &mut fb, fold_chars: 0, pending_space: false };
+        canonical_chars(t, s.chars(), &mut b, &mut sb);
+        let nb = sb.fold_chars;
+        assert_eq!((a, oa, fa, na), (b, ob, fb, nb), "{s:?}");
+    }
+
+    #[test]
+    fn byte_canonical_pass_equals_char_pass() {
+        for s in [
+            "",
+            "  NGUYỄN  Thị   Hoà ",
+            "Số 5, ngõ 12 phố Huế, P. Phạm Đình Hổ, Q. Hai Bà Trưng, Hà Nội",
+            "THUÝ KHOẺ hoà, thuỷ `x` a\tb\u{7f}c",
+            "Ðặng\u{ad}Thị\u{200b} Hoà’s",
+            "İstanbul ǅemal Ⅻ ﬁ ß Σ 日本 😀 Ελληνικά",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0123456789 !@#$%^&*()",
+            "nghiêng khuỷu quạ gìn giữ quốc",
+        ] {
+            check_canonical_str(s);
+        }
+    }
+
     proptest! {
+        #[test]
+        fn byte_canonical_pass_agrees(s in viet_text(), t in any::<String>()) {
+            check_canonical_str(&s);
+            check_canonical_str(&new_convention(&s));
+            check_canonical_str(&t);
+        }
+
+        #[test]
+        fn byte_canonical_pass_agrees_on_mixed_scripts(
+            v in prop::collection::vec(
+                prop_oneof![
+                    prop::char::range('\0', '\u{2FFF}'),
+                    prop::char::range('\u{1EA0}', '\u{1EF9}'),
+                    Just(' '),
+                    any::<char>(),
+                ],
+                0..24,
+            ),
+        ) {
+            let s: String = v.into_iter().collect();
+            check_canonical_str(&s);
+        }
+
+        #[test]
+        fn fused_pass_equals_separate_passes(s in viet_text()) {
+            check_fused(&s);
+            check_fused(&nfd(&s));
+            check_fused(&new_convention(&s));
+        }
+
+        #[test]
+        fn fused_pass_equals_separate_passes_anywhere(
+            v in prop::collection::vec(prop::char::range('\0', '\u{2FFF}'), 0..12),
+            t in any::<String>(),
+        ) {
+            let s: String = v.into_iter().collect();
+            check_fused(&s);
+            check_fused(&t);
+        }
+
         #[test]
         fn idempotent_and_consistent(s in viet_text()) {
             let c = canonical(&s);

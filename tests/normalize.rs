@@ -1,0 +1,397 @@
+//! `vnlink normalize`: the JSON-lines contract of every `--kind` (keys and values on real
+//! examples), input order, standard input against arguments, and the CSV mode.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+fn vnlink(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vnlink"))
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run vnlink");
+    if let Some(bytes) = stdin {
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+    }
+    child.wait_with_output().expect("wait for vnlink")
+}
+
+/// Runs `vnlink normalize --kind KIND VALUES…` and parses one JSON object per line.
+fn normalize_args(kind: &str, values: &[&str]) -> Vec<Value> {
+    let mut args = vec!["normalize", "--kind", kind, "--"];
+    args.extend_from_slice(values);
+    parse(&vnlink(&args, None))
+}
+
+/// Runs `vnlink normalize --kind KIND` with `input` on standard input.
+fn normalize_stdin(kind: &str, input: &str) -> Vec<Value> {
+    parse(&vnlink(&["normalize", "--kind", kind], Some(input.as_bytes())))
+}
+
+fn parse(out: &Output) -> Vec<Value> {
+    assert!(out.status.success(), "vnlink failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout.clone()).expect("UTF-8 output");
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}
+
+/// Asserts that `v` has every key of `keys` and that the listed ones have the given values.
+fn check(v: &Value, keys: &[&str], expected: &Value) {
+    let obj = v.as_object().expect("a JSON object");
+    for k in keys {
+        assert!(obj.contains_key(*k), "key {k:?} missing in {v}");
+    }
+    for (k, want) in expected.as_object().unwrap() {
+        assert_eq!(&obj[k], want, "key {k:?} of {v}");
+    }
+}
+
+const NAME_KEYS: &[&str] =
+    &["text", "ascii", "family", "middle", "given", "family_class", "phonetic", "sex_hint"];
+const ADDRESS_KEYS: &[&str] = &[
+    "house_number",
+    "street",
+    "ward_old",
+    "district_old",
+    "province_old",
+    "ward_new",
+    "province_new",
+];
+const DATE_KEYS: &[&str] = &["year", "month", "day", "precision"];
+const ID_KEYS: &[&str] = &["kind", "digits", "birth_province_code", "sex", "birth_year"];
+const PHONE_KEYS: &[&str] = &["national"];
+
+#[test]
+fn name_keys_and_values() {
+    let out = normalize_args(
+        "name",
+        &[
+            "  NGUYỄN  THỊ HOÀ ",
+            "Huỳnh Văn Phước",
+            "Nguyeãn Vaên Phöôùc",
+            "Van An Nguyen",
+            "Thị Lan",
+        ],
+    );
+    assert_eq!(out.len(), 5);
+    check(
+        &out[0],
+        NAME_KEYS,
+        &json!({"text": "nguyễn thị hòa", "ascii": "nguyen thi hoa", "family": "nguyễn",
+                "middle": "thị", "given": "hòa", "family_class": "nguyễn",
+                "phonetic": "nguyeN thi hoa", "sex_hint": "female"}),
+    );
+    check(
+        &out[1],
+        NAME_KEYS,
+        &json!({"text": "huỳnh văn phước", "family": "huỳnh", "family_class": "hoàng",
+                "given_class": "phúc", "sex_hint": "male"}),
+    );
+    // VNI-Windows text read as Windows-1252.
+    check(
+        &out[2],
+        NAME_KEYS,
+        &json!({"text": "nguyễn văn phước", "phonetic": "nguyeN vaN fuoT", "encoding": "vni"}),
+    );
+    // Given-name-first order is rotated.
+    check(
+        &out[3],
+        NAME_KEYS,
+        &json!({"family": "nguyen", "middle": "van", "given": "an", "text": "nguyen van an"}),
+    );
+    // No family part: null, not "".
+    check(
+        &out[4],
+        NAME_KEYS,
+        &json!({"family": null, "middle": "thị", "given": "lan", "family_class": null}),
+    );
+}
+
+#[test]
+fn address_keys_and_values() {
+    let out = normalize_args(
+        "address",
+        &[
+            "123/45 Lê Lợi, P. Bến Nghé, Q.1, TP.HCM",
+            "Phường Phạm Đình Hổ, Quận Hai Bà Trưng, Hà Nội",
+            "Số 5 ngõ 12 phố Huế, phường Hai Bà Trưng, Hà Nội",
+            "xyz",
+        ],
+    );
+    assert_eq!(out.len(), 4);
+    check(
+        &out[0],
+        ADDRESS_KEYS,
+        &json!({"house_number": "123/45", "street": "lê lợi", "ward_old": "26740",
+                "district_old": "760", "province_old": "79", "ward_new": "26740",
+                "province_new": "79"}),
+    );
+    // A split ward: every successor, the default first.
+    check(
+        &out[1],
+        ADDRESS_KEYS,
+        &json!({"ward_old": "00247", "district_old": "007", "province_old": "01",
+                "ward_new": ["00256", "00082"], "province_new": "01", "street": null}),
+    );
+    // New-style text: new codes only.
+    check(
+        &out[2],
+        ADDRESS_KEYS,
+        &json!({"house_number": "5", "street": "huế", "ward_old": null, "district_old": null,
+                "province_old": null, "ward_new": "00256", "province_new": "01",
+                "alley": "ngõ 12", "style": "new"}),
+    );
+    check(&out[3], ADDRESS_KEYS, &json!({"province_new": null, "ward_new": null}));
+}
+
+#[test]
+fn date_keys_and_values() {
+    let out = normalize_args(
+        "date",
+        &["05/03/1980", "1980", "03/1980", "29285", "31/02/1990", "ngày 5 tháng 3 năm 1980"],
+    );
+    assert_eq!(out.len(), 6);
+    check(
+        &out[0],
+        DATE_KEYS,
+        &json!({"year": 1980, "month": 3, "day": 5, "precision": "day", "warning": null}),
+    );
+    check(
+        &out[1],
+        DATE_KEYS,
+        &json!({"year": 1980, "month": null, "day": null, "precision": "year"}),
+    );
+    check(
+        &out[2],
+        DATE_KEYS,
+        &json!({"year": 1980, "month": 3, "day": null, "precision": "month"}),
+    );
+    check(
+        &out[3],
+        DATE_KEYS,
+        &json!({"year": 1980, "month": 3, "day": 5, "warning": "date_excel_serial"}),
+    );
+    check(
+        &out[4],
+        DATE_KEYS,
+        &json!({"year": null, "precision": null, "warning": "date_impossible"}),
+    );
+    check(&out[5], DATE_KEYS, &json!({"year": 1980, "month": 3, "day": 5, "iso": "1980-03-05"}));
+}
+
+#[test]
+fn id_keys_and_values() {
+    let out = normalize_args("id", &["001088012345", "1088012345", "123456789", "7.9088E+10"]);
+    check(
+        &out[0],
+        ID_KEYS,
+        &json!({"kind": "cccd", "digits": "001088012345", "birth_province_code": "001",
+                "sex": "male", "birth_year": 1988}),
+    );
+    check(&out[1], ID_KEYS, &json!({"kind": "cccd", "digits": "001088012345", "padded": true}));
+    check(
+        &out[2],
+        ID_KEYS,
+        &json!({"kind": "cmnd", "digits": "123456789", "birth_province_code": null, "sex": null}),
+    );
+    check(&out[3], ID_KEYS, &json!({"kind": "invalid", "damaged": true, "birth_year": null}));
+}
+
+#[test]
+fn phone_keys_and_values() {
+    let out = normalize_args("phone", &["+84 912 345 678", "01662345678", "912345678", "gọi sau"]);
+    check(&out[0], PHONE_KEYS, &json!({"national": "0912345678", "kind": "mobile"}));
+    check(&out[1], PHONE_KEYS, &json!({"national": "0362345678"}));
+    check(&out[2], PHONE_KEYS, &json!({"national": "0912345678"}));
+    check(&out[3], PHONE_KEYS, &json!({"national": null}));
+}
+
+#[test]
+fn empty_lines_give_all_null_objects() {
+    for (kind, keys) in [
+        ("name", NAME_KEYS),
+        ("address", ADDRESS_KEYS),
+        ("date", DATE_KEYS),
+        ("id", ID_KEYS),
+        ("phone", PHONE_KEYS),
+    ] {
+        let out = normalize_stdin(kind, "\n  \n");
+        assert_eq!(out.len(), 2, "{kind}");
+        for v in &out {
+            for (k, x) in v.as_object().unwrap() {
+                let ok = x.is_null() || (kind == "name" && k == "middle" && x == "");
+                assert!(ok, "{kind}: key {k} of an empty value is {x}");
+            }
+            for k in keys {
+                assert!(v.get(*k).is_some(), "{kind}: key {k} missing");
+            }
+        }
+    }
+}
+
+#[test]
+fn order_is_kept_and_stdin_equals_arguments() {
+    // 300 distinct dates, with empty and unparseable lines among them, CRLF line ends.
+    let values: Vec<String> = (0..300)
+        .map(|i| match i % 7 {
+            3 => String::new(),
+            5 => "không rõ".to_owned(),
+            _ => format!("{:02}/{:02}/{}", i % 28 + 1, i % 12 + 1, 1900 + i),
+        })
+        .collect();
+    let stdin: String = values.iter().flat_map(|v| [v.as_str(), "\r\n"]).collect();
+    let from_stdin = normalize_stdin("date", &stdin);
+    assert_eq!(from_stdin.len(), values.len());
+    for (i, v) in from_stdin.iter().enumerate() {
+        match i % 7 {
+            3 => assert_eq!(v["year"], Value::Null),
+            5 => assert_eq!(v["warning"], "date_unparseable"),
+            _ => {
+                assert_eq!(v["year"], json!(1900 + i), "line {i}");
+                assert_eq!(v["day"], json!(i % 28 + 1), "line {i}");
+            }
+        }
+    }
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    assert_eq!(normalize_args("date", &refs), from_stdin);
+
+    // A last line without a newline counts; names through both paths agree too.
+    let names = ["Lê Văn Tám", "TRẦN THỊ THUÝ", "", "Bà Nguyễn Thị Lan"];
+    let via_stdin = normalize_stdin("name", &names.join("\n"));
+    assert_eq!(via_stdin.len(), names.len());
+    assert_eq!(via_stdin[1]["text"], "trần thị thúy");
+    assert_eq!(via_stdin[3]["text"], "nguyễn thị lan");
+    assert_eq!(normalize_args("name", &names), via_stdin);
+}
+
+#[test]
+fn help_shows_examples_and_bad_usage_fails() {
+    let out = vnlink(&["normalize", "--help"], None);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("Examples:") && help.contains("vnlink normalize --kind name"), "{help}");
+    let out = vnlink(&["normalize"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let out = vnlink(&["normalize", "--kind", "colour"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn read_csv(path: &Path, delimiter: u8) -> Vec<Vec<String>> {
+    let mut r =
+        csv::ReaderBuilder::new().has_headers(false).delimiter(delimiter).from_path(path).unwrap();
+    r.records().map(|rec| rec.unwrap().iter().map(str::to_owned).collect()).collect()
+}
+
+#[test]
+fn csv_mode_appends_columns_to_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("people.csv");
+    let output = dir.path().join("people.norm.csv");
+    // Vietnamese headers, `;` delimiter, an unmapped column, a quoted multi-line field, CRLF,
+    // and a row with too many fields (skipped and counted).
+    let text = "Mã hồ sơ;Họ và tên;Ngày sinh;Giới tính;Địa chỉ;Số CCCD;Số điện thoại;Ghi chú\r\n\
+        A1;NGUYỄN THỊ HOÀ;05/03/1980;Nữ;123/45 Lê Lợi, P. Bến Nghé, Q.1, TP.HCM;001180012345;+84 912 345 678;ok\r\n\
+        A2;Huynh Van Phuoc;1975;nam;Phường Phạm Đình Hổ, Quận Hai Bà Trưng, Hà Nội;;;\"two\r\nlines\"\r\n\
+        A3;bad;row;with;too;many;fields;x;y\r\n\
+        A4;;;;;;;\r\n";
+    std::fs::write(&input, text).unwrap();
+    let out = vnlink(
+        &["normalize", "--input", input.to_str().unwrap(), "--output", output.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped 1 of 4 rows"));
+
+    let rows = read_csv(&output, b';');
+    assert_eq!(rows.len(), 4, "header + 3 good rows: {rows:?}");
+    let header = &rows[0];
+    assert_eq!(&header[..8], &text.lines().next().unwrap().split(';').collect::<Vec<_>>()[..]);
+    let col = |name: &str| {
+        header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let (a1, a2, a4) = (&rows[1], &rows[2], &rows[3]);
+    assert_eq!(a1[0], "A1");
+    assert_eq!(a1[7], "ok");
+    assert_eq!(a2[7], "two\r\nlines");
+    assert_eq!(a1[col("full_name.text")], "nguyễn thị hòa");
+    assert_eq!(a1[col("full_name.phonetic")], "nguyeN thi hoa");
+    assert_eq!(a1[col("full_name.sex_hint")], "female");
+    assert_eq!(a1[col("dob.iso")], "1980-03-05");
+    assert_eq!(a1[col("dob.precision")], "day");
+    assert_eq!(a1[col("sex.value")], "female");
+    assert_eq!(a1[col("address.house_number")], "123/45");
+    assert_eq!(a1[col("address.ward_old")], "26740");
+    assert_eq!(a1[col("address.province_new")], "79");
+    assert_eq!(a1[col("id_number.kind")], "cccd");
+    assert_eq!(a1[col("id_number.sex")], "female");
+    assert_eq!(a1[col("id_number.birth_year")], "1980");
+    assert_eq!(a1[col("phone.national")], "0912345678");
+    assert_eq!(a2[col("full_name.family")], "huynh");
+    assert_eq!(a2[col("dob.iso")], "1975");
+    assert_eq!(a2[col("dob.precision")], "year");
+    assert_eq!(a2[col("address.ward_new")], "00256;00082");
+    assert_eq!(a2[col("id_number.kind")], "");
+    // An empty row keeps its id and gets empty cells.
+    assert_eq!(a4[0], "A4");
+    assert!(a4[8..].iter().all(String::is_empty), "{a4:?}");
+    assert_eq!(a4.len(), header.len());
+}
+
+#[test]
+fn csv_mode_keeps_generated_rows_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vnlink(
+        &[
+            "gen",
+            "--shape",
+            "dedupe",
+            "--entities",
+            "200",
+            "--seed",
+            "5",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let input = dir.path().join("records.csv");
+    let output = dir.path().join("norm.csv");
+    let out = vnlink(
+        &[
+            "normalize",
+            "--input",
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+            "--quiet",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty());
+    let before = read_csv(&input, b',');
+    let after = read_csv(&output, b',');
+    assert_eq!(before.len(), after.len());
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(&a[..b.len()], &b[..]);
+        assert_eq!(a.len(), b.len() + 8 + 3 + 1 + 9 + 5 + 2);
+    }
+    // Each row's normalised date equals the JSON mode's answer for the same value.
+    let dob = before[0].iter().position(|h| h == "dob").unwrap();
+    let iso = after[0].iter().position(|h| h == "dob.iso").unwrap();
+    let values: Vec<&str> = before[1..].iter().map(|r| r[dob].as_str()).collect();
+    let json = normalize_args("date", &values);
+    for (row, j) in after[1..].iter().zip(&json) {
+        assert_eq!(row[iso], j["iso"].as_str().unwrap_or(""));
+    }
+    let provinces = after[0].iter().position(|h| h == "address.province_new").unwrap();
+    let resolved = after[1..].iter().filter(|r| !r[provinces].is_empty()).count();
+    assert!(resolved * 10 >= (after.len() - 1) * 9, "{resolved} of {} resolved", after.len() - 1);
+}
