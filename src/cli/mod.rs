@@ -15,9 +15,9 @@ mod explain;
 mod r#gen;
 mod inspect;
 mod link;
+mod normalize;
 mod query;
 mod train;
-mod normalize;
 mod verify;
 
 /// Exit status when a run finished but skipped input rows or printed warnings.

@@ -101,7 +101,7 @@ pub struct Preparer {
     address: Address,
     buf: String,
     buf2: String,
-    tokens: Vec<String>,
+    order: Vec<usize>,
 }
 
 impl std::fmt::Debug for Preparer {
@@ -171,8 +171,8 @@ impl Preparer {
 
         // Phone.
         if !raw.phone.trim().is_empty() {
-            match phone::normalize_phone(raw.phone) {
-                Some(p) => f.phone = p.to_u64(),
+            match phone::phone_u64(raw.phone) {
+                Some((p, _)) => f.phone = p,
                 None => out.warnings |= warning::PHONE_INVALID,
             }
         }
@@ -219,21 +219,22 @@ impl Preparer {
         f.name_tokens = n.tokens.len().min(255) as u8;
 
         // Order-free forms: sorted ASCII tokens and sorted phonetic keys.
-        let joined_sorted = |items: &[String], tokens: &mut Vec<String>, buf: &mut String| {
-            tokens.clear();
-            tokens.extend(items.iter().cloned());
-            tokens.sort_unstable();
+        // Sorted through indices: no token is copied.
+        let joined_sorted = |items: &[String], order: &mut Vec<usize>, buf: &mut String| {
+            order.clear();
+            order.extend(0..items.len());
+            order.sort_unstable_by(|&x, &y| items[x].cmp(&items[y]));
             buf.clear();
-            for (i, t) in tokens.iter().enumerate() {
+            for (i, &t) in order.iter().enumerate() {
                 if i > 0 {
                     buf.push(' ');
                 }
-                buf.push_str(t);
+                buf.push_str(&items[t]);
             }
             hash32_str(buf)
         };
-        f.name_sorted = joined_sorted(&n.ascii_tokens, &mut self.tokens, &mut self.buf2);
-        f.name_phonetic = joined_sorted(&n.phonetic, &mut self.tokens, &mut self.buf2);
+        f.name_sorted = joined_sorted(&n.ascii_tokens, &mut self.order, &mut self.buf2);
+        f.name_phonetic = joined_sorted(&n.phonetic, &mut self.order, &mut self.buf2);
 
         // Parts, ASCII.
         let part = |range: &std::ops::Range<usize>, buf: &mut String| {
