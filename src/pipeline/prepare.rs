@@ -122,7 +122,7 @@ impl Preparer {
         out.warnings = 0;
 
         // Name.
-        self.names.normalize_into(raw.name, enc.name, &mut self.name);
+        let name_notes = self.names.normalize_into(raw.name, enc.name, &mut self.name);
         self.name_features(&mut f, out);
         if self.name.is_empty() && !raw.name.trim().is_empty() {
             out.warnings |= warning::NAME_EMPTY;
@@ -178,12 +178,23 @@ impl Preparer {
         }
 
         // Address: decode legacy text first (the address normaliser reads Unicode).
-        let addr_src = if let Some(e) = enc.address {
-            legacy::decode_into(raw.address, e, &mut self.buf);
-            self.buf.as_str()
-        } else {
-            legacy::decode_auto_into(raw.address, &mut self.buf);
-            self.buf.as_str()
+        // A record comes from one source: without a column decision, an address is read in the
+        // legacy encoding its record's name was found in; after a name in genuine Unicode with
+        // diacritics, as it is; otherwise it is decided on its own.
+        let addr_src = match enc.address {
+            Some(e) => {
+                legacy::decode_into(raw.address, e, &mut self.buf);
+                self.buf.as_str()
+            }
+            None if name_notes.encoding != LegacyEncoding::Unicode => {
+                legacy::decode_into(raw.address, name_notes.encoding, &mut self.buf);
+                self.buf.as_str()
+            }
+            None if !raw.name.is_ascii() && !self.name.is_empty() => raw.address,
+            None => {
+                legacy::decode_auto_into(raw.address, &mut self.buf);
+                self.buf.as_str()
+            }
         };
         self.addresses.normalize_into(addr_src, &mut self.address);
         self.address_features(&mut f);
