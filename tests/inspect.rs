@@ -200,7 +200,10 @@ fn counts_match_the_csv_and_the_store() {
 
     // Blocking: each list's numbers are the posting list's.
     let blocking = j["blocking"].as_array().unwrap();
-    assert_eq!(blocking.len(), vnlink::block::Blocking::default().rules.len());
+    // One list per rule and one per split level of each rule.
+    let lists: usize =
+        vnlink::block::Blocking::default().rules.iter().map(|r| 1 + r.split_by.len()).sum();
+    assert_eq!(blocking.len(), lists);
     assert_eq!(blocking[0]["rule"], "national_id");
     for b in blocking {
         let p = store.postings(b["posting_list"].as_str().unwrap()).unwrap();

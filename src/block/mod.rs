@@ -133,6 +133,20 @@ impl Rule {
     pub fn key(&self, f: &Features) -> u64 {
         combine(&self.keys, f, 0x9e37_79b9_7f4a_7c15)
     }
+
+    /// The keys of a record's block after each split (`split_by[..=level]`), as matching splits
+    /// an oversized block: `out[level]`, 0 from the first missing part on. Stores keep posting
+    /// lists of these keys so that a lookup finds a split block without reading its members.
+    pub fn split_keys(&self, f: &Features, out: &mut Vec<u64>) {
+        out.clear();
+        let mut key = self.key(f);
+        for part in &self.split_by {
+            if key != 0 {
+                key = combine(std::slice::from_ref(part), f, key);
+            }
+            out.push(key);
+        }
+    }
 }
 
 fn combine(parts: &[KeyPart], f: &Features, seed: u64) -> u64 {

@@ -57,6 +57,11 @@ pub const NAME_COUNTS: &str = "vnlink.name_counts";
 /// Prefix of the posting lists of the blocking rules.
 pub const POSTINGS_PREFIX: &str = "block.";
 
+/// The posting list of a rule's blocks after `level + 1` splits: `block.<rule>/<level + 1>`.
+pub fn split_postings_name(rule: &str, level: usize) -> String {
+    format!("{POSTINGS_PREFIX}{rule}/{}", level + 1)
+}
+
 /// The layout of a person store.
 pub fn layout(block_records: u32) -> StoreLayout {
     let mut l = StoreLayout::new(block_records)
@@ -189,6 +194,7 @@ impl Record {
 /// Accumulates one block and the store-wide tables while building.
 struct Builder<S: Sink> {
     writer: StoreWriter<S>,
+    split: Vec<u64>,
     block: BlockBuilder,
     postings: Vec<PostingsBuilder>,
     name_counts: FxHashMap<u64, u32>,
@@ -199,12 +205,13 @@ struct Builder<S: Sink> {
 impl<S: Sink> Builder<S> {
     fn new(writer: StoreWriter<S>, opts: &BuildOptions) -> Self {
         let block = BlockBuilder::new(writer.layout());
-        let mut postings = Vec::new();
-        for _ in &opts.blocking.rules {
-            postings.push(PostingsBuilder::with_budget(opts.postings_budget));
-        }
+        // One list per rule, then one per split level of each rule (see `split_postings_name`).
+        let lists: usize = opts.blocking.rules.iter().map(|r| 1 + r.split_by.len()).sum();
+        let postings =
+            (0..lists).map(|_| PostingsBuilder::with_budget(opts.postings_budget)).collect();
         Builder {
             writer,
+            split: Vec::new(),
             block,
             postings,
             name_counts: FxHashMap::default(),
@@ -269,11 +276,19 @@ impl<S: Sink> Builder<S> {
             if f.name_ascii != 0 {
                 *self.name_counts.entry(f.name_ascii).or_default() += 1;
             }
-            for (r, rule) in blocking.rules.iter().enumerate() {
+            let mut list = 0;
+            for rule in &blocking.rules {
                 let k = rule.key(f);
                 if k != 0 {
-                    self.postings[r].push(k, rec)?;
+                    self.postings[list].push(k, rec)?;
                 }
+                rule.split_keys(f, &mut self.split);
+                for (level, &sk) in self.split.iter().enumerate() {
+                    if sk != 0 {
+                        self.postings[list + 1 + level].push(sk, rec)?;
+                    }
+                }
+                list += 1 + rule.split_by.len();
             }
             for (bit, name) in warning::NAMES.iter().enumerate() {
                 if p.warnings & (1 << bit) != 0 {
@@ -300,9 +315,16 @@ impl<S: Sink> Builder<S> {
     }
 
     fn finish_tables(&mut self, blocking: &Blocking) -> Result<()> {
-        let postings = std::mem::take(&mut self.postings);
-        for (rule, p) in blocking.rules.iter().zip(postings) {
-            self.writer.add_postings(&format!("{POSTINGS_PREFIX}{}", rule.name), p)?;
+        let mut postings = std::mem::take(&mut self.postings).into_iter();
+        for rule in &blocking.rules {
+            if let Some(p) = postings.next() {
+                self.writer.add_postings(&format!("{POSTINGS_PREFIX}{}", rule.name), p)?;
+            }
+            for level in 0..rule.split_by.len() {
+                if let Some(p) = postings.next() {
+                    self.writer.add_postings(&split_postings_name(&rule.name, level), p)?;
+                }
+            }
         }
         let mut counts: Vec<(u64, u32)> = self.name_counts.drain().collect();
         counts.sort_unstable();

@@ -12,7 +12,9 @@ use serde::Serialize;
 use crate::block::{Blocking, Rule};
 use crate::compare::{Features, Scratch};
 use crate::error::Result;
-use crate::pipeline::dataset::{FEATURES, NAME_ASCII, POSTINGS_PREFIX, RECORD_ID, Record};
+use crate::pipeline::dataset::{
+    FEATURES, NAME_ASCII, POSTINGS_PREFIX, RECORD_ID, Record, split_postings_name,
+};
 use crate::pipeline::prepare::{Encodings, Prepared, Preparer};
 use crate::pipeline::score::{Explanation, Scorer};
 use crate::store::Store;
@@ -106,13 +108,18 @@ pub(crate) fn query(
     PREPARER.with_borrow_mut(|(prep, q, scratch)| {
         prep.prepare(&record.raw(), &Encodings::default(), q);
         let found = candidates(store, &access, blocking, &q.features)?;
+        let q_counts = scorer.counts_for(&q.features);
         let mut scored: Vec<(f32, u32)> = Vec::with_capacity(found.len());
         for &c in &found {
-            let w = scorer.weight_features(
+            // A name that cannot be read is compared as empty; the explanation below, for the
+            // best candidates, reads it again and reports the error.
+            let w = scorer.weight_lookup(
                 &q.features,
-                access.features(c)?,
                 &q.name_ascii,
-                access.name_ascii(c)?,
+                q_counts,
+                access.features(c)?,
+                c,
+                || access.name_ascii(c).unwrap_or(""),
                 scratch,
             );
             scored.push((w, c));
@@ -152,6 +159,7 @@ fn candidates(
     q: &Features,
 ) -> Result<Vec<u32>> {
     let mut out: Vec<u32> = Vec::new();
+    let mut split: Vec<u64> = Vec::new();
     for rule in &blocking.rules {
         let key = rule.key(q);
         if key == 0 {
@@ -161,7 +169,24 @@ fn candidates(
         let group = postings.lookup(key);
         if group.len() <= blocking.max_block {
             out.extend_from_slice(group);
-        } else {
+            continue;
+        }
+        // An oversized block: the posting lists of its splits give the query's part directly;
+        // stores without them (older builds) narrow the block by reading its members.
+        rule.split_keys(q, &mut split);
+        let mut placed = false;
+        for (level, &sk) in split.iter().enumerate() {
+            let Ok(list) = store.postings(&split_postings_name(&rule.name, level)) else {
+                break;
+            };
+            placed = true;
+            let part = if sk == 0 { &[][..] } else { list.lookup(sk) };
+            if part.len() <= blocking.max_block {
+                out.extend_from_slice(part);
+                break;
+            }
+        }
+        if !placed {
             narrow(rule, blocking.max_block, q, group, access, &mut out)?;
         }
     }

@@ -228,6 +228,29 @@ impl Scorer {
         self.weigh(p, fa, fb)
     }
 
+    /// The weight of a query record against record `index` of the records this scorer counted
+    /// (a lookup): the stored name is fetched only if a comparison needs it, and the stored
+    /// record's name frequencies come from the per-record table.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn weight_lookup<'n>(
+        &self,
+        query: &compare::Features,
+        query_name: &'n str,
+        query_counts: (u32, u32),
+        stored: &compare::Features,
+        index: u32,
+        stored_name: impl FnOnce() -> &'n str,
+        scratch: &mut Scratch,
+    ) -> f32 {
+        let p = compare::compare(query, stored, || (query_name, stored_name()), scratch);
+        self.weigh_with(p, || (query_counts, self.tf.counts_of(index)))
+    }
+
+    /// The name counts of a record that is not among those counted (a query).
+    pub(crate) fn counts_for(&self, f: &compare::Features) -> (u32, u32) {
+        self.tf.counts_for(f)
+    }
+
     /// Compares every candidate pair of `blocking` and keeps those at or above the threshold.
     pub fn score_all<R: Records>(
         &self,
