@@ -90,12 +90,14 @@ pub mod eval;
 pub mod ingest;
 pub mod model;
 pub mod normalize;
+#[doc(hidden)]
 pub mod output;
 pub mod pipeline;
 pub mod refdata;
 pub mod schema;
 pub mod store;
 pub mod synth;
+#[doc(hidden)]
 pub mod util;
 
 pub use error::{Error, Result};

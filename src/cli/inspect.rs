@@ -98,6 +98,8 @@ pub struct Report {
     pub columns: Vec<ColumnMap>,
     /// The most frequent values of the main fields.
     pub top: Top,
+    /// The stored term-frequency tables (`null` for a store built before they were stored).
+    pub term_frequencies: Option<Vec<TermTable>>,
     /// One entry per blocking-key posting list.
     pub blocking: Vec<BlockReport>,
 }
@@ -163,6 +165,19 @@ pub struct Top {
     pub birth_years: Years,
     /// Sex.
     pub sex: Vec<Counted>,
+}
+
+/// One stored term-frequency table (`vnlink.name_counts`, `vnlink.tf.*`).
+#[derive(Debug, Serialize)]
+pub struct TermTable {
+    /// What it counts: `full_names` (ASCII fold), `family_names`, `given_names`, `streets`.
+    pub of: &'static str,
+    /// Distinct values.
+    pub distinct: u64,
+    /// Records with a value.
+    pub records: u64,
+    /// Records sharing the most frequent value.
+    pub largest: u64,
 }
 
 /// Top full names.
@@ -323,6 +338,21 @@ pub fn inspect(store: &Store, top: usize) -> anyhow::Result<Report> {
     );
     let blocking = blocking?;
 
+    let table = |of: &'static str, (hashes, counts): (&[u64], &[u32])| TermTable {
+        of,
+        distinct: hashes.len() as u64,
+        records: counts.iter().map(|&c| u64::from(c)).sum(),
+        largest: counts.iter().copied().max().map_or(0, u64::from),
+    };
+    let term_frequencies = view.part_counts().ok().map(|[family, given, street]| {
+        vec![
+            table("full_names", (name_hashes, name_counts)),
+            table("family_names", family),
+            table("given_names", given),
+            table("streets", street),
+        ]
+    });
+
     let file_bytes = store.as_bytes().len() as u64;
     let per_record = |b: u64| if records == 0 { 0.0 } else { round2(b as f64 / records as f64) };
     let completeness = dataset::RAW_KINDS
@@ -373,6 +403,7 @@ pub fn inspect(store: &Store, top: usize) -> anyhow::Result<Report> {
             .map(|(k, h)| ColumnMap { kind: k.clone(), header: h.clone() })
             .collect(),
         top: tally.into_top(&view, &top_names, name_hashes.len() as u64, records, top),
+        term_frequencies,
         blocking,
     })
 }
@@ -829,6 +860,18 @@ fn print_text(out: &mut impl Write, rep: &Report) -> std::io::Result<()> {
     writeln!(out, "\ncolumn mapping")?;
     for c in &rep.columns {
         writeln!(out, "  {:<36} \"{}\"", c.kind, c.header)?;
+    }
+
+    if let Some(tables) = &rep.term_frequencies {
+        writeln!(
+            out,
+            "\nterm-frequency tables {:>24} {:>11} {:>11}",
+            "distinct", "records", "largest"
+        )?;
+        for t in tables {
+            let (d, r, l) = (th(t.distinct), th(t.records), th(t.largest));
+            writeln!(out, "  {:<34} {d:>11} {r:>11} {l:>11}", t.of)?;
+        }
     }
 
     let top = &rep.top;

@@ -54,6 +54,10 @@ pub const WARNINGS: &str = "warnings";
 pub const META: &str = "vnlink.meta";
 /// Global section: name term frequencies (`u64` name hashes ascending, then `u32` counts).
 pub const NAME_COUNTS: &str = "vnlink.name_counts";
+/// Global sections: term frequencies of family names, given names and streets (the hashes of
+/// `Features::family`, `Features::given` and `Features::street`, same layout as
+/// [`NAME_COUNTS`]).
+pub const PART_COUNTS: [&str; 3] = ["vnlink.tf.family", "vnlink.tf.given", "vnlink.tf.street"];
 /// Prefix of the posting lists of the blocking rules.
 pub const POSTINGS_PREFIX: &str = "block.";
 
@@ -198,6 +202,7 @@ struct Builder<S: Sink> {
     block: BlockBuilder,
     postings: Vec<PostingsBuilder>,
     name_counts: FxHashMap<u64, u32>,
+    part_counts: [FxHashMap<u64, u32>; 3],
     meta: BuildMeta,
     records: u64,
 }
@@ -215,6 +220,7 @@ impl<S: Sink> Builder<S> {
             block,
             postings,
             name_counts: FxHashMap::default(),
+            part_counts: Default::default(),
             meta: BuildMeta { blocking: opts.blocking.clone(), ..BuildMeta::default() },
             records: 0,
         }
@@ -276,6 +282,11 @@ impl<S: Sink> Builder<S> {
             if f.name_ascii != 0 {
                 *self.name_counts.entry(f.name_ascii).or_default() += 1;
             }
+            for (counts, h) in self.part_counts.iter_mut().zip([f.family, f.given, f.street]) {
+                if h != 0 {
+                    *counts.entry(u64::from(h)).or_default() += 1;
+                }
+            }
             let mut list = 0;
             for rule in &blocking.rules {
                 let k = rule.key(f);
@@ -326,16 +337,10 @@ impl<S: Sink> Builder<S> {
                 }
             }
         }
-        let mut counts: Vec<(u64, u32)> = self.name_counts.drain().collect();
-        counts.sort_unstable();
-        let mut bytes = Vec::with_capacity(counts.len() * 12);
-        for (k, _) in &counts {
-            bytes.extend_from_slice(&k.to_le_bytes());
+        self.writer.add_global(NAME_COUNTS, &counts_section(&mut self.name_counts))?;
+        for (name, counts) in PART_COUNTS.iter().zip(self.part_counts.iter_mut()) {
+            self.writer.add_global(name, &counts_section(counts))?;
         }
-        for (_, c) in &counts {
-            bytes.extend_from_slice(&c.to_le_bytes());
-        }
-        self.writer.add_global(NAME_COUNTS, &bytes)?;
         self.meta.records = self.records;
         self.meta.vnlink_version = env!("CARGO_PKG_VERSION").into();
         let json = serde_json::to_vec(&self.meta).map_err(|e| Error::Config {
@@ -345,6 +350,20 @@ impl<S: Sink> Builder<S> {
         })?;
         self.writer.add_global(META, &json)
     }
+}
+
+/// A term-frequency table as stored: the keys ascending (u64), then their counts (u32).
+fn counts_section(counts: &mut FxHashMap<u64, u32>) -> Vec<u8> {
+    let mut sorted: Vec<(u64, u32)> = counts.drain().collect();
+    sorted.sort_unstable();
+    let mut bytes = Vec::with_capacity(sorted.len() * 12);
+    for (k, _) in &sorted {
+        bytes.extend_from_slice(&k.to_le_bytes());
+    }
+    for (_, c) in &sorted {
+        bytes.extend_from_slice(&c.to_le_bytes());
+    }
+    bytes
 }
 
 fn cfg_err(reason: String) -> Error {
@@ -718,10 +737,26 @@ impl<'s> View<'s> {
     /// The name term frequencies ([`NAME_COUNTS`]): the distinct non-zero
     /// [`Features::name_ascii`] hashes, ascending, and the number of records with each.
     pub fn name_counts(&self) -> Result<(&'s [u64], &'s [u32])> {
-        let bytes = self.store.global(NAME_COUNTS)?;
+        self.term_counts(NAME_COUNTS)
+    }
+
+    /// The term frequencies of family names, given names and streets ([`PART_COUNTS`], in that
+    /// order): the distinct non-zero hashes of [`Features::family`], [`Features::given`] and
+    /// [`Features::street`] (widened to `u64`), ascending, and the number of records with each.
+    pub fn part_counts(&self) -> Result<[(&'s [u64], &'s [u32]); 3]> {
+        Ok([
+            self.term_counts(PART_COUNTS[0])?,
+            self.term_counts(PART_COUNTS[1])?,
+            self.term_counts(PART_COUNTS[2])?,
+        ])
+    }
+
+    /// A term-frequency global section, validated: keys strictly ascending, one count each.
+    fn term_counts(&self, section: &str) -> Result<(&'s [u64], &'s [u32])> {
+        let bytes = self.store.global(section)?;
         let corrupt = |reason: &str| Error::Corrupt {
             path: self.store.path().to_path_buf(),
-            section: NAME_COUNTS.into(),
+            section: section.into(),
             offset: 0,
             reason: reason.into(),
         };
