@@ -37,6 +37,7 @@ fn prepare(records: &[Record]) -> (Vec<Features>, Vec<String>) {
                 address: &r.address,
                 id_number: &r.id_number,
                 phone: &r.phone,
+                ..RawFields::default()
             };
             let mut out = Prepared::default();
             p.prepare(&raw, &Encodings::default(), &mut out);

@@ -81,6 +81,7 @@ impl Corpus {
                 address: g(3),
                 id_number: g(4),
                 phone: g(5),
+                ..RawFields::default()
             }
         })
     }

@@ -24,6 +24,33 @@ pub enum FieldKind {
     NationalId,
     /// A phone number.
     Phone,
+    /// The family name alone ("Họ", "surname", `last_name`).
+    FamilyName,
+    /// The middle name(s) alone ("Chữ đệm", "Tên đệm", `middle_name`).
+    MiddleName,
+    /// The given name alone ("Tên" beside a "Họ" column, `first_name`).
+    GivenName,
+    /// The house number of an address given in parts ("Số nhà", `street_number`).
+    HouseNumber,
+    /// The street, hamlet or first address line ("Đường/Thôn", "street", `address_1`).
+    Street,
+    /// The ward, commune or locality ("Phường/Xã", "suburb", "city").
+    Ward,
+    /// The (pre-2025) district ("Quận/Huyện", "county").
+    District,
+    /// The province or state ("Tỉnh/Thành phố", "state").
+    Province,
+    /// An e-mail address (an extra field: compared exactly, with one typo, or by its local part).
+    Email,
+    /// A postcode (an extra field: compared exactly or by its leading part).
+    Postcode,
+    /// Free text (an extra field: compared by Jaro–Winkler similarity of its ASCII fold).
+    Text,
+    /// An identifier such as a passport or social-security number (an extra field: compared
+    /// exactly or with one edit).
+    Code,
+    /// A number (an extra field: compared exactly, within 1 % and within 10 %).
+    Numeric,
 }
 
 impl FieldKind {
@@ -37,10 +64,71 @@ impl FieldKind {
             FieldKind::Address => "address",
             FieldKind::NationalId => "id_number",
             FieldKind::Phone => "phone",
+            FieldKind::FamilyName => "family_name",
+            FieldKind::MiddleName => "middle_name",
+            FieldKind::GivenName => "given_name",
+            FieldKind::HouseNumber => "house_number",
+            FieldKind::Street => "street",
+            FieldKind::Ward => "ward",
+            FieldKind::District => "district",
+            FieldKind::Province => "province",
+            FieldKind::Email => "email",
+            FieldKind::Postcode => "postcode",
+            FieldKind::Text => "text",
+            FieldKind::Code => "code",
+            FieldKind::Numeric => "numeric",
         }
     }
 
-    /// Every kind, in the order of the standard header.
+    /// The parts of a name and of an address given in separate columns: used when the whole
+    /// field (`full_name`, `address`) has no column.
+    pub const PARTS: [FieldKind; 8] = [
+        FieldKind::FamilyName,
+        FieldKind::MiddleName,
+        FieldKind::GivenName,
+        FieldKind::HouseNumber,
+        FieldKind::Street,
+        FieldKind::Ward,
+        FieldKind::District,
+        FieldKind::Province,
+    ];
+
+    /// The kinds of extra fields: any number of columns each, every column a field of its own,
+    /// compared by the kind's levels and usable in blocking rules by its name.
+    pub const EXTRA: [FieldKind; 5] = [
+        FieldKind::Email,
+        FieldKind::Postcode,
+        FieldKind::Text,
+        FieldKind::Code,
+        FieldKind::Numeric,
+    ];
+
+    /// Every kind that takes at most one column: [`ALL`](Self::ALL), then [`PARTS`](Self::PARTS).
+    pub const SINGLE: [FieldKind; 15] = [
+        FieldKind::RecordId,
+        FieldKind::Name,
+        FieldKind::Dob,
+        FieldKind::Sex,
+        FieldKind::Address,
+        FieldKind::NationalId,
+        FieldKind::Phone,
+        FieldKind::FamilyName,
+        FieldKind::MiddleName,
+        FieldKind::GivenName,
+        FieldKind::HouseNumber,
+        FieldKind::Street,
+        FieldKind::Ward,
+        FieldKind::District,
+        FieldKind::Province,
+    ];
+
+    /// Whether this is an extra-field kind (see [`EXTRA`](Self::EXTRA)).
+    pub fn is_extra(self) -> bool {
+        Self::EXTRA.contains(&self)
+    }
+
+    /// Every kind of the standard header, in its order (`record_id, full_name, dob, sex,
+    /// address, id_number, phone`).
     pub const ALL: [FieldKind; 7] = [
         FieldKind::RecordId,
         FieldKind::Name,
@@ -61,6 +149,19 @@ impl FieldKind {
             "address" => FieldKind::Address,
             "id_number" | "national_id" | "cccd" | "cmnd" => FieldKind::NationalId,
             "phone" | "mobile" => FieldKind::Phone,
+            "family_name" | "surname" | "last_name" => FieldKind::FamilyName,
+            "middle_name" => FieldKind::MiddleName,
+            "given_name" | "first_name" => FieldKind::GivenName,
+            "house_number" | "street_number" => FieldKind::HouseNumber,
+            "street" => FieldKind::Street,
+            "ward" | "locality" | "suburb" => FieldKind::Ward,
+            "district" => FieldKind::District,
+            "province" | "state" => FieldKind::Province,
+            "email" => FieldKind::Email,
+            "postcode" | "zip" => FieldKind::Postcode,
+            "text" => FieldKind::Text,
+            "code" => FieldKind::Code,
+            "numeric" | "number" => FieldKind::Numeric,
             _ => return None,
         })
     }
@@ -88,13 +189,64 @@ pub struct ColumnMapping {
     pub index: usize,
     /// The header text as found in the input.
     pub header: String,
+    /// The field's name in models and blocking rules (extra fields only; empty otherwise).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
 }
 
+/// Most extra fields a schema can have (the model has room for 16 fields, 6 of them fixed).
+pub const MAX_EXTRA: usize = 8;
+
 impl Schema {
-    /// The column index of `kind`, if mapped.
+    /// The column index of `kind`, if mapped (the first column, for an extra kind).
     pub fn index_of(&self, kind: FieldKind) -> Option<usize> {
         self.columns.iter().find(|c| c.kind == kind).map(|c| c.index)
     }
+
+    /// The extra fields, in input order.
+    pub fn extras(&self) -> impl Iterator<Item = &ColumnMapping> {
+        self.columns.iter().filter(|c| c.kind.is_extra())
+    }
+}
+
+/// One extra field of a store (see [`FieldKind::EXTRA`]): its name, kind and source column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraField {
+    /// Its name in models and blocking rules.
+    pub name: String,
+    /// Its kind.
+    pub kind: FieldKind,
+    /// The input header it was read from.
+    #[serde(default)]
+    pub header: String,
+}
+
+impl ExtraField {
+    /// The extra fields of a schema, in its order.
+    pub fn of_schema(schema: &Schema) -> Vec<ExtraField> {
+        schema
+            .extras()
+            .map(|c| ExtraField { name: c.name.clone(), kind: c.kind, header: c.header.clone() })
+            .collect()
+    }
+}
+
+/// The name of an extra field derived from its header: ASCII-folded, lower case, runs of other
+/// characters turned into one `_` (`"E-mail"` → `e_mail`, `"Số hộ chiếu"` → `so_ho_chieu`).
+pub fn field_name(header: &str) -> String {
+    let folded = crate::normalize::text::fold(header.trim_start_matches('\u{feff}'));
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    if out.is_empty() { "field".to_owned() } else { out }
 }
 
 #[cfg(test)]
@@ -102,8 +254,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn field_names_from_headers() {
+        assert_eq!(field_name("E-mail"), "e_mail");
+        assert_eq!(field_name("Số hộ chiếu"), "so_ho_chieu");
+        assert_eq!(field_name("  Post code (AU) "), "post_code_au");
+        assert_eq!(field_name("—"), "field");
+    }
+
+    #[test]
     fn kinds_round_trip_through_their_names() {
-        for k in FieldKind::ALL {
+        for k in FieldKind::SINGLE.into_iter().chain(FieldKind::EXTRA) {
             assert_eq!(FieldKind::parse(k.as_str()), Some(k));
         }
         assert_eq!(FieldKind::parse("nonsense"), None);

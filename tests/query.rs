@@ -23,6 +23,7 @@ fn sample_records() -> (Vec<Record>, HashMap<String, String>) {
             address: r[4].clone(),
             id_number: r[5].clone(),
             phone: r[6].clone(),
+            extras: Vec::new(),
         })
         .collect();
     let truth = rows(&truth).into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();

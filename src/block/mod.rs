@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::compare::{Features, Records};
 use crate::error::{Error, Result};
+use crate::schema::{ExtraField, MAX_EXTRA};
 
 /// A normalised key a blocking rule can use. The discriminants enter the stored key hashes:
 /// they are part of the store format and never change.
@@ -111,6 +112,10 @@ pub struct Rule {
     /// Further parts used, one after the other, to split a block larger than `max_block`.
     #[serde(default)]
     pub split_by: Vec<KeyPart>,
+    /// Extra fields (by name, see [`crate::schema::FieldKind::EXTRA`]) whose values must also
+    /// be present and equal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
 }
 
 impl Rule {
@@ -126,20 +131,71 @@ impl Rule {
             })
             .collect::<Vec<_>>()
             .join("+");
-        Rule { name, keys: keys.to_vec(), split_by: split_by.to_vec() }
+        Rule { name, keys: keys.to_vec(), split_by: split_by.to_vec(), fields: Vec::new() }
     }
 
-    /// The rule's key for a record, 0 when a part is missing.
+    /// A rule on extra fields (by name), with fixed parts or not, named after them all.
+    pub fn with_fields(keys: &[KeyPart], fields: &[&str], split_by: &[KeyPart]) -> Rule {
+        let mut r = Rule::new(keys, split_by);
+        for f in fields {
+            if !r.name.is_empty() {
+                r.name.push('+');
+            }
+            r.name.push_str(f);
+        }
+        r.fields = fields.iter().map(|&f| f.to_owned()).collect();
+        r
+    }
+
+    /// The rule's key for a record, 0 when a part is missing (and always for a rule on extra
+    /// fields: see [`key_with`](Self::key_with)).
     pub fn key(&self, f: &Features) -> u64 {
-        combine(&self.keys, f, 0x9e37_79b9_7f4a_7c15)
+        if self.fields.is_empty() { combine(&self.keys, f, 0x9e37_79b9_7f4a_7c15) } else { 0 }
+    }
+
+    /// The positions of the rule's extra fields among `extras`; `None` when one is missing.
+    pub fn extra_indices(&self, extras: &[ExtraField]) -> Option<Vec<usize>> {
+        self.fields.iter().map(|name| extras.iter().position(|e| e.name == *name)).collect()
+    }
+
+    /// The rule's key for a record with extra-field values `values`, the rule's fields being at
+    /// positions `idx` ([`extra_indices`](Self::extra_indices)); 0 when a part is missing.
+    pub fn key_with(&self, f: &Features, values: &[u64; MAX_EXTRA], idx: &[usize]) -> u64 {
+        if self.fields.is_empty() {
+            return self.key(f);
+        }
+        if idx.len() != self.fields.len() {
+            return 0;
+        }
+        let mut h = combine(&self.keys, f, 0x9e37_79b9_7f4a_7c15);
+        for &j in idx {
+            let v = values.get(j).copied().unwrap_or(0);
+            if h == 0 || v == 0 {
+                return 0;
+            }
+            h = mix(h ^ mix(v.wrapping_add(EXTRA_TAG + j as u64)));
+        }
+        if h == 0 { 1 } else { h }
     }
 
     /// The keys of a record's block after each split (`split_by[..=level]`), as matching splits
     /// an oversized block: `out[level]`, 0 from the first missing part on. Stores keep posting
     /// lists of these keys so that a lookup finds a split block without reading its members.
     pub fn split_keys(&self, f: &Features, out: &mut Vec<u64>) {
+        self.split_keys_with(f, &crate::compare::NO_EXTRAS, &[], out);
+    }
+
+    /// [`split_keys`](Self::split_keys) of a record with extra-field values (see
+    /// [`key_with`](Self::key_with)).
+    pub fn split_keys_with(
+        &self,
+        f: &Features,
+        values: &[u64; MAX_EXTRA],
+        idx: &[usize],
+        out: &mut Vec<u64>,
+    ) {
         out.clear();
-        let mut key = self.key(f);
+        let mut key = self.key_with(f, values, idx);
         for part in &self.split_by {
             if key != 0 {
                 key = combine(std::slice::from_ref(part), f, key);
@@ -148,6 +204,9 @@ impl Rule {
         }
     }
 }
+
+/// Mixed into the value of extra field `j` (`EXTRA_TAG + j`), apart from the key parts' tags.
+const EXTRA_TAG: u64 = 64;
 
 fn combine(parts: &[KeyPart], f: &Features, seed: u64) -> u64 {
     let mut h = seed;
@@ -204,6 +263,26 @@ impl Default for Blocking {
 }
 
 impl Blocking {
+    /// Checks that every extra field the rules name is among `extras`.
+    pub fn check_fields(&self, extras: &[ExtraField]) -> Result<()> {
+        for (i, r) in self.rules.iter().enumerate() {
+            if let Some(name) = r.fields.iter().find(|n| !extras.iter().any(|e| e.name == **n)) {
+                let names: Vec<&str> = extras.iter().map(|e| e.name.as_str()).collect();
+                return Err(Error::Config {
+                    path: None,
+                    key: format!("blocking.rules[{i}].fields"),
+                    reason: format!(
+                        "rule `{}` uses the field `{name}`, which the input does not have (its \
+                         extra fields: {})",
+                        r.name,
+                        if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the configuration.
     pub fn validate(&self) -> Result<()> {
         if self.rules.is_empty() {
@@ -214,7 +293,7 @@ impl Blocking {
             });
         }
         for (i, r) in self.rules.iter().enumerate() {
-            if r.keys.is_empty() {
+            if r.keys.is_empty() && r.fields.is_empty() {
                 return Err(Error::Config {
                     path: None,
                     key: format!("blocking.rules[{i}].keys"),
@@ -371,8 +450,9 @@ impl<'a, R: Records> Blocker<'a, R> {
         let n = records.len();
         let mut order = std::mem::take(&mut self.order);
         order.clear();
+        let idx = rule.extra_indices(records.extra_fields()).unwrap_or_default();
         order.par_extend((0..n as u32).into_par_iter().filter_map(|i| {
-            let k = rule.key(records.features(i));
+            let k = rule.key_with(records.features(i), records.extra_hashes(i), &idx);
             (k != 0).then_some((k, i))
         }));
         let mut stats = RuleStats {

@@ -340,7 +340,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let ids = store.str_column(RECORD_ID)?;
     let id = |i: u32| ids.get(u64::from(i));
     output::write_clusters(&args.out.join("clusters.csv"), &result.labels, id)?;
-    output::write_pairs(&args.out.join("pairs.csv"), &result.pairs, id, id)?;
+    output::write_pairs(&args.out.join("pairs.csv"), &result.model, &result.pairs, id, id)?;
     result.model.write(args.out.join("model.json"))?;
     secs.write = t.elapsed().as_secs_f64();
 
@@ -466,6 +466,7 @@ fn lookups(
                 address: f(3),
                 id_number: f(4),
                 phone: f(5),
+                extras: Vec::new(),
             };
             (i, r)
         })

@@ -45,7 +45,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let ids = store.str_column(RECORD_ID)?;
     let id = |i: u32| ids.get(u64::from(i));
     output::write_clusters(&args.out.join("clusters.csv"), &result.labels, id)?;
-    output::write_pairs(&args.out.join("pairs.csv"), &result.pairs, id, id)?;
+    output::write_pairs(&args.out.join("pairs.csv"), &result.model, &result.pairs, id, id)?;
     result.model.write(args.out.join("model.json"))?;
     let write_s = t.elapsed().as_secs_f64();
 

@@ -61,7 +61,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let lid = |i: u32| lids.get(u64::from(i));
     let rid = |i: u32| rids.get(u64::from(i));
     output::write_links(&args.out.join("links.csv"), &result.pairs, lid, rid)?;
-    output::write_pairs(&args.out.join("pairs.csv"), &result.pairs, lid, rid)?;
+    output::write_pairs(&args.out.join("pairs.csv"), &result.model, &result.pairs, lid, rid)?;
     result.model.write(args.out.join("model.json"))?;
 
     let mut stats = result.stats.clone();

@@ -66,6 +66,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             address: args.address.clone().unwrap_or_default(),
             id_number: args.id.clone().unwrap_or_default(),
             phone: args.phone.clone().unwrap_or_default(),
+            extras: Vec::new(),
         };
         let candidates = matcher.query(&store, &record, args.k)?;
         writeln!(out, "{}", json!({ "candidates": candidates }))?;

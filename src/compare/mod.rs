@@ -23,6 +23,8 @@ use bytemuck::{Pod, Zeroable};
 use rustc_hash::FxHashMap;
 
 use crate::model::Pattern;
+use crate::normalize::extra;
+use crate::schema::{ExtraField, MAX_EXTRA};
 
 /// Index of the name field in a [`Pattern`].
 pub const NAME: usize = 0;
@@ -179,7 +181,64 @@ pub trait Records: Sync {
     fn features(&self, i: u32) -> &Features;
     /// The ASCII-folded name of record `i`.
     fn name_ascii(&self, i: u32) -> &str;
+    /// The stored values of the extra fields of record `i` ([`crate::normalize::extra`]),
+    /// 0 for a missing value and past the last field.
+    fn extra_hashes(&self, _i: u32) -> &[u64; MAX_EXTRA] {
+        &NO_EXTRAS
+    }
+    /// The canonical text of extra field `j` of record `i` (`""` if missing).
+    #[allow(clippy::unnecessary_literal_bound)] // implementors return their own data
+    fn extra_text(&self, _i: u32, _j: usize) -> &str {
+        ""
+    }
+    /// The extra fields, compared after the [`FIELDS`] fixed ones (pattern fields
+    /// `FIELDS..FIELDS + extra_fields().len()`).
+    fn extra_fields(&self) -> &[ExtraField] {
+        &[]
+    }
 }
+
+/// The level labels of every field of `records`: the fixed fields' [`LEVELS`], then each extra
+/// field's ([`extra::levels`]).
+pub fn field_levels<R: Records + ?Sized>(records: &R) -> Vec<&'static [&'static str]> {
+    let mut v: Vec<&'static [&'static str]> = LEVELS.to_vec();
+    v.extend(records.extra_fields().iter().map(|e| extra::levels(e.kind)));
+    v
+}
+
+/// The names of every field of `records`: [`FIELD_NAMES`], then the extra fields' names.
+pub fn field_names<R: Records + ?Sized>(records: &R) -> Vec<String> {
+    let mut v: Vec<String> = FIELD_NAMES.iter().map(|&s| s.to_owned()).collect();
+    v.extend(records.extra_fields().iter().map(|e| e.name.clone()));
+    v
+}
+
+/// Compares the extra fields of records `a` and `b` into pattern fields `FIELDS..`.
+#[inline]
+pub fn compare_extras<R: Records + ?Sized>(records: &R, a: u32, b: u32, p: &mut Pattern) {
+    let fields = records.extra_fields();
+    if fields.is_empty() {
+        return;
+    }
+    let (ha, hb) = (records.extra_hashes(a), records.extra_hashes(b));
+    for (j, field) in fields.iter().enumerate().take(MAX_EXTRA) {
+        let level = match (ha[j], hb[j]) {
+            (0, _) | (_, 0) => 0,
+            (left, right) if left == right => 1,
+            (left, right) => extra::compare_extra(
+                field.kind,
+                left,
+                right,
+                records.extra_text(a, j),
+                records.extra_text(b, j),
+            ),
+        };
+        p.set(FIELDS + j, level);
+    }
+}
+
+/// The extra values of a record without extra fields.
+pub static NO_EXTRAS: [u64; MAX_EXTRA] = [0; MAX_EXTRA];
 
 /// In-memory records (tests, small inputs).
 impl Records for (Vec<Features>, Vec<String>) {

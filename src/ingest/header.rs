@@ -133,6 +133,129 @@ const EXACT: &[(&str, FieldKind, u8)] = &[
     ("cellphone", FieldKind::Phone, 3),
     ("tel", FieldKind::Phone, 3),
     ("telephone", FieldKind::Phone, 3),
+    // Name parts.
+    ("ho", FieldKind::FamilyName, 3),
+    ("hokhaisinh", FieldKind::FamilyName, 3),
+    ("surname", FieldKind::FamilyName, 3),
+    ("lastname", FieldKind::FamilyName, 3),
+    ("familyname", FieldKind::FamilyName, 3),
+    ("last", FieldKind::FamilyName, 2),
+    ("chudem", FieldKind::MiddleName, 3),
+    ("tendem", FieldKind::MiddleName, 3),
+    ("tenlot", FieldKind::MiddleName, 3),
+    ("chulot", FieldKind::MiddleName, 3),
+    ("dem", FieldKind::MiddleName, 2),
+    ("middlename", FieldKind::MiddleName, 3),
+    ("middlenames", FieldKind::MiddleName, 3),
+    ("middle", FieldKind::MiddleName, 2),
+    ("middleinitial", FieldKind::MiddleName, 2),
+    ("firstname", FieldKind::GivenName, 3),
+    ("givenname", FieldKind::GivenName, 3),
+    ("givennames", FieldKind::GivenName, 3),
+    ("forename", FieldKind::GivenName, 3),
+    ("forenames", FieldKind::GivenName, 3),
+    ("first", FieldKind::GivenName, 2),
+    ("tengoi", FieldKind::GivenName, 2),
+    // Address parts.
+    ("sonha", FieldKind::HouseNumber, 3),
+    ("sonhacanho", FieldKind::HouseNumber, 3),
+    ("housenumber", FieldKind::HouseNumber, 3),
+    ("houseno", FieldKind::HouseNumber, 3),
+    ("streetnumber", FieldKind::HouseNumber, 3),
+    ("streetno", FieldKind::HouseNumber, 3),
+    ("duong", FieldKind::Street, 3),
+    ("duongpho", FieldKind::Street, 3),
+    ("duongthon", FieldKind::Street, 3),
+    ("duongthonxom", FieldKind::Street, 3),
+    ("duongphothonxom", FieldKind::Street, 3),
+    ("thon", FieldKind::Street, 3),
+    ("thonxom", FieldKind::Street, 3),
+    ("thonto", FieldKind::Street, 3),
+    ("thonap", FieldKind::Street, 3),
+    ("ap", FieldKind::Street, 2),
+    ("street", FieldKind::Street, 3),
+    ("streetname", FieldKind::Street, 3),
+    ("address1", FieldKind::Street, 3),
+    ("addressline1", FieldKind::Street, 3),
+    ("addr1", FieldKind::Street, 3),
+    ("phuongxa", FieldKind::Ward, 3),
+    ("xaphuong", FieldKind::Ward, 3),
+    ("phuongxathitran", FieldKind::Ward, 3),
+    ("xaphuongthitran", FieldKind::Ward, 3),
+    ("phuong", FieldKind::Ward, 3),
+    ("xa", FieldKind::Ward, 3),
+    ("ward", FieldKind::Ward, 3),
+    ("suburb", FieldKind::Ward, 3),
+    ("locality", FieldKind::Ward, 3),
+    ("city", FieldKind::Ward, 2),
+    ("town", FieldKind::Ward, 2),
+    ("quanhuyen", FieldKind::District, 3),
+    ("quanhuyenthixa", FieldKind::District, 3),
+    ("quan", FieldKind::District, 3),
+    ("huyen", FieldKind::District, 3),
+    ("district", FieldKind::District, 3),
+    ("county", FieldKind::District, 2),
+    ("tinhthanhpho", FieldKind::Province, 3),
+    ("tinhthanh", FieldKind::Province, 3),
+    ("tinhtp", FieldKind::Province, 3),
+    ("tinh", FieldKind::Province, 3),
+    ("thanhpho", FieldKind::Province, 2),
+    ("province", FieldKind::Province, 3),
+    ("state", FieldKind::Province, 3),
+    ("region", FieldKind::Province, 2),
+    // Extra fields.
+    ("email", FieldKind::Email, 3),
+    ("emailaddress", FieldKind::Email, 3),
+    ("mail", FieldKind::Email, 2),
+    ("thudientu", FieldKind::Email, 3),
+    ("diachiemail", FieldKind::Email, 3),
+    ("diachithudientu", FieldKind::Email, 3),
+    ("postcode", FieldKind::Postcode, 3),
+    ("postalcode", FieldKind::Postcode, 3),
+    ("zip", FieldKind::Postcode, 3),
+    ("zipcode", FieldKind::Postcode, 3),
+    ("mabuuchinh", FieldKind::Postcode, 3),
+    ("mabuudien", FieldKind::Postcode, 3),
+    ("ssn", FieldKind::Code, 3),
+    ("socialsecuritynumber", FieldKind::Code, 3),
+    ("nino", FieldKind::Code, 3),
+    ("nationalinsurancenumber", FieldKind::Code, 3),
+    ("passport", FieldKind::Code, 3),
+    ("passportno", FieldKind::Code, 3),
+    ("passportnumber", FieldKind::Code, 3),
+    ("hochieu", FieldKind::Code, 3),
+    ("sohochieu", FieldKind::Code, 3),
+    ("driverlicence", FieldKind::Code, 3),
+    ("driverlicense", FieldKind::Code, 3),
+    ("driverslicence", FieldKind::Code, 3),
+    ("driverslicense", FieldKind::Code, 3),
+    ("banglai", FieldKind::Code, 3),
+    ("sobanglai", FieldKind::Code, 3),
+    ("sobhxh", FieldKind::Code, 3),
+    ("masobhxh", FieldKind::Code, 3),
+    ("mabhxh", FieldKind::Code, 3),
+    ("sothebhyt", FieldKind::Code, 3),
+    ("masothue", FieldKind::Code, 3),
+    ("mst", FieldKind::Code, 3),
+    ("taxid", FieldKind::Code, 3),
+    ("tfn", FieldKind::Code, 3),
+    ("medicare", FieldKind::Code, 3),
+    ("medicarenumber", FieldKind::Code, 3),
+    ("bienso", FieldKind::Code, 3),
+    ("biensoxe", FieldKind::Code, 3),
+    ("quequan", FieldKind::Text, 3),
+    ("nguyenquan", FieldKind::Text, 3),
+    ("noisinh", FieldKind::Text, 3),
+    ("nghenghiep", FieldKind::Text, 3),
+    ("dantoc", FieldKind::Text, 2),
+    ("occupation", FieldKind::Text, 3),
+    ("placeofbirth", FieldKind::Text, 3),
+    ("birthplace", FieldKind::Text, 3),
+    ("employer", FieldKind::Text, 3),
+    ("chieucao", FieldKind::Numeric, 3),
+    ("cannang", FieldKind::Numeric, 3),
+    ("height", FieldKind::Numeric, 3),
+    ("weight", FieldKind::Numeric, 3),
 ];
 
 /// Prefixes that name a kind whatever follows (`Ngày sinh (dd/mm/yyyy)`, `Số CCCD/CMND (*)`).
@@ -153,6 +276,10 @@ const PREFIX: &[(&str, FieldKind)] = &[
     ("sodienthoai", FieldKind::Phone),
     ("dienthoai", FieldKind::Phone),
     ("phone", FieldKind::Phone),
+    ("email", FieldKind::Email),
+    ("postcode", FieldKind::Postcode),
+    ("sohochieu", FieldKind::Code),
+    ("passport", FieldKind::Code),
 ];
 
 /// The kind a header names and how strongly (3 exact, 2 prefix or secondary, 1 weak).
@@ -199,6 +326,19 @@ const LEGACY_HEADERS: &[&str] = &[
     "Mã",
     "Mã hồ sơ",
     "Số thứ tự",
+    "Họ",
+    "Chữ đệm",
+    "Tên đệm",
+    "Số nhà",
+    "Đường",
+    "Thôn",
+    "Phường/Xã",
+    "Xã/Phường",
+    "Quận/Huyện",
+    "Tỉnh/Thành phố",
+    "Tỉnh",
+    "Quê quán",
+    "Nơi sinh",
 ];
 
 /// The key of a legacy-encoded header: ASCII letters lower-cased, ASCII punctuation and spaces
@@ -239,6 +379,13 @@ pub fn parse_kind(s: &str) -> Option<FieldKind> {
     FieldKind::parse(s).or_else(|| match_header(s).map(|(kind, _)| kind))
 }
 
+/// The names of every kind, for messages.
+pub(crate) fn kind_names() -> String {
+    let names: Vec<&str> =
+        FieldKind::SINGLE.iter().chain(&FieldKind::EXTRA).map(|k| k.as_str()).collect();
+    names.join(", ")
+}
+
 /// Parses a `kind=header` column override (`full_name=Họ và tên`).
 pub fn parse_column_override(s: &str) -> crate::Result<(FieldKind, String)> {
     let err = |reason: String| crate::Error::Config { path: None, key: "--column".into(), reason };
@@ -246,8 +393,7 @@ pub fn parse_column_override(s: &str) -> crate::Result<(FieldKind, String)> {
         return Err(err(format!("`{s}` is not `kind=header` (e.g. `full_name=Họ và tên`)")));
     };
     let kind = parse_kind(kind).ok_or_else(|| {
-        let names: Vec<&str> = FieldKind::ALL.iter().map(|k| k.as_str()).collect();
-        err(format!("unknown field kind `{}` (known: {})", kind.trim(), names.join(", ")))
+        err(format!("unknown field kind `{}` (known: {})", kind.trim(), kind_names()))
     })?;
     let header = header.trim();
     if header.is_empty() {
@@ -259,19 +405,26 @@ pub fn parse_column_override(s: &str) -> crate::Result<(FieldKind, String)> {
 /// The outcome of [`map_columns`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnMap {
-    /// The mapped columns, in [`FieldKind::ALL`] order.
+    /// The mapped columns: the single-column kinds in [`FieldKind::SINGLE`] order, then the
+    /// extra fields in input order.
     pub schema: Schema,
     /// Indices of the columns left unmapped.
     pub unmapped: Vec<usize>,
 }
 
 /// Maps `headers` to field kinds: the overrides first, then the aliases. `Err` holds a reason
-/// (an override names no header, or two overrides name one column).
+/// (an override names no header, two overrides name one column, or too many extra fields).
+///
+/// A single-column kind takes its strongest column (ties: the leftmost); an extra kind takes
+/// every column that names it, each a field named after its header ([`schema::field_name`],
+/// made unique with `_2`, `_3`…). When a family-name column is there, a bare "Tên" column is
+/// the given name, not the full name.
 pub fn map_columns(
     headers: &[String],
     overrides: &[(FieldKind, String)],
 ) -> Result<ColumnMap, String> {
-    let mut chosen: Vec<Option<(usize, u8)>> = vec![None; FieldKind::ALL.len()];
+    let mut chosen: Vec<Option<(usize, u8)>> = vec![None; FieldKind::SINGLE.len()];
+    let mut extras: Vec<(usize, FieldKind)> = Vec::new();
     let mut taken = vec![false; headers.len()];
 
     for (kind, wanted) in overrides {
@@ -289,10 +442,14 @@ pub fn map_columns(
         if taken[index] {
             return Err(format!("column `{}` is given for two field kinds", headers[index]));
         }
+        taken[index] = true;
+        if kind.is_extra() {
+            extras.push((index, *kind));
+            continue;
+        }
         if chosen[slot(*kind)].is_some() {
             return Err(format!("{kind} is given two columns"));
         }
-        taken[index] = true;
         chosen[slot(*kind)] = Some((index, u8::MAX));
     }
 
@@ -302,23 +459,70 @@ pub fn map_columns(
         }
         if let Some((kind, strength)) = match_header(header).or_else(|| match_legacy_header(header))
         {
+            if kind.is_extra() {
+                extras.push((index, kind));
+                continue;
+            }
             let best = &mut chosen[slot(kind)];
             if best.is_none_or(|(_, s)| strength > s) {
                 *best = Some((index, strength));
             }
         }
     }
+    // "Họ" + "Tên": the bare "Tên" is the given name.
+    let name = chosen[slot(FieldKind::Name)];
+    if let Some((index, strength)) = name
+        && strength <= 2
+        && chosen[slot(FieldKind::FamilyName)].is_some()
+        && chosen[slot(FieldKind::GivenName)].is_none()
+    {
+        chosen[slot(FieldKind::GivenName)] = Some((index, strength));
+        chosen[slot(FieldKind::Name)] = None;
+    }
 
     let mut schema = Schema::default();
     let mut used = vec![false; headers.len()];
-    for kind in FieldKind::ALL {
+    for kind in FieldKind::SINGLE {
         if let Some((index, _)) = chosen[slot(kind)] {
             used[index] = true;
-            schema.columns.push(ColumnMapping { kind, index, header: headers[index].clone() });
+            schema.columns.push(ColumnMapping {
+                kind,
+                index,
+                header: headers[index].clone(),
+                name: String::new(),
+            });
         }
+    }
+    extras.sort_unstable();
+    if extras.len() > crate::schema::MAX_EXTRA {
+        let listed: Vec<String> = extras.iter().map(|&(i, _)| headers[i].clone()).collect();
+        return Err(format!(
+            "{} columns are extra fields ({}); at most {} can be matched: choose them with a \
+             config file (`vnlink schema`)",
+            extras.len(),
+            quoted_list(&listed),
+            crate::schema::MAX_EXTRA
+        ));
+    }
+    for (index, kind) in extras {
+        used[index] = true;
+        let base = crate::schema::field_name(&headers[index]);
+        let mut name = base.clone();
+        let mut n = 1;
+        while schema.columns.iter().any(|c| c.name == name) || is_reserved_name(&name) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        schema.columns.push(ColumnMapping { kind, index, header: headers[index].clone(), name });
     }
     let unmapped = (0..headers.len()).filter(|&i| !used[i]).collect();
     Ok(ColumnMap { schema, unmapped })
+}
+
+/// Names an extra field cannot take: the fixed fields of the model and the blocking key parts.
+pub fn is_reserved_name(name: &str) -> bool {
+    crate::compare::FIELD_NAMES.contains(&name)
+        || serde_json::from_value::<crate::block::KeyPart>(serde_json::Value::from(name)).is_ok()
 }
 
 /// `"a", "b", "c"` for messages.
@@ -326,17 +530,9 @@ pub(crate) fn quoted_list(headers: &[String]) -> String {
     headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
 }
 
-/// The position of `kind` in [`FieldKind::ALL`].
+/// The position of a single-column `kind` in [`FieldKind::SINGLE`] (extra kinds: past its end).
 pub(crate) fn slot(kind: FieldKind) -> usize {
-    match kind {
-        FieldKind::RecordId => 0,
-        FieldKind::Name => 1,
-        FieldKind::Dob => 2,
-        FieldKind::Sex => 3,
-        FieldKind::Address => 4,
-        FieldKind::NationalId => 5,
-        FieldKind::Phone => 6,
-    }
+    FieldKind::SINGLE.iter().position(|&k| k == kind).unwrap_or(FieldKind::SINGLE.len())
 }
 
 #[cfg(test)]
@@ -349,7 +545,7 @@ mod tests {
 
     #[test]
     fn slots_follow_all() {
-        for (i, k) in FieldKind::ALL.iter().enumerate() {
+        for (i, k) in FieldKind::SINGLE.iter().enumerate() {
             assert_eq!(slot(*k), i);
         }
     }
@@ -440,9 +636,140 @@ mod tests {
             }
         }
         // Near-misses stay unmapped.
-        for h in ["Quê quán", "Nơi sinh", "Ghi chú", "Dân tộc", "email", "", "  ", "Họ"] {
+        for h in ["Ghi chú", "Lý do", "", "  ", "Hộ khẩu", "notes", "Ngày cấp"] {
             assert_eq!(kind(h), None, "{h:?}");
         }
+    }
+
+    #[test]
+    fn part_and_extra_headers() {
+        let cases: &[(FieldKind, &[&str])] = &[
+            (
+                FieldKind::FamilyName,
+                &["Họ", "HO", "ho", "Surname", "last_name", "LastName", "Family name"],
+            ),
+            (
+                FieldKind::MiddleName,
+                &["Chữ đệm", "Tên đệm", "ten_dem", "Tên lót", "middle_name", "Middle Name"],
+            ),
+            (
+                FieldKind::GivenName,
+                &["first_name", "First Name", "given_name", "Forename", "Given names"],
+            ),
+            (
+                FieldKind::HouseNumber,
+                &["Số nhà", "so_nha", "street_number", "House number", "House No"],
+            ),
+            (
+                FieldKind::Street,
+                &[
+                    "Đường/Thôn",
+                    "Đường",
+                    "Thôn/Xóm",
+                    "duong_pho",
+                    "street",
+                    "address_1",
+                    "Address line 1",
+                ],
+            ),
+            (
+                FieldKind::Ward,
+                &[
+                    "Phường/Xã",
+                    "Xã/Phường",
+                    "phuong_xa",
+                    "Phường, xã, thị trấn",
+                    "suburb",
+                    "City",
+                    "Locality",
+                ],
+            ),
+            (FieldKind::District, &["Quận/Huyện", "quan_huyen", "Huyện", "district", "County"]),
+            (FieldKind::Province, &["Tỉnh/Thành phố", "Tỉnh/TP", "tinh", "State", "province"]),
+            (
+                FieldKind::Email,
+                &["Email", "E-mail", "email_address", "Thư điện tử", "Địa chỉ email"],
+            ),
+            (
+                FieldKind::Postcode,
+                &["postcode", "Post code", "ZIP", "zip_code", "Postal code", "Mã bưu chính"],
+            ),
+            (
+                FieldKind::Code,
+                &[
+                    "SSN",
+                    "Số hộ chiếu",
+                    "passport_no",
+                    "Số BHXH",
+                    "Mã số thuế",
+                    "Driver licence",
+                    "Biển số xe",
+                ],
+            ),
+            (
+                FieldKind::Text,
+                &["Quê quán", "Nơi sinh", "Nghề nghiệp", "occupation", "Place of birth", "Dân tộc"],
+            ),
+            (FieldKind::Numeric, &["Chiều cao", "Cân nặng", "height", "Weight"]),
+        ];
+        for (want, headers) in cases {
+            for h in *headers {
+                assert_eq!(kind(h), Some(*want), "{h:?}");
+            }
+        }
+        // "Địa chỉ email" is an e-mail, although it starts like "Địa chỉ".
+        assert_eq!(kind("Địa chỉ thường trú"), Some(FieldKind::Address));
+    }
+
+    #[test]
+    fn split_columns_and_extra_fields() {
+        let headers: Vec<String> = [
+            "STT",
+            "Họ",
+            "Chữ đệm",
+            "Tên",
+            "Ngày sinh",
+            "Số nhà",
+            "Đường/Thôn",
+            "Phường/Xã",
+            "Quận/Huyện",
+            "Tỉnh/Thành phố",
+            "Email",
+            "Email",
+            "Quê quán",
+            "Ghi chú",
+        ]
+        .map(String::from)
+        .to_vec();
+        let m = map_columns(&headers, &[]).unwrap();
+        let idx = |k| m.schema.index_of(k);
+        // A bare "Tên" beside "Họ" is the given name.
+        assert_eq!((idx(FieldKind::Name), idx(FieldKind::GivenName)), (None, Some(3)));
+        assert_eq!(idx(FieldKind::FamilyName), Some(1));
+        assert_eq!(idx(FieldKind::MiddleName), Some(2));
+        assert_eq!(idx(FieldKind::Province), Some(9));
+        let extras: Vec<(usize, FieldKind, &str)> =
+            m.schema.extras().map(|c| (c.index, c.kind, c.name.as_str())).collect();
+        assert_eq!(
+            extras,
+            [
+                (10, FieldKind::Email, "email"),
+                (11, FieldKind::Email, "email_2"),
+                (12, FieldKind::Text, "que_quan")
+            ]
+        );
+        assert_eq!(m.unmapped, vec![13]);
+        // Alone, "Tên" is still a (weak) full name.
+        let headers: Vec<String> = ["Tên", "Ngày sinh"].map(String::from).to_vec();
+        assert_eq!(map_columns(&headers, &[]).unwrap().schema.index_of(FieldKind::Name), Some(0));
+        // An extra field cannot take a reserved name.
+        let headers: Vec<String> = ["Họ tên", "dob"].map(String::from).to_vec();
+        let m = map_columns(&headers, &[(FieldKind::Text, "dob".into())]).unwrap();
+        assert_eq!(m.schema.extras().next().map(|c| c.name.as_str()), Some("dob_2"));
+        // Overrides can name an extra kind; too many extra fields is an error naming them.
+        let headers: Vec<String> = (0..10).map(|i| format!("email {i}")).collect();
+        let err = map_columns(&headers, &[]).unwrap_err();
+        assert!(err.contains("10 columns are extra fields") && err.contains("`email 9`"), "{err}");
     }
 
     #[test]
@@ -465,7 +792,8 @@ mod tests {
             }
         }
         assert_eq!(match_legacy_header("Hä vµ tªn").map(|(k, _)| k), Some(FieldKind::Name));
-        assert_eq!(match_legacy_header("Quª qu¸n"), None);
+        assert_eq!(match_legacy_header("Quª qu¸n").map(|(k, _)| k), Some(FieldKind::Text));
+        assert_eq!(match_legacy_header("Ghi chó"), None);
         assert_eq!(
             match_legacy_header("Họ và tên"),
             None,

@@ -32,7 +32,9 @@ use super::report::{
 use crate::schema::{FieldKind, Schema};
 use crate::{Error, Result};
 
-const KINDS: usize = FieldKind::ALL.len();
+/// Slots of a row: one per single-column kind, then one per extra field.
+const KINDS: usize = FieldKind::SINGLE.len();
+const SLOTS: usize = KINDS + crate::schema::MAX_EXTRA;
 
 /// How to read an input file. `Default` detects everything.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,7 +72,7 @@ pub struct RawRecord {
     line: u64,
     row: u64,
     text: String,
-    spans: [Option<Range<usize>>; KINDS],
+    spans: [Option<Range<usize>>; SLOTS],
 }
 
 impl RawRecord {
@@ -94,14 +96,27 @@ impl RawRecord {
         self.get(FieldKind::RecordId).unwrap_or_default()
     }
 
-    /// The raw text of `kind`'s column (possibly empty); `None` when no column is mapped to it.
+    /// The raw text of a single-column `kind`'s column (possibly empty); `None` when no column
+    /// is mapped to it, and for the extra kinds (read them with [`extra`](Self::extra)).
     pub fn get(&self, kind: FieldKind) -> Option<&str> {
+        if kind.is_extra() {
+            return None;
+        }
         self.spans[slot(kind)].clone().and_then(|r| self.text.get(r))
     }
 
-    /// The mapped fields, in [`FieldKind::ALL`] order.
+    /// The raw text of extra field `j` (in [`Schema::extras`] order); `""` when there is none.
+    pub fn extra(&self, j: usize) -> &str {
+        self.spans
+            .get(KINDS + j)
+            .and_then(Clone::clone)
+            .and_then(|r| self.text.get(r))
+            .unwrap_or_default()
+    }
+
+    /// The mapped single-column fields, in [`FieldKind::SINGLE`] order.
     pub fn fields(&self) -> impl Iterator<Item = (FieldKind, &str)> {
-        FieldKind::ALL.into_iter().filter_map(|k| self.get(k).map(|v| (k, v)))
+        FieldKind::SINGLE.into_iter().filter_map(|k| self.get(k).map(|v| (k, v)))
     }
 
     fn reset(&mut self, line: u64, row: u64) {
@@ -121,7 +136,7 @@ pub struct CsvSource {
     headers: Vec<String>,
     schema: Schema,
     unmapped: Vec<usize>,
-    columns: [Option<usize>; KINDS],
+    columns: [Option<usize>; SLOTS],
     record: csv::ByteRecord,
     /// `record` holds the first data row, read ahead by `open`.
     pending: bool,
@@ -307,17 +322,22 @@ impl CsvSource {
 
         let map = map_columns(&headers, &opts.columns).map_err(input_error)?;
         if map.schema.columns.iter().all(|c| c.kind == FieldKind::RecordId) {
-            let kinds: Vec<&str> = FieldKind::ALL.iter().map(|k| k.as_str()).collect();
             return Err(input_error(format!(
                 "no recognisable column in the header ({}); name the columns ({}) or map them \
                  with `--column kind=header` (e.g. `--column full_name=\"Họ và tên\"`)",
                 quoted_list(&headers),
-                kinds.join(", ")
+                super::header::kind_names()
             )));
         }
-        let mut columns = [None; KINDS];
+        let mut columns = [None; SLOTS];
+        let mut extra = KINDS;
         for c in &map.schema.columns {
-            columns[slot(c.kind)] = Some(c.index);
+            if c.kind.is_extra() {
+                columns[extra] = Some(c.index);
+                extra += 1;
+            } else {
+                columns[slot(c.kind)] = Some(c.index);
+            }
         }
 
         if !read_next(&mut reader, &mut record, &path)? {

@@ -130,10 +130,13 @@ fn header_variants_map_every_kind() {
             assert_eq!(source.schema().index_of(*kind), Some(i), "{h}: {kind}");
         }
     }
-    // Extra columns are left unmapped and listed.
+    // Unknown columns are left unmapped and listed; "Quê quán" is an extra text field.
     let text = "Họ tên,Quê quán,Ngày sinh,Ghi chú\nAn,Nam Định,1980,\n";
     let source = open_bytes(text.as_bytes()).unwrap();
-    assert_eq!(source.unmapped_columns().collect::<Vec<_>>(), ["Quê quán", "Ghi chú"]);
+    assert_eq!(source.unmapped_columns().collect::<Vec<_>>(), ["Ghi chú"]);
+    let extras: Vec<(FieldKind, &str)> =
+        source.schema().extras().map(|c| (c.kind, c.name.as_str())).collect();
+    assert_eq!(extras, [(FieldKind::Text, "que_quan")]);
 }
 
 #[test]

@@ -20,6 +20,7 @@
 pub mod address;
 pub mod admin;
 pub mod date;
+pub mod extra;
 pub mod id;
 pub mod legacy;
 pub mod name;

@@ -494,31 +494,68 @@ impl NameNormalizer {
         Self::default()
     }
 
-    /// Normalises `input` into `out` (every field overwritten). `enc` is the column's legacy
-    /// encoding if the pipeline detected one ([`legacy::detect_column`]); `None` decides per value.
+    /// Normalises a name given in parts — family name, middle name(s), given name, as the
+    /// separate "Họ", "Chữ đệm", "Tên" columns of a form (or `last_name`, `first_name`) — into
+    /// `out`. The parts are taken as given: no honorific is dropped, no order is guessed, and
+    /// the family and given classes are those of the tokens in each part. An empty part is
+    /// allowed. `out.text` joins the parts in Vietnamese order (family, middle, given).
     ///
     /// ```
     /// use vnlink::normalize::name::{Name, NameNormalizer};
-    /// use vnlink::normalize::Sex;
     /// let mut norm = NameNormalizer::new();
     /// let mut name = Name::default();
-    /// norm.normalize_into("  Huỳnh   THỊ Thuý  ", None, &mut name);
-    /// assert_eq!(name.text, "huỳnh thị thúy");
-    /// assert_eq!((name.family.as_str(), name.middle.as_str(), name.given.as_str()), ("huỳnh", "thị", "thúy"));
+    /// norm.normalize_parts_into(["HUỲNH", "Thị Ngọc", "Thuý"], None, &mut name);
+    /// assert_eq!(name.text, "huỳnh thị ngọc thúy");
+    /// assert_eq!((name.family.as_str(), name.middle.as_str()), ("huỳnh", "thị ngọc"));
     /// assert_eq!(name.family_class, "hoàng");
-    /// assert_eq!(name.sex_hint, Some(Sex::Female));
-    /// let notes = norm.normalize_into("Nguyeãn Vaên Phöôùc", None, &mut name);
-    /// assert_eq!(name.text, "nguyễn văn phước");
-    /// assert_eq!(name.given_class, "phúc");
-    /// assert_eq!(name.phonetic, ["nguyeN", "vaN", "fuoT"]);
-    /// assert_eq!(notes.encoding, vnlink::normalize::legacy::LegacyEncoding::Vni);
+    /// // English parts: "Smith" stays the family name although it comes first.
+    /// norm.normalize_parts_into(["Smith", "", "John"], None, &mut name);
+    /// assert_eq!((name.family.as_str(), name.given.as_str()), ("smith", "john"));
     /// ```
-    pub fn normalize_into(
+    pub fn normalize_parts_into(
+        &mut self,
+        parts: [&str; 3],
+        enc: Option<LegacyEncoding>,
+        out: &mut Name,
+    ) -> NameNotes {
+        let mut notes = NameNotes::default();
+        self.start();
+        let mut ends = [0usize; 3];
+        for (end, part) in ends.iter_mut().zip(parts) {
+            let e = self.tokenize(part, enc, out);
+            if notes.encoding == LegacyEncoding::Unicode {
+                notes.encoding = e;
+            }
+            *end = self.ids.len();
+        }
+        let (infos, ids) = (&self.cache.infos, &self.ids);
+        let n = ids.len();
+        out.tokens.truncate(n);
+        out.ascii_tokens.truncate(n);
+        out.phonetic.truncate(n);
+        let (family, middle, given) = (0..ends[0], ends[0]..ends[1], ends[1]..ends[2]);
+        out.sex_hint = middle_sex(infos, ids, middle.clone());
+        finish_parts(out, infos, ids, family, middle, given);
+        notes
+    }
+
+    /// Starts a name: no tokens yet, and a cache with room for them.
+    fn start(&mut self) {
+        if self.cache.infos.len() >= TOKEN_CACHE_CAP {
+            self.cache = TokenCache::default();
+        }
+        self.ids.clear();
+    }
+
+    /// Steps 1–3 of normalising: NFC, legacy decoding, canonical form, then the tokens of
+    /// `input` appended to `out.tokens`, `out.ascii_tokens` and `out.phonetic` from index
+    /// `self.ids.len()` on (the vectors are truncated by the caller). Returns the encoding.
+    fn tokenize(
         &mut self,
         input: &str,
         enc: Option<LegacyEncoding>,
         out: &mut Name,
-    ) -> NameNotes {
+    ) -> LegacyEncoding {
         let t = tables();
         let mut notes = NameNotes::default();
 
@@ -571,22 +608,50 @@ impl NameNormalizer {
         }
 
         // 3: tokens, with their facts from the cache.
-        if self.cache.infos.len() >= TOKEN_CACHE_CAP {
-            self.cache = TokenCache::default();
-        }
         let cache = &mut self.cache;
-        let ids = &mut self.ids;
-        ids.clear();
         for w in text::words(&self.canon) {
             let id = cache.id(t, w);
             let info = &cache.infos[id as usize];
-            let i = ids.len();
+            let i = self.ids.len();
             slot(&mut out.tokens, i).push_str(info.canon.as_deref().unwrap_or(w));
             slot(&mut out.ascii_tokens, i).push_str(&info.ascii);
             slot(&mut out.phonetic, i).push_str(&info.phonetic);
-            ids.push(id);
+            self.ids.push(id);
         }
-        let infos = &cache.infos;
+        notes.encoding
+    }
+
+    /// Normalises `input` into `out` (every field overwritten). `enc` is the column's legacy
+    /// encoding if the pipeline detected one ([`legacy::detect_column`]); `None` decides per value.
+    ///
+    /// ```
+    /// use vnlink::normalize::name::{Name, NameNormalizer};
+    /// use vnlink::normalize::Sex;
+    /// let mut norm = NameNormalizer::new();
+    /// let mut name = Name::default();
+    /// norm.normalize_into("  Huỳnh   THỊ Thuý  ", None, &mut name);
+    /// assert_eq!(name.text, "huỳnh thị thúy");
+    /// assert_eq!((name.family.as_str(), name.middle.as_str(), name.given.as_str()), ("huỳnh", "thị", "thúy"));
+    /// assert_eq!(name.family_class, "hoàng");
+    /// assert_eq!(name.sex_hint, Some(Sex::Female));
+    /// let notes = norm.normalize_into("Nguyeãn Vaên Phöôùc", None, &mut name);
+    /// assert_eq!(name.text, "nguyễn văn phước");
+    /// assert_eq!(name.given_class, "phúc");
+    /// assert_eq!(name.phonetic, ["nguyeN", "vaN", "fuoT"]);
+    /// assert_eq!(notes.encoding, vnlink::normalize::legacy::LegacyEncoding::Vni);
+    /// ```
+    pub fn normalize_into(
+        &mut self,
+        input: &str,
+        enc: Option<LegacyEncoding>,
+        out: &mut Name,
+    ) -> NameNotes {
+        let t = tables();
+        let mut notes = NameNotes::default();
+        self.start();
+        notes.encoding = self.tokenize(input, enc, out);
+        let infos = &self.cache.infos;
+        let ids = &mut self.ids;
         let mut n = ids.len();
         out.tokens.truncate(n);
         out.ascii_tokens.truncate(n);
@@ -606,7 +671,7 @@ impl NameNormalizer {
         }
 
         // 5–7: parts.
-        let mut sex = None;
+        let sex;
         let (family, middle, given);
         let first = out.tokens.first().map_or("", String::as_str);
         if n >= 2 && first == "y" {
@@ -643,50 +708,66 @@ impl NameNormalizer {
                 }
                 _ => (0..1, 1..n - 1, n - 1..n),
             };
-            for i in middle.clone() {
-                match (sex, tok(infos, ids, i).marker) {
-                    (_, None) => {}
-                    (None, s) => sex = s,
-                    (Some(a), Some(b)) if a != b => {
-                        sex = None;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
+            sex = middle_sex(infos, ids, middle.clone());
         }
         out.sex_hint = sex;
 
-        // Strings of the parts.
-        join_into(&mut out.text, &out.tokens);
-        join_into(&mut out.ascii, &out.ascii_tokens);
-        join_into(&mut out.family, &out.tokens[family.clone()]);
-        join_into(&mut out.middle, &out.tokens[middle.clone()]);
-        join_into(&mut out.given, &out.tokens[given.clone()]);
-
-        // Classes.
-        out.family_class.clear();
-        out.family_class_ascii.clear();
-        if let Some(i) = family.clone().next() {
-            out.family_class.push_str(&tok(infos, ids, i).family_class);
-            out.family_class_ascii.push_str(&tok(infos, ids, i).family_class_ascii);
-        }
-        out.given_class.clear();
-        out.given_class_ascii.clear();
-        for i in given.clone() {
-            if !out.given_class.is_empty() {
-                out.given_class.push(' ');
-                out.given_class_ascii.push(' ');
-            }
-            out.given_class.push_str(&tok(infos, ids, i).given_class);
-            out.given_class_ascii.push_str(&tok(infos, ids, i).given_class_ascii);
-        }
-
-        out.family_range = family;
-        out.middle_range = middle;
-        out.given_range = given;
+        finish_parts(out, infos, ids, family, middle, given);
         notes
     }
+}
+
+/// The sex the middle-name markers (Văn, Thị…) tell, `None` when they are absent or disagree.
+fn middle_sex(infos: &[TokenInfo], ids: &[u32], middle: Range<usize>) -> Option<Sex> {
+    let mut sex = None;
+    for i in middle {
+        match (sex, tok(infos, ids, i).marker) {
+            (_, None) => {}
+            (None, s) => sex = s,
+            (Some(a), Some(b)) if a != b => return None,
+            _ => {}
+        }
+    }
+    sex
+}
+
+/// Fills the strings, classes and ranges of `out` from its tokens and their parts.
+fn finish_parts(
+    out: &mut Name,
+    infos: &[TokenInfo],
+    ids: &[u32],
+    family: Range<usize>,
+    middle: Range<usize>,
+    given: Range<usize>,
+) {
+    // Strings of the parts.
+    join_into(&mut out.text, &out.tokens);
+    join_into(&mut out.ascii, &out.ascii_tokens);
+    join_into(&mut out.family, &out.tokens[family.clone()]);
+    join_into(&mut out.middle, &out.tokens[middle.clone()]);
+    join_into(&mut out.given, &out.tokens[given.clone()]);
+
+    // Classes.
+    out.family_class.clear();
+    out.family_class_ascii.clear();
+    if let Some(i) = family.clone().next() {
+        out.family_class.push_str(&tok(infos, ids, i).family_class);
+        out.family_class_ascii.push_str(&tok(infos, ids, i).family_class_ascii);
+    }
+    out.given_class.clear();
+    out.given_class_ascii.clear();
+    for i in given.clone() {
+        if !out.given_class.is_empty() {
+            out.given_class.push(' ');
+            out.given_class_ascii.push(' ');
+        }
+        out.given_class.push_str(&tok(infos, ids, i).given_class);
+        out.given_class_ascii.push_str(&tok(infos, ids, i).given_class_ascii);
+    }
+
+    out.family_range = family;
+    out.middle_range = middle;
+    out.given_range = given;
 }
 
 /// A quick filter for [`text::splits_words`]: `false` when every non-ASCII character of `value`

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::compare::{FIELD_NAMES, LEVELS};
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::pipeline::Pair;
 use crate::util::fs::AtomicFile;
 
@@ -23,18 +23,23 @@ fn csv_err(path: &Path, e: csv::Error) -> Error {
     }
 }
 
-/// The label of a field's level (`missing` for level 0).
-pub fn level_label(field: usize, level: u8) -> &'static str {
+/// The label of a level of one of `model`'s fields (`missing` for level 0).
+pub fn level_label(model: &Model, field: usize, level: u8) -> &str {
     match level {
         0 => "missing",
-        l => LEVELS[field].get(usize::from(l) - 1).copied().unwrap_or("?"),
+        l => model
+            .fields
+            .get(field)
+            .and_then(|f| f.levels.get(usize::from(l) - 1))
+            .map_or("?", |l| l.label.as_str()),
     }
 }
 
 /// Writes `pairs.csv`: `left_id,right_id,match_probability,match_weight` and one column per field
-/// with the level's label. `left_id(i)`/`right_id(i)` give the record ids.
+/// of `model` with the level's label. `left_id(i)`/`right_id(i)` give the record ids.
 pub fn write_pairs<'a>(
     path: &Path,
+    model: &Model,
     pairs: &[Pair],
     left_id: impl Fn(u32) -> &'a str,
     right_id: impl Fn(u32) -> &'a str,
@@ -43,7 +48,7 @@ pub fn write_pairs<'a>(
     {
         let mut w = csv_writer(&mut file);
         let mut header = vec!["left_id", "right_id", "match_probability", "match_weight"];
-        header.extend(FIELD_NAMES);
+        header.extend(model.fields.iter().map(|f| f.name.as_str()));
         w.write_record(&header).map_err(|e| csv_err(path, e))?;
         for p in pairs {
             let mut row: Vec<String> = vec![
@@ -52,7 +57,13 @@ pub fn write_pairs<'a>(
                 format!("{:.6}", p.match_probability),
                 format!("{:.4}", p.match_weight),
             ];
-            row.extend(p.levels.iter().enumerate().map(|(f, &l)| level_label(f, l).to_owned()));
+            row.extend(
+                p.levels
+                    .iter()
+                    .take(model.fields.len())
+                    .enumerate()
+                    .map(|(f, &l)| level_label(model, f, l).to_owned()),
+            );
             w.write_record(&row).map_err(|e| csv_err(path, e))?;
         }
         w.flush().map_err(|e| Error::io(path, e))?;

@@ -19,7 +19,8 @@ use crate::compare::{Features, Records};
 use crate::error::{Error, Result};
 use crate::ingest::{CsvSource, IngestOptions, IngestReport, RawRecord};
 use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields, warning};
-use crate::schema::FieldKind;
+pub use crate::schema::ExtraField;
+use crate::schema::{FieldKind, MAX_EXTRA};
 pub use crate::store::Store;
 use crate::store::{
     BlockBuilder, ColumnType, PostingsBuilder, RecordColumn, Sink, StoreLayout, StoreWriter,
@@ -50,6 +51,19 @@ pub const NAME_ASCII: &str = "name.ascii";
 pub const NAME_PHONETIC: &str = "name.phonetic";
 /// Column of the preparation warnings.
 pub const WARNINGS: &str = "warnings";
+/// Column of the extra fields' stored values (`[u64; MAX_EXTRA]` per record; only in stores
+/// with extra fields).
+pub const EXTRA_HASHES: &str = "extra.hashes";
+
+/// The column of extra field `j`'s canonical texts.
+pub fn extra_text_column(j: usize) -> String {
+    format!("extra.{j}")
+}
+
+/// The column of extra field `j`'s original texts.
+pub fn extra_raw_column(j: usize) -> String {
+    format!("raw.extra.{j}")
+}
 /// Global section: build metadata (JSON).
 pub const META: &str = "vnlink.meta";
 /// Global section: name term frequencies (`u64` name hashes ascending, then `u32` counts).
@@ -67,17 +81,27 @@ pub fn split_postings_name(rule: &str, level: usize) -> String {
 }
 
 /// The layout of a person store.
-pub fn layout(block_records: u32) -> StoreLayout {
+pub fn layout(block_records: u32, extras: usize) -> StoreLayout {
     let mut l = StoreLayout::new(block_records)
         .record_column(FEATURES, std::mem::size_of::<Features>() as u32)
         .column(RECORD_ID, ColumnType::Str);
     for c in RAW {
         l = l.column(c, ColumnType::Str);
     }
-    l.column(NAME_TEXT, ColumnType::Str)
+    l = l
+        .column(NAME_TEXT, ColumnType::Str)
         .column(NAME_ASCII, ColumnType::Str)
         .column(NAME_PHONETIC, ColumnType::Str)
-        .column(WARNINGS, ColumnType::U32)
+        .column(WARNINGS, ColumnType::U32);
+    if extras > 0 {
+        l = l.record_column(EXTRA_HASHES, std::mem::size_of::<[u64; MAX_EXTRA]>() as u32);
+        for j in 0..extras {
+            l = l
+                .column(extra_text_column(j), ColumnType::Str)
+                .column(extra_raw_column(j), ColumnType::Str);
+        }
+    }
+    l
 }
 
 /// Build metadata kept in the store.
@@ -103,6 +127,9 @@ pub struct BuildMeta {
     pub warnings: std::collections::BTreeMap<String, u64>,
     /// The blocking rules whose posting lists the store holds.
     pub blocking: Blocking,
+    /// The extra fields, in column order (`extra.0`, `extra.1`, …).
+    #[serde(default)]
+    pub extras: Vec<ExtraField>,
 }
 
 /// What a build did.
@@ -129,6 +156,9 @@ pub struct BuildOptions {
     pub blocking: Blocking,
     /// Memory budget of each posting-list builder, in bytes.
     pub postings_budget: usize,
+    /// The extra fields of records built from memory ([`Record::extras`]); a CSV build takes
+    /// them from the input's columns instead.
+    pub extras: Vec<ExtraField>,
 }
 
 impl Default for BuildOptions {
@@ -138,6 +168,7 @@ impl Default for BuildOptions {
             block_records: crate::store::DEFAULT_BLOCK_RECORDS,
             blocking: Blocking::default(),
             postings_budget: 32 << 20,
+            extras: Vec::new(),
         }
     }
 }
@@ -166,6 +197,9 @@ pub struct Record {
     /// Phone.
     #[serde(default)]
     pub phone: String,
+    /// The values of the extra fields, in [`BuildOptions::extras`] order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<String>,
 }
 
 impl Record {
@@ -191,6 +225,8 @@ impl Record {
             address: &self.address,
             id_number: &self.id_number,
             phone: &self.phone,
+            extras: std::array::from_fn(|j| self.extras.get(j).map_or("", String::as_str)),
+            ..RawFields::default()
         }
     }
 }
@@ -205,24 +241,35 @@ struct Builder<S: Sink> {
     part_counts: [FxHashMap<u64, u32>; 3],
     meta: BuildMeta,
     records: u64,
+    joined: String,
+    /// Per blocking rule, the positions of its extra fields.
+    rule_extras: Vec<Vec<usize>>,
 }
 
 impl<S: Sink> Builder<S> {
-    fn new(writer: StoreWriter<S>, opts: &BuildOptions) -> Self {
+    fn new(writer: StoreWriter<S>, opts: &BuildOptions, extras: Vec<ExtraField>) -> Self {
         let block = BlockBuilder::new(writer.layout());
         // One list per rule, then one per split level of each rule (see `split_postings_name`).
         let lists: usize = opts.blocking.rules.iter().map(|r| 1 + r.split_by.len()).sum();
         let postings =
             (0..lists).map(|_| PostingsBuilder::with_budget(opts.postings_budget)).collect();
+        let rule_extras = opts
+            .blocking
+            .rules
+            .iter()
+            .map(|r| r.extra_indices(&extras).unwrap_or_default())
+            .collect();
         Builder {
+            rule_extras,
             writer,
             split: Vec::new(),
             block,
             postings,
             name_counts: FxHashMap::default(),
             part_counts: Default::default(),
-            meta: BuildMeta { blocking: opts.blocking.clone(), ..BuildMeta::default() },
+            meta: BuildMeta { blocking: opts.blocking.clone(), extras, ..BuildMeta::default() },
             records: 0,
+            joined: String::new(),
         }
     }
 
@@ -250,14 +297,32 @@ impl<S: Sink> Builder<S> {
         for (k, &c) in raw_cols.iter().enumerate() {
             let b = self.block.str_mut(c).expect("str column");
             for r in raws {
-                b.push(match k {
-                    0 => r.name,
-                    1 => r.dob,
-                    2 => r.sex,
-                    3 => r.address,
-                    4 => r.id_number,
-                    _ => r.phone,
-                });
+                match k {
+                    0 => {
+                        r.joined_name_into(&mut self.joined);
+                        b.push(&self.joined);
+                    }
+                    3 => {
+                        r.joined_address_into(&mut self.joined);
+                        b.push(&self.joined);
+                    }
+                    _ => b.push([r.name, r.dob, r.sex, r.address, r.id_number, r.phone][k]),
+                }
+            }
+        }
+        if !self.meta.extras.is_empty() {
+            let c = col(EXTRA_HASHES);
+            let hashes: Vec<[u64; MAX_EXTRA]> = prepared.iter().map(|p| p.extra_hashes).collect();
+            self.block.push_records(c, &hashes).map_err(cfg_err)?;
+            for j in 0..self.meta.extras.len() {
+                let b = self.block.str_mut(col(&extra_text_column(j))).expect("str column");
+                for p in prepared {
+                    b.push(p.extra_texts.get(j).map_or("", String::as_str));
+                }
+                let b = self.block.str_mut(col(&extra_raw_column(j))).expect("str column");
+                for r in raws {
+                    b.push(r.extras[j]);
+                }
             }
         }
         for (c, get) in [
@@ -288,12 +353,12 @@ impl<S: Sink> Builder<S> {
                 }
             }
             let mut list = 0;
-            for rule in &blocking.rules {
-                let k = rule.key(f);
+            for (rule, idx) in blocking.rules.iter().zip(&self.rule_extras) {
+                let k = rule.key_with(f, &p.extra_hashes, idx);
                 if k != 0 {
                     self.postings[list].push(k, rec)?;
                 }
-                rule.split_keys(f, &mut self.split);
+                rule.split_keys_with(f, &p.extra_hashes, idx, &mut self.split);
                 for (level, &sk) in self.split.iter().enumerate() {
                     if sk != 0 {
                         self.postings[list + 1 + level].push(sk, rec)?;
@@ -379,16 +444,28 @@ fn raw_of(r: &RawRecord) -> RawFields<'_> {
         address: g(FieldKind::Address),
         id_number: g(FieldKind::NationalId),
         phone: g(FieldKind::Phone),
+        name_parts: [g(FieldKind::FamilyName), g(FieldKind::MiddleName), g(FieldKind::GivenName)],
+        address_parts: [
+            g(FieldKind::HouseNumber),
+            g(FieldKind::Street),
+            g(FieldKind::Ward),
+            g(FieldKind::District),
+            g(FieldKind::Province),
+        ],
+        extras: std::array::from_fn(|j| r.extra(j)),
     }
 }
 
-fn prepare_all(raws: &[RawFields<'_>], enc: Encodings) -> Vec<Prepared> {
+fn prepare_all(raws: &[RawFields<'_>], enc: Encodings, extras: &[FieldKind]) -> Vec<Prepared> {
     raws.par_iter()
-        .map_init(Preparer::new, |p, r| {
-            let mut out = Prepared::default();
-            p.prepare(r, &enc, &mut out);
-            out
-        })
+        .map_init(
+            || Preparer::with_extras(extras),
+            |p, r| {
+                let mut out = Prepared::default();
+                p.prepare(r, &enc, &mut out);
+                out
+            },
+        )
         .collect()
 }
 
@@ -410,8 +487,11 @@ pub fn build_csv(
     let input = input.as_ref();
     let mut src = CsvSource::open(input, &opts.ingest)?;
     opts.blocking.validate()?;
-    let writer = StoreWriter::create(out, layout(opts.block_records))?;
-    let mut b = Builder::new(writer, opts);
+    let extras = ExtraField::of_schema(src.schema());
+    opts.blocking.check_fields(&extras)?;
+    let kinds: Vec<FieldKind> = extras.iter().map(|e| e.kind).collect();
+    let writer = StoreWriter::create(out, layout(opts.block_records, extras.len()))?;
+    let mut b = Builder::new(writer, opts, extras);
     b.meta.source = input.display().to_string();
     b.meta.columns = src
         .schema()
@@ -426,7 +506,13 @@ pub fn build_csv(
     src.read_chunk(&mut first, block)?;
     let enc = {
         let raws: Vec<RawFields<'_>> = first.iter().map(raw_of).collect();
-        Encodings::detect(raws.iter().map(|r| r.name), raws.iter().map(|r| r.address))
+        let mut names = vec![String::new(); raws.len()];
+        let mut addresses = vec![String::new(); raws.len()];
+        for ((r, n), a) in raws.iter().zip(&mut names).zip(&mut addresses) {
+            r.joined_name_into(n);
+            r.joined_address_into(a);
+        }
+        Encodings::detect(names.iter().map(String::as_str), addresses.iter().map(String::as_str))
     };
 
     let (to_prepare, prepare_rx) = sync_channel::<Vec<RawRecord>>(1);
@@ -459,7 +545,7 @@ pub fn build_csv(
         });
         for rows in prepare_rx {
             let raws: Vec<RawFields<'_>> = rows.iter().map(raw_of).collect();
-            let prepared = prepare_all(&raws, enc);
+            let prepared = prepare_all(&raws, enc, &kinds);
             drop(raws);
             if to_write.send((rows, prepared)).is_err() {
                 break;
@@ -518,9 +604,10 @@ impl RecordWriter<crate::store::FileSink> {
     /// Starts a store at `path` (written to a temporary file, renamed by [`finish`](Self::finish)).
     pub fn create(path: impl AsRef<Path>, opts: &BuildOptions) -> Result<Self> {
         opts.blocking.validate()?;
-        let writer = StoreWriter::create(path, layout(opts.block_records))?;
+        opts.blocking.check_fields(&opts.extras)?;
+        let writer = StoreWriter::create(path, layout(opts.block_records, opts.extras.len()))?;
         Ok(RecordWriter {
-            builder: Builder::new(writer, opts),
+            builder: Builder::new(writer, opts, opts.extras.clone()),
             pending: Vec::new(),
             opts: opts.clone(),
         })
@@ -540,9 +627,10 @@ impl RecordWriter<crate::store::MemorySink> {
     /// Starts a store in memory: nothing touches the file system.
     pub fn in_memory(opts: &BuildOptions) -> Result<Self> {
         opts.blocking.validate()?;
-        let writer = StoreWriter::in_memory(layout(opts.block_records))?;
+        opts.blocking.check_fields(&opts.extras)?;
+        let writer = StoreWriter::in_memory(layout(opts.block_records, opts.extras.len()))?;
         Ok(RecordWriter {
-            builder: Builder::new(writer, opts),
+            builder: Builder::new(writer, opts, opts.extras.clone()),
             pending: Vec::new(),
             opts: opts.clone(),
         })
@@ -582,7 +670,8 @@ impl<S: Sink> RecordWriter<S> {
             return Ok(());
         }
         let raws: Vec<RawFields<'_>> = self.pending.iter().map(Record::raw).collect();
-        let prepared = prepare_all(&raws, Encodings::default());
+        let kinds: Vec<FieldKind> = self.opts.extras.iter().map(|e| e.kind).collect();
+        let prepared = prepare_all(&raws, Encodings::default(), &kinds);
         self.builder.add_block(
             self.pending.iter().map(|r| r.record_id.as_str()),
             &raws,
@@ -613,6 +702,9 @@ pub struct View<'s> {
     store: &'s Store,
     features: RecordColumn<'s, Features>,
     name_ascii: StrColumn<'s>,
+    extra_hashes: Option<RecordColumn<'s, [u64; MAX_EXTRA]>>,
+    extra_texts: Vec<StrColumn<'s>>,
+    extras: Vec<ExtraField>,
 }
 
 impl<'s> View<'s> {
@@ -620,7 +712,36 @@ impl<'s> View<'s> {
     pub fn new(store: &'s Store) -> Result<View<'s>> {
         let features = store.record_column::<Features>(FEATURES)?;
         let name_ascii = store.str_column(NAME_ASCII)?;
-        Ok(View { store, features, name_ascii })
+        let mut view = View {
+            store,
+            features,
+            name_ascii,
+            extra_hashes: None,
+            extra_texts: Vec::new(),
+            extras: Vec::new(),
+        };
+        let extras = view.meta()?.extras;
+        if extras.len() > MAX_EXTRA {
+            return Err(Error::Corrupt {
+                path: store.path().to_path_buf(),
+                section: META.into(),
+                offset: 0,
+                reason: format!("{} extra fields (at most {MAX_EXTRA})", extras.len()),
+            });
+        }
+        if !extras.is_empty() {
+            view.extra_hashes = Some(store.record_column::<[u64; MAX_EXTRA]>(EXTRA_HASHES)?);
+            view.extra_texts = (0..extras.len())
+                .map(|j| store.str_column(extra_text_column(j).as_str()))
+                .collect::<Result<_>>()?;
+        }
+        view.extras = extras;
+        Ok(view)
+    }
+
+    /// The extra fields of the store, in column order.
+    pub fn extras(&self) -> &[ExtraField] {
+        &self.extras
     }
 
     /// The store.
@@ -657,6 +778,16 @@ impl Records for View<'_> {
     fn name_ascii(&self, i: u32) -> &str {
         self.name_ascii.get(u64::from(i))
     }
+    #[inline]
+    fn extra_hashes(&self, i: u32) -> &[u64; MAX_EXTRA] {
+        self.extra_hashes.as_ref().map_or(&crate::compare::NO_EXTRAS, |c| c.get(u64::from(i)))
+    }
+    fn extra_text(&self, i: u32, j: usize) -> &str {
+        self.extra_texts.get(j).map_or("", |c| c.get(u64::from(i)))
+    }
+    fn extra_fields(&self) -> &[ExtraField] {
+        &self.extras
+    }
 }
 
 /// Two stores joined for a link: records of `left` first, then those of `right`.
@@ -679,6 +810,31 @@ impl<'a, 's> Joined<'a, 's> {
     pub fn split(&self) -> u32 {
         self.split
     }
+
+    /// An error when the two sources have different extra fields (a link compares extra
+    /// fields only when both have the same ones, by name and kind, in order).
+    pub fn check_extras(&self) -> Result<()> {
+        let (l, r) = (self.left.extras(), self.right.extras());
+        if l == r {
+            return Ok(());
+        }
+        let list = |v: &[ExtraField]| {
+            let names: Vec<String> = v.iter().map(|e| format!("{} ({})", e.name, e.kind)).collect();
+            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+        };
+        Err(Error::Config {
+            path: Some(self.right.store().path().to_path_buf()),
+            key: "columns".into(),
+            reason: format!(
+                "the two sources have different extra fields: {} has {}, {} has {}; map the \
+                 columns of both with one config (`--config`)",
+                self.left.store().path().display(),
+                list(l),
+                self.right.store().path().display(),
+                list(r)
+            ),
+        })
+    }
 }
 
 impl Records for Joined<'_, '_> {
@@ -692,6 +848,26 @@ impl Records for Joined<'_, '_> {
     #[inline]
     fn name_ascii(&self, i: u32) -> &str {
         if i < self.split { self.left.name_ascii(i) } else { self.right.name_ascii(i - self.split) }
+    }
+    #[inline]
+    fn extra_hashes(&self, i: u32) -> &[u64; MAX_EXTRA] {
+        if i < self.split {
+            self.left.extra_hashes(i)
+        } else {
+            self.right.extra_hashes(i - self.split)
+        }
+    }
+    fn extra_text(&self, i: u32, j: usize) -> &str {
+        if i < self.split {
+            self.left.extra_text(i, j)
+        } else {
+            self.right.extra_text(i - self.split, j)
+        }
+    }
+    /// The extra fields both sides share: the left's when the right has the same ones (by name
+    /// and kind, in order), none otherwise ([`Joined::check_extras`] tells).
+    fn extra_fields(&self) -> &[ExtraField] {
+        if self.left.extras() == self.right.extras() { self.left.extras() } else { &[] }
     }
 }
 

@@ -96,6 +96,19 @@ impl<R: Records> Records for Local<'_, R> {
             .get(start..self.name_ends[i] as usize)
             .unwrap_or_else(|| self.inner.name_ascii(self.original[i]))
     }
+
+    #[inline]
+    fn extra_hashes(&self, i: u32) -> &[u64; crate::schema::MAX_EXTRA] {
+        self.inner.extra_hashes(self.original[i as usize])
+    }
+
+    fn extra_text(&self, i: u32, j: usize) -> &str {
+        self.inner.extra_text(self.original[i as usize], j)
+    }
+
+    fn extra_fields(&self) -> &[crate::schema::ExtraField] {
+        self.inner.extra_fields()
+    }
 }
 
 #[cfg(test)]

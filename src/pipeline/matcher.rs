@@ -10,7 +10,7 @@ use crate::block::{Blocking, RuleStats};
 use crate::cluster::{self, Edge};
 use crate::compare::{self, FIELDS, Records};
 use crate::error::{Error, Result};
-use crate::model::{Model, Pattern, probability, weight_of_probability};
+use crate::model::{MAX_FIELDS, Model, Pattern, probability, weight_of_probability};
 use crate::pipeline::dataset::{Joined, Record, View};
 use crate::pipeline::local::Local;
 use crate::pipeline::progress::{NoProgress, SharedProgress};
@@ -246,8 +246,9 @@ pub struct Pair {
     pub match_weight: f64,
     /// Match probability.
     pub match_probability: f64,
-    /// Comparison level of each field (see [`compare::LEVELS`]).
-    pub levels: [u8; FIELDS],
+    /// Comparison level of each field of the model (see [`compare::LEVELS`] and
+    /// [`crate::normalize::extra::levels`]); 0 past the model's fields.
+    pub levels: [u8; MAX_FIELDS],
 }
 
 /// Timings and counts of a run.
@@ -325,8 +326,8 @@ pub struct Link {
     pub stats: RunStats,
 }
 
-fn levels_of(p: Pattern) -> [u8; FIELDS] {
-    let mut l = [0u8; FIELDS];
+fn levels_of(p: Pattern) -> [u8; MAX_FIELDS] {
+    let mut l = [0u8; MAX_FIELDS];
     for (f, v) in l.iter_mut().enumerate() {
         *v = p.level(f) as u8;
     }
@@ -404,9 +405,33 @@ impl Matcher {
         (scorer, out.pairs)
     }
 
+    /// Checks the configuration and the given model against the records' fields: the rules'
+    /// extra fields exist, and a given model has the records' fields, in order.
+    fn check_fields<R: Records>(&self, records: &R) -> Result<()> {
+        self.config.blocking.check_fields(records.extra_fields())?;
+        if let Some(model) = &self.model {
+            let want = compare::field_names(records);
+            let have: Vec<&str> = model.fields.iter().map(|f| f.name.as_str()).collect();
+            if have != want {
+                return Err(Error::Config {
+                    path: None,
+                    key: "model".into(),
+                    reason: format!(
+                        "the model's fields ({}) are not the input's ({}): train a model on \
+                         this input's columns",
+                        have.join(", "),
+                        want.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Trains (or takes) the model for one store, without scoring.
     pub fn train(&self, store: &Store) -> Result<Model> {
         let view = View::new(store)?;
+        self.check_fields(&view)?;
         let local = Local::new(&view, None);
         Ok(self.model.clone().unwrap_or_else(|| train(&local, None, &self.config.train)))
     }
@@ -415,6 +440,8 @@ impl Matcher {
     pub fn train_link(&self, left: &Store, right: &Store) -> Result<Model> {
         let (lv, rv) = (View::new(left)?, View::new(right)?);
         let joined = Joined::new(&lv, &rv);
+        joined.check_extras()?;
+        self.check_fields(&joined)?;
         let local = Local::new(&joined, Some(joined.split()));
         Ok(self
             .model
@@ -425,6 +452,7 @@ impl Matcher {
     /// Finds the duplicates in one store and clusters them.
     pub fn dedupe(&self, store: &Store) -> Result<Dedupe> {
         let view = View::new(store)?;
+        self.check_fields(&view)?;
         let mut stats = RunStats { records: view.len() as u64, ..RunStats::default() };
         let t = Instant::now();
         let local = Local::new(&view, None);
@@ -468,6 +496,8 @@ impl Matcher {
     pub fn link(&self, left: &Store, right: &Store) -> Result<Link> {
         let (lv, rv) = (View::new(left)?, View::new(right)?);
         let joined = Joined::new(&lv, &rv);
+        joined.check_extras()?;
+        self.check_fields(&joined)?;
         let split = joined.split();
         let mut stats = RunStats {
             records: lv.len() as u64,

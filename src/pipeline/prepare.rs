@@ -6,9 +6,11 @@
 
 use crate::compare::Features;
 use crate::normalize::address::{Address, AddressNormalizer};
+use crate::normalize::extra;
 use crate::normalize::legacy::{self, LegacyEncoding};
 use crate::normalize::name::{Name, NameNormalizer};
 use crate::normalize::{Sex, date, id, phone, sex, text};
+use crate::schema::{FieldKind, MAX_EXTRA};
 use crate::util::hash::{hash_str, hash32_str};
 
 /// The raw text of one record's fields (empty = missing).
@@ -26,6 +28,89 @@ pub struct RawFields<'a> {
     pub id_number: &'a str,
     /// Phone number.
     pub phone: &'a str,
+    /// The name in parts (family, middle, given) from separate columns: used when `name` is
+    /// empty.
+    pub name_parts: [&'a str; 3],
+    /// The address in parts (house number, street, ward, district, province) from separate
+    /// columns: appended to `address` (which then holds the first address line, if anything).
+    pub address_parts: [&'a str; 5],
+    /// The extra fields' raw values, in [`crate::schema::Schema::extras`] order (at most
+    /// [`MAX_EXTRA`]; missing ones empty).
+    pub extras: [&'a str; MAX_EXTRA],
+}
+
+impl RawFields<'_> {
+    /// Whether the name is given in parts (`name` empty, some part not).
+    pub fn has_name_parts(&self) -> bool {
+        self.name.trim().is_empty() && self.name_parts.iter().any(|p| !p.trim().is_empty())
+    }
+
+    /// The name as one text: `name`, or the parts joined in Vietnamese order (family, middle,
+    /// given) — what the store keeps as the record's raw name.
+    pub fn joined_name_into(&self, out: &mut String) {
+        out.clear();
+        if !self.has_name_parts() {
+            out.push_str(self.name);
+            return;
+        }
+        for p in self.name_parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(p);
+        }
+    }
+
+    /// The address as one text: `address`, then the parts, comma-separated, the house number
+    /// and the street in one field (`12 Lê Lợi`). A street alone that does not start with a type
+    /// word gets `Đường` in front, so that it is not read as a ward of the same name: the
+    /// column said it is a street.
+    pub fn joined_address_into(&self, out: &mut String) {
+        out.clear();
+        let push = |out: &mut String, s: &str| {
+            let s = s.trim().trim_matches(',').trim();
+            if !s.is_empty() {
+                if !out.is_empty() {
+                    out.push_str(", ");
+                }
+                out.push_str(s);
+            }
+        };
+        push(out, self.address);
+        let [house, street, ward, district, province] = self.address_parts.map(str::trim);
+        if !house.is_empty() || !street.is_empty() {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str(house);
+            if !street.is_empty() {
+                if !house.is_empty() {
+                    out.push(' ');
+                } else if self.address.trim().is_empty() && !starts_with_street_type(street) {
+                    out.push_str("Đường ");
+                }
+                out.push_str(street);
+            }
+        }
+        for p in [ward, district, province] {
+            push(out, p);
+        }
+    }
+}
+
+/// Whether a street-column value starts with a type word of its own (`Thôn 8`, `Đ. Lê Lợi`,
+/// `Ấp Bình Minh`, `Tổ 5`, `KP3`).
+fn starts_with_street_type(street: &str) -> bool {
+    const TYPES: &[&str] = &[
+        "duong", "d", "pho", "thon", "xom", "ap", "ban", "buon", "lang", "to", "tdp", "khu", "kp",
+        "khom", "ngo", "ngach", "hem", "kiet", "so", "sn", "tran", "doi", "cum", "khupho",
+    ];
+    let folded = text::fold(street);
+    let first: String = folded.chars().take_while(char::is_ascii_alphabetic).collect();
+    let first = first.to_ascii_lowercase();
+    TYPES.contains(&first.as_str())
+        || (first.starts_with("kp")
+            && folded[first.len()..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// Column-level legacy-encoding decisions for the text fields (`None` = decide per value).
@@ -90,6 +175,10 @@ pub struct Prepared {
     pub name_phonetic: String,
     /// [`warning`] flags.
     pub warnings: u32,
+    /// The extra fields' canonical texts ([`extra::normalize_extra_into`]), in schema order.
+    pub extra_texts: Vec<String>,
+    /// Their stored values ([`extra::extra_hash`], 0 = missing), in schema order, 0-padded.
+    pub extra_hashes: [u64; MAX_EXTRA],
 }
 
 /// Normalisers and buffers to prepare records; one per thread.
@@ -101,7 +190,9 @@ pub struct Preparer {
     address: Address,
     buf: String,
     buf2: String,
+    joined: String,
     order: Vec<usize>,
+    extra_kinds: Vec<FieldKind>,
 }
 
 impl std::fmt::Debug for Preparer {
@@ -111,9 +202,15 @@ impl std::fmt::Debug for Preparer {
 }
 
 impl Preparer {
-    /// A preparer with empty buffers.
+    /// A preparer with empty buffers, for records without extra fields.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A preparer for records with extra fields of these kinds (in schema order, at most
+    /// [`MAX_EXTRA`]; more are ignored).
+    pub fn with_extras(kinds: &[FieldKind]) -> Self {
+        Preparer { extra_kinds: kinds.iter().copied().take(MAX_EXTRA).collect(), ..Self::default() }
     }
 
     /// Prepares one record into `out` (every field overwritten).
@@ -121,10 +218,15 @@ impl Preparer {
         let mut f = Features::default();
         out.warnings = 0;
 
-        // Name.
-        let name_notes = self.names.normalize_into(raw.name, enc.name, &mut self.name);
+        // Name: whole, or in parts.
+        let parts = raw.has_name_parts();
+        let name_notes = if parts {
+            self.names.normalize_parts_into(raw.name_parts, enc.name, &mut self.name)
+        } else {
+            self.names.normalize_into(raw.name, enc.name, &mut self.name)
+        };
         self.name_features(&mut f, out);
-        if self.name.is_empty() && !raw.name.trim().is_empty() {
+        if self.name.is_empty() && (parts || !raw.name.trim().is_empty()) {
             out.warnings |= warning::NAME_EMPTY;
         }
 
@@ -181,29 +283,43 @@ impl Preparer {
         // A record comes from one source: without a column decision, an address is read in the
         // legacy encoding its record's name was found in; after a name in genuine Unicode with
         // diacritics, as it is; otherwise it is decided on its own.
+        let address = if raw.address_parts.iter().any(|p| !p.trim().is_empty()) {
+            raw.joined_address_into(&mut self.joined);
+            self.joined.as_str()
+        } else {
+            raw.address
+        };
+        let address_given = !address.trim().is_empty();
+        let name_ascii =
+            if parts { raw.name_parts.iter().all(|p| p.is_ascii()) } else { raw.name.is_ascii() };
         let addr_src = match enc.address {
             Some(e) => {
-                legacy::decode_into(raw.address, e, &mut self.buf);
+                legacy::decode_into(address, e, &mut self.buf);
                 self.buf.as_str()
             }
             None if name_notes.encoding != LegacyEncoding::Unicode => {
-                legacy::decode_into(raw.address, name_notes.encoding, &mut self.buf);
+                legacy::decode_into(address, name_notes.encoding, &mut self.buf);
                 self.buf.as_str()
             }
-            None if !raw.name.is_ascii() && !self.name.is_empty() => raw.address,
+            None if !name_ascii && !self.name.is_empty() => address,
             None => {
-                legacy::decode_auto_into(raw.address, &mut self.buf);
+                legacy::decode_auto_into(address, &mut self.buf);
                 self.buf.as_str()
             }
         };
         self.addresses.normalize_into(addr_src, &mut self.address);
         self.address_features(&mut f);
-        if !raw.address.trim().is_empty()
-            && f.province_new == 0
-            && f.ward_old == 0
-            && f.ward_new == 0
-        {
+        if address_given && f.province_new == 0 && f.ward_old == 0 && f.ward_new == 0 {
             out.warnings |= warning::ADDRESS_UNRESOLVED;
+        }
+
+        // Extra fields.
+        out.extra_hashes = [0; MAX_EXTRA];
+        out.extra_texts.resize_with(self.extra_kinds.len(), String::new);
+        for (j, &kind) in self.extra_kinds.iter().enumerate() {
+            let text = &mut out.extra_texts[j];
+            extra::normalize_extra_into(kind, raw.extras[j], text);
+            out.extra_hashes[j] = extra::extra_hash(kind, text);
         }
 
         out.features = f;

@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::block::{Blocker, Blocking, RuleStats};
-use crate::compare::{self, FIELD_NAMES, FIELDS, LEVELS, Records, Scratch};
-use crate::model::{MAX_LEVELS, Model, Pattern, probability};
+use crate::compare::{self, Records, Scratch};
+use crate::model::{MAX_FIELDS, MAX_LEVELS, Model, Pattern, probability};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::tf::{TF_LEVELS, TermFrequencies};
 
@@ -60,11 +60,11 @@ struct GroupScratch<'r> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FieldExplanation {
     /// The field.
-    pub field: &'static str,
+    pub field: String,
     /// The level reached.
     pub level: u8,
     /// The level's label.
-    pub label: &'static str,
+    pub label: String,
     /// `log2(m/u)` of the level (0 for missing).
     pub weight: f64,
     /// The term-frequency adjustment added to this field.
@@ -92,12 +92,15 @@ pub struct Scorer {
     prior: f32,
     tf: TermFrequencies,
     threshold: f32,
+    /// Fields weighed: the model's (at most [`MAX_FIELDS`]).
+    fields: usize,
 }
 
 impl Scorer {
     /// Prepares `model` for `records`; pairs whose weight reaches `threshold_weight` are kept.
     pub fn new<R: Records>(model: Model, records: &R, threshold_weight: f64) -> Scorer {
         Scorer {
+            fields: model.fields.len().min(MAX_FIELDS),
             table: model.weight_table(),
             prior: model.prior_weight() as f32,
             model,
@@ -142,7 +145,7 @@ impl Scorer {
     #[inline]
     fn weigh_with(&self, p: Pattern, counts: impl FnOnce() -> ((u32, u32), (u32, u32))) -> f32 {
         let mut w = self.prior;
-        for f in 0..FIELDS {
+        for f in 0..self.fields {
             w += self.table[f * MAX_LEVELS + p.level(f)];
         }
         let name = p.level(compare::NAME);
@@ -162,21 +165,16 @@ impl Scorer {
         scratch: &mut Scratch,
     ) -> (Pattern, f32) {
         let (fa, fb) = (records.features(a), records.features(b));
-        let p =
+        let mut p =
             compare::compare(fa, fb, || (records.name_ascii(a), records.name_ascii(b)), scratch);
+        compare::compare_extras(records, a, b, &mut p);
         (p, self.weigh(p, fa, fb))
     }
 
     /// Explains the score of a pair field by field.
     pub fn explain<R: Records>(&self, records: &R, a: u32, b: u32) -> Explanation {
-        let (fa, fb) = (records.features(a), records.features(b));
-        self.explain_features(
-            fa,
-            fb,
-            records.name_ascii(a),
-            records.name_ascii(b),
-            &mut Scratch::new(),
-        )
+        let (p, _) = self.score_pair(records, a, b, &mut Scratch::new());
+        self.explain_pattern(p, records.features(a), records.features(b))
     }
 
     /// Scores and explains a pair given by its features and ASCII names (e.g. a query record
@@ -190,14 +188,32 @@ impl Scorer {
         scratch: &mut Scratch,
     ) -> Explanation {
         let p = compare::compare(fa, fb, || (name_a, name_b), scratch);
+        self.explain_pattern(p, fa, fb)
+    }
+
+    /// Explains a pattern field by field, the model's fields in its order.
+    fn explain_pattern(
+        &self,
+        p: Pattern,
+        fa: &compare::Features,
+        fb: &compare::Features,
+    ) -> Explanation {
         let w = self.weigh(p, fa, fb);
-        let fields = (0..FIELDS)
-            .map(|f| {
+        let fields = self.model.fields[..self.fields]
+            .iter()
+            .enumerate()
+            .map(|(f, field)| {
                 let level = p.level(f);
                 FieldExplanation {
-                    field: FIELD_NAMES[f],
+                    field: field.name.clone(),
                     level: level as u8,
-                    label: if level == 0 { "missing" } else { LEVELS[f][level - 1] },
+                    label: match level {
+                        0 => "missing".to_owned(),
+                        l => field
+                            .levels
+                            .get(l - 1)
+                            .map_or_else(|| format!("level {l}"), |x| x.label.clone()),
+                    },
                     weight: f64::from(self.table[f * MAX_LEVELS + level]),
                     tf_adjustment: if f == compare::NAME && level != 0 && level <= TF_LEVELS {
                         self.tf_adjustment(level, fa, fb)
@@ -292,7 +308,7 @@ impl Scorer {
                     blocker.for_each_new_pair_in(g, &mut gs.keys, |x, y| {
                         compared += 1;
                         let (fa, fb) = (&feats[x], &feats[y]);
-                        let pattern = compare::compare(
+                        let mut pattern = compare::compare(
                             fa,
                             fb,
                             || {
@@ -303,6 +319,7 @@ impl Scorer {
                             },
                             scratch,
                         );
+                        compare::compare_extras(records, g[x], g[y], &mut pattern);
                         let weight = self.weigh_with(pattern, || (counts[x], counts[y]));
                         if weight >= self.threshold {
                             kept.push(ScoredPair { a: g[x], b: g[y], weight, pattern, rule });

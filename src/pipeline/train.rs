@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::block::{Blocker, Blocking, KeyPart, Rule, mix};
-use crate::compare::{self, FIELD_NAMES, FIELDS, LEVELS, Records, Scratch};
+use crate::compare::{self, Records, Scratch};
 use crate::model::{Field, Level, Model, Pattern, em, u_from_counts};
 use crate::pipeline::tf::TermFrequencies;
 
@@ -62,8 +62,8 @@ fn training_rules() -> Vec<(Rule, Vec<usize>)> {
 }
 
 /// Initial m: most of the mass on the strongest level, decreasing after it.
-fn initial_m() -> Vec<Vec<f64>> {
-    LEVELS
+fn initial_m(levels: &[&[&str]]) -> Vec<Vec<f64>> {
+    levels
         .iter()
         .map(|levels| {
             let n = levels.len();
@@ -98,7 +98,8 @@ fn random_pair_counts<R: Records>(
         Some(s) => (u64::from(s), n - u64::from(s)),
         None => (n, n),
     };
-    let empty = || LEVELS.iter().map(|l| vec![0u64; l.len() + 1]).collect::<Vec<_>>();
+    let levels = compare::field_levels(records);
+    let empty = || levels.iter().map(|l| vec![0u64; l.len() + 1]).collect::<Vec<_>>();
     if left == 0 || right == 0 || (link_split.is_none() && n < 2) {
         return empty();
     }
@@ -122,12 +123,13 @@ fn random_pair_counts<R: Records>(
                     (a, b)
                 };
                 let (a, b) = (a as u32, b as u32);
-                let p = compare::compare(
+                let mut p = compare::compare(
                     records.features(a),
                     records.features(b),
                     || (records.name_ascii(a), records.name_ascii(b)),
                     &mut scratch,
                 );
+                compare::compare_extras(records, a, b, &mut p);
                 for (f, c) in counts.iter_mut().enumerate() {
                     c[p.level(f)] += 1;
                 }
@@ -187,12 +189,13 @@ fn rule_patterns<R: Records>(
                         return;
                     }
                     let (fa, fb) = (records.features(a), records.features(b));
-                    let p = compare::compare(
+                    let mut p = compare::compare(
                         fa,
                         fb,
                         || (records.name_ascii(a), records.name_ascii(b)),
                         &mut scratch,
                     );
+                    compare::compare_extras(records, a, b, &mut p);
                     let bin = tf.map_or(0, |tf| {
                         (tf.adjustment(p.level(compare::NAME), fa, fb) * 4.0).round() as i32
                     });
@@ -218,20 +221,23 @@ fn rule_patterns<R: Records>(
 pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptions) -> Model {
     let counts = random_pair_counts(records, link_split, opts);
     let u: Vec<Vec<f64>> = counts.iter().map(|c| u_from_counts(c)).collect();
-    let m_init = initial_m();
+    let levels = compare::field_levels(records);
+    let names = compare::field_names(records);
+    let nf = levels.len();
+    let m_init = initial_m(&levels);
     let mut m_sum: Vec<Vec<f64>> = m_init.iter().map(|l| vec![0.0; l.len()]).collect();
-    let mut m_n = [0usize; FIELDS];
+    let mut m_n = vec![0usize; nf];
     let mut runs = Vec::new();
     let tf = TermFrequencies::new(records);
     for (rule, skip) in training_rules() {
-        let estimate: Vec<bool> = (0..FIELDS).map(|f| !skip.contains(&f)).collect();
+        let estimate: Vec<bool> = (0..nf).map(|f| !skip.contains(&f)).collect();
         // The name's term frequency enters EM only where the name is estimated.
         let tf_here = estimate[compare::NAME].then_some(&tf);
         let (patterns, pairs) = rule_patterns(records, link_split, &rule, opts, tf_here);
         let r =
             em(&patterns, &estimate, &m_init, &u, 0.1, opts.em_max_iterations, opts.em_tolerance);
         if pairs > 0 {
-            for f in (0..FIELDS).filter(|&f| estimate[f]) {
+            for f in (0..nf).filter(|&f| estimate[f]) {
                 for (s, v) in m_sum[f].iter_mut().zip(&r.m[f]) {
                     *s += v;
                 }
@@ -247,7 +253,7 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
             "match_share": r.lambda,
         }));
     }
-    let m: Vec<Vec<f64>> = (0..FIELDS)
+    let m: Vec<Vec<f64>> = (0..nf)
         .map(|f| {
             if m_n[f] == 0 {
                 m_init[f].clone()
@@ -280,10 +286,10 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
         0.5
     };
 
-    let fields = (0..FIELDS)
+    let fields = (0..nf)
         .map(|f| Field {
-            name: FIELD_NAMES[f].into(),
-            levels: LEVELS[f]
+            name: names[f].clone(),
+            levels: levels[f]
                 .iter()
                 .enumerate()
                 .map(|(i, label)| Level {

@@ -149,6 +149,7 @@ pub(crate) fn render(
             address,
             id_number,
             phone,
+            extras: Vec::new(),
         },
         set,
     )
