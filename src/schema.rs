@@ -5,9 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The kind of a field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// The kind of a field. In configs and metadata it is written as [`FieldKind::as_str`] and read
+/// with [`FieldKind::parse`] (which takes a few aliases).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FieldKind {
     /// The record's identifier in its source (kept as text, never compared).
@@ -165,6 +165,52 @@ impl FieldKind {
             _ => return None,
         })
     }
+}
+
+impl Serialize for FieldKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FieldKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        FieldKind::parse(&s).ok_or_else(|| {
+            let names: Vec<&str> =
+                FieldKind::SINGLE.iter().chain(&FieldKind::EXTRA).map(|k| k.as_str()).collect();
+            serde::de::Error::custom(format!(
+                "unknown field kind `{s}` (known: {})",
+                names.join(", ")
+            ))
+        })
+    }
+}
+
+/// One column of a configuration file's `[[columns]]`: which header holds which kind, and for
+/// an extra field its name in the model and in blocking rules.
+///
+/// ```toml
+/// [[columns]]
+/// header = "Họ"
+/// kind = "family_name"
+///
+/// [[columns]]
+/// header = "E-mail"
+/// kind = "email"
+/// name = "email"        # optional; by default derived from the header (`e_mail`)
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnConfig {
+    /// The header of the column, as in the file (or the same up to case, spaces, punctuation
+    /// and diacritics).
+    pub header: String,
+    /// Its kind.
+    pub kind: FieldKind,
+    /// The field's name (extra kinds only; empty = derived from the header).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
 }
 
 impl std::fmt::Display for FieldKind {

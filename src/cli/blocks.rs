@@ -47,11 +47,15 @@ fn entities(truth: &Truth, stores: &[&Store]) -> anyhow::Result<Vec<u32>> {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     set_threads(args.matching.threads)?;
     let q = args.matching.quiet || args.json;
-    let cfg = args.matching.config()?;
+    let mut cfg = args.matching.config()?;
+    let own_rules = args.matching.config.is_none();
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let first = load_or_build(&args.input, &tmp.path().join("a.vnl"), &args.reading, q)?;
+    let ap = tmp.path().join("a.vnl");
+    let first = load_or_build(&args.input, &ap, &args.reading, &mut cfg, own_rules, q)?;
     let second = match &args.right {
-        Some(p) => Some(load_or_build(p, &tmp.path().join("b.vnl"), &args.reading, q)?),
+        Some(p) => {
+            Some(load_or_build(p, &tmp.path().join("b.vnl"), &args.reading, &mut cfg, false, q)?)
+        }
         None => None,
     };
     let truth = args.truth.as_ref().map(Truth::read).transpose()?;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::common::{InputArgs, build, exit, set_threads};
+use super::common::{InputArgs, build, exit, load_config, set_threads};
 
 /// Build a store (`.vnl`) from a CSV file: normalise every record, key it and write it.
 #[derive(clap::Args, Debug)]
@@ -17,6 +17,10 @@ pub struct Args {
     output: PathBuf,
     #[command(flatten)]
     reading: InputArgs,
+    /// Configuration file (TOML or JSON; see `vnlink schema`): its `[[columns]]` and blocking
+    /// rules. Without it, both are inferred from the file.
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -27,7 +31,21 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     set_threads(args.threads)?;
-    let s = build(&args.input, &args.output, &args.reading, args.quiet)?;
+    let mut cfg = match &args.config {
+        Some(p) => {
+            let cfg = load_config(p)?;
+            cfg.validate().map_err(|e| match e {
+                vnlink::Error::Config { key, reason, .. } => {
+                    vnlink::Error::Config { path: Some(p.clone()), key, reason }
+                }
+                e => e,
+            })?;
+            cfg
+        }
+        None => vnlink::pipeline::MatchConfig::default(),
+    };
+    let own_rules = args.config.is_none();
+    let s = build(&args.input, &args.output, &args.reading, &mut cfg, own_rules, args.quiet)?;
     if !args.quiet {
         eprintln!(
             "built {}: {} records, {:.1} MB, in {:.2} s ({:.0} records/s)",

@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use vnlink::ingest::{IngestOptions, header::parse_column_override};
 use vnlink::pipeline::MatchConfig;
 use vnlink::pipeline::dataset::{self, BuildOptions, BuildSummary};
+use vnlink::pipeline::infer::infer;
 use vnlink::store::Store;
 
 /// Options to read a CSV input.
@@ -81,9 +82,13 @@ impl MatchArgs {
     }
 
     pub fn matcher(&self) -> anyhow::Result<vnlink::pipeline::Matcher> {
-        let mut b = vnlink::pipeline::MatcherBuilder::new()
-            .config(self.config()?)
-            .progress(Bars::new(self.quiet));
+        self.matcher_with(self.config()?)
+    }
+
+    /// A matcher with `cfg` (from [`MatchArgs::config`], updated by [`load_or_build`]).
+    pub fn matcher_with(&self, cfg: MatchConfig) -> anyhow::Result<vnlink::pipeline::Matcher> {
+        let mut b =
+            vnlink::pipeline::MatcherBuilder::new().config(cfg).progress(Bars::new(self.quiet));
         if let Some(p) = &self.model {
             b = b.model(vnlink::model::Model::read(p)?);
         }
@@ -151,31 +156,70 @@ pub struct Loaded {
     pub seconds: f64,
 }
 
-/// Opens `input` if it is a store; otherwise builds `store_path` from it (CSV).
+/// Opens `input` if it is a store; otherwise builds `store_path` from it (CSV or Excel), its
+/// columns read as `cfg.columns` say or as inferred from the file ([`infer`]).
+///
+/// With `set_blocking` (no config file gave the rules), `cfg.blocking` becomes the rules that go
+/// with the input: the inferred ones, or those a store was built with.
 pub fn load_or_build(
     input: &Path,
     store_path: &Path,
     args: &InputArgs,
+    cfg: &mut MatchConfig,
+    set_blocking: bool,
     quiet: bool,
 ) -> anyhow::Result<Loaded> {
     let t = Instant::now();
     if dataset::is_store(input) {
         let store = Store::open(input)?;
+        if set_blocking {
+            cfg.blocking = dataset::View::new(&store)?.meta()?.blocking;
+        }
         return Ok(Loaded { store, built: None, seconds: t.elapsed().as_secs_f64() });
     }
-    let summary = build(input, store_path, args, quiet)?;
+    let summary = build(input, store_path, args, cfg, set_blocking, quiet)?;
     let store = Store::open(store_path)?;
     Ok(Loaded { store, built: Some(summary), seconds: t.elapsed().as_secs_f64() })
 }
 
-/// Builds a store from CSV with a progress bar.
+/// How to read `input`: the configuration's `[[columns]]`, or the inferred ones (with their
+/// blocking rules when `set_blocking`; the decisions are printed unless `quiet`).
+pub fn reading(
+    input: &Path,
+    args: &InputArgs,
+    cfg: &mut MatchConfig,
+    set_blocking: bool,
+    quiet: bool,
+) -> anyhow::Result<IngestOptions> {
+    let mut ingest = args.ingest_options()?;
+    if cfg.columns.is_empty() {
+        let inferred = infer(input, &ingest)?;
+        if !quiet {
+            for n in &inferred.notes {
+                eprintln!("note: {}: {n}", input.display());
+            }
+        }
+        ingest.config_columns = Some(inferred.columns);
+        if set_blocking {
+            cfg.blocking = inferred.blocking;
+        }
+    } else {
+        ingest.config_columns = Some(cfg.columns.clone());
+    }
+    Ok(ingest)
+}
+
+/// Builds a store from CSV with a progress bar (see [`reading`]).
 pub fn build(
     input: &Path,
     out: &Path,
     args: &InputArgs,
+    cfg: &mut MatchConfig,
+    set_blocking: bool,
     quiet: bool,
 ) -> anyhow::Result<BuildSummary> {
-    let opts = BuildOptions { ingest: args.ingest_options()?, ..BuildOptions::default() };
+    let ingest = reading(input, args, cfg, set_blocking, quiet)?;
+    let opts = BuildOptions { ingest, blocking: cfg.blocking.clone(), ..BuildOptions::default() };
     let pb = bar(quiet, None, "build");
     let summary = dataset::build_csv(input, out, &opts, |n| pb.set_position(n))?;
     pb.finish_and_clear();

@@ -34,9 +34,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let q = args.matching.quiet;
     set_threads(args.matching.threads)?;
-    let matcher = args.matching.matcher()?;
+    let mut cfg = args.matching.config()?;
     vnlink::util::fs::create_dir_all(&args.out)?;
-    let loaded = load_or_build(&args.input, &args.out.join("store.vnl"), &args.reading, q)?;
+    let own_rules = args.matching.config.is_none();
+    let store_path = args.out.join("store.vnl");
+    let loaded = load_or_build(&args.input, &store_path, &args.reading, &mut cfg, own_rules, q)?;
+    let matcher = args.matching.matcher_with(cfg)?;
     let store = &loaded.store;
 
     let result = matcher.dedupe(store)?;

@@ -46,22 +46,27 @@ fn position(store: &Store, path: &Path, id: &str) -> anyhow::Result<u32> {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     set_threads(args.matching.threads)?;
     let q = args.matching.quiet || args.json;
-    let matcher = args.matching.matcher()?;
+    let mut cfg = args.matching.config()?;
+    let own_rules = args.matching.config.is_none();
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let a = load_or_build(&args.input, &tmp.path().join("a.vnl"), &args.reading, q)?;
+    let ap = tmp.path().join("a.vnl");
+    let a = load_or_build(&args.input, &ap, &args.reading, &mut cfg, own_rules, q)?;
+    let second = match &args.second {
+        None => None,
+        Some(p) => {
+            Some(load_or_build(p, &tmp.path().join("b.vnl"), &args.reading, &mut cfg, false, q)?)
+        }
+    };
+    let matcher = args.matching.matcher_with(cfg)?;
     let mut warned = skipped(a.built.as_ref());
     let left = position(&a.store, &args.input, &args.left)?;
-    let e = match &args.second {
-        None => {
-            let right = position(&a.store, &args.input, &args.right)?;
-            matcher.explain(&a.store, left, right)?
-        }
-        Some(p) => {
-            let b = load_or_build(p, &tmp.path().join("b.vnl"), &args.reading, q)?;
-            warned |= skipped(b.built.as_ref());
-            let right = position(&b.store, p, &args.right)?;
-            matcher.explain_link(&a.store, &b.store, left, right)?
-        }
+    let e = if let (Some(p), Some(b)) = (&args.second, &second) {
+        warned |= skipped(b.built.as_ref());
+        let right = position(&b.store, p, &args.right)?;
+        matcher.explain_link(&a.store, &b.store, left, right)?
+    } else {
+        let right = position(&a.store, &args.input, &args.right)?;
+        matcher.explain(&a.store, left, right)?
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&e)?);

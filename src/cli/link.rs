@@ -43,15 +43,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.one_to_one {
         cfg.one_to_one = true;
     }
-    let mut b =
-        vnlink::pipeline::MatcherBuilder::new().config(cfg).progress(super::common::Bars::new(q));
-    if let Some(p) = &args.matching.model {
-        b = b.model(vnlink::model::Model::read(p)?);
-    }
-    let matcher = b.build()?;
     vnlink::util::fs::create_dir_all(&args.out)?;
-    let left = load_or_build(&args.left, &args.out.join("left.vnl"), &args.reading, q)?;
-    let right = load_or_build(&args.right, &args.out.join("right.vnl"), &args.reading, q)?;
+    let own_rules = args.matching.config.is_none();
+    let (lp, rp) = (args.out.join("left.vnl"), args.out.join("right.vnl"));
+    let left = load_or_build(&args.left, &lp, &args.reading, &mut cfg, own_rules, q)?;
+    let right = load_or_build(&args.right, &rp, &args.reading, &mut cfg, false, q)?;
+    let matcher = args.matching.matcher_with(cfg)?;
 
     let result = matcher.link(&left.store, &right.store)?;
 

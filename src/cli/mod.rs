@@ -17,6 +17,7 @@ mod inspect;
 mod link;
 mod normalize;
 mod query;
+mod schema;
 mod train;
 mod verify;
 
@@ -68,6 +69,8 @@ enum Command {
     Bench(bench::Args),
     /// Normalise names, addresses, dates, ID numbers and phones (JSON lines or CSV).
     Normalize(normalize::Args),
+    /// Print the configuration inferred for an input file (columns, kinds, blocking rules).
+    Schema(schema::Args),
 }
 
 /// Parses the command line, runs the command and maps the outcome to an exit status.
@@ -100,6 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gen(args) => r#gen::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Normalize(args) => normalize::run(&args),
+        Command::Schema(args) => schema::run(&args),
     }
 }
 

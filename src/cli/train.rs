@@ -27,14 +27,23 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     set_threads(args.matching.threads)?;
     let q = args.matching.quiet;
-    let matcher = args.matching.matcher()?;
+    let mut cfg = args.matching.config()?;
+    let own_rules = args.matching.config.is_none();
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let left = load_or_build(&args.input, &tmp.path().join("left.vnl"), &args.reading, q)?;
+    let lp = tmp.path().join("left.vnl");
+    let left = load_or_build(&args.input, &lp, &args.reading, &mut cfg, own_rules, q)?;
     let mut warned = skipped(left.built.as_ref());
-    let model = match &args.right {
-        None => matcher.train(&left.store)?,
+    let right = match &args.right {
+        None => None,
         Some(r) => {
-            let right = load_or_build(r, &tmp.path().join("right.vnl"), &args.reading, q)?;
+            let rp = tmp.path().join("right.vnl");
+            Some(load_or_build(r, &rp, &args.reading, &mut cfg, false, q)?)
+        }
+    };
+    let matcher = args.matching.matcher_with(cfg)?;
+    let model = match &right {
+        None => matcher.train(&left.store)?,
+        Some(right) => {
             warned |= skipped(right.built.as_ref());
             matcher.train_link(&left.store, &right.store)?
         }

@@ -22,7 +22,7 @@
 use std::sync::OnceLock;
 
 use crate::normalize::{legacy, text};
-use crate::schema::{ColumnMapping, FieldKind, Schema};
+use crate::schema::{ColumnConfig, ColumnMapping, FieldKind, Schema};
 
 /// The comparison key of a header: folded to ASCII, only letters and digits kept.
 pub fn header_key(header: &str) -> String {
@@ -514,6 +514,87 @@ pub fn map_columns(
             name = format!("{base}_{n}");
         }
         schema.columns.push(ColumnMapping { kind, index, header: headers[index].clone(), name });
+    }
+    let unmapped = (0..headers.len()).filter(|&i| !used[i]).collect();
+    Ok(ColumnMap { schema, unmapped })
+}
+
+/// Maps `headers` exactly as a configuration's `[[columns]]` say: every entry must name a column
+/// of the header; the other columns are left unmapped. `Err` holds the key (`columns[2]`) and
+/// the reason.
+pub fn map_config(
+    headers: &[String],
+    columns: &[ColumnConfig],
+) -> Result<ColumnMap, (String, String)> {
+    let mut schema = Schema::default();
+    let mut used = vec![false; headers.len()];
+    let mut extras = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        let key = format!("columns[{i}]");
+        let wanted_key = header_key(&c.header);
+        let index = headers
+            .iter()
+            .position(|h| h.trim() == c.header.trim())
+            .or_else(|| headers.iter().position(|h| header_key(h) == wanted_key))
+            .ok_or_else(|| {
+                (
+                    format!("{key}.header"),
+                    format!(
+                        "column `{}` is not in the header ({})",
+                        c.header,
+                        quoted_list(headers)
+                    ),
+                )
+            })?;
+        if used[index] {
+            return Err((
+                format!("{key}.header"),
+                format!("column `{}` is given twice", headers[index]),
+            ));
+        }
+        used[index] = true;
+        if c.kind.is_extra() {
+            extras.push((i, index, c));
+        } else if schema.columns.iter().any(|m| m.kind == c.kind) {
+            return Err((format!("{key}.kind"), format!("{} is given two columns", c.kind)));
+        } else {
+            schema.columns.push(ColumnMapping {
+                kind: c.kind,
+                index,
+                header: headers[index].clone(),
+                name: String::new(),
+            });
+        }
+    }
+    schema.columns.sort_by_key(|m| slot(m.kind));
+    if extras.len() > crate::schema::MAX_EXTRA {
+        return Err((
+            "columns".into(),
+            format!(
+                "{} extra fields; at most {} can be matched",
+                extras.len(),
+                crate::schema::MAX_EXTRA
+            ),
+        ));
+    }
+    for (i, index, c) in extras {
+        let name =
+            if c.name.is_empty() { crate::schema::field_name(&c.header) } else { c.name.clone() };
+        if is_reserved_name(&name) || schema.columns.iter().any(|m| m.name == name) {
+            return Err((
+                format!("columns[{i}].name"),
+                format!(
+                    "`{name}` is taken (by a fixed field, a blocking key or another column): \
+                     give the column another `name`"
+                ),
+            ));
+        }
+        schema.columns.push(ColumnMapping {
+            kind: c.kind,
+            index,
+            header: headers[index].clone(),
+            name,
+        });
     }
     let unmapped = (0..headers.len()).filter(|&i| !used[i]).collect();
     Ok(ColumnMap { schema, unmapped })

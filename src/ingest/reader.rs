@@ -25,11 +25,11 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::encoding::{self, Encoding, SAMPLE_LEN, Utf16Reader};
-use super::header::{map_columns, quoted_list, slot};
+use super::header::{map_columns, map_config, quoted_list, slot};
 use super::report::{
     DUPLICATE_RECORD_ID, EMPTY_RECORD_ID, IngestReport, RowError, UNDECODABLE, WRONG_FIELD_COUNT,
 };
-use crate::schema::{FieldKind, Schema};
+use crate::schema::{ColumnConfig, FieldKind, Schema};
 use crate::{Error, Result};
 
 /// Slots of a row: one per single-column kind, then one per extra field.
@@ -50,6 +50,9 @@ pub struct IngestOptions {
     pub max_error_samples: usize,
     /// Count duplicate record ids at the end of the file (16 bytes of memory per record).
     pub check_duplicate_ids: bool,
+    /// The complete column mapping of a configuration file (`[[columns]]`): when set, only
+    /// these columns are read and `columns` is not used.
+    pub config_columns: Option<Vec<ColumnConfig>>,
 }
 
 impl Default for IngestOptions {
@@ -60,6 +63,7 @@ impl Default for IngestOptions {
             encoding: None,
             max_error_samples: 20,
             check_duplicate_ids: true,
+            config_columns: None,
         }
     }
 }
@@ -320,7 +324,12 @@ impl CsvSource {
             })
             .collect();
 
-        let map = map_columns(&headers, &opts.columns).map_err(input_error)?;
+        let map = match &opts.config_columns {
+            Some(columns) => map_config(&headers, columns).map_err(|(key, reason)| {
+                Error::Config { path: None, key, reason: format!("{reason} ({})", path.display()) }
+            })?,
+            None => map_columns(&headers, &opts.columns).map_err(input_error)?,
+        };
         if map.schema.columns.iter().all(|c| c.kind == FieldKind::RecordId) {
             return Err(input_error(format!(
                 "no recognisable column in the header ({}); name the columns ({}) or map them \

@@ -435,7 +435,7 @@ fn cfg_err(reason: String) -> Error {
     Error::Config { path: None, key: "store".into(), reason }
 }
 
-fn raw_of(r: &RawRecord) -> RawFields<'_> {
+pub(crate) fn raw_of(r: &RawRecord) -> RawFields<'_> {
     let g = |k| r.get(k).unwrap_or("");
     RawFields {
         name: g(FieldKind::Name),

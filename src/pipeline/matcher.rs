@@ -46,6 +46,10 @@ pub const DEFAULT_THRESHOLD: Threshold = Threshold::Probability(0.95);
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MatchConfig {
+    /// The column mapping (`[[columns]]`): which header holds which field kind. Empty: inferred
+    /// from the headers and values ([`crate::pipeline::infer`]). Used when reading CSV input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<crate::schema::ColumnConfig>,
     /// Blocking rules.
     pub blocking: Blocking,
     /// Training settings (used when no model is given).
@@ -61,6 +65,7 @@ pub struct MatchConfig {
 impl Default for MatchConfig {
     fn default() -> Self {
         MatchConfig {
+            columns: Vec::new(),
             blocking: Blocking::default(),
             train: TrainOptions::default(),
             threshold: DEFAULT_THRESHOLD,

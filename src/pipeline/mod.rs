@@ -17,6 +17,7 @@
 
 pub mod blocks;
 pub mod dataset;
+pub mod infer;
 pub mod local;
 pub mod matcher;
 pub mod prepare;

@@ -1,0 +1,336 @@
+//! Schema inference: which column is which field, from the header **and a sample of values**,
+//! and blocking rules for the fields found — what `vnlink schema` prints and what `build`,
+//! `dedupe` and `link` use without `--config`.
+//!
+//! Main items: [`infer`] → [`Inferred`] ([`Inferred::to_toml`] writes it as a config file).
+//!
+//! Steps, on the first [`SAMPLE_ROWS`] rows:
+//! 1. Headers are matched as usual ([`crate::ingest::header::map_columns`], `--column` first).
+//! 2. Columns no header names are sniffed: a column of e-mail addresses is taken as `email`
+//!    (90 % of its values); the others are listed with the kind their values suggest, for the user
+//!    to add.
+//! 3. The Vietnamese steps are checked against the values: if fewer than 20 % of the addresses
+//!    resolve against the gazetteer, the address columns are compared as text (`street`,
+//!    `suburb`…) and the state or province as a code; if fewer than half of the phone numbers or
+//!    ids are Vietnamese ones, they are compared as codes. So English-language data gets
+//!    comparisons that work on it, and Vietnamese data keeps its own.
+//! 4. Blocking rules: the defaults, plus one rule per e-mail and code field, and rules pairing a
+//!    postcode with the family name class and with the birth year.
+//!
+//! Decisions are listed in [`Inferred::notes`], so that nothing is changed silently.
+
+use std::path::Path;
+
+use crate::block::{Blocking, KeyPart, Rule};
+use crate::error::Result;
+use crate::ingest::{CsvSource, IngestOptions, RawRecord};
+use crate::normalize::{id, phone};
+use crate::pipeline::dataset::raw_of;
+use crate::pipeline::prepare::{Encodings, Prepared, Preparer};
+use crate::schema::{ColumnConfig, FieldKind, MAX_EXTRA, field_name};
+
+/// Rows read to infer a schema.
+pub const SAMPLE_ROWS: usize = 2000;
+
+/// A column left unmapped, with what its values look like.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unmapped {
+    /// Its header.
+    pub header: String,
+    /// The kind its values suggest (`None`: mostly empty).
+    pub suggestion: Option<FieldKind>,
+    /// Share of the sampled rows with a value.
+    pub filled: f64,
+}
+
+/// An inferred schema.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inferred {
+    /// The complete column mapping.
+    pub columns: Vec<ColumnConfig>,
+    /// Columns left out, with suggestions.
+    pub unmapped: Vec<Unmapped>,
+    /// Blocking rules for these fields.
+    pub blocking: Blocking,
+    /// What was decided from the values, one sentence each.
+    pub notes: Vec<String>,
+    /// Rows sampled.
+    pub rows_sampled: usize,
+}
+
+/// What the values of one column look like.
+fn suggest(values: &[&str]) -> (Option<FieldKind>, f64, f64) {
+    let filled: Vec<&str> = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+    if filled.is_empty() {
+        return (None, 0.0, 0.0);
+    }
+    let share = |f: &dyn Fn(&str) -> bool| {
+        filled.iter().filter(|v| f(v)).count() as f64 / filled.len() as f64
+    };
+    let email = share(&|v| {
+        let mut out = String::new();
+        crate::normalize::extra::normalize_extra_into(FieldKind::Email, v, &mut out);
+        !out.is_empty()
+    });
+    let fill = filled.len() as f64 / values.len().max(1) as f64;
+    let kind = if email >= 0.9 {
+        FieldKind::Email
+    } else if share(&|v| crate::normalize::date::parse_date(v).date.is_some() && v.len() >= 6)
+        >= 0.9
+    {
+        FieldKind::Dob
+    } else if share(&|v| {
+        v.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | ' '))
+            && v.chars().filter(char::is_ascii_digit).count() <= 6
+    }) >= 0.9
+    {
+        FieldKind::Numeric
+    } else if share(&|v| v.chars().any(|c| c.is_ascii_digit()) && !v.contains(' ') && v.len() >= 5)
+        >= 0.9
+    {
+        FieldKind::Code
+    } else {
+        FieldKind::Text
+    };
+    (Some(kind), fill, email)
+}
+
+/// Infers the schema of a CSV (or Excel) file: see the module docs. `opts.columns` (from
+/// `--column`) are applied first; `opts.config_columns` is ignored.
+pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
+    let path = path.as_ref();
+    let opts = IngestOptions { config_columns: None, ..opts.clone() };
+    let mut src = CsvSource::open(path, &opts)?;
+    let headers = src.headers().to_vec();
+    let schema = src.schema().clone();
+    let mut rows: Vec<RawRecord> = Vec::new();
+    src.read_chunk(&mut rows, SAMPLE_ROWS)?;
+    let unmapped_idx: Vec<usize> =
+        (0..headers.len()).filter(|&i| schema.columns.iter().all(|c| c.index != i)).collect();
+
+    let mut columns: Vec<ColumnConfig> = schema
+        .columns
+        .iter()
+        .map(|c| ColumnConfig { header: c.header.clone(), kind: c.kind, name: c.name.clone() })
+        .collect();
+    let mut notes = Vec::new();
+
+    // 2. Sniff the unmapped columns, MAX_EXTRA at a time, read as text fields.
+    let mut unmapped = Vec::new();
+    for batch in unmapped_idx.chunks(MAX_EXTRA) {
+        let cfg: Vec<ColumnConfig> = batch
+            .iter()
+            .map(|&i| ColumnConfig {
+                header: headers[i].clone(),
+                kind: FieldKind::Text,
+                name: format!("c{i}"),
+            })
+            .collect();
+        let o = IngestOptions { config_columns: Some(cfg), ..opts.clone() };
+        let mut s = CsvSource::open(path, &o)?;
+        let mut sample: Vec<RawRecord> = Vec::new();
+        s.read_chunk(&mut sample, SAMPLE_ROWS)?;
+        for (j, &i) in batch.iter().enumerate() {
+            let values: Vec<&str> = sample.iter().map(|r| r.extra(j)).collect();
+            let (kind, filled, _) = suggest(&values);
+            if kind == Some(FieldKind::Email)
+                && columns.iter().filter(|c| c.kind.is_extra()).count() < MAX_EXTRA
+            {
+                notes.push(format!(
+                    "column `{}`: e-mail addresses in its values, compared as `email`",
+                    headers[i]
+                ));
+                columns.push(ColumnConfig {
+                    header: headers[i].clone(),
+                    kind: FieldKind::Email,
+                    name: String::new(),
+                });
+            } else {
+                unmapped.push(Unmapped { header: headers[i].clone(), suggestion: kind, filled });
+            }
+        }
+    }
+
+    // 3. Do the Vietnamese normalisers read these values?
+    let raws: Vec<_> = rows.iter().map(raw_of).collect();
+    let mut preparer = Preparer::new();
+    let mut out = Prepared::default();
+    let (mut addresses, mut resolved) = (0usize, 0usize);
+    let (mut phones, mut vn_phones, mut ids, mut vn_ids) = (0usize, 0usize, 0usize, 0usize);
+    for r in &raws {
+        let mut joined = String::new();
+        r.joined_address_into(&mut joined);
+        if !joined.trim().is_empty() {
+            addresses += 1;
+            preparer.prepare(r, &Encodings::default(), &mut out);
+            let f = &out.features;
+            resolved += usize::from(f.province_new != 0 || f.ward_old != 0 || f.ward_new != 0);
+        }
+        if !r.phone.trim().is_empty() {
+            phones += 1;
+            vn_phones += usize::from(phone::phone_u64(r.phone).is_some());
+        }
+        if !r.id_number.trim().is_empty() {
+            ids += 1;
+            vn_ids += usize::from(id::parse_id(r.id_number).is_some_and(|n| n.to_u64().is_some()));
+        }
+    }
+    let retype = |columns: &mut Vec<ColumnConfig>, kinds: &[FieldKind], as_text: bool| {
+        for c in columns.iter_mut().filter(|c| kinds.contains(&c.kind)) {
+            c.kind = if as_text && !matches!(c.kind, FieldKind::Province | FieldKind::HouseNumber) {
+                FieldKind::Text
+            } else {
+                FieldKind::Code
+            };
+            c.name = field_name(&c.header);
+        }
+    };
+    if addresses > 0 && (resolved as f64) < 0.2 * addresses as f64 {
+        notes.push(format!(
+            "addresses: {resolved} of {addresses} sampled resolve against the Vietnamese \
+             gazetteer: the address columns are compared as text (the province or state, and a \
+             house number, as codes)"
+        ));
+        let kinds = [
+            FieldKind::Address,
+            FieldKind::HouseNumber,
+            FieldKind::Street,
+            FieldKind::Ward,
+            FieldKind::District,
+            FieldKind::Province,
+        ];
+        retype(&mut columns, &kinds, true);
+    }
+    if phones > 0 && (vn_phones as f64) < 0.5 * phones as f64 {
+        notes.push(format!(
+            "phones: {vn_phones} of {phones} sampled are Vietnamese numbers: compared as a code"
+        ));
+        retype(&mut columns, &[FieldKind::Phone], false);
+    }
+    if ids > 0 && (vn_ids as f64) < 0.5 * ids as f64 {
+        notes.push(format!(
+            "ids: {vn_ids} of {ids} sampled are CCCD or CMND numbers: compared as a code"
+        ));
+        retype(&mut columns, &[FieldKind::NationalId], false);
+    }
+    // Extra fields: unique names, at most MAX_EXTRA (text fields dropped first).
+    loop {
+        let extras: Vec<usize> =
+            (0..columns.len()).filter(|&i| columns[i].kind.is_extra()).collect();
+        if extras.len() <= MAX_EXTRA {
+            break;
+        }
+        let drop = extras
+            .iter()
+            .rev()
+            .copied()
+            .find(|&i| columns[i].kind == FieldKind::Text)
+            .unwrap_or(extras[extras.len() - 1]);
+        let c = columns.remove(drop);
+        notes.push(format!("column `{}` left out: at most {MAX_EXTRA} extra fields", c.header));
+        unmapped.push(Unmapped { header: c.header, suggestion: Some(c.kind), filled: 1.0 });
+    }
+    let mut taken: Vec<String> = Vec::new();
+    for c in columns.iter_mut().filter(|c| c.kind.is_extra()) {
+        let base = if c.name.is_empty() { field_name(&c.header) } else { c.name.clone() };
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name) || crate::ingest::header::is_reserved_name(&name) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        taken.push(name.clone());
+        c.name = name;
+    }
+
+    // 4. Blocking rules for the fields found.
+    let mut blocking = Blocking::default();
+    for c in columns.iter().filter(|c| c.kind.is_extra()) {
+        let name = c.name.as_str();
+        match c.kind {
+            FieldKind::Email | FieldKind::Code => {
+                blocking.rules.push(Rule::with_fields(&[], &[name], &[]));
+            }
+            FieldKind::Postcode => {
+                blocking.rules.push(Rule::with_fields(&[KeyPart::FamilyClass], &[name], &[]));
+                blocking.rules.push(Rule::with_fields(&[KeyPart::BirthYear], &[name], &[]));
+            }
+            _ => {}
+        }
+    }
+    Ok(Inferred { columns, unmapped, blocking, notes, rows_sampled: rows.len() })
+}
+
+impl Inferred {
+    /// The inferred schema as a configuration file (TOML) for `--config`, with the decisions
+    /// and the unmapped columns as comments.
+    pub fn to_toml(&self, source: &str) -> String {
+        use std::fmt::Write as _;
+        let mut t = String::new();
+        let _ = writeln!(t, "# vnlink configuration inferred from {source}");
+        let _ = writeln!(
+            t,
+            "# ({} rows sampled). Check it, edit it, and pass it with --config.",
+            self.rows_sampled
+        );
+        for n in &self.notes {
+            let _ = writeln!(t, "# note: {n}");
+        }
+        let kinds: Vec<&str> =
+            FieldKind::SINGLE.iter().chain(&FieldKind::EXTRA).map(|k| k.as_str()).collect();
+        let _ = writeln!(t, "#\n# Kinds: {}.", kinds.join(", "));
+        let _ = writeln!(t, "# Columns not listed are not read.\n");
+        for c in &self.columns {
+            let _ = writeln!(t, "[[columns]]");
+            let _ = writeln!(t, "header = {}", quote(&c.header));
+            let _ = writeln!(t, "kind = \"{}\"", c.kind);
+            if c.kind.is_extra() {
+                let _ = writeln!(t, "name = {}", quote(&c.name));
+            }
+            t.push('\n');
+        }
+        for u in &self.unmapped {
+            let _ = writeln!(
+                t,
+                "# not read: {} ({:.0} % filled{})",
+                quote(&u.header),
+                u.filled * 100.0,
+                u.suggestion.map_or(String::new(), |k| format!("; its values look like `{k}`"))
+            );
+            if let Some(k) = u.suggestion {
+                let _ = writeln!(
+                    t,
+                    "# [[columns]]\n# header = {}\n# kind = \"{k}\"\n",
+                    quote(&u.header)
+                );
+            }
+        }
+        let _ = writeln!(t, "[blocking]\nmax_block = {}\n", self.blocking.max_block);
+        for r in &self.blocking.rules {
+            let keys: Vec<String> =
+                r.keys.iter().map(|k| serde_json::to_string(k).unwrap_or_default()).collect();
+            let _ = writeln!(t, "[[blocking.rules]]");
+            let _ = writeln!(t, "name = {}", quote(&r.name));
+            let _ = writeln!(t, "keys = [{}]", keys.join(", "));
+            if !r.fields.is_empty() {
+                let f: Vec<String> = r.fields.iter().map(|f| quote(f)).collect();
+                let _ = writeln!(t, "fields = [{}]", f.join(", "));
+            }
+            if !r.split_by.is_empty() {
+                let s: Vec<String> = r
+                    .split_by
+                    .iter()
+                    .map(|k| serde_json::to_string(k).unwrap_or_default())
+                    .collect();
+                let _ = writeln!(t, "split_by = [{}]", s.join(", "));
+            }
+            t.push('\n');
+        }
+        t
+    }
+}
+
+/// A TOML basic string.
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
