@@ -48,6 +48,8 @@ pub struct IngestOptions {
     pub max_error_samples: usize,
     /// Count duplicate record ids at the end of the file (16 bytes of memory per record).
     pub check_duplicate_ids: bool,
+    /// The sheet of an Excel workbook to read (default: the first); ignored for CSV files.
+    pub sheet: Option<String>,
 }
 
 impl Default for IngestOptions {
@@ -58,6 +60,7 @@ impl Default for IngestOptions {
             encoding: None,
             max_error_samples: 20,
             check_duplicate_ids: true,
+            sheet: None,
         }
     }
 }
@@ -217,12 +220,16 @@ pub fn sniff_delimiter(head: &str) -> u8 {
 
 impl CsvSource {
     /// Opens `path`: detects the encoding and delimiter (unless given), reads and maps the
-    /// header, and reads the first data row ahead.
+    /// header, and reads the first data row ahead. An Excel workbook (`.xlsx`, `.xlsm`, `.xls`)
+    /// is read as CSV through [`crate::ingest::excel::open`].
     ///
     /// Errors: [`Error::Io`] when the file cannot be read; [`Error::Input`] when it is empty, has
     /// a header but no data row, has no recognisable column, or an override names no column.
     pub fn open(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<CsvSource> {
         let path = path.as_ref();
+        if super::excel::is_excel_path(path) {
+            return super::excel::open(path, opts);
+        }
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         CsvSource::with_size_hint(path.to_path_buf(), file, opts, Some(len))
