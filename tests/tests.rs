@@ -18,6 +18,8 @@ mod inspect;
 /// The `.vnl` store: round trips, postings, threads, writer misuse.
 mod store;
 // `vnlink gen` / `vnlink::synth`: determinism, shapes, truth, corruption rates, hard negatives.
+/// Excel input: `.xlsx`/`.xls` cells as typed, sheet rows as lines, `--sheet`, damaged files.
+mod excel;
 mod r#gen;
 /// `vnlink normalize`: the JSON-lines contract of each kind, input order, stdin vs arguments, CSV mode.
 mod normalize;

@@ -12,7 +12,7 @@ use vnlink::pipeline::dataset::{self, BuildOptions, BuildSummary};
 use vnlink::pipeline::infer::infer;
 use vnlink::store::Store;
 
-/// Options to read a CSV input.
+/// Options to read a CSV (or Excel) input.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct InputArgs {
     /// Map a column explicitly: `KIND=HEADER` (kinds: `record_id`, `full_name`, dob, sex, address,
@@ -22,6 +22,9 @@ pub struct InputArgs {
     /// Field delimiter (default: sniffed among `,` `;` and tab).
     #[arg(long)]
     pub delimiter: Option<char>,
+    /// Sheet of an Excel input (`.xlsx`, `.xlsm`, `.xls`) to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 impl InputArgs {
@@ -33,6 +36,7 @@ impl InputArgs {
         if let Some(d) = self.delimiter {
             o.delimiter = Some(u8::try_from(d).context("the delimiter must be one ASCII byte")?);
         }
+        o.sheet.clone_from(&self.sheet);
         Ok(o)
     }
 }

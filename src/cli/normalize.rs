@@ -523,7 +523,28 @@ struct WholeRows {
 }
 
 impl WholeRows {
-    fn open(path: &Path, encoding: Encoding, delimiter: u8) -> anyhow::Result<WholeRows> {
+    fn open(
+        path: &Path,
+        encoding: Encoding,
+        delimiter: u8,
+        sheet: Option<&str>,
+    ) -> anyhow::Result<WholeRows> {
+        if vnlink::ingest::excel::is_excel_path(path) {
+            // The same CSV text the source reads: UTF-8, `,`, one line per sheet row.
+            let csv = vnlink::ingest::excel::sheet_to_csv(path, sheet)?.csv;
+            let reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_reader(Box::new(std::io::Cursor::new(csv)) as Box<dyn Read>);
+            return Ok(WholeRows {
+                reader,
+                record: csv::ByteRecord::new(),
+                encoding: Encoding::Utf8,
+                path: path.to_path_buf(),
+                done: false,
+            });
+        }
         let mut file = File::open(path).map_err(|e| vnlink::Error::io(path, e))?;
         let mut head = vec![0u8; encoding::SAMPLE_LEN];
         let mut n = 0;
@@ -613,7 +634,8 @@ fn run_csv(input: &Path, output: &Path, args: &Args) -> anyhow::Result<ExitCode>
     let kinds: Vec<FieldKind> =
         CSV_KINDS.into_iter().filter(|&k| source.schema().index_of(k).is_some()).collect();
     let headers = source.headers().to_vec();
-    let mut whole = WholeRows::open(input, source.encoding(), source.delimiter())?;
+    let mut whole =
+        WholeRows::open(input, source.encoding(), source.delimiter(), opts.sheet.as_deref())?;
 
     let mut file = AtomicFile::create(output)?;
     if matches!(source.encoding(), Encoding::Utf8Bom | Encoding::Utf16Le | Encoding::Utf16Be) {

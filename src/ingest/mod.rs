@@ -1,9 +1,11 @@
 //! CSV ingest: streaming rows of delimited text files, whatever their encoding, into raw field
-//! values keyed by [`FieldKind`](crate::schema::FieldKind).
+//! values keyed by [`FieldKind`](crate::schema::FieldKind). Excel workbooks (`.xlsx`, `.xlsm`,
+//! `.xls`) are read through the same machinery, one sheet converted to CSV ([`excel`]).
 //!
 //! | module | owns |
 //! |---|---|
 //! | [`reader`] | [`CsvSource`] (open, sniff, read rows one by one or in chunks), [`RawRecord`], [`IngestOptions`] |
+//! | [`excel`] | one sheet of an Excel workbook as UTF-8 CSV (cells as typed, line = sheet row), [`excel::SheetCsv`] |
 //! | [`encoding`] | [`Encoding`] detection (UTF-8 ± BOM, UTF-16 LE/BE, Windows-1258, 8-bit legacy), UTF-16 transcoding |
 //! | [`header`] | matching Vietnamese and English headers to field kinds; `kind=header` overrides |
 //! | [`report`] | [`RowError`] and [`IngestReport`]: skipped rows and warnings, counted by reason |
@@ -31,6 +33,7 @@
 //! ```
 
 pub mod encoding;
+pub mod excel;
 pub mod header;
 pub mod reader;
 pub mod report;

@@ -53,6 +53,8 @@ pub struct IngestOptions {
     /// The complete column mapping of a configuration file (`[[columns]]`): when set, only
     /// these columns are read and `columns` is not used.
     pub config_columns: Option<Vec<ColumnConfig>>,
+    /// The sheet of an Excel workbook to read (default: the first); ignored for CSV files.
+    pub sheet: Option<String>,
 }
 
 impl Default for IngestOptions {
@@ -64,6 +66,7 @@ impl Default for IngestOptions {
             max_error_samples: 20,
             check_duplicate_ids: true,
             config_columns: None,
+            sheet: None,
         }
     }
 }
@@ -236,12 +239,16 @@ pub fn sniff_delimiter(head: &str) -> u8 {
 
 impl CsvSource {
     /// Opens `path`: detects the encoding and delimiter (unless given), reads and maps the
-    /// header, and reads the first data row ahead.
+    /// header, and reads the first data row ahead. An Excel workbook (`.xlsx`, `.xlsm`, `.xls`)
+    /// is read as CSV through [`crate::ingest::excel::open`].
     ///
     /// Errors: [`Error::Io`] when the file cannot be read; [`Error::Input`] when it is empty, has
     /// a header but no data row, has no recognisable column, or an override names no column.
     pub fn open(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<CsvSource> {
         let path = path.as_ref();
+        if super::excel::is_excel_path(path) {
+            return super::excel::open(path, opts);
+        }
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         CsvSource::with_size_hint(path.to_path_buf(), file, opts, Some(len))
