@@ -15,6 +15,8 @@ mod compat;
 mod corruption;
 /// `vnlink inspect`: counts, completeness, frequent values, block sizes, text and JSON.
 mod inspect;
+/// Real-world input: split columns, extra field kinds, configs and `vnlink schema`.
+mod schema;
 /// The `.vnl` store: round trips, postings, threads, writer misuse.
 mod store;
 // `vnlink gen` / `vnlink::synth`: determinism, shapes, truth, corruption rates, hard negatives.

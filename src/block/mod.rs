@@ -234,7 +234,12 @@ pub struct Blocking {
     /// Rules, in order: earlier rules take the pairs they share with later ones.
     pub rules: Vec<Rule>,
     /// Largest block compared in full (a block of n records gives n(n−1)/2 pairs).
+    #[serde(default = "default_max_block")]
     pub max_block: usize,
+}
+
+fn default_max_block() -> usize {
+    200
 }
 
 impl Default for Blocking {
@@ -257,7 +262,7 @@ impl Default for Blocking {
                 Rule::new(&[WardNew, House], &[]),
                 Rule::new(&[NameSorted, BirthYear], &[ProvinceNew, WardNew]),
             ],
-            max_block: 200,
+            max_block: default_max_block(),
         }
     }
 }
