@@ -416,7 +416,7 @@ pub struct ColumnMap {
 /// (an override names no header, two overrides name one column, or too many extra fields).
 ///
 /// A single-column kind takes its strongest column (ties: the leftmost); an extra kind takes
-/// every column that names it, each a field named after its header ([`schema::field_name`],
+/// every column that names it, each a field named after its header ([`crate::schema::field_name`],
 /// made unique with `_2`, `_3`…). When a family-name column is there, a bare "Tên" column is
 /// the given name, not the full name.
 pub fn map_columns(
