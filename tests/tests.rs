@@ -19,5 +19,7 @@ mod inspect;
 mod store;
 // `vnlink gen` / `vnlink::synth`: determinism, shapes, truth, corruption rates, hard negatives.
 mod r#gen;
+/// `vnlink gen --columns split` and `--locale en`: headers, truth, determinism, plausible values.
+mod gen_en;
 /// `vnlink normalize`: the JSON-lines contract of each kind, input order, stdin vs arguments, CSV mode.
 mod normalize;
