@@ -23,5 +23,7 @@ mod store;
 /// Excel input: `.xlsx`/`.xls` cells as typed, sheet rows as lines, `--sheet`, damaged files.
 mod excel;
 mod r#gen;
+/// `vnlink gen --columns split` and `--locale en`: headers, truth, determinism, plausible values.
+mod gen_en;
 /// `vnlink normalize`: the JSON-lines contract of each kind, input order, stdin vs arguments, CSV mode.
 mod normalize;

@@ -1,7 +1,9 @@
-//! `vnlink gen`: writes a synthetic Vietnamese population with ground truth (see
-//! `vnlink::synth`): flags → [`GenConfig`], a rayon pool of `--threads`, a progress bar, and a
-//! summary with the observed rate of every corruption.
+//! `vnlink gen`: writes a synthetic population with ground truth (see `vnlink::synth`):
+//! Vietnamese in the standard or split columns, or English (US); flags → [`GenConfig`], a rayon
+//! pool of `--threads`, a progress bar, and a summary with the observed rate of every
+//! corruption.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -9,7 +11,9 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use vnlink::synth::{self, Corruption, GenConfig, Rates, Shape};
+use vnlink::synth::{
+    self, Columns, Corruption, EnCorruption, EnRates, GenConfig, Locale, Rates, Shape,
+};
 
 /// The output shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -20,17 +24,53 @@ pub enum ShapeArg {
     Link,
 }
 
-const ABOUT: &str = "Generate a synthetic Vietnamese population with ground truth";
+/// The people and language of the records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LocaleArg {
+    /// Vietnamese people.
+    Vi,
+    /// United States people (English names, US addresses, phones, SSNs, e-mails).
+    En,
+}
+
+/// The column layout of Vietnamese records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColumnsArg {
+    /// One name column and one address column.
+    Joined,
+    /// The name in three columns, the address in five, as Vietnamese forms have them.
+    Split,
+}
+
+const ABOUT: &str = "Generate a synthetic population with ground truth (Vietnamese or English)";
 
 const AFTER_HELP: &str = "\
-Writes to DIR: records.csv (dedupe) or registry.csv + agency.csv (link), with the header
-record_id,full_name,dob,sex,address,id_number,phone; truth.csv (record_id,entity_id[,source]);
-gen_stats.json (configuration and counts). The same seed and flags give byte-identical files
-whatever --threads.
+Writes to DIR: records.csv (dedupe) or registry.csv + agency.csv (link); truth.csv
+(record_id,entity_id[,source]); gen_stats.json (configuration and counts). The same seed and
+flags give byte-identical files whatever --threads.
+
+Record headers:
+  --locale vi --columns joined (default):
+    record_id,full_name,dob,sex,address,id_number,phone
+  --locale vi --columns split (same people, records, corruptions and truth as joined; the name
+  in family/middle/given columns, the address in house number/street or hamlet/ward/district/
+  province columns; about half of the unabbreviated units as bare names, the district empty for
+  post-2025 addresses; --rate-name-order swaps the family and given columns):
+    record_id,Họ,Chữ đệm,Tên,Ngày sinh,Giới tính,Số nhà,Đường/Thôn,Phường/Xã,Quận/Huyện,
+    Tỉnh/Thành phố,Số CCCD,Số điện thoại   (one line in the file)
+  --locale en (United States people derived from the Vietnamese population of the seed: same
+  entities, households, twins, namesakes (\"Jr\"), clusters and truth structure; dob yyyy-mm-dd,
+  sex F/M, 5-digit ZIP in postcode, phone 555-123-4567, ssn 123-45-6789; the Vietnamese-only
+  corruptions do not apply, the --rate-en-* flags add nicknames, middle initials, e-mail, SSN
+  and ZIP damage):
+    record_id,first_name,middle_name,last_name,dob,sex,street_address,suburb,state,postcode,
+    email,phone,ssn   (one line in the file)
 
 Examples:
-  vnlink gen --shape dedupe --entities 1500 --seed 42 --out data/sample
+  vnlink gen --shape dedupe --entities 1250 --seed 42 --out data/sample
   vnlink gen --shape link --entities 100000 --seed 7 --out /tmp/link --agency-ratio 0.8
+  vnlink gen --shape dedupe --entities 100000 --seed 7 --out /tmp/split --columns split
+  vnlink gen --shape link --entities 100000 --seed 7 --out /tmp/en --locale en
   vnlink gen --shape dedupe --entities 1000000 --seed 1 --out /tmp/g1m --rate-vni 0.05";
 
 /// `vnlink gen` flags.
@@ -49,6 +89,12 @@ pub struct Args {
     /// Output directory (created if needed).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// People and language of the records: Vietnamese, or English (United States).
+    #[arg(long, value_enum, default_value_t = LocaleArg::Vi)]
+    locale: LocaleArg,
+    /// Column layout of Vietnamese records (see below); not with --locale en.
+    #[arg(long, value_enum, default_value_t = ColumnsArg::Joined)]
+    columns: ColumnsArg,
     /// Worker threads (0 = one per core). Does not change the output.
     #[arg(long, value_name = "T", default_value_t = 0)]
     threads: usize,
@@ -90,34 +136,42 @@ pub struct Args {
     agency_dup_rate: f64,
     #[command(flatten)]
     rates: RateArgs,
+    #[command(flatten)]
+    en_rates: EnRateArgs,
 }
 
 macro_rules! rate_args {
-    ($($field:ident: $variant:ident = $flag:literal),* $(,)?) => {
-        /// One flag per corruption rate.
+    (
+        $(#[$meta:meta])* struct $name:ident: $rates:ident, $kind:ident, $heading:literal;
+        $($field:ident: $variant:ident = $flag:literal),* $(,)?
+    ) => {
+        $(#[$meta])*
         #[derive(clap::Args, Debug)]
-        #[command(next_help_heading = "Corruption rates (per eligible noisy record; clean records: × --original-noise)")]
-        pub struct RateArgs {
+        #[command(next_help_heading = $heading)]
+        pub struct $name {
             $(
                 #[arg(
                     long = $flag,
                     value_name = "P",
-                    default_value_t = Rates::DEFAULT.$field,
-                    help = Corruption::$variant.description(),
+                    default_value_t = $rates::DEFAULT.$field,
+                    help = $kind::$variant.description(),
                 )]
                 $field: f64,
             )*
         }
 
-        impl RateArgs {
-            fn rates(&self) -> Rates {
-                Rates { $($field: self.$field,)* }
+        impl $name {
+            fn rates(&self) -> $rates {
+                $rates { $($field: self.$field,)* }
             }
         }
     };
 }
 
 rate_args! {
+    /// One flag per corruption rate.
+    struct RateArgs: Rates, Corruption,
+        "Corruption rates (per eligible noisy record; clean records: × --original-noise)";
     diacritics: Diacritics = "rate-diacritics",
     nfd: Nfd = "rate-nfd",
     tone_new: ToneNew = "rate-tone-new",
@@ -153,6 +207,20 @@ rate_args! {
     vni: Vni = "rate-vni",
 }
 
+rate_args! {
+    /// One flag per English-only corruption rate.
+    struct EnRateArgs: EnRates, EnCorruption,
+        "English-only corruption rates (--locale en; per eligible noisy record; clean records: × --original-noise)";
+    nickname: Nickname = "rate-en-nickname",
+    middle_initial: MiddleInitial = "rate-en-middle-initial",
+    email_missing: EmailMissing = "rate-en-email-missing",
+    email_other: EmailOther = "rate-en-email-other",
+    email_typo: EmailTypo = "rate-en-email-typo",
+    ssn_missing: SsnMissing = "rate-en-ssn-missing",
+    ssn_no_dashes: SsnNoDashes = "rate-en-ssn-no-dashes",
+    postcode_wrong: PostcodeWrong = "rate-en-postcode-wrong",
+}
+
 impl Args {
     /// The validated configuration of these flags.
     fn config(&self) -> anyhow::Result<GenConfig> {
@@ -172,6 +240,15 @@ impl Args {
             link_overlap: self.link_overlap,
             agency_dup_rate: self.agency_dup_rate,
             rates: self.rates.rates(),
+            locale: match self.locale {
+                LocaleArg::Vi => Locale::Vi,
+                LocaleArg::En => Locale::En,
+            },
+            columns: match self.columns {
+                ColumnsArg::Joined => Columns::Joined,
+                ColumnsArg::Split => Columns::Split,
+            },
+            en_rates: self.en_rates.rates(),
         };
         cfg.validate().context("invalid gen flags")?;
         Ok(cfg)
@@ -199,42 +276,54 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         synth::generate_with_progress(&cfg, shape, &args.out, &mut |n| bar.set_position(n))
     })?;
     bar.finish_and_clear();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
     let secs = start.elapsed().as_secs_f64();
     let s = &summary.stats;
-    println!(
+    writeln!(
+        out,
         "{} entities, {} records in {secs:.2} s ({:.0} records/s, {} thread(s))",
         s.entities,
         s.records,
         s.records as f64 / secs.max(1e-9),
         pool.current_num_threads()
-    );
+    )?;
     match shape {
-        Shape::Dedupe => println!(
+        Shape::Dedupe => writeln!(
+            out,
             "  {} originals, {} copies; {} entities with copies",
             s.clean_records, s.noisy_records, s.entities_with_copies
-        ),
-        Shape::Link => println!(
+        )?,
+        Shape::Link => writeln!(
+            out,
             "  registry {} rows, agency {} rows; people: {} registry only, {} both, {} agency only",
             s.registry_records, s.agency_records, s.registry_only, s.both, s.agency_only
-        ),
+        )?,
     }
-    println!(
+    writeln!(
+        out,
         "  hard negatives: {} households ({} people), {} twin pairs, {} father/son namesakes, \
          {} common-name clusters ({} people)",
         s.households, s.household_members, s.twin_pairs, s.namesakes, s.clusters, s.cluster_members
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  {:<18} {:>6} {:>22} {:>22}",
         "corruption", "rate", "noisy applied/eligible", "clean applied/eligible"
-    );
-    for c in &s.corruptions {
-        println!(
+    )?;
+    for c in s.corruptions.iter().chain(&s.en_corruptions) {
+        if c.noisy.eligible == 0 && c.clean.eligible == 0 {
+            // Not applicable to this locale (or no record was eligible).
+            continue;
+        }
+        writeln!(
+            out,
             "  {:<18} {:>6.3} {:>13}/{:<8} {:>13}/{:<8}",
             c.name, c.rate, c.noisy.applied, c.noisy.eligible, c.clean.applied, c.clean.eligible
-        );
+        )?;
     }
     for f in &summary.files {
-        println!("  wrote {}", f.display());
+        writeln!(out, "  wrote {}", f.display())?;
     }
     if s.ids_reused > 0 {
         eprintln!(

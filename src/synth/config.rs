@@ -1,5 +1,6 @@
-//! Configuration of the generator: [`GenConfig`] (population, duplication and link parameters)
-//! and [`Rates`] (one probability per [`Corruption`]), with their defaults and validation.
+//! Configuration of the generator: [`GenConfig`] (population, duplication and link parameters,
+//! [`Locale`] and [`Columns`]), [`Rates`] (one probability per [`Corruption`]) and [`EnRates`]
+//! (one per English-only [`EnCorruption`]), with their defaults and validation.
 //!
 //! Every rate is the probability that an *eligible* record receives that corruption (a record is
 //! eligible when the corruption can change it: "drop Văn/Thị" needs a Văn or Thị, the pre-2018
@@ -7,62 +8,107 @@
 //! in `dedupe`, every `agency` row in `link`) use the rates as given; records of the clean profile
 //! (an entity's first record in `dedupe`, every `registry` row) use them multiplied by
 //! [`GenConfig::original_noise`].
+//!
+//! The English locale ([`Locale::En`]) uses the [`Corruption`]s that make sense for it (typos,
+//! capitals, dates, sex, addresses, phones, ID digits) with their [`Rates`], and the
+//! [`EnCorruption`]s (nicknames, e-mail, SSN, ZIP) with their [`EnRates`]; the Vietnamese-only
+//! corruptions are never eligible there. A [`CorruptionSet`] holds both kinds: [`Corruption`] on
+//! bits `0..`, [`EnCorruption`] on bits [`EN_BIT`]`..`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
 macro_rules! corruptions {
-    ($( $variant:ident, $field:ident, $name:literal, $default:expr, $doc:literal; )*) => {
-        /// One kind of damage a record can receive. The list is the catalogue of §2 of the
-        /// generator's issue; each has its own rate in [`Rates`].
+    (
+        $(#[$emeta:meta])* enum $enum:ident;
+        $(#[$rmeta:meta])* rates $rates:ident;
+        bit $bit:expr;
+        $( $variant:ident, $field:ident, $name:literal, $default:expr, $doc:literal; )*
+    ) => {
+        $(#[$emeta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u8)]
         #[non_exhaustive]
-        pub enum Corruption {
+        pub enum $enum {
             $( #[doc = $doc] $variant, )*
         }
 
-        impl Corruption {
-            /// Every corruption, in a fixed order (the order of `gen_stats.json`).
-            pub const ALL: &'static [Corruption] = &[$(Corruption::$variant),*];
+        impl $enum {
+            /// Every corruption of this catalogue, in a fixed order (the order of `gen_stats.json`).
+            pub const ALL: &'static [$enum] = &[$($enum::$variant),*];
+
+            /// The number of corruption kinds of this catalogue.
+            pub const COUNT: usize = $enum::ALL.len();
 
             /// The name used in `gen_stats.json` and in the `--rate-*` flags (with `-` for `_`).
             pub fn name(self) -> &'static str {
-                match self { $(Corruption::$variant => $name,)* }
+                match self { $($enum::$variant => $name,)* }
             }
 
             /// A one-line description (the `--help` text of its rate flag).
             pub fn description(self) -> &'static str {
-                match self { $(Corruption::$variant => $doc,)* }
+                match self { $($enum::$variant => $doc,)* }
+            }
+
+            /// The position of `self` in `ALL`.
+            pub fn index(self) -> usize {
+                self as usize
             }
         }
 
-        /// The rate of every [`Corruption`]: the probability that an eligible record of the
-        /// noisy profile receives it.
+        impl CorruptionKind for $enum {
+            fn bit(self) -> u32 {
+                $bit + self as u32
+            }
+        }
+
+        $(#[$rmeta])*
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        pub struct Rates {
+        pub struct $rates {
             $( #[doc = $doc] pub $field: f64, )*
         }
 
-        impl Rates {
+        impl $rates {
             /// The defaults (see the module documentation of [`crate::synth`] for why).
-            pub const DEFAULT: Rates = Rates { $( $field: $default, )* };
+            pub const DEFAULT: $rates = $rates { $( $field: $default, )* };
 
             /// The rate of `c`.
-            pub fn get(&self, c: Corruption) -> f64 {
-                match c { $(Corruption::$variant => self.$field,)* }
+            pub fn get(&self, c: $enum) -> f64 {
+                match c { $($enum::$variant => self.$field,)* }
             }
 
             /// Sets the rate of `c`.
-            pub fn set(&mut self, c: Corruption, rate: f64) {
-                match c { $(Corruption::$variant => self.$field = rate,)* }
+            pub fn set(&mut self, c: $enum, rate: f64) {
+                match c { $($enum::$variant => self.$field = rate,)* }
+            }
+        }
+
+        impl Default for $rates {
+            fn default() -> Self {
+                $rates::DEFAULT
             }
         }
     };
 }
 
+/// A corruption kind of either catalogue: its bit in a [`CorruptionSet`].
+pub trait CorruptionKind: Copy {
+    /// The bit of this kind in a [`CorruptionSet`].
+    fn bit(self) -> u32;
+}
+
+/// The first bit of the [`EnCorruption`]s in a [`CorruptionSet`].
+pub const EN_BIT: u32 = 48;
+
 corruptions! {
+    /// One kind of damage a record can receive. The list is the catalogue of §2 of the
+    /// generator's issue; each has its own rate in [`Rates`].
+    enum Corruption;
+    /// The rate of every [`Corruption`]: the probability that an eligible record of the
+    /// noisy profile receives it.
+    rates Rates;
+    bit 0;
     Diacritics, diacritics, "diacritics", 0.15,
         "Diacritics dropped and `đ`→`d` (the whole record's text, or only the name or the address).";
     Nfd, nfd, "nfd", 0.05,
@@ -131,24 +177,35 @@ corruptions! {
         "The record's text fields in VNI-Windows mojibake (`Nguyeãn`).";
 }
 
-impl Corruption {
-    /// The number of corruption kinds.
-    pub const COUNT: usize = Corruption::ALL.len();
-
-    /// The position of `self` in [`Corruption::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
+corruptions! {
+    /// One kind of damage of the English locale only ([`Locale::En`]); each has its own rate in
+    /// [`EnRates`]. The English records also receive the [`Corruption`]s that apply to them.
+    enum EnCorruption;
+    /// The rate of every [`EnCorruption`]: the probability that an eligible record of the noisy
+    /// profile receives it.
+    rates EnRates;
+    bit EN_BIT;
+    Nickname, nickname, "nickname", 0.15,
+        "First name written as a nickname (William→Bill, Elizabeth→Liz, Katherine→Kate).";
+    MiddleInitial, middle_initial, "middle_initial", 0.25,
+        "Middle name written as its initial (\"J\" or \"J.\").";
+    EmailMissing, email_missing, "email_missing", 0.25,
+        "E-mail missing (of people who have one).";
+    EmailOther, email_other, "email_other", 0.05,
+        "Another e-mail address: the same name at another provider, or another pattern.";
+    EmailTypo, email_typo, "email_typo", 0.03,
+        "One typing error in the e-mail (local part or provider: gmial.com, yaho.com).";
+    SsnMissing, ssn_missing, "ssn_missing", 0.40,
+        "SSN missing (many forms do not ask for it).";
+    SsnNoDashes, ssn_no_dashes, "ssn_no_dashes", 0.20,
+        "SSN written without dashes (123456789).";
+    PostcodeWrong, postcode_wrong, "postcode_wrong", 0.03,
+        "ZIP code wrong: a neighbouring code or two digits transposed.";
 }
 
 // `CorruptionSet` is a `u64` bit set.
-const _: () = assert!(Corruption::COUNT <= 64);
-
-impl Default for Rates {
-    fn default() -> Self {
-        Rates::DEFAULT
-    }
-}
+const _: () = assert!(Corruption::COUNT <= EN_BIT as usize);
+const _: () = assert!(EN_BIT as usize + EnCorruption::COUNT <= 64);
 
 /// The set of corruptions one record received.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -159,13 +216,13 @@ impl CorruptionSet {
     pub const EMPTY: CorruptionSet = CorruptionSet(0);
 
     /// Whether `c` is in the set.
-    pub fn contains(self, c: Corruption) -> bool {
-        self.0 & (1 << c.index()) != 0
+    pub fn contains(self, c: impl CorruptionKind) -> bool {
+        self.0 & (1 << c.bit()) != 0
     }
 
     /// Adds `c`.
-    pub fn insert(&mut self, c: Corruption) {
-        self.0 |= 1 << c.index();
+    pub fn insert(&mut self, c: impl CorruptionKind) {
+        self.0 |= 1 << c.bit();
     }
 
     /// Whether the set is empty.
@@ -176,6 +233,49 @@ impl CorruptionSet {
     /// The corruptions in the set, in the order of [`Corruption::ALL`].
     pub fn iter(self) -> impl Iterator<Item = Corruption> {
         Corruption::ALL.iter().copied().filter(move |&c| self.contains(c))
+    }
+
+    /// The English-only corruptions in the set, in the order of [`EnCorruption::ALL`].
+    pub fn iter_en(self) -> impl Iterator<Item = EnCorruption> {
+        EnCorruption::ALL.iter().copied().filter(move |&c| self.contains(c))
+    }
+}
+
+/// The population and language of the records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    /// Vietnamese people, the standard header or [`Columns::Split`] (the default).
+    #[default]
+    Vi,
+    /// United States people (names, addresses, phones, SSNs, e-mails) with the header
+    /// `record_id,first_name,middle_name,last_name,dob,sex,street_address,suburb,state,postcode,email,phone,ssn`.
+    En,
+}
+
+impl Locale {
+    /// Whether this is the default, [`Locale::Vi`].
+    pub fn is_default(&self) -> bool {
+        *self == Locale::Vi
+    }
+}
+
+/// The column layout of Vietnamese records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Columns {
+    /// `record_id,full_name,dob,sex,address,id_number,phone` (the default).
+    #[default]
+    Joined,
+    /// The name in three columns and the address in five, as Vietnamese forms have them:
+    /// `record_id,Họ,Chữ đệm,Tên,Ngày sinh,Giới tính,Số nhà,Đường/Thôn,Phường/Xã,Quận/Huyện,Tỉnh/Thành phố,Số CCCD,Số điện thoại`.
+    Split,
+}
+
+impl Columns {
+    /// Whether this is the default, [`Columns::Joined`].
+    pub fn is_default(&self) -> bool {
+        *self == Columns::Joined
     }
 }
 
@@ -191,6 +291,12 @@ pub struct GenConfig {
     /// The seed: the same seed and configuration give byte-identical output whatever the number
     /// of threads.
     pub seed: u64,
+    /// The people and language of the records. Serialised only when not the default.
+    #[serde(default, skip_serializing_if = "Locale::is_default")]
+    pub locale: Locale,
+    /// The column layout ([`Locale::Vi`] only). Serialised only when not the default.
+    #[serde(default, skip_serializing_if = "Columns::is_default")]
+    pub columns: Columns,
     /// `dedupe`: share of entities that have extra (corrupted) copies.
     pub dup_rate: f64,
     /// `dedupe` (and `agency_dup_rate`): most extra copies of one entity; the number of copies is
@@ -222,6 +328,10 @@ pub struct GenConfig {
     pub agency_dup_rate: f64,
     /// The rate of every corruption.
     pub rates: Rates,
+    /// The rate of every English-only corruption ([`Locale::En`]). Serialised only for that
+    /// locale (by `gen_stats.json`).
+    #[serde(default, skip_serializing)]
+    pub en_rates: EnRates,
 }
 
 impl Default for GenConfig {
@@ -242,13 +352,17 @@ impl Default for GenConfig {
             link_overlap: 0.65,
             agency_dup_rate: 0.0,
             rates: Rates::DEFAULT,
+            locale: Locale::Vi,
+            columns: Columns::Joined,
+            en_rates: EnRates::DEFAULT,
         }
     }
 }
 
 impl GenConfig {
     /// Checks every parameter: probabilities in [0, 1], at least one entity, `max_copies` ≥ 1,
-    /// `cluster_size` ≥ 1, `agency_ratio` > 0 and `agency_ratio × link_overlap` ≤ 1.
+    /// `cluster_size` ≥ 1, `agency_ratio` > 0, `agency_ratio × link_overlap` ≤ 1, and
+    /// [`Columns::Split`] only with [`Locale::Vi`].
     pub fn validate(&self) -> Result<()> {
         let bad = |key: &str, reason: String| {
             Err(Error::Config { path: None, key: key.to_owned(), reason })
@@ -283,6 +397,19 @@ impl GenConfig {
             if !(0.0..=1.0).contains(&p) {
                 return bad(&format!("rates.{}", c.name()), format!("{p} is not in [0, 1]"));
             }
+        }
+        for &c in EnCorruption::ALL {
+            let p = self.en_rates.get(c);
+            if !(0.0..=1.0).contains(&p) {
+                return bad(&format!("en_rates.{}", c.name()), format!("{p} is not in [0, 1]"));
+            }
+        }
+        if self.locale == Locale::En && self.columns == Columns::Split {
+            return bad(
+                "columns",
+                "split columns are a Vietnamese layout; the English locale has its own columns"
+                    .into(),
+            );
         }
         if self.household_rate + self.cluster_rate > 1.0 {
             return bad("cluster_rate", "household_rate + cluster_rate must not exceed 1".into());
@@ -336,5 +463,28 @@ mod tests {
         c.rates.typo = -0.1;
         let e = c.validate().unwrap_err().to_string();
         assert!(e.contains("rates.typo"), "{e}");
+        c = GenConfig::default();
+        c.en_rates.nickname = 2.0;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("en_rates.nickname"), "{e}");
+        c = GenConfig { locale: Locale::En, columns: Columns::Split, ..GenConfig::default() };
+        assert!(c.validate().is_err());
+        c.columns = Columns::Joined;
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn both_catalogues_share_one_set() {
+        let mut s = CorruptionSet::EMPTY;
+        s.insert(EnCorruption::Nickname);
+        assert!(s.contains(EnCorruption::Nickname));
+        assert!(!s.contains(Corruption::Diacritics), "bits do not overlap");
+        assert_eq!(s.iter().count(), 0);
+        s.insert(Corruption::Vni);
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![Corruption::Vni]);
+        assert_eq!(s.iter_en().collect::<Vec<_>>(), vec![EnCorruption::Nickname]);
+        for &c in EnCorruption::ALL {
+            assert!((0.0..=1.0).contains(&EnRates::DEFAULT.get(c)), "{}", c.name());
+        }
     }
 }

@@ -13,17 +13,43 @@
 //!
 //! Both write `truth.csv` (`record_id,entity_id`, plus `source` = `registry`/`agency` for
 //! `link`; record ids are `1, 2, …` in `dedupe` and `R1…`/`A1…` in `link`, unique across both
-//! files) and `gen_stats.json` (the configuration and [`GenStats`]). Every record file has the
-//! header `record_id,full_name,dob,sex,address,id_number,phone`. All files are written atomically.
+//! files) and `gen_stats.json` (the configuration and [`GenStats`]; `locale`, `columns` and
+//! `en_rates` appear in the configuration when they are not the defaults). All files are
+//! written atomically.
+//!
+//! # Layouts
+//! The record files have one of three headers ([`header`]):
+//!
+//! ```text
+//! joined (default)  record_id,full_name,dob,sex,address,id_number,phone
+//! split             record_id,Họ,Chữ đệm,Tên,Ngày sinh,Giới tính,Số nhà,Đường/Thôn,Phường/Xã,Quận/Huyện,Tỉnh/Thành phố,Số CCCD,Số điện thoại
+//! en                record_id,first_name,middle_name,last_name,dob,sex,street_address,suburb,state,postcode,email,phone,ssn
+//! ```
+//!
+//! * With [`Columns::Split`] the name is in family / middle (empty or compound: "Thị Ngọc") /
+//!   given columns, the address in house number (with alley: "Số 5, ngõ 12", "123/45") / street
+//!   or hamlet / ward / district (empty for post-2025 two-level addresses) / province columns.
+//!   These are exactly the joined records cut in columns: same people, record ids, corruptions
+//!   (a typo, capitals, dropped diacritics, TCVN3 … land in the columns they hit; abbreviations
+//!   per part: "P. Bến Nghé", "Q.1", "TP HCM"; missing parts are empty columns) and `truth.csv`,
+//!   byte for byte, for the same seed. Two differences: about half of the units written in full
+//!   in the joined record hold their bare name in their column ("Bến Nghé", as Vietnamese forms
+//!   do), and the name-order corruption puts the given name in the family column and the family
+//!   name in the given column.
+//! * With [`Locale::En`] the people are United States people derived from the Vietnamese
+//!   population of the seed (same entities, households, twins, namesakes, clusters and link
+//!   roles), with their own corruptions ([`EnCorruption`]); see the `english` module.
 //!
 //! # Overview of types
-//! * [`GenConfig`] with [`Rates`]: every parameter, with defaults; [`Corruption`] names each kind
-//!   of damage, [`CorruptionSet`] the ones a record received.
+//! * [`GenConfig`] with [`Rates`] and [`EnRates`], [`Locale`] and [`Columns`]: every parameter,
+//!   with defaults; [`Corruption`] and [`EnCorruption`] name each kind of damage,
+//!   [`CorruptionSet`] the ones a record received.
 //! * [`generate`], [`generate_dedupe`], [`generate_link`]: write a shape to a directory and return
 //!   a [`GenSummary`].
-//! * [`dedupe_rows`], [`link_rows`]: the same records in memory, as [`SynthRow`]s (record, entity,
-//!   source, profile, corruptions received); [`people()`]: the ground truth, one [`Person`] per
-//!   entity.
+//! * [`dedupe_rows`], [`link_rows`]: the same records in memory (joined Vietnamese layout), as
+//!   [`SynthRow`]s (record, entity, source, profile, corruptions received); [`wide_rows`]: those
+//!   of any layout, as [`WideRecord`]s (one value per column of [`header`]); [`people()`]: the
+//!   ground truth, one [`Person`] per entity.
 //!
 //! # The population
 //! Family names follow their published national shares (14 names, 89 %; Hoàng/Huỳnh and Vũ/Võ
@@ -94,16 +120,22 @@
 //! that is generated, shuffled and written while the next window is generated; memory is two
 //! windows, whatever the number of entities. Rows are therefore shuffled only **within a
 //! window**: the copies of an entity are never more than one window apart in the file (matchers
-//! must not rely on file order, and do not gain from it).
+//! must not rely on file order, and do not gain from it). The English layout adds one
+//! sequential pass per window (e-mail numbering, see the `english` module) and the split layout
+//! a second RNG per record, keyed by `(seed, entity, source, copy)`.
 
 mod config;
 mod corrupt;
+mod english;
 mod people;
 mod render;
 mod stats;
 mod tables;
 
-pub use config::{Corruption, CorruptionSet, GenConfig, Rates};
+pub use config::{
+    Columns, Corruption, CorruptionKind, CorruptionSet, EN_BIT, EnCorruption, EnRates, GenConfig,
+    Locale, Rates,
+};
 pub use people::{Address, CHUNK, Dob, Group, HouseholdRole, LinkRole, Person, permute};
 pub use stats::{CorruptionStat, Count, GenStats};
 
@@ -115,9 +147,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::schema::FieldKind;
 use crate::util::fs::{AtomicFile, atomic_write, create_dir_all};
 
+use english::{EmailBook, EnPerson};
 use people::{IdCounters, Population};
 use stats::StatsAcc;
 
@@ -129,6 +161,8 @@ pub const WINDOW_CHUNKS: u64 = 32;
 
 const STREAM_RECORDS: u64 = 11;
 const STREAM_SHUFFLE: u64 = 12;
+/// RNG stream of the layout-only choices of split columns.
+const STREAM_SPLIT: u64 = 13;
 
 /// The `SplitMix64` finaliser: a bijective 64-bit mixer.
 pub(crate) fn splitmix(x: u64) -> u64 {
@@ -195,11 +229,85 @@ pub enum Profile {
 /// [`Store::from_records`](crate::store::Store::from_records) directly.
 pub type SynthRecord = crate::pipeline::dataset::Record;
 
+/// A record of any layout ([`wide_rows`]): one value per column of [`header`], `record_id`
+/// first (empty = missing).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WideRecord {
+    /// The values, in the order of [`header`].
+    pub fields: Vec<String>,
+}
+
+impl WideRecord {
+    /// The record id (the first value).
+    pub fn record_id(&self) -> &str {
+        self.fields.first().map_or("", String::as_str)
+    }
+}
+
+impl From<SynthRecord> for WideRecord {
+    fn from(r: SynthRecord) -> Self {
+        WideRecord {
+            fields: vec![r.record_id, r.full_name, r.dob, r.sex, r.address, r.id_number, r.phone],
+        }
+    }
+}
+
+/// The seven standard columns of a joined record (missing values empty).
+fn standard_record(w: WideRecord) -> SynthRecord {
+    let mut it = w.fields.into_iter();
+    let mut next = || it.next().unwrap_or_default();
+    SynthRecord {
+        record_id: next(),
+        full_name: next(),
+        dob: next(),
+        sex: next(),
+        address: next(),
+        id_number: next(),
+        phone: next(),
+        extras: Vec::new(),
+    }
+}
+
+/// The standard header, the order of [`SynthRecord::fields`].
+const STANDARD_HEADER: [&str; 7] =
+    ["record_id", "full_name", "dob", "sex", "address", "id_number", "phone"];
+
+/// The column layout of a configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    Joined,
+    Split,
+    English,
+}
+
+impl Layout {
+    fn of(cfg: &GenConfig) -> Layout {
+        match (cfg.locale, cfg.columns) {
+            (Locale::En, _) => Layout::English,
+            (Locale::Vi, Columns::Split) => Layout::Split,
+            (Locale::Vi, Columns::Joined) => Layout::Joined,
+        }
+    }
+}
+
+/// The header of the record files of `cfg`: the standard seven columns for
+/// [`Columns::Joined`], the thirteen of [`Columns::Split`] (`record_id,Họ,Chữ đệm,Tên,Ngày
+/// sinh,Giới tính,Số nhà,Đường/Thôn,Phường/Xã,Quận/Huyện,Tỉnh/Thành phố,Số CCCD,Số điện thoại`),
+/// or the thirteen of [`Locale::En`] (`record_id,first_name,middle_name,last_name,dob,sex,
+/// street_address,suburb,state,postcode,email,phone,ssn`).
+pub fn header(cfg: &GenConfig) -> &'static [&'static str] {
+    match Layout::of(cfg) {
+        Layout::Joined => &STANDARD_HEADER,
+        Layout::Split => &render::SPLIT_HEADER,
+        Layout::English => &english::EN_HEADER,
+    }
+}
+
 /// A generated record with its truth.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SynthRow {
+pub struct SynthRow<R = SynthRecord> {
     /// The record.
-    pub record: SynthRecord,
+    pub record: R,
     /// The entity it describes ([`Person::entity_id`]).
     pub entity_id: u64,
     /// The file it belongs to.
@@ -226,8 +334,10 @@ pub struct GenSummary {
 /// The generation state: the population, the sequential counters and the statistics.
 struct Engine {
     shape: Shape,
+    layout: Layout,
     pop: Population,
     ids: IdCounters,
+    emails: EmailBook,
     next_record: [u64; 3],
     stats: StatsAcc,
     chunks: u64,
@@ -239,8 +349,10 @@ impl Engine {
         let chunks = cfg.entities.div_ceil(CHUNK);
         Engine {
             shape,
+            layout: Layout::of(cfg),
             pop: Population::new(cfg),
             ids: IdCounters::default(),
+            emails: EmailBook::default(),
             next_record: [0; 3],
             stats: StatsAcc::new(cfg),
             chunks,
@@ -263,15 +375,34 @@ impl Engine {
         people
     }
 
-    /// The rows of window `w`, shuffled, with record ids; for `link`, registry rows first.
-    fn window(&mut self, w: u64) -> Vec<SynthRow> {
-        let people = self.people(w);
-        let (pop, shape) = (&self.pop, self.shape);
-        let first = self.chunk_range(w).start;
-        let parts: Vec<(Vec<SynthRow>, StatsAcc)> = people
+    /// The English people of the chunks of `people` (starting at chunk `first`), with e-mails.
+    fn english(&mut self, first: u64, people: &[Vec<Person>]) -> Vec<Vec<EnPerson>> {
+        let pop = &self.pop;
+        let mut en: Vec<Vec<EnPerson>> = people
             .par_iter()
             .enumerate()
-            .map(|(i, ps)| render_chunk(pop, shape, first + i as u64, ps))
+            .map(|(i, ps)| english::convert(pop, first + i as u64, ps))
+            .collect();
+        for v in &mut en {
+            self.emails.assign(pop.cfg.seed, v);
+        }
+        en
+    }
+
+    /// The rows of window `w`, shuffled, with record ids; for `link`, registry rows first.
+    fn window(&mut self, w: u64) -> Vec<SynthRow<WideRecord>> {
+        let people = self.people(w);
+        let first = self.chunk_range(w).start;
+        let en =
+            if self.layout == Layout::English { self.english(first, &people) } else { Vec::new() };
+        let (pop, shape, layout) = (&self.pop, self.shape, self.layout);
+        let parts: Vec<(Vec<SynthRow<WideRecord>>, StatsAcc)> = people
+            .par_iter()
+            .enumerate()
+            .map(|(i, ps)| {
+                let chunk = Chunk { index: first + i as u64, people: ps, en: en.get(i) };
+                render_chunk(pop, shape, layout, &chunk)
+            })
             .collect();
         let mut rows = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
         for (r, s) in parts {
@@ -280,7 +411,7 @@ impl Engine {
         }
         let mut rng = rng_for(pop.cfg.seed, STREAM_SHUFFLE, w);
         if shape == Shape::Link {
-            let (mut reg, mut ag): (Vec<SynthRow>, Vec<SynthRow>) =
+            let (mut reg, mut ag): (Vec<_>, Vec<_>) =
                 rows.into_iter().partition(|r| r.source == Source::Registry);
             reg.shuffle(&mut rng);
             ag.shuffle(&mut rng);
@@ -292,18 +423,34 @@ impl Engine {
         for r in &mut rows {
             let n = &mut self.next_record[r.source.index()];
             *n += 1;
-            r.record.record_id = match r.source {
+            let id = match r.source {
                 Source::Records => n.to_string(),
                 Source::Registry => format!("R{n}"),
                 Source::Agency => format!("A{n}"),
             };
+            match r.record.fields.first_mut() {
+                Some(f) => *f = id,
+                None => r.record.fields.push(id),
+            }
         }
         rows
     }
 
     fn stats(&self) -> GenStats {
-        self.stats.finish(self.pop.cluster_count() as u64, self.ids.reused)
+        let reused = match self.layout {
+            Layout::English => english::ids_reused(self.pop.cfg.entities),
+            Layout::Joined | Layout::Split => self.ids.reused,
+        };
+        self.stats.finish(self.pop.cluster_count() as u64, reused)
     }
+}
+
+/// One chunk of people to render: its index, its people and, for the English layout, their
+/// English form (same order).
+struct Chunk<'a> {
+    index: u64,
+    people: &'a [Person],
+    en: Option<&'a Vec<EnPerson>>,
 }
 
 /// The number of extra copies of a duplicated entity: 1 + geometric(½), at most `max`.
@@ -315,47 +462,84 @@ fn copies(rng: &mut Rng, max: u32) -> u32 {
     k
 }
 
+/// The RNG of the layout-only choices of one split record.
+fn split_rng(seed: u64, entity: u64, source: Source, copy: u32) -> Rng {
+    rng_for(seed, STREAM_SPLIT, splitmix(entity) ^ (u64::from(copy) << 2 | source.index() as u64))
+}
+
+/// Renders one record in `layout`.
+fn render_one(
+    pop: &Population,
+    layout: Layout,
+    rng: &mut Rng,
+    who: (&Person, Option<&EnPerson>),
+    at: (Source, u32, Profile),
+    acc: &mut StatsAcc,
+) -> (WideRecord, CorruptionSet) {
+    let (p, en) = who;
+    let (source, copy, profile) = at;
+    match (layout, en) {
+        (Layout::English, Some(e)) => {
+            let (fields, set) = english::render(pop, rng, e, profile, acc);
+            (WideRecord { fields }, set)
+        }
+        (Layout::Split, _) => {
+            let side = split_rng(pop.cfg.seed, p.entity_id, source, copy);
+            let (fields, set) = render::render_split(pop, rng, side, p, profile, acc);
+            (WideRecord { fields }, set)
+        }
+        // The English layout always comes with its people (`Engine::window`).
+        (Layout::Joined | Layout::English, _) => {
+            let (r, set) = render::render(pop, rng, p, profile, acc);
+            (WideRecord::from(r), set)
+        }
+    }
+}
+
 fn render_chunk(
     pop: &Population,
     shape: Shape,
-    chunk: u64,
-    people: &[Person],
-) -> (Vec<SynthRow>, StatsAcc) {
+    layout: Layout,
+    chunk: &Chunk<'_>,
+) -> (Vec<SynthRow<WideRecord>>, StatsAcc) {
     let cfg = &pop.cfg;
-    let mut rng = rng_for(cfg.seed, STREAM_RECORDS, chunk);
+    let mut rng = rng_for(cfg.seed, STREAM_RECORDS, chunk.index);
     let mut acc = StatsAcc::new(cfg);
-    let mut rows = Vec::with_capacity(people.len() * 3 / 2);
-    let mut emit = |rng: &mut Rng, acc: &mut StatsAcc, p: &Person, source, copy, profile| {
-        let (record, corruptions) = render::render(pop, rng, p, profile, acc);
+    let mut rows = Vec::with_capacity(chunk.people.len() * 3 / 2);
+    let mut emit = |rng: &mut Rng, acc: &mut StatsAcc, who: (&Person, Option<&EnPerson>), at| {
+        let (record, corruptions) = render_one(pop, layout, rng, who, at, acc);
+        let (source, copy, profile) = at;
         match source {
             Source::Registry => acc.s.registry_records += 1,
             Source::Agency => acc.s.agency_records += 1,
             Source::Records => {}
         }
-        rows.push(SynthRow { record, entity_id: p.entity_id, source, copy, profile, corruptions });
+        let entity_id = who.0.entity_id;
+        rows.push(SynthRow { record, entity_id, source, copy, profile, corruptions });
     };
-    for p in people {
+    for (i, p) in chunk.people.iter().enumerate() {
+        let who = (p, chunk.en.and_then(|e| e.get(i)));
         acc.person(p, shape == Shape::Link);
         match shape {
             Shape::Dedupe => {
-                emit(&mut rng, &mut acc, p, Source::Records, 0, Profile::Clean);
+                emit(&mut rng, &mut acc, who, (Source::Records, 0, Profile::Clean));
                 if rng.random_bool(cfg.dup_rate) {
                     acc.s.entities_with_copies += 1;
                     for i in 1..=copies(&mut rng, cfg.max_copies) {
-                        emit(&mut rng, &mut acc, p, Source::Records, i, Profile::Noisy);
+                        emit(&mut rng, &mut acc, who, (Source::Records, i, Profile::Noisy));
                     }
                 }
             }
             Shape::Link => {
                 if p.link_role != LinkRole::AgencyOnly {
-                    emit(&mut rng, &mut acc, p, Source::Registry, 0, Profile::Clean);
+                    emit(&mut rng, &mut acc, who, (Source::Registry, 0, Profile::Clean));
                 }
                 if p.link_role != LinkRole::RegistryOnly {
-                    emit(&mut rng, &mut acc, p, Source::Agency, 0, Profile::Noisy);
+                    emit(&mut rng, &mut acc, who, (Source::Agency, 0, Profile::Noisy));
                     if rng.random_bool(cfg.agency_dup_rate) {
                         acc.s.entities_with_copies += 1;
                         for i in 1..=copies(&mut rng, cfg.max_copies) {
-                            emit(&mut rng, &mut acc, p, Source::Agency, i, Profile::Noisy);
+                            emit(&mut rng, &mut acc, who, (Source::Agency, i, Profile::Noisy));
                         }
                     }
                 }
@@ -365,17 +549,21 @@ fn render_chunk(
     (rows, acc)
 }
 
-/// The records of a shape, in memory, window by window (see [`dedupe_rows`]).
-pub struct Rows {
+/// The rows of a shape in any layout, window by window (memory: one window).
+pub struct WideRows {
     engine: Engine,
     next_window: u64,
-    buf: std::vec::IntoIter<SynthRow>,
+    buf: std::vec::IntoIter<SynthRow<WideRecord>>,
 }
 
-impl Rows {
-    fn new(cfg: &GenConfig, shape: Shape) -> Result<Rows> {
+impl WideRows {
+    fn new(cfg: &GenConfig, shape: Shape) -> Result<WideRows> {
         cfg.validate()?;
-        Ok(Rows { engine: Engine::new(cfg, shape), next_window: 0, buf: Vec::new().into_iter() })
+        Ok(WideRows {
+            engine: Engine::new(cfg, shape),
+            next_window: 0,
+            buf: Vec::new().into_iter(),
+        })
     }
 
     /// The statistics of the windows generated so far (complete once the iterator is exhausted).
@@ -384,10 +572,10 @@ impl Rows {
     }
 }
 
-impl Iterator for Rows {
-    type Item = SynthRow;
+impl Iterator for WideRows {
+    type Item = SynthRow<WideRecord>;
 
-    fn next(&mut self) -> Option<SynthRow> {
+    fn next(&mut self) -> Option<SynthRow<WideRecord>> {
         loop {
             if let Some(r) = self.buf.next() {
                 return Some(r);
@@ -401,24 +589,78 @@ impl Iterator for Rows {
     }
 }
 
-impl std::fmt::Debug for Rows {
+impl std::fmt::Debug for WideRows {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rows").field("next_window", &self.next_window).finish_non_exhaustive()
+        f.debug_struct("WideRows").field("next_window", &self.next_window).finish_non_exhaustive()
     }
 }
 
-/// The rows of the `dedupe` shape, in file order, generated lazily (memory: one window).
+/// The records of a shape in the standard columns, in memory, window by window (see
+/// [`dedupe_rows`]).
+#[derive(Debug)]
+pub struct Rows {
+    inner: WideRows,
+}
+
+impl Rows {
+    fn new(cfg: &GenConfig, shape: Shape) -> Result<Rows> {
+        if Layout::of(cfg) != Layout::Joined {
+            return Err(Error::Config {
+                path: None,
+                key: "columns".to_owned(),
+                reason: "records in the standard columns are Vietnamese and joined; use \
+                         `synth::wide_rows` for the other layouts"
+                    .to_owned(),
+            });
+        }
+        Ok(Rows { inner: WideRows::new(cfg, shape)? })
+    }
+
+    /// The statistics of the windows generated so far (complete once the iterator is exhausted).
+    pub fn stats(&self) -> GenStats {
+        self.inner.stats()
+    }
+}
+
+impl Iterator for Rows {
+    type Item = SynthRow;
+
+    fn next(&mut self) -> Option<SynthRow> {
+        self.inner.next().map(|r| SynthRow {
+            record: standard_record(r.record),
+            entity_id: r.entity_id,
+            source: r.source,
+            copy: r.copy,
+            profile: r.profile,
+            corruptions: r.corruptions,
+        })
+    }
+}
+
+/// The rows of the `dedupe` shape, in file order, generated lazily (memory: one window). The
+/// configuration must be Vietnamese with joined columns (the defaults); see [`wide_rows`] for
+/// the others.
 pub fn dedupe_rows(cfg: &GenConfig) -> Result<Rows> {
     Rows::new(cfg, Shape::Dedupe)
 }
 
 /// The rows of the `link` shape: per window, the registry rows then the agency rows, each in
-/// file order (the files interleave the windows the same way).
+/// file order (the files interleave the windows the same way). Vietnamese, joined columns only,
+/// as [`dedupe_rows`].
 pub fn link_rows(cfg: &GenConfig) -> Result<Rows> {
     Rows::new(cfg, Shape::Link)
 }
 
-/// The ground truth: every entity's [`Person`], in entity order, identical for both shapes.
+/// The rows of `shape` in the layout of `cfg` (the columns of [`header`]), in file order as
+/// [`dedupe_rows`] and [`link_rows`] give them.
+pub fn wide_rows(cfg: &GenConfig, shape: Shape) -> Result<WideRows> {
+    WideRows::new(cfg, shape)
+}
+
+/// The ground truth: every entity's [`Person`], in entity order, identical for both shapes and
+/// every layout. For [`Locale::En`] these are the Vietnamese people the English ones are derived
+/// from: the same entities, sex, dates of birth (but for redrawn 1 January placeholders),
+/// link roles and groups, with other names, addresses and identifiers.
 pub fn people(cfg: &GenConfig) -> Result<impl Iterator<Item = Person>> {
     cfg.validate()?;
     let mut engine = Engine::new(cfg, Shape::Dedupe);
@@ -447,31 +689,31 @@ fn csv_writer(path: PathBuf, header: &[&str]) -> Result<(PathBuf, csv::Writer<At
 }
 
 impl Sinks {
-    fn create(dir: &Path, shape: Shape) -> Result<Sinks> {
-        let header = FieldKind::ALL.map(FieldKind::as_str);
+    fn create(dir: &Path, shape: Shape, header: &[&str]) -> Result<Sinks> {
         let (names, truth_header): (&[&str], &[&str]) = match shape {
             Shape::Dedupe => (&["records.csv"], &["record_id", "entity_id"]),
             Shape::Link => (&["registry.csv", "agency.csv"], &["record_id", "entity_id", "source"]),
         };
         let files =
-            names.iter().map(|n| csv_writer(dir.join(n), &header)).collect::<Result<Vec<_>>>()?;
+            names.iter().map(|n| csv_writer(dir.join(n), header)).collect::<Result<Vec<_>>>()?;
         let truth = csv_writer(dir.join("truth.csv"), truth_header)?;
         Ok(Sinks { shape, files, truth })
     }
 
-    fn write(&mut self, rows: &[SynthRow]) -> Result<()> {
+    fn write(&mut self, rows: &[SynthRow<WideRecord>]) -> Result<()> {
         for r in rows {
             let (path, w) = match (self.shape, r.source) {
                 (Shape::Link, Source::Agency) => &mut self.files[1],
                 _ => &mut self.files[0],
             };
-            w.write_record(r.record.fields()).map_err(|e| csv_error(path, e))?;
+            w.write_record(&r.record.fields).map_err(|e| csv_error(path, e))?;
             let (tpath, t) = &mut self.truth;
             let id = r.entity_id.to_string();
+            let rid = r.record.record_id();
             let res = if self.shape == Shape::Link {
-                t.write_record([r.record.record_id.as_str(), &id, r.source.as_str()])
+                t.write_record([rid, &id, r.source.as_str()])
             } else {
-                t.write_record([r.record.record_id.as_str(), &id])
+                t.write_record([rid, &id])
             };
             res.map_err(|e| csv_error(tpath, e))?;
         }
@@ -489,10 +731,20 @@ impl Sinks {
     }
 }
 
+/// The configuration as `gen_stats.json` shows it: [`GenConfig`], plus the English rates for
+/// [`Locale::En`].
+#[derive(Serialize)]
+struct ConfigView<'a> {
+    #[serde(flatten)]
+    cfg: &'a GenConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    en_rates: Option<&'a EnRates>,
+}
+
 #[derive(Serialize)]
 struct StatsFile<'a> {
     shape: Shape,
-    config: &'a GenConfig,
+    config: ConfigView<'a>,
     stats: &'a GenStats,
 }
 
@@ -507,7 +759,7 @@ pub fn generate_with_progress(
     cfg.validate()?;
     create_dir_all(out_dir)?;
     let mut engine = Engine::new(cfg, shape);
-    let mut sinks = Sinks::create(out_dir, shape)?;
+    let mut sinks = Sinks::create(out_dir, shape, header(cfg))?;
     let windows = engine.windows;
     let mut pending = Some(engine.window(0));
     for w in 0..windows {
@@ -522,7 +774,8 @@ pub fn generate_with_progress(
     }
     let stats = engine.stats();
     let mut files = sinks.finish()?;
-    let json = serde_json::to_vec_pretty(&StatsFile { shape, config: cfg, stats: &stats })
+    let config = ConfigView { cfg, en_rates: (cfg.locale == Locale::En).then_some(&cfg.en_rates) };
+    let json = serde_json::to_vec_pretty(&StatsFile { shape, config, stats: &stats })
         .map_err(|e| Error::io(out_dir.join("gen_stats.json"), std::io::Error::other(e)))?;
     let stats_path = out_dir.join("gen_stats.json");
     atomic_write(&stats_path, &json)?;

@@ -1,11 +1,12 @@
 //! What the generator produced, counted while generating: [`GenStats`] (records, hard-negative
 //! groups, and for every corruption how many records were eligible and how many received it, per
-//! profile). Counted per chunk and summed in chunk order, so the numbers are deterministic too.
+//! profile; the English-only corruptions only for [`Locale::En`]). Counted per chunk and summed
+//! in chunk order, so the numbers are deterministic too.
 
 use serde::Serialize;
 
 use super::Profile;
-use super::config::{Corruption, GenConfig};
+use super::config::{Corruption, EnCorruption, GenConfig, Locale};
 use super::people::{Group, HouseholdRole, LinkRole, Person};
 
 /// Eligible and applied counts of one corruption in one profile.
@@ -79,12 +80,21 @@ pub struct GenStats {
     pub ids_reused: u64,
     /// One entry per corruption, in the order of [`Corruption::ALL`].
     pub corruptions: Vec<CorruptionStat>,
+    /// [`Locale::En`]: one entry per English-only corruption, in the order of
+    /// [`EnCorruption::ALL`]; empty (and not serialised) otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub en_corruptions: Vec<CorruptionStat>,
 }
 
 impl GenStats {
     /// The counts of `c`.
     pub fn corruption(&self, c: Corruption) -> &CorruptionStat {
         &self.corruptions[c.index()]
+    }
+
+    /// The counts of `c`, for [`Locale::En`] (`None` for the other locales).
+    pub fn en_corruption(&self, c: EnCorruption) -> Option<&CorruptionStat> {
+        self.en_corruptions.get(c.index())
     }
 }
 
@@ -124,12 +134,35 @@ impl StatsAcc {
                         noisy: Count::default(),
                     })
                     .collect(),
+                en_corruptions: if cfg.locale == Locale::En {
+                    EnCorruption::ALL
+                        .iter()
+                        .map(|&c| CorruptionStat {
+                            name: c.name(),
+                            rate: cfg.en_rates.get(c),
+                            clean: Count::default(),
+                            noisy: Count::default(),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             },
         }
     }
 
     pub(crate) fn count(&mut self, profile: Profile, c: Corruption, hit: bool) {
-        let e = &mut self.s.corruptions[c.index()];
+        Self::count_in(&mut self.s.corruptions[c.index()], profile, hit);
+    }
+
+    /// Counts a roll of an English-only corruption (a no-op outside [`Locale::En`]).
+    pub(crate) fn count_en(&mut self, profile: Profile, c: EnCorruption, hit: bool) {
+        if let Some(e) = self.s.en_corruptions.get_mut(c.index()) {
+            Self::count_in(e, profile, hit);
+        }
+    }
+
+    fn count_in(e: &mut CorruptionStat, profile: Profile, hit: bool) {
         let k = match profile {
             Profile::Clean => &mut e.clean,
             Profile::Noisy => &mut e.noisy,
@@ -189,7 +222,12 @@ impl StatsAcc {
         a.twin_pairs += b.twin_pairs;
         a.namesakes += b.namesakes;
         a.cluster_members += b.cluster_members;
-        for (x, y) in a.corruptions.iter_mut().zip(&b.corruptions) {
+        for (x, y) in a
+            .corruptions
+            .iter_mut()
+            .zip(&b.corruptions)
+            .chain(a.en_corruptions.iter_mut().zip(&b.en_corruptions))
+        {
             x.clean.eligible += y.clean.eligible;
             x.clean.applied += y.clean.applied;
             x.noisy.eligible += y.noisy.eligible;
