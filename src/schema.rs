@@ -188,7 +188,9 @@ impl<'de> Deserialize<'de> for FieldKind {
 }
 
 /// One column of a configuration file's `[[columns]]`: which header holds which kind, and for
-/// an extra field its name in the model and in blocking rules.
+/// an extra field its name in the model and in blocking rules. Extra columns given one name are
+/// one field: their values are joined with `, ` in column order (e.g. an English address in
+/// four columns compared as one text, rather than as four fields that say the same thing).
 ///
 /// ```toml
 /// [[columns]]
@@ -211,6 +213,10 @@ pub struct ColumnConfig {
     /// The field's name (extra kinds only; empty = derived from the header).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+    /// Whether the field is compared and weighed (default); `false` keeps it for blocking rules
+    /// only — e.g. a postcode when the address is compared as a whole already.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub compare: bool,
 }
 
 impl std::fmt::Display for FieldKind {
@@ -238,6 +244,18 @@ pub struct ColumnMapping {
     /// The field's name in models and blocking rules (extra fields only; empty otherwise).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+    /// Whether the field is compared (`false`: used by blocking rules only).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub compare: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if signature
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// Most extra fields a schema can have (the model has room for 16 fields, 6 of them fixed).
@@ -262,18 +280,37 @@ pub struct ExtraField {
     pub name: String,
     /// Its kind.
     pub kind: FieldKind,
-    /// The input header it was read from.
+    /// The input header it was read from (headers joined by ` + ` for a field read from
+    /// several columns).
     #[serde(default)]
     pub header: String,
+    /// Whether it is compared (`false`: blocking rules only; its level is always "missing").
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub compare: bool,
 }
 
 impl ExtraField {
     /// The extra fields of a schema, in its order.
+    ///
+    /// Columns that share a name are one field, their values joined (see
+    /// [`ColumnConfig`]).
     pub fn of_schema(schema: &Schema) -> Vec<ExtraField> {
-        schema
-            .extras()
-            .map(|c| ExtraField { name: c.name.clone(), kind: c.kind, header: c.header.clone() })
-            .collect()
+        let mut out: Vec<ExtraField> = Vec::new();
+        for c in schema.extras() {
+            match out.iter_mut().find(|e| e.name == c.name) {
+                Some(e) => {
+                    e.header.push_str(" + ");
+                    e.header.push_str(&c.header);
+                }
+                None => out.push(ExtraField {
+                    name: c.name.clone(),
+                    kind: c.kind,
+                    header: c.header.clone(),
+                    compare: c.compare,
+                }),
+            }
+        }
+        out
     }
 }
 

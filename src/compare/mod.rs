@@ -213,7 +213,8 @@ pub fn field_names<R: Records + ?Sized>(records: &R) -> Vec<String> {
     v
 }
 
-/// Compares the extra fields of records `a` and `b` into pattern fields `FIELDS..`.
+/// Compares the extra fields of records `a` and `b` into pattern fields `FIELDS..` (a field
+/// kept for blocking only stays at level 0, "missing").
 #[inline]
 pub fn compare_extras<R: Records + ?Sized>(records: &R, a: u32, b: u32, p: &mut Pattern) {
     let fields = records.extra_fields();
@@ -223,6 +224,7 @@ pub fn compare_extras<R: Records + ?Sized>(records: &R, a: u32, b: u32, p: &mut 
     let (ha, hb) = (records.extra_hashes(a), records.extra_hashes(b));
     for (j, field) in fields.iter().enumerate().take(MAX_EXTRA) {
         let level = match (ha[j], hb[j]) {
+            _ if !field.compare => 0,
             (0, _) | (_, 0) => 0,
             (left, right) if left == right => 1,
             (left, right) => extra::compare_extra(

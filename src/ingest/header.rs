@@ -490,6 +490,7 @@ pub fn map_columns(
                 index,
                 header: headers[index].clone(),
                 name: String::new(),
+                compare: true,
             });
         }
     }
@@ -513,7 +514,13 @@ pub fn map_columns(
             n += 1;
             name = format!("{base}_{n}");
         }
-        schema.columns.push(ColumnMapping { kind, index, header: headers[index].clone(), name });
+        schema.columns.push(ColumnMapping {
+            kind,
+            index,
+            header: headers[index].clone(),
+            name,
+            compare: true,
+        });
     }
     let unmapped = (0..headers.len()).filter(|&i| !used[i]).collect();
     Ok(ColumnMap { schema, unmapped })
@@ -563,16 +570,24 @@ pub fn map_config(
                 index,
                 header: headers[index].clone(),
                 name: String::new(),
+                compare: true,
             });
         }
     }
     schema.columns.sort_by_key(|m| slot(m.kind));
-    if extras.len() > crate::schema::MAX_EXTRA {
+    let mut names: Vec<&str> = Vec::new();
+    for (_, _, c) in &extras {
+        let name = if c.name.is_empty() { c.header.as_str() } else { c.name.as_str() };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.len() > crate::schema::MAX_EXTRA {
         return Err((
             "columns".into(),
             format!(
                 "{} extra fields; at most {} can be matched",
-                extras.len(),
+                names.len(),
                 crate::schema::MAX_EXTRA
             ),
         ));
@@ -580,6 +595,27 @@ pub fn map_config(
     for (i, index, c) in extras {
         let name =
             if c.name.is_empty() { crate::schema::field_name(&c.header) } else { c.name.clone() };
+        // Columns named alike are one field (joined), if they are of one kind.
+        if let Some(m) = schema.columns.iter().find(|m| m.name == name && m.kind.is_extra()) {
+            if m.kind != c.kind {
+                return Err((
+                    format!("columns[{i}].kind"),
+                    format!(
+                        "`{name}` is already a field of kind {}: columns joined into one field \
+                         must have one kind",
+                        m.kind
+                    ),
+                ));
+            }
+            schema.columns.push(ColumnMapping {
+                kind: c.kind,
+                index,
+                header: headers[index].clone(),
+                name,
+                compare: c.compare,
+            });
+            continue;
+        }
         if is_reserved_name(&name) || schema.columns.iter().any(|m| m.name == name) {
             return Err((
                 format!("columns[{i}].name"),
@@ -594,6 +630,7 @@ pub fn map_config(
             index,
             header: headers[index].clone(),
             name,
+            compare: c.compare,
         });
     }
     let unmapped = (0..headers.len()).filter(|&i| !used[i]).collect();

@@ -144,6 +144,8 @@ pub struct CsvSource {
     schema: Schema,
     unmapped: Vec<usize>,
     columns: [Option<usize>; SLOTS],
+    /// `(slot, column)`: more columns of an extra field read from several, joined with `, `.
+    joined: Vec<(usize, usize)>,
     record: csv::ByteRecord,
     /// `record` holds the first data row, read ahead by `open`.
     pending: bool,
@@ -346,11 +348,17 @@ impl CsvSource {
             )));
         }
         let mut columns = [None; SLOTS];
-        let mut extra = KINDS;
+        let mut joined: Vec<(usize, usize)> = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
         for c in &map.schema.columns {
             if c.kind.is_extra() {
-                columns[extra] = Some(c.index);
-                extra += 1;
+                // One slot per field: a later column of the same field is joined to it.
+                if let Some(j) = names.iter().position(|n| *n == c.name) {
+                    joined.push((KINDS + j, c.index));
+                } else {
+                    columns[KINDS + names.len()] = Some(c.index);
+                    names.push(&c.name);
+                }
             } else {
                 columns[slot(c.kind)] = Some(c.index);
             }
@@ -374,6 +382,7 @@ impl CsvSource {
             schema: map.schema,
             unmapped: map.unmapped,
             columns,
+            joined,
             record,
             pending: true,
             row: 0,
@@ -492,6 +501,14 @@ impl CsvSource {
         Records { source: self }
     }
 
+    /// Skips the current row: field `col` is not valid text in the file's encoding.
+    fn skip_undecodable(&mut self, col: usize, offset: usize) {
+        let reason =
+            format!("not valid {} text (bad byte at offset {offset} of the field)", self.encoding);
+        let e = self.row_error(Some(col), UNDECODABLE, reason);
+        self.report.skip(e, self.max_samples);
+    }
+
     fn row_error(&self, field: Option<usize>, code: &'static str, reason: String) -> RowError {
         RowError {
             path: self.path.clone(),
@@ -534,20 +551,31 @@ impl CsvSource {
             let start = out.text.len();
             if let Some(text) = whole_row.and_then(|row| row.get(field_range(&self.record, col))) {
                 out.text.push_str(text);
-                out.spans[kind_slot] = Some(start..out.text.len());
-                continue;
-            }
-            let bytes = field(&self.record, col);
-            if let Err(offset) = encoding::decode_field(self.encoding, bytes, &mut out.text) {
-                let reason = format!(
-                    "not valid {} text (bad byte at offset {offset} of the field)",
-                    self.encoding
-                );
-                let e = self.row_error(Some(col), UNDECODABLE, reason);
-                self.report.skip(e, self.max_samples);
+            } else if let Err(offset) =
+                encoding::decode_field(self.encoding, field(&self.record, col), &mut out.text)
+            {
+                self.skip_undecodable(col, offset);
                 return false;
             }
             out.spans[kind_slot] = Some(start..out.text.len());
+            // The other columns of a field read from several, right after its first.
+            for &(_, more) in self.joined.iter().filter(|(s, _)| *s == kind_slot) {
+                let value_start = out.text.len();
+                let bytes = field(&self.record, more);
+                if let Err(offset) = encoding::decode_field(self.encoding, bytes, &mut out.text) {
+                    self.skip_undecodable(more, offset);
+                    return false;
+                }
+                let value = out.text[value_start..].trim().to_owned();
+                out.text.truncate(value_start);
+                if !value.is_empty() {
+                    if out.text.len() > start {
+                        out.text.push_str(", ");
+                    }
+                    out.text.push_str(&value);
+                }
+                out.spans[kind_slot] = Some(start..out.text.len());
+            }
         }
 
         // The record id.

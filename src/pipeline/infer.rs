@@ -111,7 +111,12 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
     let mut columns: Vec<ColumnConfig> = schema
         .columns
         .iter()
-        .map(|c| ColumnConfig { header: c.header.clone(), kind: c.kind, name: c.name.clone() })
+        .map(|c| ColumnConfig {
+            header: c.header.clone(),
+            kind: c.kind,
+            name: c.name.clone(),
+            compare: true,
+        })
         .collect();
     let mut notes = Vec::new();
 
@@ -124,6 +129,7 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
                 header: headers[i].clone(),
                 kind: FieldKind::Text,
                 name: format!("c{i}"),
+                compare: true,
             })
             .collect();
         let o = IngestOptions { config_columns: Some(cfg), ..opts.clone() };
@@ -144,6 +150,7 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
                     header: headers[i].clone(),
                     kind: FieldKind::Email,
                     name: String::new(),
+                    compare: true,
                 });
             } else {
                 unmapped.push(Unmapped { header: headers[i].clone(), suggestion: kind, filled });
@@ -175,21 +182,18 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
             vn_ids += usize::from(id::parse_id(r.id_number).is_some_and(|n| n.to_u64().is_some()));
         }
     }
-    let retype = |columns: &mut Vec<ColumnConfig>, kinds: &[FieldKind], as_text: bool| {
-        for c in columns.iter_mut().filter(|c| kinds.contains(&c.kind)) {
-            c.kind = if as_text && !matches!(c.kind, FieldKind::Province | FieldKind::HouseNumber) {
-                FieldKind::Text
-            } else {
-                FieldKind::Code
-            };
-            c.name = field_name(&c.header);
-        }
-    };
+    let retype =
+        |columns: &mut Vec<ColumnConfig>, kinds: &[FieldKind], kind: FieldKind, name: &str| {
+            for c in columns.iter_mut().filter(|c| kinds.contains(&c.kind)) {
+                c.kind = kind;
+                c.name = if name.is_empty() { field_name(&c.header) } else { name.to_owned() };
+            }
+        };
     if addresses > 0 && (resolved as f64) < 0.2 * addresses as f64 {
         notes.push(format!(
             "addresses: {resolved} of {addresses} sampled resolve against the Vietnamese \
-             gazetteer: the address columns are compared as text (the province or state, and a \
-             house number, as codes)"
+             gazetteer: the address columns are compared as one text field, `address_text` (their \
+             values joined)"
         ));
         let kinds = [
             FieldKind::Address,
@@ -199,19 +203,30 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
             FieldKind::District,
             FieldKind::Province,
         ];
-        retype(&mut columns, &kinds, true);
+        // One field, not one per column: the parts of one address say the same thing, and
+        // the model takes its fields as independent evidence.
+        retype(&mut columns, &kinds, FieldKind::Text, "address_text");
+        // The postcode is part of that address: kept for blocking, not weighed again.
+        for c in columns.iter_mut().filter(|c| c.kind == FieldKind::Postcode) {
+            c.compare = false;
+            notes.push(format!(
+                "column `{}`: a postcode beside the address: used by blocking rules, not \
+                 compared (the address is)",
+                c.header
+            ));
+        }
     }
     if phones > 0 && (vn_phones as f64) < 0.5 * phones as f64 {
         notes.push(format!(
             "phones: {vn_phones} of {phones} sampled are Vietnamese numbers: compared as a code"
         ));
-        retype(&mut columns, &[FieldKind::Phone], false);
+        retype(&mut columns, &[FieldKind::Phone], FieldKind::Code, "");
     }
     if ids > 0 && (vn_ids as f64) < 0.5 * ids as f64 {
         notes.push(format!(
             "ids: {vn_ids} of {ids} sampled are CCCD or CMND numbers: compared as a code"
         ));
-        retype(&mut columns, &[FieldKind::NationalId], false);
+        retype(&mut columns, &[FieldKind::NationalId], FieldKind::Code, "");
     }
     // Extra fields: unique names, at most MAX_EXTRA (text fields dropped first).
     loop {
@@ -232,6 +247,9 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
     }
     let mut taken: Vec<String> = Vec::new();
     for c in columns.iter_mut().filter(|c| c.kind.is_extra()) {
+        if c.name == "address_text" {
+            continue;
+        }
         let base = if c.name.is_empty() { field_name(&c.header) } else { c.name.clone() };
         let mut name = base.clone();
         let mut n = 1;
@@ -286,6 +304,9 @@ impl Inferred {
             let _ = writeln!(t, "kind = \"{}\"", c.kind);
             if c.kind.is_extra() {
                 let _ = writeln!(t, "name = {}", quote(&c.name));
+            }
+            if !c.compare {
+                let _ = writeln!(t, "compare = false");
             }
             t.push('\n');
         }
