@@ -650,7 +650,24 @@ pub(crate) fn quoted_list(headers: &[String]) -> String {
 
 /// The position of a single-column `kind` in [`FieldKind::SINGLE`] (extra kinds: past its end).
 pub(crate) fn slot(kind: FieldKind) -> usize {
-    FieldKind::SINGLE.iter().position(|&k| k == kind).unwrap_or(FieldKind::SINGLE.len())
+    match kind {
+        FieldKind::RecordId => 0,
+        FieldKind::Name => 1,
+        FieldKind::Dob => 2,
+        FieldKind::Sex => 3,
+        FieldKind::Address => 4,
+        FieldKind::NationalId => 5,
+        FieldKind::Phone => 6,
+        FieldKind::FamilyName => 7,
+        FieldKind::MiddleName => 8,
+        FieldKind::GivenName => 9,
+        FieldKind::HouseNumber => 10,
+        FieldKind::Street => 11,
+        FieldKind::Ward => 12,
+        FieldKind::District => 13,
+        FieldKind::Province => 14,
+        _ => FieldKind::SINGLE.len(),
+    }
 }
 
 #[cfg(test)]

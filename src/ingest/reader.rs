@@ -74,18 +74,39 @@ impl Default for IngestOptions {
 /// One data row: its position, its record id and the text of each mapped field.
 ///
 /// The fields share one `String` buffer that is reused from row to row.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawRecord {
     line: u64,
     row: u64,
     text: String,
-    spans: [Option<Range<usize>>; SLOTS],
+    /// `(start, end)` of each slot's text in `text`; `NONE` for a slot without a column.
+    spans: [(u32, u32); SLOTS],
+}
+
+/// The span of a slot without a column.
+const NONE: (u32, u32) = (u32::MAX, u32::MAX);
+
+impl Default for RawRecord {
+    fn default() -> Self {
+        RawRecord { line: 0, row: 0, text: String::new(), spans: [NONE; SLOTS] }
+    }
 }
 
 impl RawRecord {
     /// An empty record, to be filled by [`CsvSource::read_record`].
     pub fn new() -> Self {
         RawRecord::default()
+    }
+
+    fn span(&self, slot: usize) -> Option<&str> {
+        let &(start, end) = self.spans.get(slot)?;
+        if start == u32::MAX { None } else { self.text.get(start as usize..end as usize) }
+    }
+
+    fn set_span(&mut self, slot: usize, range: Range<usize>) {
+        // A row's text is far below 4 GiB (the csv reader's records are); clamp rather than wrap.
+        let to = |x: usize| u32::try_from(x).unwrap_or(u32::MAX - 1);
+        self.spans[slot] = (to(range.start), to(range.end));
     }
 
     /// The 1-based line of the file where the row starts.
@@ -109,16 +130,12 @@ impl RawRecord {
         if kind.is_extra() {
             return None;
         }
-        self.spans[slot(kind)].clone().and_then(|r| self.text.get(r))
+        self.span(slot(kind))
     }
 
     /// The raw text of extra field `j` (in [`Schema::extras`] order); `""` when there is none.
     pub fn extra(&self, j: usize) -> &str {
-        self.spans
-            .get(KINDS + j)
-            .and_then(Clone::clone)
-            .and_then(|r| self.text.get(r))
-            .unwrap_or_default()
+        self.span(KINDS + j).unwrap_or_default()
     }
 
     /// The mapped single-column fields, in [`FieldKind::SINGLE`] order.
@@ -130,7 +147,7 @@ impl RawRecord {
         self.line = line;
         self.row = row;
         self.text.clear();
-        self.spans = Default::default();
+        self.spans = [NONE; SLOTS];
     }
 }
 
@@ -557,7 +574,7 @@ impl CsvSource {
                 self.skip_undecodable(col, offset);
                 return false;
             }
-            out.spans[kind_slot] = Some(start..out.text.len());
+            out.set_span(kind_slot, start..out.text.len());
             // The other columns of a field read from several, right after its first.
             for &(_, more) in self.joined.iter().filter(|(s, _)| *s == kind_slot) {
                 let value_start = out.text.len();
@@ -574,20 +591,23 @@ impl CsvSource {
                     }
                     out.text.push_str(&value);
                 }
-                out.spans[kind_slot] = Some(start..out.text.len());
+                out.set_span(kind_slot, start..out.text.len());
             }
         }
 
         // The record id.
         let id_slot = slot(FieldKind::RecordId);
-        if let Some(range) = out.spans[id_slot].clone() {
+        if let Some(range) = Some(out.spans[id_slot])
+            .filter(|s| s.0 != u32::MAX)
+            .map(|(a, b)| a as usize..b as usize)
+        {
             let raw = &out.text[range.clone()];
             let lead = raw.len() - raw.trim_start().len();
             let trimmed_len = raw.trim().len();
             if trimmed_len == 0 {
                 let start = out.text.len();
                 let _ = write!(out.text, "#{}", self.row);
-                out.spans[id_slot] = Some(start..out.text.len());
+                out.set_span(id_slot, start..out.text.len());
                 let (path, line, row) = (&self.path, out.line, self.row);
                 self.report.warn(EMPTY_RECORD_ID, self.max_samples, || RowError {
                     path: path.clone(),
@@ -598,12 +618,12 @@ impl CsvSource {
                 });
             } else {
                 let start = range.start + lead;
-                out.spans[id_slot] = Some(start..start + trimmed_len);
+                out.set_span(id_slot, start..start + trimmed_len);
             }
         } else {
             let start = out.text.len();
             let _ = write!(out.text, "{}", self.row);
-            out.spans[id_slot] = Some(start..out.text.len());
+            out.set_span(id_slot, start..out.text.len());
         }
         if let Some(ids) = &mut self.ids {
             // A 64-bit folded-multiply hash of the id: a false duplicate among n ids has a

@@ -128,7 +128,7 @@ pub struct BuildMeta {
     /// The blocking rules whose posting lists the store holds.
     pub blocking: Blocking,
     /// The extra fields, in column order (`extra.0`, `extra.1`, …).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extras: Vec<ExtraField>,
 }
 
@@ -273,11 +273,10 @@ impl<S: Sink> Builder<S> {
         }
     }
 
-    /// Adds one prepared block (ids, raw texts and prepared records in parallel arrays).
-    fn add_block<'a>(
+    /// Adds one prepared block (input rows and prepared records in parallel arrays).
+    fn add_block<T: RawSource>(
         &mut self,
-        ids: impl Iterator<Item = &'a str>,
-        raws: &[RawFields<'_>],
+        rows: &[T],
         prepared: &[Prepared],
         blocking: &Blocking,
     ) -> Result<()> {
@@ -290,24 +289,14 @@ impl<S: Sink> Builder<S> {
         let raw_cols: Vec<usize> = RAW.iter().map(|c| col(c)).collect();
         {
             let b = self.block.str_mut(c_id).expect("str column");
-            for id in ids {
-                b.push(id);
+            for row in rows {
+                b.push(row.record_id());
             }
         }
         for (k, &c) in raw_cols.iter().enumerate() {
             let b = self.block.str_mut(c).expect("str column");
-            for r in raws {
-                match k {
-                    0 => {
-                        r.joined_name_into(&mut self.joined);
-                        b.push(&self.joined);
-                    }
-                    3 => {
-                        r.joined_address_into(&mut self.joined);
-                        b.push(&self.joined);
-                    }
-                    _ => b.push([r.name, r.dob, r.sex, r.address, r.id_number, r.phone][k]),
-                }
+            for row in rows {
+                b.push(row.raw_text(RAW_KINDS[k], &mut self.joined));
             }
         }
         if !self.meta.extras.is_empty() {
@@ -320,8 +309,8 @@ impl<S: Sink> Builder<S> {
                     b.push(p.extra_texts.get(j).map_or("", String::as_str));
                 }
                 let b = self.block.str_mut(col(&extra_raw_column(j))).expect("str column");
-                for r in raws {
-                    b.push(r.extras[j]);
+                for row in rows {
+                    b.push(row.raw().extras[j]);
                 }
             }
         }
@@ -456,13 +445,71 @@ pub(crate) fn raw_of(r: &RawRecord) -> RawFields<'_> {
     }
 }
 
-fn prepare_all(raws: &[RawFields<'_>], enc: Encodings, extras: &[FieldKind]) -> Vec<Prepared> {
-    raws.par_iter()
+/// An input row: its record id and raw fields, viewed without copying (a block's rows are not
+/// turned into a vector of [`RawFields`], which would be one more large allocation per block).
+trait RawSource: Sync {
+    fn record_id(&self) -> &str;
+    fn raw(&self) -> RawFields<'_>;
+
+    /// The stored raw text of one of the [`RAW_KINDS`]: the name and the address joined from
+    /// their parts when given in parts (in `buf`).
+    fn raw_text<'b>(&'b self, kind: FieldKind, buf: &'b mut String) -> &'b str {
+        let r = self.raw();
+        match kind {
+            FieldKind::Name => r.joined_name_into(buf),
+            FieldKind::Address => r.joined_address_into(buf),
+            FieldKind::Dob => return r.dob,
+            FieldKind::Sex => return r.sex,
+            FieldKind::NationalId => return r.id_number,
+            _ => return r.phone,
+        }
+        buf
+    }
+}
+
+impl RawSource for RawRecord {
+    fn record_id(&self) -> &str {
+        RawRecord::record_id(self)
+    }
+    fn raw(&self) -> RawFields<'_> {
+        raw_of(self)
+    }
+    fn raw_text<'b>(&'b self, kind: FieldKind, buf: &'b mut String) -> &'b str {
+        let parts: &[FieldKind] = match kind {
+            FieldKind::Name => &FieldKind::PARTS[..3],
+            FieldKind::Address => &FieldKind::PARTS[3..],
+            _ => &[],
+        };
+        // Without part columns, the field as read (no joining, no copy).
+        if parts.iter().all(|&k| self.get(k).is_none()) {
+            return self.get(kind).unwrap_or("");
+        }
+        let r = raw_of(self);
+        if kind == FieldKind::Name {
+            r.joined_name_into(buf);
+        } else {
+            r.joined_address_into(buf);
+        }
+        buf
+    }
+}
+
+impl RawSource for Record {
+    fn record_id(&self) -> &str {
+        &self.record_id
+    }
+    fn raw(&self) -> RawFields<'_> {
+        Record::raw(self)
+    }
+}
+
+fn prepare_all<T: RawSource>(rows: &[T], enc: Encodings, extras: &[FieldKind]) -> Vec<Prepared> {
+    rows.par_iter()
         .map_init(
             || Preparer::with_extras(extras),
             |p, r| {
                 let mut out = Prepared::default();
-                p.prepare(r, &enc, &mut out);
+                p.prepare(&r.raw(), &enc, &mut out);
                 out
             },
         )
@@ -534,19 +581,15 @@ pub fn build_csv(
         let writer = scope.spawn(move || -> Result<Builder<crate::store::FileSink>> {
             let mut progress = progress;
             for (rows, prepared) in write_rx {
-                let raws: Vec<RawFields<'_>> = rows.iter().map(raw_of).collect();
-                b.add_block(rows.iter().map(RawRecord::record_id), &raws, &prepared, blocking)?;
+                b.add_block(&rows, &prepared, blocking)?;
                 progress(b.records);
-                drop(raws);
                 // The reader reuses the rows' buffers; it may be gone already.
                 let _ = recycle.send(rows);
             }
             Ok(b)
         });
         for rows in prepare_rx {
-            let raws: Vec<RawFields<'_>> = rows.iter().map(raw_of).collect();
-            let prepared = prepare_all(&raws, enc, &kinds);
-            drop(raws);
+            let prepared = prepare_all(&rows, enc, &kinds);
             if to_write.send((rows, prepared)).is_err() {
                 break;
             }
@@ -669,16 +712,9 @@ impl<S: Sink> RecordWriter<S> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let raws: Vec<RawFields<'_>> = self.pending.iter().map(Record::raw).collect();
         let kinds: Vec<FieldKind> = self.opts.extras.iter().map(|e| e.kind).collect();
-        let prepared = prepare_all(&raws, Encodings::default(), &kinds);
-        self.builder.add_block(
-            self.pending.iter().map(|r| r.record_id.as_str()),
-            &raws,
-            &prepared,
-            &self.opts.blocking,
-        )?;
-        drop(raws);
+        let prepared = prepare_all(&self.pending, Encodings::default(), &kinds);
+        self.builder.add_block(&self.pending, &prepared, &self.opts.blocking)?;
         self.pending.clear();
         Ok(())
     }
