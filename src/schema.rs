@@ -104,23 +104,15 @@ impl FieldKind {
     ];
 
     /// Every kind that takes at most one column: [`ALL`](Self::ALL), then [`PARTS`](Self::PARTS).
-    pub const SINGLE: [FieldKind; 15] = [
-        FieldKind::RecordId,
-        FieldKind::Name,
-        FieldKind::Dob,
-        FieldKind::Sex,
-        FieldKind::Address,
-        FieldKind::NationalId,
-        FieldKind::Phone,
-        FieldKind::FamilyName,
-        FieldKind::MiddleName,
-        FieldKind::GivenName,
-        FieldKind::HouseNumber,
-        FieldKind::Street,
-        FieldKind::Ward,
-        FieldKind::District,
-        FieldKind::Province,
-    ];
+    pub const SINGLE: [FieldKind; 15] = {
+        let mut out = [FieldKind::RecordId; 15];
+        let mut i = 0;
+        while i < 15 {
+            out[i] = if i < 7 { Self::ALL[i] } else { Self::PARTS[i - 7] };
+            i += 1;
+        }
+        out
+    };
 
     /// Whether this is an extra-field kind (see [`EXTRA`](Self::EXTRA)).
     pub fn is_extra(self) -> bool {

@@ -136,7 +136,7 @@ fn convert(path: &Path, sheet: Option<&str>) -> Result<SheetCsv> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut input = BufReader::new(file);
     let mut head = [0u8; 8];
-    let n = read_head(&mut input, &mut head).map_err(|e| Error::io(path, e))?;
+    let n = super::reader::read_head(&mut input, &mut head).map_err(|e| Error::io(path, e))?;
     input.rewind().map_err(|e| Error::io(path, e))?;
     let head = &head[..n];
     let not_workbook = |reason: String| Error::Input {
@@ -185,20 +185,6 @@ fn convert(path: &Path, sheet: Option<&str>) -> Result<SheetCsv> {
                 .into(),
         ))
     }
-}
-
-/// Reads until `buf` is full or the input ends; returns the number of bytes read.
-fn read_head(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 fn in_sheet(sheet: &str, reason: &str) -> String {

@@ -186,7 +186,7 @@ impl std::fmt::Debug for CsvSource {
 }
 
 /// Reads until `buf` is full or the input ends; returns the number of bytes read.
-fn read_head(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn read_head(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {

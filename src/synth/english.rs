@@ -770,24 +770,7 @@ fn dob_text(job: &mut Job<'_>, dob: Dob) -> String {
 }
 
 fn sex_text(job: &mut Job<'_>, sex: Sex) -> String {
-    if job.roll(Corruption::SexMissing, true) {
-        return String::new();
-    }
-    let mut s = sex;
-    if job.roll(Corruption::SexFlip, true) {
-        s = match s {
-            Sex::Male => Sex::Female,
-            Sex::Female => Sex::Male,
-        };
-    }
-    let code = job.roll(Corruption::SexCode, true);
-    match (s, code) {
-        (Sex::Male, false) => "M",
-        (Sex::Female, false) => "F",
-        (Sex::Male, true) => "Male",
-        (Sex::Female, true) => "Female",
-    }
-    .to_owned()
+    super::render::sex_text_as(job, sex, ["M", "F", "Male", "Female"])
 }
 
 fn email_text(job: &mut Job<'_>, t: &EnTables, p: &EnPerson) -> String {

@@ -828,6 +828,12 @@ fn dob_text(job: &mut Job<'_>, dob: Dob) -> String {
 }
 
 fn sex_text(job: &mut Job<'_>, sex: Sex) -> String {
+    sex_text_as(job, sex, ["Nam", "Nữ", "M", "F"])
+}
+
+/// The sex as written, with its corruptions (missing, flipped, as a code): `labels` are the
+/// male and female words, then the male and female codes.
+pub(crate) fn sex_text_as(job: &mut Job<'_>, sex: Sex, labels: [&str; 4]) -> String {
     if job.roll(Corruption::SexMissing, true) {
         return String::new();
     }
@@ -839,13 +845,8 @@ fn sex_text(job: &mut Job<'_>, sex: Sex) -> String {
         };
     }
     let code = job.roll(Corruption::SexCode, true);
-    match (s, code) {
-        (Sex::Male, false) => "Nam",
-        (Sex::Female, false) => "Nữ",
-        (Sex::Male, true) => "M",
-        (Sex::Female, true) => "F",
-    }
-    .to_owned()
+    let i = usize::from(s == Sex::Female) + if code { 2 } else { 0 };
+    labels[i].to_owned()
 }
 
 /// A number as a spreadsheet shows it in a narrow column: `79088012345` → `7.9088E+10`.
