@@ -282,6 +282,17 @@ pub struct ExtraField {
 }
 
 impl ExtraField {
+    /// Whether two fields are the same field for matching: name, kind and use (the header
+    /// they were read from may differ between two files).
+    pub fn same_as(&self, other: &ExtraField) -> bool {
+        self.name == other.name && self.kind == other.kind && self.compare == other.compare
+    }
+
+    /// Whether two lists hold the same fields in the same order ([`same_as`](Self::same_as)).
+    pub fn same_fields(a: &[ExtraField], b: &[ExtraField]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
+    }
+
     /// The extra fields of a schema, in its order.
     ///
     /// Columns that share a name are one field, their values joined (see

@@ -1,6 +1,7 @@
 //! Real-world input shapes (issue 7): split name and address columns, the extra field kinds,
 //! configuration files and their errors, and `vnlink schema`'s inference.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::util::{s, vnlink, vnlink_ok};
@@ -248,4 +249,48 @@ fn split_column_vietnamese_file_dedupes_well() {
 fn english_language_file_dedupes_well() {
     let f1 = dedupe_f1(&["--locale", "en"]);
     assert!(f1 >= 0.95, "pairwise F1 {f1}");
+}
+
+#[test]
+fn repeated_headers_and_names_are_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two "Email" columns and two empty headers: inferred and built without a config.
+    let csv = write(
+        dir.path(),
+        "dup.csv",
+        "Họ và tên,Email,Email,,\nNguyễn Văn An,an@gmail.com,an@yahoo.com,,\nLê Thị Hoa,hoa@gmail.com,,x,\n",
+    );
+    let store = dir.path().join("dup.vnl");
+    vnlink_ok(&["build", s(&csv), "-o", s(&store), "-q"], 0);
+    let toml = vnlink_ok(&["schema", s(&csv)], 0);
+    assert!(toml.contains("name = \"email\"") && toml.contains("name = \"email_2\""), "{toml}");
+    // A config whose names differ only in case is nine fields: an error, not a panic.
+    let mut cfg = String::new();
+    for i in 0..9 {
+        let name = if i == 8 { "F0" } else { &format!("f{i}") };
+        let _ = write!(cfg, "[[columns]]\nheader = \"h{i}\"\nkind = \"text\"\nname = \"{name}\"\n");
+    }
+    let header: Vec<String> = (0..9).map(|i| format!("h{i}")).collect();
+    let wide =
+        write(dir.path(), "wide.csv", &format!("{}\n{}\n", header.join(","), "a,".repeat(8) + "a"));
+    let cfg = write(dir.path(), "nine.toml", &cfg);
+    let (code, err) = stderr_of(&["build", s(&wide), "-o", s(&store), "-q", "--config", s(&cfg)]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("9 extra fields"), "{err}");
+}
+
+#[test]
+fn link_sides_may_spell_headers_differently() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = write(
+        dir.path(),
+        "left.csv",
+        "Họ và tên,Ngày sinh,Email\nNguyễn Văn An,1990,an@gmail.com\n",
+    );
+    let right =
+        write(dir.path(), "right.csv", "HO TEN,NGAY SINH,EMAIL\nNguyen Van An,1990,an@gmail.com\n");
+    let out = dir.path().join("out");
+    vnlink_ok(&["link", s(&left), s(&right), "--out", s(&out), "-q"], 0);
+    let pairs = std::fs::read_to_string(out.join("pairs.csv")).unwrap();
+    assert!(pairs.lines().next().unwrap().ends_with(",email"), "{pairs}");
 }

@@ -539,10 +539,13 @@ pub fn map_config(
     for (i, c) in columns.iter().enumerate() {
         let key = format!("columns[{i}]");
         let wanted_key = header_key(&c.header);
-        let index = headers
-            .iter()
-            .position(|h| h.trim() == c.header.trim())
-            .or_else(|| headers.iter().position(|h| header_key(h) == wanted_key))
+        // The first column of that header not taken yet: a file may repeat a header.
+        let free = |f: &dyn Fn(&String) -> bool| {
+            headers.iter().enumerate().position(|(j, h)| !used[j] && f(h))
+        };
+        let index = free(&|h| h.trim() == c.header.trim())
+            .or_else(|| free(&|h| header_key(h) == wanted_key))
+            .or_else(|| headers.iter().position(|h| h.trim() == c.header.trim()))
             .ok_or_else(|| {
                 (
                     format!("{key}.header"),
@@ -575,9 +578,10 @@ pub fn map_config(
         }
     }
     schema.columns.sort_by_key(|m| slot(m.kind));
-    let mut names: Vec<&str> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for (_, _, c) in &extras {
-        let name = if c.name.is_empty() { c.header.as_str() } else { c.name.as_str() };
+        let name =
+            if c.name.is_empty() { crate::schema::field_name(&c.header) } else { c.name.clone() };
         if !names.contains(&name) {
             names.push(name);
         }

@@ -372,6 +372,11 @@ impl CsvSource {
                 // One slot per field: a later column of the same field is joined to it.
                 if let Some(j) = names.iter().position(|n| *n == c.name) {
                     joined.push((KINDS + j, c.index));
+                } else if names.len() == crate::schema::MAX_EXTRA {
+                    return Err(input_error(format!(
+                        "more than {} extra fields",
+                        crate::schema::MAX_EXTRA
+                    )));
                 } else {
                     columns[KINDS + names.len()] = Some(c.index);
                     names.push(&c.name);

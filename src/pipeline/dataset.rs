@@ -420,6 +420,19 @@ fn counts_section(counts: &mut FxHashMap<u64, u32>) -> Vec<u8> {
     bytes
 }
 
+/// Checks the options of an in-memory build: rules, and extra fields that fit.
+fn check_options(opts: &BuildOptions) -> Result<()> {
+    opts.blocking.validate()?;
+    if opts.extras.len() > MAX_EXTRA {
+        return Err(Error::Config {
+            path: None,
+            key: "extras".into(),
+            reason: format!("{} extra fields (at most {MAX_EXTRA})", opts.extras.len()),
+        });
+    }
+    opts.blocking.check_fields(&opts.extras)
+}
+
 fn cfg_err(reason: String) -> Error {
     Error::Config { path: None, key: "store".into(), reason }
 }
@@ -646,8 +659,7 @@ impl<S: Sink> std::fmt::Debug for RecordWriter<S> {
 impl RecordWriter<crate::store::FileSink> {
     /// Starts a store at `path` (written to a temporary file, renamed by [`finish`](Self::finish)).
     pub fn create(path: impl AsRef<Path>, opts: &BuildOptions) -> Result<Self> {
-        opts.blocking.validate()?;
-        opts.blocking.check_fields(&opts.extras)?;
+        check_options(opts)?;
         let writer = StoreWriter::create(path, layout(opts.block_records, opts.extras.len()))?;
         Ok(RecordWriter {
             builder: Builder::new(writer, opts, opts.extras.clone()),
@@ -669,8 +681,7 @@ impl RecordWriter<crate::store::FileSink> {
 impl RecordWriter<crate::store::MemorySink> {
     /// Starts a store in memory: nothing touches the file system.
     pub fn in_memory(opts: &BuildOptions) -> Result<Self> {
-        opts.blocking.validate()?;
-        opts.blocking.check_fields(&opts.extras)?;
+        check_options(opts)?;
         let writer = StoreWriter::in_memory(layout(opts.block_records, opts.extras.len()))?;
         Ok(RecordWriter {
             builder: Builder::new(writer, opts, opts.extras.clone()),
@@ -834,12 +845,15 @@ pub struct Joined<'a, 's> {
     /// The second source.
     pub right: &'a View<'s>,
     split: u32,
+    /// Whether both sides have the same extra fields (see [`Joined::check_extras`]).
+    same_extras: bool,
 }
 
 impl<'a, 's> Joined<'a, 's> {
     /// Joins two views.
     pub fn new(left: &'a View<'s>, right: &'a View<'s>) -> Self {
-        Joined { left, right, split: left.len() as u32 }
+        let same_extras = ExtraField::same_fields(left.extras(), right.extras());
+        Joined { left, right, split: left.len() as u32, same_extras }
     }
 
     /// The number of records of the first source.
@@ -851,7 +865,7 @@ impl<'a, 's> Joined<'a, 's> {
     /// fields only when both have the same ones, by name and kind, in order).
     pub fn check_extras(&self) -> Result<()> {
         let (l, r) = (self.left.extras(), self.right.extras());
-        if l == r {
+        if self.same_extras {
             return Ok(());
         }
         let list = |v: &[ExtraField]| {
@@ -903,7 +917,7 @@ impl Records for Joined<'_, '_> {
     /// The extra fields both sides share: the left's when the right has the same ones (by name
     /// and kind, in order), none otherwise ([`Joined::check_extras`] tells).
     fn extra_fields(&self) -> &[ExtraField] {
-        if self.left.extras() == self.right.extras() { self.left.extras() } else { &[] }
+        if self.same_extras { self.left.extras() } else { &[] }
     }
 }
 

@@ -232,14 +232,27 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
     loop {
         let extras: Vec<usize> =
             (0..columns.len()).filter(|&i| columns[i].kind.is_extra()).collect();
-        if extras.len() <= MAX_EXTRA {
+        // Fields, not columns: the address columns are one field.
+        let mut fields: Vec<&str> = extras
+            .iter()
+            .map(|&i| {
+                if columns[i].name.is_empty() {
+                    columns[i].header.as_str()
+                } else {
+                    columns[i].name.as_str()
+                }
+            })
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        if fields.len() <= MAX_EXTRA {
             break;
         }
         let drop = extras
             .iter()
             .rev()
             .copied()
-            .find(|&i| columns[i].kind == FieldKind::Text)
+            .find(|&i| columns[i].kind == FieldKind::Text && columns[i].name != "address_text")
             .unwrap_or(extras[extras.len() - 1]);
         let c = columns.remove(drop);
         notes.push(format!("column `{}` left out: at most {MAX_EXTRA} extra fields", c.header));

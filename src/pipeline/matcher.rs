@@ -417,13 +417,18 @@ impl Matcher {
         if let Some(model) = &self.model {
             let want = compare::field_names(records);
             let have: Vec<&str> = model.fields.iter().map(|f| f.name.as_str()).collect();
-            if have != want {
+            // Same names, and each field with the levels of its kind.
+            let levels = compare::field_levels(records);
+            let same_levels = model.fields.iter().zip(&levels).all(|(f, l)| {
+                f.levels.len() == l.len() && f.levels.iter().zip(*l).all(|(a, b)| a.label == *b)
+            });
+            if have != want || !same_levels {
                 return Err(Error::Config {
                     path: None,
                     key: "model".into(),
                     reason: format!(
-                        "the model's fields ({}) are not the input's ({}): train a model on \
-                         this input's columns",
+                        "the model's fields ({}) are not the input's ({}), or their levels \
+                         differ: train a model on this input's columns",
                         have.join(", "),
                         want.join(", ")
                     ),
@@ -571,6 +576,7 @@ impl Matcher {
             return Ok(s);
         }
         let view = View::new(store)?;
+        self.check_fields(&view)?;
         let blocking = view.meta()?.blocking;
         let model = self.model.clone().unwrap_or_else(|| {
             let local = Local::new(&view, None);
@@ -592,6 +598,7 @@ impl Matcher {
     /// the store).
     pub fn explain(&self, store: &Store, left: u32, right: u32) -> Result<Explanation> {
         let view = View::new(store)?;
+        self.check_fields(&view)?;
         check_index(&view, left)?;
         check_index(&view, right)?;
         let local = Local::new(&view, None);
@@ -613,6 +620,8 @@ impl Matcher {
         check_index(&lv, left)?;
         check_index(&rv, right)?;
         let joined = Joined::new(&lv, &rv);
+        joined.check_extras()?;
+        self.check_fields(&joined)?;
         let split = joined.split();
         let local = Local::new(&joined, Some(split));
         let model =
