@@ -294,3 +294,21 @@ fn link_sides_may_spell_headers_differently() {
     let pairs = std::fs::read_to_string(out.join("pairs.csv")).unwrap();
     assert!(pairs.lines().next().unwrap().ends_with(",email"), "{pairs}");
 }
+
+#[test]
+fn link_compares_the_extra_fields_both_sides_have() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = write(
+        dir.path(),
+        "left.csv",
+        "Họ và tên,Ngày sinh,Email,Số hộ chiếu\nNguyễn Văn An,1990,an@gmail.com,B123\n",
+    );
+    let right =
+        write(dir.path(), "right.csv", "HO TEN,NGAY SINH,So ho chieu\nNguyen Van An,1990,B123\n");
+    let out = dir.path().join("out");
+    let o = vnlink(&["link", s(&left), s(&right), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not compared"));
+    let pairs = std::fs::read_to_string(out.join("pairs.csv")).unwrap();
+    assert!(pairs.lines().next().unwrap().ends_with(",sex,so_ho_chieu"), "{pairs}");
+}

@@ -9,7 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use vnlink::ingest::{IngestOptions, header::parse_column_override};
 use vnlink::pipeline::MatchConfig;
 use vnlink::pipeline::dataset::{self, BuildOptions, BuildSummary};
-use vnlink::pipeline::infer::infer;
+use vnlink::pipeline::infer::{Inferred, infer};
+use vnlink::schema::ColumnConfig;
 use vnlink::store::Store;
 
 /// Options to read a CSV (or Excel) input.
@@ -186,6 +187,78 @@ pub fn load_or_build(
     Ok(Loaded { store, built: Some(summary), seconds: t.elapsed().as_secs_f64() })
 }
 
+/// The two inputs of a link, each read as `cfg.columns` say or as inferred: inferred inputs keep
+/// only the extra fields both have (by name, kind and use, in the first input's order), so that
+/// the two sides compare the same fields; the blocking rules (with `set_blocking`) are the first
+/// input's inferred ones on those fields. Then both are loaded or built.
+pub fn load_or_build_pair(
+    inputs: [&Path; 2],
+    store_paths: [&Path; 2],
+    args: &InputArgs,
+    cfg: &mut MatchConfig,
+    set_blocking: bool,
+    quiet: bool,
+) -> anyhow::Result<[Loaded; 2]> {
+    let csv = |p: &Path| !dataset::is_store(p);
+    if !cfg.columns.is_empty() || !csv(inputs[0]) || !csv(inputs[1]) {
+        let a = load_or_build(inputs[0], store_paths[0], args, cfg, set_blocking, quiet)?;
+        let b = load_or_build(inputs[1], store_paths[1], args, cfg, false, quiet)?;
+        return Ok([a, b]);
+    }
+    let ingest = args.ingest_options()?;
+    let mut inferred = [infer(inputs[0], &ingest)?, infer(inputs[1], &ingest)?];
+    let key = |c: &ColumnConfig| (c.name.clone(), c.kind, c.compare);
+    let extras = |i: &Inferred| -> Vec<_> {
+        i.columns.iter().filter(|c| c.kind.is_extra()).map(key).collect()
+    };
+    let second = extras(&inferred[1]);
+    let mut common: Vec<_> =
+        extras(&inferred[0]).into_iter().filter(|k| second.contains(k)).collect();
+    common.dedup();
+    let order = |c: &ColumnConfig| {
+        if c.kind.is_extra() {
+            common.iter().position(|k| *k == key(c)).map_or(usize::MAX, |i| i + 1)
+        } else {
+            0
+        }
+    };
+    for (inf, input) in inferred.iter_mut().zip(inputs) {
+        let before = inf.columns.len();
+        inf.columns.retain(|c| !c.kind.is_extra() || common.contains(&key(c)));
+        if inf.columns.len() < before && !quiet {
+            eprintln!(
+                "note: {}: extra fields the other input does not have are not compared",
+                input.display()
+            );
+        }
+        // Both sides list their extra fields in one order (the stores' field order).
+        inf.columns.sort_by_key(order);
+        if !quiet {
+            for n in &inf.notes {
+                eprintln!("note: {}: {n}", input.display());
+            }
+        }
+    }
+    if set_blocking {
+        let mut blocking = inferred[0].blocking.clone();
+        blocking.rules.retain(|r| r.fields.iter().all(|f| common.iter().any(|k| k.0 == *f)));
+        cfg.blocking = blocking;
+    }
+    let mut loaded = Vec::with_capacity(2);
+    for ((inf, input), store_path) in inferred.into_iter().zip(inputs).zip(store_paths) {
+        let t = Instant::now();
+        let ingest = IngestOptions { config_columns: Some(inf.columns), ..ingest.clone() };
+        let opts =
+            BuildOptions { ingest, blocking: cfg.blocking.clone(), ..BuildOptions::default() };
+        let summary = build_with(input, store_path, &opts, quiet)?;
+        let store = Store::open(store_path)?;
+        loaded.push(Loaded { store, built: Some(summary), seconds: t.elapsed().as_secs_f64() });
+    }
+    let b = loaded.pop().expect("two inputs");
+    let a = loaded.pop().expect("two inputs");
+    Ok([a, b])
+}
+
 /// How to read `input`: the configuration's `[[columns]]`, or the inferred ones (with their
 /// blocking rules when `set_blocking`; the decisions are printed unless `quiet`).
 pub fn reading(
@@ -224,8 +297,18 @@ pub fn build(
 ) -> anyhow::Result<BuildSummary> {
     let ingest = reading(input, args, cfg, set_blocking, quiet)?;
     let opts = BuildOptions { ingest, blocking: cfg.blocking.clone(), ..BuildOptions::default() };
+    build_with(input, out, &opts, quiet)
+}
+
+/// Builds a store from CSV with `opts` and a progress bar.
+fn build_with(
+    input: &Path,
+    out: &Path,
+    opts: &BuildOptions,
+    quiet: bool,
+) -> anyhow::Result<BuildSummary> {
     let pb = bar(quiet, None, "build");
-    let summary = dataset::build_csv(input, out, &opts, |n| pb.set_position(n))?;
+    let summary = dataset::build_csv(input, out, opts, |n| pb.set_position(n))?;
     pb.finish_and_clear();
     report_ingest(&summary, quiet);
     Ok(summary)

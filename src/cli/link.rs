@@ -8,7 +8,7 @@ use serde_json::json;
 use vnlink::output;
 use vnlink::pipeline::dataset::RECORD_ID;
 
-use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, load_or_build_pair, set_threads, skipped};
 
 /// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A.
 #[derive(clap::Args, Debug)]
@@ -46,8 +46,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     vnlink::util::fs::create_dir_all(&args.out)?;
     let own_rules = args.matching.config.is_none();
     let (lp, rp) = (args.out.join("left.vnl"), args.out.join("right.vnl"));
-    let left = load_or_build(&args.left, &lp, &args.reading, &mut cfg, own_rules, q)?;
-    let right = load_or_build(&args.right, &rp, &args.reading, &mut cfg, false, q)?;
+    let [left, right] = load_or_build_pair(
+        [&args.left, &args.right],
+        [&lp, &rp],
+        &args.reading,
+        &mut cfg,
+        own_rules,
+        q,
+    )?;
     let matcher = args.matching.matcher_with(cfg)?;
 
     let result = matcher.link(&left.store, &right.store)?;
