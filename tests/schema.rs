@@ -174,6 +174,7 @@ fn bad_configs_name_the_key() {
         let (code, err) =
             stderr_of(&["dedupe", s(&csv), "--out", s(&out), "-q", "--config", s(&cfg)]);
         assert_eq!(code, Some(2), "{text}: {err}");
+        assert!(err.contains(&format!("bad{i}.toml")), "the config file is named: {err}");
         for w in *wanted {
             assert!(err.contains(w), "{text}: `{w}` not in {err}");
         }

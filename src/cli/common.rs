@@ -101,8 +101,26 @@ impl MatchArgs {
     }
 }
 
+/// The configuration file of this run, once read (see [`name_config`]).
+static CONFIG_PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// An error about a configuration key found after the file was read (a column the input lacks,
+/// a rule on a missing field) names the configuration file, as the errors of reading it do.
+pub fn name_config(err: anyhow::Error) -> anyhow::Error {
+    match (err.downcast::<vnlink::Error>(), CONFIG_PATH.get()) {
+        (Ok(vnlink::Error::Config { path: None, key, reason }), Some(p))
+            if key.starts_with("columns") || key.starts_with("blocking") =>
+        {
+            vnlink::Error::Config { path: Some(p.clone()), key, reason }.into()
+        }
+        (Ok(e), _) => e.into(),
+        (Err(e), _) => e,
+    }
+}
+
 /// Reads a match configuration from TOML (`.toml`) or JSON.
 pub fn load_config(path: &Path) -> anyhow::Result<MatchConfig> {
+    let _ = CONFIG_PATH.set(path.to_path_buf());
     let text = std::fs::read_to_string(path).map_err(|e| vnlink::Error::io(path, e))?;
     let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let cfg: MatchConfig = if is_toml {

@@ -82,7 +82,7 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            eprintln!("error: {:#}", common::name_config(err));
             ExitCode::from(EXIT_ERROR)
         }
     }
