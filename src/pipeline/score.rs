@@ -94,12 +94,21 @@ pub struct Scorer {
     threshold: f32,
     /// Fields weighed: the model's (at most [`MAX_FIELDS`]).
     fields: usize,
+    /// Per name level, whether the model adjusts it by term frequency.
+    tf_levels: [bool; MAX_LEVELS],
 }
 
 impl Scorer {
     /// Prepares `model` for `records`; pairs whose weight reaches `threshold_weight` are kept.
     pub fn new<R: Records>(model: Model, records: &R, threshold_weight: f64) -> Scorer {
+        let mut tf_levels = [false; MAX_LEVELS];
+        if let Some(name) = model.fields.get(compare::NAME) {
+            for (l, level) in name.levels.iter().enumerate().take(MAX_LEVELS - 1) {
+                tf_levels[l + 1] = level.tf_adjust;
+            }
+        }
         Scorer {
+            tf_levels,
             fields: model.fields.len().min(MAX_FIELDS),
             table: model.weight_table(),
             prior: model.prior_weight() as f32,
@@ -121,13 +130,7 @@ impl Scorer {
 
     #[inline]
     fn tf_adjustment_counts(&self, level: usize, a: (u32, u32), b: (u32, u32)) -> f64 {
-        let adjusted = self
-            .model
-            .fields
-            .get(compare::NAME)
-            .and_then(|f| f.levels.get(level.wrapping_sub(1)))
-            .is_some_and(|l| l.tf_adjust);
-        if adjusted {
+        if self.tf_levels.get(level).copied().unwrap_or(false) {
             self.model.tf_adjustment_weight * self.tf.adjustment_counts(level, a, b)
         } else {
             0.0
