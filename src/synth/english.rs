@@ -59,7 +59,7 @@ use crate::normalize::Sex;
 use super::config::{Corruption, CorruptionSet, EnCorruption};
 use super::corrupt::typo;
 use super::people::{Dob, Group, HouseholdRole, Person, Population, days_in_month, permute};
-use super::render::Job;
+use super::render::{DobDraft, Job};
 use super::stats::StatsAcc;
 use super::tables::Weighted;
 use super::{Profile, Rng, rng_for, splitmix};
@@ -739,24 +739,13 @@ const MONTHS: [&str; 12] =
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 fn dob_text(job: &mut Job<'_>, dob: Dob) -> String {
-    if job.roll(Corruption::DobMissing, true) {
-        return String::new();
-    }
-    let mut d = dob;
-    if job.roll(Corruption::DobYearOff, true) {
-        d.year = if job.rng.random_bool(0.5) { d.year + 1 } else { d.year - 1 };
-        d.day = d.day.min(days_in_month(d.year, d.month));
-    }
-    if job.roll(Corruption::DobYearOnly, true) {
-        return d.year.to_string();
-    }
-    // The day and month as written (swapped: the day in the month's place).
-    let swap = job.roll(Corruption::DobSwap, d.day != d.month);
-    let (day, month) = if swap { (d.month, d.day) } else { (d.day, d.month) };
-    let y = d.year;
-    if !job.roll(Corruption::DobFormat, true) {
-        return format!("{y}-{month:02}-{day:02}");
-    }
+    let (day, month, y) = match super::render::dob_draft(job, dob) {
+        DobDraft::Text(t) => return t,
+        DobDraft::Date { day, month, year, other_format: false } => {
+            return format!("{year}-{month:02}-{day:02}");
+        }
+        DobDraft::Date { day, month, year, other_format: true } => (day, month, year),
+    };
     let name = MONTHS.get(usize::from(month).wrapping_sub(1));
     match (job.rng.random_range(0..100), name) {
         (0..40, _) => format!("{month}/{day}/{y}"),

@@ -795,9 +795,19 @@ pub(crate) fn excel_serial(year: u16, month: u8, day: u8) -> i64 {
     days_from_civil(i64::from(year), i64::from(month), i64::from(day)) + 25_569
 }
 
-fn dob_text(job: &mut Job<'_>, dob: Dob) -> String {
+/// A date of birth after the corruptions every locale shares, drawn in this order: missing,
+/// year off by one, year only, day and month swapped, written in another format.
+pub(crate) enum DobDraft {
+    /// Left empty, or written as its year only: the text.
+    Text(String),
+    /// Day and month (swapped when the record says so), year, and whether another format than
+    /// the locale's usual one is used.
+    Date { day: u8, month: u8, year: u16, other_format: bool },
+}
+
+pub(crate) fn dob_draft(job: &mut Job<'_>, dob: Dob) -> DobDraft {
     if job.roll(Corruption::DobMissing, true) {
-        return String::new();
+        return DobDraft::Text(String::new());
     }
     let mut d = dob;
     if job.roll(Corruption::DobYearOff, true) {
@@ -805,14 +815,23 @@ fn dob_text(job: &mut Job<'_>, dob: Dob) -> String {
         d.day = d.day.min(days_in_month(d.year, d.month));
     }
     if job.roll(Corruption::DobYearOnly, true) {
-        return d.year.to_string();
+        return DobDraft::Text(d.year.to_string());
     }
+    // Swapped: the day in the month's place.
     let swap = job.roll(Corruption::DobSwap, d.day != d.month);
-    let (a, b) = if swap { (d.month, d.day) } else { (d.day, d.month) };
-    let y = d.year;
-    if !job.roll(Corruption::DobFormat, true) {
-        return format!("{a:02}/{b:02}/{y}");
-    }
+    let (day, month) = if swap { (d.month, d.day) } else { (d.day, d.month) };
+    let other_format = job.roll(Corruption::DobFormat, true);
+    DobDraft::Date { day, month, year: d.year, other_format }
+}
+
+fn dob_text(job: &mut Job<'_>, dob: Dob) -> String {
+    let (a, b, y) = match dob_draft(job, dob) {
+        DobDraft::Text(t) => return t,
+        DobDraft::Date { day, month, year, other_format: false } => {
+            return format!("{day:02}/{month:02}/{year}");
+        }
+        DobDraft::Date { day, month, year, other_format: true } => (day, month, year),
+    };
     match job.rng.random_range(0..100) {
         0..28 => format!("{a}/{b}/{y}"),
         28..46 => format!("{y}-{b:02}-{a:02}"),
