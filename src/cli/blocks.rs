@@ -9,7 +9,7 @@ use vnlink::pipeline::blocks::analyse;
 use vnlink::pipeline::dataset::{Joined, RECORD_ID, View};
 use vnlink::store::Store;
 
-use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, load_inputs, set_threads, skipped};
 
 /// Report, per blocking rule, the comparisons it generates, the cumulative recall on a truth
 /// file when one is given, and the largest blocks. Nothing is compared or scored.
@@ -50,14 +50,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut cfg = args.matching.config()?;
     let own_rules = args.matching.config.is_none();
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let ap = tmp.path().join("a.vnl");
-    let first = load_or_build(&args.input, &ap, &args.reading, &mut cfg, own_rules, q)?;
-    let second = match &args.right {
-        Some(p) => {
-            Some(load_or_build(p, &tmp.path().join("b.vnl"), &args.reading, &mut cfg, false, q)?)
-        }
-        None => None,
-    };
+    let (first, second) = load_inputs(
+        &args.input,
+        args.right.as_deref(),
+        tmp.path(),
+        &args.reading,
+        &mut cfg,
+        own_rules,
+        q,
+    )?;
     let truth = args.truth.as_ref().map(Truth::read).transpose()?;
     let va = View::new(&first.store)?;
     let report = match &second {

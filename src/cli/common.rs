@@ -205,6 +205,29 @@ pub fn load_or_build(
     Ok(Loaded { store, built: Some(summary), seconds: t.elapsed().as_secs_f64() })
 }
 
+/// One input, or two for a link, loaded (stores) or built into `dir` (`a.vnl`, `b.vnl`); two
+/// go through [`load_or_build_pair`]. Without a config file (`set_blocking`), `cfg.blocking`
+/// becomes the inputs' rules.
+pub fn load_inputs(
+    first: &Path,
+    second: Option<&Path>,
+    dir: &Path,
+    args: &InputArgs,
+    cfg: &mut MatchConfig,
+    set_blocking: bool,
+    quiet: bool,
+) -> anyhow::Result<(Loaded, Option<Loaded>)> {
+    let (ap, bp) = (dir.join("a.vnl"), dir.join("b.vnl"));
+    match second {
+        None => Ok((load_or_build(first, &ap, args, cfg, set_blocking, quiet)?, None)),
+        Some(second) => {
+            let [a, b] =
+                load_or_build_pair([first, second], [&ap, &bp], args, cfg, set_blocking, quiet)?;
+            Ok((a, Some(b)))
+        }
+    }
+}
+
 /// The two inputs of a link, each read as `cfg.columns` say or as inferred: inferred inputs keep
 /// only the extra fields both have (by name, kind and use, in the first input's order), so that
 /// the two sides compare the same fields; the blocking rules (with `set_blocking`) are the first

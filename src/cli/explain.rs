@@ -7,7 +7,7 @@ use anyhow::Context;
 use vnlink::pipeline::dataset::RECORD_ID;
 use vnlink::store::Store;
 
-use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, load_inputs, set_threads, skipped};
 
 /// Explain a pair's score field by field: the prior, each field's level and weight (with the
 /// term-frequency adjustment of the name), the total weight and the probability.
@@ -49,14 +49,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut cfg = args.matching.config()?;
     let own_rules = args.matching.config.is_none();
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let ap = tmp.path().join("a.vnl");
-    let a = load_or_build(&args.input, &ap, &args.reading, &mut cfg, own_rules, q)?;
-    let second = match &args.second {
-        None => None,
-        Some(p) => {
-            Some(load_or_build(p, &tmp.path().join("b.vnl"), &args.reading, &mut cfg, false, q)?)
-        }
-    };
+    let (a, second) = load_inputs(
+        &args.input,
+        args.second.as_deref(),
+        tmp.path(),
+        &args.reading,
+        &mut cfg,
+        own_rules,
+        q,
+    )?;
     let matcher = args.matching.matcher_with(cfg)?;
     let mut warned = skipped(a.built.as_ref());
     let left = position(&a.store, &args.input, &args.left)?;

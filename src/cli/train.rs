@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, load_inputs, set_threads, skipped};
 
 /// Train a Fellegi–Sunter model (u from random pairs, m by EM, prior from the national-id rule)
 /// and write it as a JSON file that people can read, edit and pass back with `--model`.
@@ -30,16 +30,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut cfg = args.matching.config()?;
     let own_rules = args.matching.config.is_none();
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let lp = tmp.path().join("left.vnl");
-    let left = load_or_build(&args.input, &lp, &args.reading, &mut cfg, own_rules, q)?;
+    let (left, right) = load_inputs(
+        &args.input,
+        args.right.as_deref(),
+        tmp.path(),
+        &args.reading,
+        &mut cfg,
+        own_rules,
+        q,
+    )?;
     let mut warned = skipped(left.built.as_ref());
-    let right = match &args.right {
-        None => None,
-        Some(r) => {
-            let rp = tmp.path().join("right.vnl");
-            Some(load_or_build(r, &rp, &args.reading, &mut cfg, false, q)?)
-        }
-    };
     let matcher = args.matching.matcher_with(cfg)?;
     let model = match &right {
         None => matcher.train(&left.store)?,
