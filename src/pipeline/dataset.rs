@@ -242,6 +242,8 @@ struct Builder<S: Sink> {
     meta: BuildMeta,
     records: u64,
     joined: String,
+    /// The block's features, reused from block to block.
+    feats: Vec<Features>,
     /// Per blocking rule, the positions of its extra fields.
     rule_extras: Vec<Vec<usize>>,
 }
@@ -270,6 +272,7 @@ impl<S: Sink> Builder<S> {
             meta: BuildMeta { blocking: opts.blocking.clone(), extras, ..BuildMeta::default() },
             records: 0,
             joined: String::new(),
+            feats: Vec::new(),
         }
     }
 
@@ -281,8 +284,9 @@ impl<S: Sink> Builder<S> {
         blocking: &Blocking,
     ) -> Result<()> {
         self.block.clear();
-        let feats: Vec<Features> = prepared.iter().map(|p| p.features).collect();
-        self.block.push_records(0, &feats).map_err(cfg_err)?;
+        self.feats.clear();
+        self.feats.extend(prepared.iter().map(|p| p.features));
+        self.block.push_records(0, &self.feats).map_err(cfg_err)?;
         let col = |name: &str| self.writer.layout().column_index(name).expect("layout column");
         let (c_id, c_text, c_ascii, c_phon, c_warn) =
             (col(RECORD_ID), col(NAME_TEXT), col(NAME_ASCII), col(NAME_PHONETIC), col(WARNINGS));
@@ -516,6 +520,19 @@ impl RawSource for Record {
     }
 }
 
+/// Prepares `rows` into `out` (resized to them), reusing its records' buffers.
+fn prepare_into<T: RawSource>(
+    rows: &[T],
+    enc: Encodings,
+    extras: &[FieldKind],
+    out: &mut Vec<Prepared>,
+) {
+    out.resize_with(rows.len(), Prepared::default);
+    out.par_iter_mut()
+        .zip(rows.par_iter())
+        .for_each_init(|| Preparer::with_extras(extras), |p, (o, r)| p.prepare(&r.raw(), &enc, o));
+}
+
 fn prepare_all<T: RawSource>(rows: &[T], enc: Encodings, extras: &[FieldKind]) -> Vec<Prepared> {
     rows.par_iter()
         .map_init(
@@ -578,6 +595,8 @@ pub fn build_csv(
     let (to_prepare, prepare_rx) = sync_channel::<Vec<RawRecord>>(1);
     let (to_write, write_rx) = sync_channel::<(Vec<RawRecord>, Vec<Prepared>)>(1);
     let (recycle, recycled) = channel::<Vec<RawRecord>>();
+    // Prepared blocks go back to the preparing stage too: their strings keep their capacity.
+    let (recycle_prepared, recycled_prepared) = channel::<Vec<Prepared>>();
     let blocking = &opts.blocking;
     let (read_result, write_result) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<IngestReport> {
@@ -598,11 +617,13 @@ pub fn build_csv(
                 progress(b.records);
                 // The reader reuses the rows' buffers; it may be gone already.
                 let _ = recycle.send(rows);
+                let _ = recycle_prepared.send(prepared);
             }
             Ok(b)
         });
         for rows in prepare_rx {
-            let prepared = prepare_all(&rows, enc, &kinds);
+            let mut prepared = recycled_prepared.try_recv().unwrap_or_default();
+            prepare_into(&rows, enc, &kinds, &mut prepared);
             if to_write.send((rows, prepared)).is_err() {
                 break;
             }
