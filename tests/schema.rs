@@ -313,3 +313,40 @@ fn link_compares_the_extra_fields_both_sides_have() {
     let pairs = std::fs::read_to_string(out.join("pairs.csv")).unwrap();
     assert!(pairs.lines().next().unwrap().ends_with(",sex,so_ho_chieu"), "{pairs}");
 }
+
+#[test]
+fn limits_and_mismatched_models_are_errors() {
+    use vnlink::schema::{ExtraField, FieldKind};
+    // An in-memory build with more extra fields than a store holds.
+    let extras = (0..9)
+        .map(|i| ExtraField {
+            name: format!("f{i}"),
+            kind: FieldKind::Text,
+            header: format!("f{i}"),
+            compare: true,
+        })
+        .collect();
+    let opts = vnlink::BuildOptions { extras, ..vnlink::BuildOptions::default() };
+    match vnlink::RecordWriter::in_memory(&opts) {
+        Err(vnlink::Error::Config { key, .. }) => assert_eq!(key, "extras"),
+        other => panic!("expected a config error, got {other:?}"),
+    }
+
+    // A model whose extra field has the input's name but another kind's levels.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "split.csv", SPLIT);
+    let model = dir.path().join("model.json");
+    vnlink_ok(&["train", s(&csv), "--out", s(&model), "-q"], 0);
+    // As trained, it is reused: the input's fields, extra ones included.
+    let reuse = dir.path().join("reuse");
+    vnlink_ok(&["dedupe", s(&csv), "--out", s(&reuse), "-q", "--model", s(&model)], 0);
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let field = m["fields"].as_array_mut().unwrap().iter_mut().find(|f| f["name"] == "email");
+    field.unwrap()["levels"][1]["label"] = "jaro_winkler_0.92".into();
+    std::fs::write(&model, serde_json::to_string(&m).unwrap()).unwrap();
+    let out = dir.path().join("out");
+    let (code, err) = stderr_of(&["dedupe", s(&csv), "--out", s(&out), "-q", "--model", s(&model)]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("key `model`") && err.contains("levels differ"), "{err}");
+}

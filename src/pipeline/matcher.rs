@@ -183,10 +183,13 @@ impl MatcherBuilder {
         self.config.validate()?;
         if let Some(m) = &self.model {
             m.validate(std::path::Path::new("<model>"))?;
-            if m.fields.len() != FIELDS {
+            // The six fixed fields, then up to MAX_EXTRA extra ones; whether they are the
+            // input's is checked against the records (`check_fields`).
+            let most = FIELDS + crate::schema::MAX_EXTRA;
+            if m.fields.len() < FIELDS || m.fields.len() > most {
                 return Err(Error::Model {
                     path: "<model>".into(),
-                    reason: format!("expected {FIELDS} fields, found {}", m.fields.len()),
+                    reason: format!("expected {FIELDS} to {most} fields, found {}", m.fields.len()),
                 });
             }
         }
