@@ -6,51 +6,25 @@
 //! once into [`Features`]. Every bench checks a result computed during setup, so a bench that
 //! silently does nothing fails.
 
+mod common;
+
 use std::hint::black_box;
 
+use common::{corpus, prepare};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 use vnlink::block::{Blocker, Blocking};
 use vnlink::compare::Features;
-use vnlink::pipeline::dataset::Record;
-use vnlink::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
-use vnlink::synth::{GenConfig, dedupe_rows};
 
 /// Entities of the corpus (about 1.6 records each).
 const ENTITIES: u64 = 62_500;
-
-/// The records of a seeded synthetic dedupe corpus.
-fn corpus(entities: u64, seed: u64) -> Vec<Record> {
-    let cfg = GenConfig { entities, seed, ..GenConfig::default() };
-    dedupe_rows(&cfg).expect("valid config").map(|row| row.record).collect()
-}
-
-/// Each record's features and ASCII name, as matching sees them.
-fn prepare(records: &[Record]) -> (Vec<Features>, Vec<String>) {
-    records
-        .par_iter()
-        .map_init(Preparer::new, |p, r| {
-            let raw = RawFields {
-                name: &r.full_name,
-                dob: &r.dob,
-                sex: &r.sex,
-                address: &r.address,
-                id_number: &r.id_number,
-                phone: &r.phone,
-                ..RawFields::default()
-            };
-            let mut out = Prepared::default();
-            p.prepare(&raw, &Encodings::default(), &mut out);
-            (out.features, out.name_ascii)
-        })
-        .unzip()
-}
 
 /// Runs every rule; returns the candidate pairs (as the rules' statistics count them).
 fn block(cfg: &Blocking, records: &(Vec<Features>, Vec<String>)) -> u64 {
     let mut blocker = Blocker::new(cfg, records, None);
     let mut pairs = 0;
-    while let Some((_, stats)) = blocker.next_rule() {
+    while let Some((groups, mut stats)) = blocker.next_rule() {
+        blocker.count_pairs(&groups, &mut stats);
         pairs += stats.pairs;
     }
     pairs

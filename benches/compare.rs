@@ -7,47 +7,19 @@
 //! (a checksum of the patterns, a count of levels or of similar names), so a bench that silently
 //! does nothing fails.
 
+mod common;
+
 use std::hint::black_box;
 
+use common::{corpus, prepare};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rayon::prelude::*;
 use vnlink::block::{Blocker, Blocking, mix};
 use vnlink::compare::{self, Features, Scratch};
-use vnlink::pipeline::dataset::Record;
-use vnlink::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
-use vnlink::synth::{GenConfig, dedupe_rows};
 
 /// Entities of the corpus.
 const ENTITIES: u64 = 60_000;
 /// Random pairs compared.
 const RANDOM_PAIRS: usize = 200_000;
-
-/// The records of a seeded synthetic dedupe corpus.
-fn corpus(entities: u64, seed: u64) -> Vec<Record> {
-    let cfg = GenConfig { entities, seed, ..GenConfig::default() };
-    dedupe_rows(&cfg).expect("valid config").map(|row| row.record).collect()
-}
-
-/// Each record's features and ASCII name, as matching sees them.
-fn prepare(records: &[Record]) -> (Vec<Features>, Vec<String>) {
-    records
-        .par_iter()
-        .map_init(Preparer::new, |p, r| {
-            let raw = RawFields {
-                name: &r.full_name,
-                dob: &r.dob,
-                sex: &r.sex,
-                address: &r.address,
-                id_number: &r.id_number,
-                phone: &r.phone,
-                ..RawFields::default()
-            };
-            let mut out = Prepared::default();
-            p.prepare(&raw, &Encodings::default(), &mut out);
-            (out.features, out.name_ascii)
-        })
-        .unzip()
-}
 
 /// The candidate pairs of the default blocking rules, in rule, group and pair order.
 fn blocked_pairs(records: &(Vec<Features>, Vec<String>)) -> Vec<(u32, u32)> {

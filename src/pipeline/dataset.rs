@@ -217,7 +217,8 @@ impl Record {
         ]
     }
 
-    pub(crate) fn raw(&self) -> RawFields<'_> {
+    /// The record's raw fields, as [`Preparer::prepare`] takes them.
+    pub fn raw(&self) -> RawFields<'_> {
         RawFields {
             name: &self.full_name,
             dob: &self.dob,
