@@ -349,8 +349,9 @@ fn dedupe_of_a_workbook_equals_dedupe_of_its_csv() {
     sample_head(300, &csv, &xlsx);
 
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    vnlink_ok(&["dedupe", s(&csv), "--out", s(&a), "-q"], 0);
-    vnlink_ok(&["dedupe", s(&xlsx), "--out", s(&b), "-q"], 0);
+    // 300 records hold too few matches to train on: the reference m, with a warning (exit 1).
+    vnlink_ok(&["dedupe", s(&csv), "--out", s(&a), "-q"], 1);
+    vnlink_ok(&["dedupe", s(&xlsx), "--out", s(&b), "-q"], 1);
     let pairs = std::fs::read_to_string(a.join("pairs.csv")).unwrap();
     assert!(pairs.lines().count() > 10, "too few pairs to compare:\n{pairs}");
     assert_eq!(pairs, std::fs::read_to_string(b.join("pairs.csv")).unwrap());

@@ -374,6 +374,15 @@ pub fn report_ingest(s: &BuildSummary, quiet: bool) {
     }
 }
 
+/// Prints the warnings of a training (always: they change the exit status); whether there were.
+pub fn report_training(t: Option<&vnlink::pipeline::TrainReport>) -> bool {
+    let Some(t) = t else { return false };
+    for w in &t.warnings {
+        eprintln!("warning: {w}");
+    }
+    !t.warnings.is_empty()
+}
+
 /// Whether a build skipped rows (exit status 1).
 pub fn skipped(b: Option<&BuildSummary>) -> bool {
     b.is_some_and(|b| b.ingest.rows_skipped > 0)

@@ -8,7 +8,9 @@ use serde_json::json;
 use vnlink::output;
 use vnlink::pipeline::dataset::RECORD_ID;
 
-use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skipped};
+use super::common::{
+    InputArgs, MatchArgs, exit, load_or_build, report_training, set_threads, skipped,
+};
 
 /// Find duplicates within one dataset (CSV or `.vnl` store) and cluster them.
 #[derive(clap::Args, Debug)]
@@ -16,14 +18,19 @@ use super::common::{InputArgs, MatchArgs, exit, load_or_build, set_threads, skip
     vnlink dedupe people.vnl --out out/ --threshold 0.9 --model model.json\n\n\
     Writes in DIR: clusters.csv (record_id,cluster_id), pairs.csv (left_id,right_id,\
     match_probability,match_weight and one level per field), model.json (the model used) and \
-    report.json (counts, timings, blocking statistics, skipped rows). A CSV input is first built \
-    into DIR/store.vnl.")]
+    report.json (counts, timings, blocking statistics, skipped rows, training). A CSV input is \
+    first built into DIR/store.vnl, and the model is saved into it for `vnlink query`; with a \
+    store as input, --save-model saves it there.")]
 pub struct Args {
     /// Input: a CSV file or a `.vnl` store.
     input: PathBuf,
     /// Output directory.
     #[arg(long, default_value = "out")]
     out: PathBuf,
+    /// Save the model into the input store (rewritten atomically) for lookups; a CSV input's
+    /// store in DIR always gets it.
+    #[arg(long)]
+    save_model: bool,
     #[command(flatten)]
     reading: InputArgs,
     #[command(flatten)]
@@ -43,6 +50,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let store = &loaded.store;
 
     let result = matcher.dedupe(store)?;
+    let warned = report_training(result.training.as_ref());
 
     let t = Instant::now();
     let ids = store.str_column(RECORD_ID)?;
@@ -50,6 +58,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     output::write_clusters(&args.out.join("clusters.csv"), &result.labels, id)?;
     output::write_pairs(&args.out.join("pairs.csv"), &result.model, &result.pairs, id, id)?;
     result.model.write(args.out.join("model.json"))?;
+    if loaded.built.is_some() {
+        vnlink::pipeline::dataset::save_model(store, &store_path, &result.model)?;
+    } else if args.save_model {
+        vnlink::pipeline::dataset::save_model(store, &args.input, &result.model)?;
+    }
     let write_s = t.elapsed().as_secs_f64();
 
     let mut stats = result.stats.clone();
@@ -64,13 +77,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "model_given": args.matching.model,
         "ingest": loaded.built.as_ref().map(|b| &b.ingest),
         "build": loaded.built.as_ref().map(|b| &b.meta),
+        "training": result.training,
         "stats": stats,
     });
     output::write_json(&args.out.join("report.json"), &report)?;
     if !q {
         summary("dedupe", &args.out, &stats);
     }
-    Ok(exit(skipped(loaded.built.as_ref())))
+    Ok(exit(skipped(loaded.built.as_ref()) || warned))
 }
 
 pub fn summary(what: &str, out: &Path, s: &vnlink::pipeline::RunStats) {

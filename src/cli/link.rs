@@ -8,7 +8,9 @@ use serde_json::json;
 use vnlink::output;
 use vnlink::pipeline::dataset::RECORD_ID;
 
-use super::common::{InputArgs, MatchArgs, exit, load_or_build_pair, set_threads, skipped};
+use super::common::{
+    InputArgs, MatchArgs, exit, load_or_build_pair, report_training, set_threads, skipped,
+};
 
 /// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A.
 #[derive(clap::Args, Debug)]
@@ -57,6 +59,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let matcher = args.matching.matcher_with(cfg)?;
 
     let result = matcher.link(&left.store, &right.store)?;
+    let warned = report_training(result.training.as_ref());
 
     let t = Instant::now();
     let lids = left.store.str_column(RECORD_ID)?;
@@ -79,11 +82,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "model_given": args.matching.model,
         "ingest": [left.built.as_ref().map(|b| &b.ingest), right.built.as_ref().map(|b| &b.ingest)],
         "build": [left.built.as_ref().map(|b| &b.meta), right.built.as_ref().map(|b| &b.meta)],
+        "training": result.training,
         "stats": stats,
     });
     output::write_json(&args.out.join("report.json"), &report)?;
     if !q {
         super::dedupe::summary("link", &args.out, &stats);
     }
-    Ok(exit(skipped(left.built.as_ref()) || skipped(right.built.as_ref())))
+    Ok(exit(skipped(left.built.as_ref()) || skipped(right.built.as_ref()) || warned))
 }

@@ -18,8 +18,14 @@ use super::common::{MatchArgs, exit, set_threads};
     vnlink query people.vnl --name \"Nguyễn Văn An\" --dob 05/03/1980 --id 001080012345\n  \
     echo '{\"full_name\":\"Tran Thi Binh\",\"dob\":\"1990\",\"phone\":\"0912345678\"}' | vnlink query people.vnl --jsonl -k 3\n\n\
     Prints one JSON object per query: {\"candidates\": [{\"record_id\", \"match_probability\", \
-    \"match_weight\", \"explanation\"}, …]}, best first. Input keys for --jsonl are those of the \
-    CSV header: full_name, dob, sex, address, id_number, phone (any may be missing).")]
+    \"match_weight\", \"is_match\", \"fields\", \"explanation\"}, …]}, best first; \"is_match\" \
+    says whether the probability reaches --threshold (default 0.95), \"fields\" are the stored \
+    record's values as written. Input keys for --jsonl are those of the CSV header: full_name, dob, \
+    sex, address, id_number, phone (any may be missing), and the store's extra fields by name; an \
+    unknown key is an error for that line.\n\n\
+    Scoring uses the model saved in the store (by `vnlink dedupe` or `vnlink train --save`), else \
+    --model, else the built-in reference model; lookups never train. The prior is one in the \
+    store's size.")]
 pub struct Args {
     /// The store (`.vnl`, from `vnlink build` or `vnlink dedupe`).
     store: PathBuf,
@@ -29,6 +35,9 @@ pub struct Args {
     /// Candidates to return.
     #[arg(short, default_value_t = 5)]
     k: usize,
+    /// Return only the candidates whose match probability reaches the threshold.
+    #[arg(long)]
+    only_matches: bool,
     /// Full name.
     #[arg(long)]
     name: Option<String>,
@@ -68,13 +77,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             phone: args.phone.clone().unwrap_or_default(),
             extras: Vec::new(),
         };
-        let candidates = matcher.query(&store, &record, args.k)?;
+        let mut candidates = matcher.query(&store, &record, args.k)?;
+        candidates.retain(|c| c.is_match || !args.only_matches);
         writeln!(out, "{}", json!({ "candidates": candidates }))?;
         out.flush()?;
         return Ok(exit(false));
     }
     // Warm up (name frequencies, model) once before the parallel batches.
     matcher.query(&store, &Record::default(), 1)?;
+    let extras = vnlink::pipeline::dataset::View::new(&store)?.extras().to_vec();
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut bad = 0u64;
@@ -90,9 +101,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         let answers: Vec<(bool, String)> = batch
             .par_iter()
-            .map(|(n, line)| match serde_json::from_str::<Record>(line) {
+            .map(|(n, line)| match Record::from_json(line, &extras) {
                 Ok(record) => match matcher.query(&store, &record, args.k) {
-                    Ok(c) => (true, json!({ "candidates": c }).to_string()),
+                    Ok(mut c) => {
+                        c.retain(|c| c.is_match || !args.only_matches);
+                        (true, json!({ "candidates": c }).to_string())
+                    }
                     Err(e) => (false, json!({ "error": format!("line {n}: {e}") }).to_string()),
                 },
                 Err(e) => (false, json!({ "error": format!("stdin line {n}: {e}") }).to_string()),

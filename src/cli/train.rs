@@ -1,23 +1,55 @@
-//! `vnlink train`: train a model on one dataset (or two, for a link) and write it as JSON.
+//! `vnlink train`: train a model on one dataset (or two, for a link) and write it as JSON; or
+//! print the built-in reference model.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::common::{InputArgs, MatchArgs, exit, load_inputs, set_threads, skipped};
+use anyhow::Context;
+use vnlink::eval::Truth;
+use vnlink::pipeline::Supervision;
+use vnlink::pipeline::dataset;
 
-/// Train a Fellegi–Sunter model (u from random pairs, m by EM, prior from the national-id rule)
-/// and write it as a JSON file that people can read, edit and pass back with `--model`.
+use super::common::{
+    InputArgs, MatchArgs, exit, load_inputs, report_training, set_threads, skipped,
+};
+
+/// Train a Fellegi–Sunter model and write it as a JSON file that people can read, edit and pass
+/// back with `--model`: u from random pairs, m by EM with the reference model as prior (and as
+/// fallback when the data holds too few matches to learn from, with a warning), or m counted
+/// from labelled pairs (`--labels`) or a truth (`--truth`).
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:\n  vnlink train data/sample/records.csv --out model.json\n  \
-    vnlink train registry.vnl agency.vnl --out link-model.json")]
+    vnlink train registry.vnl agency.vnl --out link-model.json\n  \
+    vnlink train people.vnl --labels reviewed.csv --out model.json --save\n  \
+    vnlink train --reference > reference.json\n\n\
+    --labels: a CSV with left_id,right_id,is_match (1/0, true/false, yes/no); in a link left_id \
+    is a record of INPUT and right_id of RIGHT. --truth: record_id,entity_id (as `vnlink eval` \
+    reads it); the fitted model is then evaluated on the same data (in-sample scores). --save \
+    writes the model into INPUT (a .vnl store), where `vnlink query` finds it.")]
 pub struct Args {
     /// The dataset (CSV or `.vnl`).
-    input: PathBuf,
+    #[arg(required_unless_present = "reference")]
+    input: Option<PathBuf>,
     /// A second dataset: train for a link of INPUT and RIGHT.
     right: Option<PathBuf>,
-    /// Where to write the model.
-    #[arg(long, default_value = "model.json")]
-    out: PathBuf,
+    /// Where to write the model (`-` for standard output; default `model.json`, or standard
+    /// output with `--reference`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the built-in reference model (fitted with known truth on a generated population)
+    /// to standard output, or to `--out` when given explicitly.
+    #[arg(long, conflicts_with_all = ["input", "labels", "truth", "save"])]
+    reference: bool,
+    /// Fit m from labelled pairs (`left_id,right_id,is_match`).
+    #[arg(long, conflicts_with = "truth")]
+    labels: Option<PathBuf>,
+    /// Fit m from a truth (`record_id,entity_id`) and report the model's scores on it.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// Also save the model into INPUT (a `.vnl` store, rewritten atomically), for lookups.
+    #[arg(long)]
+    save: bool,
     #[command(flatten)]
     reading: InputArgs,
     #[command(flatten)]
@@ -25,13 +57,25 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if args.reference {
+        return print_reference(args);
+    }
+    let input = args.input.as_deref().context("no input given")?;
+    if args.save && !dataset::is_store(input) {
+        anyhow::bail!(
+            "{}: --save writes the model into a store; build one first (`vnlink build {} -o \
+             people.vnl`) and train on it",
+            input.display(),
+            input.display()
+        );
+    }
     set_threads(args.matching.threads)?;
     let q = args.matching.quiet;
     let mut cfg = args.matching.config()?;
     let own_rules = args.matching.config.is_none();
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
     let (left, right) = load_inputs(
-        &args.input,
+        input,
         args.right.as_deref(),
         tmp.path(),
         &args.reading,
@@ -39,23 +83,101 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         own_rules,
         q,
     )?;
-    let mut warned = skipped(left.built.as_ref());
+    let mut warned =
+        skipped(left.built.as_ref()) || skipped(right.as_ref().and_then(|r| r.built.as_ref()));
     let matcher = args.matching.matcher_with(cfg)?;
-    let model = match &right {
-        None => matcher.train(&left.store)?,
-        Some(right) => {
-            warned |= skipped(right.built.as_ref());
-            matcher.train_link(&left.store, &right.store)?
-        }
+    let truth = args.truth.as_ref().map(Truth::read).transpose()?;
+    let labels = args.labels.as_ref().map(vnlink::eval::read_labels).transpose()?;
+    let how = match (&truth, &labels) {
+        (Some(t), _) => Supervision::Truth(t),
+        (None, Some(l)) => Supervision::Labels(l),
+        (None, None) => Supervision::None,
     };
-    model.write(&args.out)?;
+    let right_store = right.as_ref().map(|r| &r.store);
+    let (model, report) = matcher.fit(&left.store, right_store, &how)?;
+    warned |= report_training(report.as_ref());
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("model.json"));
+    write_model(&out, &model)?;
+    if args.save {
+        dataset::save_model(&left.store, input, &model)?;
+    }
     if !q {
-        eprintln!("model written to {} (prior {:.3e})", args.out.display(), model.prior);
+        eprintln!("model written to {} (prior {:.3e})", out.display(), model.prior);
+        if let Some(r) = &report {
+            eprintln!(
+                "  trained by {}; the data holds about {:.0} matching pairs",
+                r.method, r.estimated_matches
+            );
+        }
         for f in &model.fields {
             let levels: Vec<String> =
                 f.levels.iter().map(|l| format!("{} {:+.1}", l.label, l.weight())).collect();
             eprintln!("  {:<8} {}", f.name, levels.join(", "));
         }
+        if args.save {
+            eprintln!("  saved into {}", input.display());
+        }
+    }
+    if let Some(truth) = &truth {
+        let scores = evaluate(&matcher, &model, &left.store, right_store, truth)?;
+        eprintln!(
+            "in-sample scores on the truth: pairwise P={:.4} R={:.4} F1={:.4}, b-cubed F1={:.4}",
+            scores.pairwise.precision, scores.pairwise.recall, scores.pairwise.f1, scores.bcubed.f1
+        );
     }
     Ok(exit(warned))
+}
+
+/// The model's pairwise and B-cubed scores on `truth`: a dedupe of one store (clusters) or a
+/// link of two (pairs), with the model.
+fn evaluate(
+    matcher: &vnlink::pipeline::Matcher,
+    model: &vnlink::Model,
+    left: &vnlink::Store,
+    right: Option<&vnlink::Store>,
+    truth: &Truth,
+) -> anyhow::Result<vnlink::eval::Scores> {
+    let m = vnlink::pipeline::MatcherBuilder::new()
+        .config(matcher.config().clone())
+        .model(model.clone())
+        .build()?;
+    let ids = left.str_column(dataset::RECORD_ID)?;
+    let id = |i: u32| ids.get(u64::from(i)).to_owned();
+    let pred = match right {
+        None => {
+            let d = m.dedupe(left)?;
+            let rows = d.labels.iter().enumerate().map(|(i, &c)| (id(i as u32), id(c)));
+            vnlink::eval::Prediction::Clusters(rows.collect())
+        }
+        Some(right) => {
+            let l = m.link(left, right)?;
+            let rids = right.str_column(dataset::RECORD_ID)?;
+            let rows =
+                l.pairs.iter().map(|p| (id(p.left), rids.get(u64::from(p.right)).to_owned()));
+            vnlink::eval::Prediction::Pairs(rows.collect())
+        }
+    };
+    Ok(vnlink::eval::score(truth, &pred)?)
+}
+
+fn write_model(out: &std::path::Path, model: &vnlink::Model) -> anyhow::Result<()> {
+    if out.as_os_str() == "-" {
+        let mut text = serde_json::to_string_pretty(model)?;
+        text.push('\n');
+        std::io::stdout().lock().write_all(text.as_bytes())?;
+        return Ok(());
+    }
+    Ok(model.write(out)?)
+}
+
+fn print_reference(args: &Args) -> anyhow::Result<ExitCode> {
+    let mut text = vnlink::model::reference::reference().to_json();
+    text.push('\n');
+    match &args.out {
+        Some(out) if out.as_os_str() != "-" => {
+            vnlink::util::fs::atomic_write(out, text.as_bytes())?;
+        }
+        _ => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(exit(false))
 }

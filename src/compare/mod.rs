@@ -80,6 +80,43 @@ pub const LEVELS: [&[&str]; FIELDS] = [
     &["equal", "different"],
 ];
 
+/// Per fixed field, the pairs of levels `(stronger, weaker)` whose weights may not invert: a
+/// trained model is projected onto these orders ([`crate::model::monotone`]). They are partial
+/// orders where the levels are not comparable (a dropped middle name against a typo in the given
+/// name; a phonetic spelling against Jaro–Winkler ≥ 0.92; a year off by one with the same day
+/// and month against the same year with another month), chains elsewhere. Every level is weaker
+/// than the first and stronger than the last.
+pub const ORDERS: [&[(u8, u8)]; FIELDS] = [
+    // name: exact ≥ exact_ascii ≥ {same tokens, classes with middle dropped, phonetic};
+    // classes ≥ one typo ≥ Jaro–Winkler; same tokens ≥ Jaro–Winkler; {JW, phonetic} ≥
+    // given only ≥ different.
+    &[(1, 2), (2, 3), (2, 4), (2, 7), (3, 6), (4, 5), (5, 6), (6, 8), (7, 8), (8, 9)],
+    // dob: exact ≥ {day/month swapped, same year and month, year only, year ±1 same day};
+    // those ≥ same year (year ±1 same day ≥ year ±1); same year, year ±1 ≥ different.
+    &[(1, 2), (1, 3), (1, 4), (1, 6), (2, 5), (3, 5), (4, 5), (5, 8), (6, 7), (7, 8)],
+    // address: a chain, from the same house to another province.
+    &[(1, 2), (2, 3), (3, 4), (4, 5), (5, 6)],
+    // id: exact ≥ one digit off ≥ different.
+    &[(1, 2), (2, 3)],
+    // phone, sex: agree ≥ differ.
+    &[(1, 2)],
+    &[(1, 2)],
+];
+
+/// The order of a field's levels ([`ORDERS`] for the fixed fields, a chain in level order for
+/// extra fields, whose levels go from the strongest to disagreement).
+pub fn level_order(field: usize, levels: usize) -> Vec<(u8, u8)> {
+    match ORDERS.get(field) {
+        Some(o) => o.to_vec(),
+        None => (1..levels as u8).map(|l| (l, l + 1)).collect(),
+    }
+}
+
+/// The orders of every field of `records` (see [`level_order`]).
+pub fn field_orders<R: Records + ?Sized>(records: &R) -> Vec<Vec<(u8, u8)>> {
+    field_levels(records).iter().enumerate().map(|(f, l)| level_order(f, l.len())).collect()
+}
+
 /// The name levels, as numbers.
 pub mod name_level {
     #![allow(missing_docs)]
@@ -588,6 +625,38 @@ mod tests {
 
     fn date(y: u32, m: u32, d: u32) -> u32 {
         (y << 9) | (m << 5) | d
+    }
+
+    #[test]
+    fn every_order_puts_every_level_between_the_first_and_the_last() {
+        for (f, levels) in LEVELS.iter().enumerate() {
+            let n = levels.len() as u8;
+            let order = level_order(f, levels.len());
+            // Reachability from level 1, and to level n, over the order's edges.
+            let reach = |from: u8, forward: bool| {
+                let mut seen = vec![from];
+                let mut i = 0;
+                while i < seen.len() {
+                    let at = seen[i];
+                    for &(s, w) in &order {
+                        let next = if forward && s == at {
+                            Some(w)
+                        } else if !forward && w == at {
+                            Some(s)
+                        } else {
+                            None
+                        };
+                        if let Some(x) = next.filter(|x| !seen.contains(x)) {
+                            seen.push(x);
+                        }
+                    }
+                    i += 1;
+                }
+                seen.len()
+            };
+            assert_eq!(reach(1, true), usize::from(n), "field {f}: not all below level 1");
+            assert_eq!(reach(n, false), usize::from(n), "field {f}: not all above level {n}");
+        }
     }
 
     #[test]

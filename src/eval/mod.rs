@@ -406,6 +406,49 @@ fn score_labels(
 
 type Rows = Vec<(u64, Vec<String>)>;
 
+/// Reads labelled pairs: a CSV with the columns `left_id,right_id,is_match` (`is_match`: `1`,
+/// `true`, `yes`, `match` or `0`, `false`, `no`, `non_match`, any case). In a link, `left_id`
+/// is a record of the first input and `right_id` of the second.
+pub fn read_labels(path: impl AsRef<Path>) -> Result<Vec<(String, String, bool)>> {
+    let path = path.as_ref();
+    let (header, rows) = read_csv(path)?;
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(l), Some(r), Some(m)) = (col("left_id"), col("right_id"), col("is_match")) else {
+        return Err(Error::Csv {
+            path: path.into(),
+            line: 1,
+            field: "left_id,right_id,is_match".into(),
+            reason: format!("labels need columns left_id, right_id, is_match (found {header:?})"),
+        });
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for (line, row) in rows {
+        let get = |i: usize, name: &str| {
+            row.get(i).map(|v| v.trim().to_owned()).ok_or_else(|| Error::Csv {
+                path: path.into(),
+                line,
+                field: name.into(),
+                reason: "missing value".into(),
+            })
+        };
+        let flag = get(m, "is_match")?;
+        let is_match = match flag.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "y" | "match" => true,
+            "0" | "false" | "no" | "n" | "non_match" | "nonmatch" => false,
+            _ => {
+                return Err(Error::Csv {
+                    path: path.into(),
+                    line,
+                    field: "is_match".into(),
+                    reason: format!("{flag:?} is not 1/0, true/false or yes/no"),
+                });
+            }
+        };
+        out.push((get(l, "left_id")?, get(r, "right_id")?, is_match));
+    }
+    Ok(out)
+}
+
 fn read_csv(path: &Path) -> Result<(Vec<String>, Rows)> {
     let file = crate::util::fs::open(path)?;
     let mut rdr =

@@ -32,6 +32,11 @@ pub const MAX_FIELDS: usize = 16;
 pub const MAX_LEVELS: usize = 16;
 /// Smallest probability kept for m or u, so that weights stay finite.
 pub const MIN_PROBABILITY: f64 = 1e-9;
+/// Smallest prior kept: two records of a clean register of 10⁸ people match with a probability
+/// far below [`MIN_PROBABILITY`].
+pub const MIN_PRIOR: f64 = 1e-18;
+
+pub mod reference;
 
 /// A comparison vector packed into a `u64`: field `f`'s level in bits `4f..4f+4`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,7 +118,7 @@ fn one() -> f64 {
 impl Model {
     /// The prior as a weight, `log2(λ / (1 − λ))`.
     pub fn prior_weight(&self) -> f64 {
-        let p = self.prior.clamp(MIN_PROBABILITY, 1.0 - MIN_PROBABILITY);
+        let p = self.prior.clamp(MIN_PRIOR, 1.0 - MIN_PROBABILITY);
         (p / (1.0 - p)).log2()
     }
 
@@ -223,41 +228,123 @@ pub struct EmResult {
     pub iterations: usize,
     /// Whether the largest change of a parameter fell under the tolerance.
     pub converged: bool,
+    /// The pairs (in the units of the pattern counts) that the last E-step gave to the matches.
+    pub matched: f64,
 }
 
-/// Expectation–maximisation of m on pattern counts, with u fixed.
+/// What EM estimates, from where it starts, and what it may not do.
+#[derive(Clone, Copy, Debug)]
+pub struct EmSetup<'a> {
+    /// Whether field `f` takes part (fields a blocking rule forces to agree do not).
+    pub estimate: &'a [bool],
+    /// Initial m, `[f][level-1]`.
+    pub m0: &'a [Vec<f64>],
+    /// Fixed u, `[f][level-1]`.
+    pub u: &'a [Vec<f64>],
+    /// Initial share of matches among these pairs.
+    pub lambda0: f64,
+    /// Dirichlet prior on m: pseudo-counts added to each level's expected count in every M-step
+    /// (in the units of the pattern counts), `[f][level-1]`; an empty slice for none.
+    pub prior: &'a [Vec<f64>],
+    /// Per field, pairs of levels `(stronger, weaker)` (1-based) whose weights `log2(m/u)` may not
+    /// invert: after every M-step, m is projected onto these orders ([`monotone`]). An empty
+    /// slice for none.
+    pub orders: &'a [Vec<(u8, u8)>],
+    /// Whether λ is re-estimated (false: it stays at `lambda0`).
+    pub fit_lambda: bool,
+    /// Iterations at most.
+    pub max_iterations: usize,
+    /// EM stops when no parameter moves more than this.
+    pub tolerance: f64,
+}
+
+/// Projects one field's m onto a partial order of its levels, with u fixed: after it, for every
+/// `(stronger, weaker)` pair of `order` (1-based levels), `m[s]/u[s] ≥ m[w]/u[w]`.
 ///
-/// * `patterns`: distinct comparison patterns, each with an extra log2 Bayes factor (e.g. a
-///   term-frequency adjustment, 0 if none) and the number of pairs showing it.
-/// * `estimate[f]`: whether field `f` takes part (fields a blocking rule forces to agree do not).
-/// * `m0`, `u`: initial m and fixed u, `[f][level-1]`.
-/// * `lambda0`: initial share of matches among these pairs.
-pub fn em(
-    patterns: &[(Pattern, f64, u64)],
-    estimate: &[bool],
-    m0: &[Vec<f64>],
-    u: &[Vec<f64>],
-    lambda0: f64,
-    max_iterations: usize,
-    tolerance: f64,
-) -> EmResult {
+/// Levels that violate the order are pooled (their Bayes factor becomes the pooled
+/// `Σm / Σu`) until no constraint is violated; the sum of m is unchanged. On a chain this is the
+/// pool-adjacent-violators algorithm, the maximum-likelihood estimate of level probabilities
+/// under a likelihood-ratio order.
+#[allow(clippy::many_single_char_names)] // m and u as in the literature
+pub fn monotone(m: &mut [f64], u: &[f64], order: &[(u8, u8)]) {
+    let n = m.len().min(u.len());
+    if n < 2 || order.is_empty() {
+        return;
+    }
+    let mut block: Vec<usize> = (0..n).collect();
+    let sums = |block: &[usize], b: usize| -> (f64, f64) {
+        (0..n).filter(|&i| block[i] == b).fold((0.0, 0.0), |(sm, su), i| (sm + m[i], su + u[i]))
+    };
+    loop {
+        let violated = order.iter().find_map(|&(s, w)| {
+            let strong = usize::from(s).checked_sub(1)?;
+            let weak = usize::from(w).checked_sub(1)?;
+            if strong >= n || weak >= n || block[strong] == block[weak] {
+                return None;
+            }
+            let (ms, us) = sums(&block, block[strong]);
+            let (mw, uw) = sums(&block, block[weak]);
+            // ms/us < mw/uw, cross-multiplied (u > 0), with a relative margin against rounding.
+            (ms * uw < mw * us * (1.0 - 1e-12)).then_some((block[strong], block[weak]))
+        });
+        let Some((keep, merge)) = violated else { break };
+        for b in &mut block {
+            if *b == merge {
+                *b = keep;
+            }
+        }
+    }
+    let pooled: Vec<(f64, f64)> = (0..n).map(|b| sums(&block, b)).collect();
+    for i in 0..n {
+        let alone = block.iter().filter(|&&b| b == block[i]).count() == 1;
+        let (sm, su) = pooled[block[i]];
+        if !alone && su > 0.0 {
+            m[i] = sm / su * u[i];
+        }
+    }
+}
+
+/// Whether one field's weights respect `order` (see [`monotone`]), within `tolerance` bits.
+pub fn is_monotone(m: &[f64], u: &[f64], order: &[(u8, u8)], tolerance: f64) -> bool {
+    let weight = |level: u8| -> Option<f64> {
+        let i = usize::from(level).checked_sub(1)?;
+        Some((m.get(i)?.max(MIN_PROBABILITY) / u.get(i)?.max(MIN_PROBABILITY)).log2())
+    };
+    order.iter().all(|&(strong, weak)| match (weight(strong), weight(weak)) {
+        (Some(ws), Some(ww)) => ws + tolerance >= ww,
+        _ => true,
+    })
+}
+
+/// Expectation–maximisation of m (and λ) on pattern counts, with u fixed.
+///
+/// `patterns`: distinct comparison patterns, each with an extra log2 Bayes factor (e.g. a
+/// term-frequency adjustment, 0 if none) and the number of pairs showing it. Each M-step adds the
+/// prior's pseudo-counts to the expected counts of the matches, normalises, and projects every
+/// estimated field onto its order ([`monotone`]): a trained model cannot say that an exact
+/// national id is weaker evidence than a different one.
+pub fn em(patterns: &[(Pattern, f64, u64)], setup: &EmSetup<'_>) -> EmResult {
+    let EmSetup { estimate, m0, u, .. } = *setup;
     let nf = m0.len();
     let mut m: Vec<Vec<f64>> = m0.to_vec();
-    let mut lambda = lambda0.clamp(1e-6, 1.0 - 1e-6);
+    let mut lambda = setup.lambda0.clamp(1e-12, 1.0 - 1e-9);
     let mut iterations = 0;
     let mut converged = false;
+    let mut matched = 0.0;
     let total: f64 = patterns.iter().map(|&(_, _, c)| c as f64).sum();
     if total == 0.0 {
-        return EmResult { m, lambda, iterations, converged: true };
+        return EmResult { m, lambda, iterations, converged: true, matched };
     }
-    while iterations < max_iterations {
+    let fields: Vec<usize> =
+        (0..nf).filter(|&f| estimate.get(f).copied().unwrap_or(false)).collect();
+    while iterations < setup.max_iterations {
         iterations += 1;
         let mut m_acc: Vec<Vec<f64>> = m.iter().map(|l| vec![0.0; l.len()]).collect();
-        let mut matched = 0.0;
+        matched = 0.0;
+        let (log_m, log_u) = (lambda.ln(), (1.0 - lambda).ln());
         for &(p, extra, count) in patterns {
-            let (mut lm, mut lu) =
-                (lambda.ln() + extra * std::f64::consts::LN_2, (1.0 - lambda).ln());
-            for f in (0..nf).filter(|&f| estimate[f]) {
+            let (mut lm, mut lu) = (log_m + extra * std::f64::consts::LN_2, log_u);
+            for &f in &fields {
                 let l = p.level(f);
                 if l == 0 || l > m[f].len() {
                     continue;
@@ -269,7 +356,7 @@ pub fn em(
             let post = 1.0 / (1.0 + (lu - lm).exp());
             let w = post * count as f64;
             matched += w;
-            for f in (0..nf).filter(|&f| estimate[f]) {
+            for &f in &fields {
                 let l = p.level(f);
                 if l != 0 && l <= m[f].len() {
                     m_acc[f][l - 1] += w;
@@ -277,31 +364,106 @@ pub fn em(
             }
         }
         let mut delta: f64 = 0.0;
-        for f in (0..nf).filter(|&f| estimate[f]) {
-            let s: f64 = m_acc[f].iter().sum();
+        for &f in &fields {
+            let acc = &mut m_acc[f];
+            if let Some(prior) = setup.prior.get(f) {
+                for (a, p) in acc.iter_mut().zip(prior) {
+                    *a += p;
+                }
+            }
+            let s: f64 = acc.iter().sum();
             if s <= 0.0 {
                 continue;
             }
-            for (i, acc) in m_acc[f].iter().enumerate() {
-                let new = (acc / s).max(MIN_PROBABILITY);
-                delta = delta.max((new - m[f][i]).abs());
-                m[f][i] = new;
+            let mut new: Vec<f64> = acc.iter().map(|a| a / s).collect();
+            if let Some(order) = setup.orders.get(f) {
+                monotone(&mut new, &u[f], order);
+            }
+            for (i, v) in new.into_iter().enumerate() {
+                let v = v.max(MIN_PROBABILITY);
+                delta = delta.max((v - m[f][i]).abs());
+                m[f][i] = v;
             }
         }
-        let new_lambda = (matched / total).clamp(1e-9, 1.0 - 1e-9);
-        delta = delta.max((new_lambda - lambda).abs());
-        lambda = new_lambda;
-        if delta < tolerance {
+        if setup.fit_lambda {
+            let new_lambda = (matched / total).clamp(1e-12, 1.0 - 1e-9);
+            delta = delta.max((new_lambda - lambda).abs());
+            lambda = new_lambda;
+        }
+        if delta < setup.tolerance {
             converged = true;
             break;
         }
     }
-    EmResult { m, lambda, iterations, converged }
+    EmResult { m, lambda, iterations, converged, matched }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// EM without prior or orders.
+    fn plain<'a>(
+        estimate: &'a [bool],
+        m0: &'a [Vec<f64>],
+        u: &'a [Vec<f64>],
+        lambda0: f64,
+        max_iterations: usize,
+        tolerance: f64,
+    ) -> EmSetup<'a> {
+        EmSetup {
+            estimate,
+            m0,
+            u,
+            lambda0,
+            prior: &[],
+            orders: &[],
+            fit_lambda: true,
+            max_iterations,
+            tolerance,
+        }
+    }
+
+    #[test]
+    fn monotone_pools_violators_and_keeps_the_mass() {
+        // Level 1 (exact) is less likely among matches than its u allows: inverted.
+        let u = [0.001, 0.009, 0.99];
+        let mut m = [0.0005, 0.3, 0.6995];
+        monotone(&mut m, &u, &[(1, 2), (2, 3)]);
+        assert!(is_monotone(&m, &u, &[(1, 2), (2, 3)], 1e-9), "{m:?}");
+        assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        // Levels 1 and 2 pooled: one Bayes factor (0.3005 / 0.01).
+        assert!((m[0] / u[0] - m[1] / u[1]).abs() < 1e-9 && (m[0] / u[0] - 30.05).abs() < 1e-9);
+        // An order already respected is left alone.
+        let mut ok = [0.9, 0.08, 0.02];
+        monotone(&mut ok, &u, &[(1, 2), (2, 3)]);
+        assert!(ok.iter().zip([0.9, 0.08, 0.02]).all(|(a, b)| (a - b).abs() < 1e-15), "{ok:?}");
+        // A partial order: 1 ≥ 3 and 2 ≥ 3 only; 1 and 2 may stay in any order.
+        let u = [0.01, 0.01, 0.98];
+        let mut m = [0.2, 0.7, 0.1];
+        monotone(&mut m, &u, &[(1, 3), (2, 3)]);
+        assert!(m.iter().zip([0.2, 0.7, 0.1]).all(|(a, b)| (a - b).abs() < 1e-15), "{m:?}");
+    }
+
+    #[test]
+    fn a_prior_holds_m_where_the_data_has_no_matches() {
+        // Pairs that all disagree on field 0: without a prior EM may call any cohesive group a
+        // match; with the reference as a prior and the order exact ≥ different, exact stays strong.
+        let u = vec![vec![0.01, 0.99]];
+        let reference = vec![vec![0.95, 0.05]];
+        let prior: Vec<Vec<f64>> =
+            reference.iter().map(|l| l.iter().map(|p| p * 1000.0).collect()).collect();
+        let patterns = [(Pattern::from_levels(&[2]), 0.0, 100_000)];
+        let setup = EmSetup {
+            prior: &prior,
+            orders: &[vec![(1, 2)]],
+            ..plain(&[true], &reference, &u, 0.01, 200, 1e-9)
+        };
+        let r = em(&patterns, &setup);
+        assert!(r.lambda < 1e-3, "{r:?}");
+        assert!(is_monotone(&r.m[0], &u[0], &[(1, 2)], 1e-9), "{r:?}");
+        assert!(r.m[0][0] > 0.9, "{r:?}");
+    }
 
     #[test]
     fn pattern_packs_levels() {
@@ -346,7 +508,7 @@ mod tests {
             }
         }
         let m0 = vec![vec![0.6, 0.4], vec![0.6, 0.4]];
-        let r = em(&patterns, &[true, true], &m0, &u, 0.1, 500, 1e-10);
+        let r = em(&patterns, &plain(&[true, true], &m0, &u, 0.1, 500, 1e-10));
         assert!(r.converged, "{r:?}");
         assert!((r.lambda - lambda_true).abs() < 1e-3, "{r:?}");
         assert!((r.m[0][0] - 0.9).abs() < 1e-3 && (r.m[1][0] - 0.8).abs() < 1e-3, "{r:?}");
@@ -358,7 +520,7 @@ mod tests {
             [(Pattern::from_levels(&[1, 1]), 0.0, 10), (Pattern::from_levels(&[2, 1]), 0.0, 90)];
         let m0 = vec![vec![0.5, 0.5], vec![0.7, 0.3]];
         let u = vec![vec![0.1, 0.9], vec![0.1, 0.9]];
-        let r = em(&patterns, &[true, false], &m0, &u, 0.5, 50, 1e-9);
+        let r = em(&patterns, &plain(&[true, false], &m0, &u, 0.5, 50, 1e-9));
         assert_eq!(r.m[1], vec![0.7, 0.3]);
     }
 

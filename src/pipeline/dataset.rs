@@ -18,6 +18,7 @@ use crate::block::Blocking;
 use crate::compare::{Features, Records};
 use crate::error::{Error, Result};
 use crate::ingest::{CsvSource, IngestOptions, IngestReport, RawRecord};
+use crate::model::Model;
 use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields, warning};
 pub use crate::schema::ExtraField;
 use crate::schema::{FieldKind, MAX_EXTRA};
@@ -68,12 +69,17 @@ pub fn extra_raw_column(j: usize) -> String {
 pub const META: &str = "vnlink.meta";
 /// Global section: name term frequencies (`u64` name hashes ascending, then `u32` counts).
 pub const NAME_COUNTS: &str = "vnlink.name_counts";
+/// Global section: the model saved with the store (JSON, as `model.json`), used by lookups.
+pub const MODEL: &str = "vnlink.model";
 /// Global sections: term frequencies of family names, given names and streets (the hashes of
 /// `Features::family`, `Features::given` and `Features::street`, same layout as
 /// [`NAME_COUNTS`]).
 pub const PART_COUNTS: [&str; 3] = ["vnlink.tf.family", "vnlink.tf.given", "vnlink.tf.street"];
 /// Prefix of the posting lists of the blocking rules.
 pub const POSTINGS_PREFIX: &str = "block.";
+/// Posting list of the records by their order-free ASCII name ([`Features::name_sorted`]), for
+/// lookups whose other fields give no blocking key (a query with only a name).
+pub const NAME_POSTINGS: &str = "lookup.name";
 
 /// The posting list of a rule's blocks after `level + 1` splits: `block.<rule>/<level + 1>`.
 pub fn split_postings_name(rule: &str, level: usize) -> String {
@@ -217,6 +223,73 @@ impl Record {
         ]
     }
 
+    /// Reads a record from a JSON object: the keys of the standard header (`record_id`,
+    /// `full_name`, `dob`, `sex`, `address`, `id_number`, `phone`, each optional), and one key per
+    /// extra field of `extras`, by its name (or all of them as an `extras` array). Values are
+    /// strings (numbers are taken as written). An unknown key is an error naming it, so that a
+    /// misspelt field is not silently ignored.
+    pub fn from_json(text: &str, extras: &[ExtraField]) -> std::result::Result<Record, String> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let serde_json::Value::Object(map) = value else {
+            return Err("expected a JSON object".into());
+        };
+        let text_of = |key: &str, v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Ok(s.clone()),
+            serde_json::Value::Number(n) => Ok(n.to_string()),
+            serde_json::Value::Null => Ok(String::new()),
+            _ => Err(format!("`{key}` must be a string")),
+        };
+        let mut r = Record { extras: vec![String::new(); extras.len()], ..Record::default() };
+        for (key, v) in &map {
+            let slot = match key.as_str() {
+                "record_id" => &mut r.record_id,
+                "full_name" => &mut r.full_name,
+                "dob" => &mut r.dob,
+                "sex" => &mut r.sex,
+                "address" => &mut r.address,
+                "id_number" => &mut r.id_number,
+                "phone" => &mut r.phone,
+                "extras" => {
+                    let serde_json::Value::Array(items) = v else {
+                        return Err("`extras` must be an array of strings".into());
+                    };
+                    for (j, item) in items.iter().enumerate() {
+                        let text = text_of("extras", item)?;
+                        match r.extras.get_mut(j) {
+                            Some(e) => *e = text,
+                            None => {
+                                return Err(format!(
+                                    "`extras` has {} values; the store has {} extra fields",
+                                    items.len(),
+                                    extras.len()
+                                ));
+                            }
+                        }
+                    }
+                    continue;
+                }
+                other => {
+                    let Some(j) = extras.iter().position(|e| e.name == other) else {
+                        let mut known: Vec<&str> = vec![
+                            "record_id",
+                            "full_name",
+                            "dob",
+                            "sex",
+                            "address",
+                            "id_number",
+                            "phone",
+                        ];
+                        known.extend(extras.iter().map(|e| e.name.as_str()));
+                        return Err(format!("unknown key `{other}` (known: {})", known.join(", ")));
+                    };
+                    &mut r.extras[j]
+                }
+            };
+            *slot = text_of(key, v)?;
+        }
+        Ok(r)
+    }
+
     /// The record's raw fields, as [`Preparer::prepare`] takes them.
     pub fn raw(&self) -> RawFields<'_> {
         RawFields {
@@ -252,10 +325,11 @@ struct Builder<S: Sink> {
 impl<S: Sink> Builder<S> {
     fn new(writer: StoreWriter<S>, opts: &BuildOptions, extras: Vec<ExtraField>) -> Self {
         let block = BlockBuilder::new(writer.layout());
-        // One list per rule, then one per split level of each rule (see `split_postings_name`).
+        // One list per rule, then one per split level of each rule (see `split_postings_name`),
+        // then the names' list (`NAME_POSTINGS`).
         let lists: usize = opts.blocking.rules.iter().map(|r| 1 + r.split_by.len()).sum();
         let postings =
-            (0..lists).map(|_| PostingsBuilder::with_budget(opts.postings_budget)).collect();
+            (0..=lists).map(|_| PostingsBuilder::with_budget(opts.postings_budget)).collect();
         let rule_extras = opts
             .blocking
             .rules
@@ -360,6 +434,9 @@ impl<S: Sink> Builder<S> {
                 }
                 list += 1 + rule.split_by.len();
             }
+            if f.name_sorted != 0 {
+                self.postings[list].push(u64::from(f.name_sorted), rec)?;
+            }
             for (bit, name) in warning::NAMES.iter().enumerate() {
                 if p.warnings & (1 << bit) != 0 {
                     *self.meta.warnings.entry((*name).to_owned()).or_default() += 1;
@@ -395,6 +472,9 @@ impl<S: Sink> Builder<S> {
                     self.writer.add_postings(&split_postings_name(&rule.name, level), p)?;
                 }
             }
+        }
+        if let Some(p) = postings.next() {
+            self.writer.add_postings(NAME_POSTINGS, p)?;
         }
         self.writer.add_global(NAME_COUNTS, &counts_section(&mut self.name_counts))?;
         for (name, counts) in PART_COUNTS.iter().zip(self.part_counts.iter_mut()) {
@@ -833,6 +913,67 @@ impl<'s> View<'s> {
             reason: e.to_string(),
         })
     }
+}
+
+impl View<'_> {
+    /// The model saved with the store ([`MODEL`]), if any.
+    pub fn saved_model(&self) -> Result<Option<Model>> {
+        if !self.store.global_names().contains(&MODEL) {
+            return Ok(None);
+        }
+        let bytes = self.store.global(MODEL)?;
+        let corrupt = |reason: String| Error::Corrupt {
+            path: self.store.path().to_path_buf(),
+            section: MODEL.into(),
+            offset: 0,
+            reason,
+        };
+        let model: Model = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+        model.validate(self.store.path()).map_err(|e| corrupt(e.to_string()))?;
+        Ok(Some(model))
+    }
+}
+
+/// Saves `model` into the store at `path` (a copy of `store` with the model's global section
+/// [`MODEL`] added or replaced, written atomically; `path` may be the store's own file).
+/// Lookups in the store then use this model. The model must have the store's fields.
+pub fn save_model(store: &Store, path: impl AsRef<Path>, model: &Model) -> Result<()> {
+    check_model_fields(&View::new(store)?, model)?;
+    let json = serde_json::to_vec_pretty(model)
+        .map_err(|e| Error::Model { path: path.as_ref().to_path_buf(), reason: e.to_string() })?;
+    crate::store::rewrite_with_globals(store, path, &[(MODEL, &json)])?;
+    Ok(())
+}
+
+/// [`save_model`] for a store in memory: a new in-memory store with the model.
+pub fn with_model(store: &Store, model: &Model) -> Result<Store> {
+    check_model_fields(&View::new(store)?, model)?;
+    let json = serde_json::to_vec_pretty(model)
+        .map_err(|e| Error::Model { path: store.path().to_path_buf(), reason: e.to_string() })?;
+    crate::store::with_globals(store, &[(MODEL, &json)])
+}
+
+/// An error unless `model` has the fields of `records`, in order, each with its kind's levels.
+pub fn check_model_fields<R: Records>(records: &R, model: &Model) -> Result<()> {
+    let want = crate::compare::field_names(records);
+    let have: Vec<&str> = model.fields.iter().map(|f| f.name.as_str()).collect();
+    let levels = crate::compare::field_levels(records);
+    let same_levels = model.fields.iter().zip(&levels).all(|(f, l)| {
+        f.levels.len() == l.len() && f.levels.iter().zip(*l).all(|(a, b)| a.label == *b)
+    });
+    if have != want || !same_levels {
+        return Err(Error::Config {
+            path: None,
+            key: "model".into(),
+            reason: format!(
+                "the model's fields ({}) are not the input's ({}), or their levels differ: train \
+                 a model on this input's columns",
+                have.join(", "),
+                want.join(", ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 impl Records for View<'_> {

@@ -11,12 +11,12 @@ use crate::cluster::{self, Edge};
 use crate::compare::{self, FIELDS, Records};
 use crate::error::{Error, Result};
 use crate::model::{MAX_FIELDS, Model, Pattern, probability, weight_of_probability};
-use crate::pipeline::dataset::{Joined, Record, View};
+use crate::pipeline::dataset::{Joined, Record, View, check_model_fields};
 use crate::pipeline::local::Local;
 use crate::pipeline::progress::{NoProgress, SharedProgress};
 use crate::pipeline::query::{self, Candidate};
 use crate::pipeline::score::{Explanation, Scorer};
-use crate::pipeline::train::{TrainOptions, train};
+use crate::pipeline::train::{self, TrainOptions, TrainReport};
 use crate::store::Store;
 
 /// Where pairs are cut: a match probability or a match weight.
@@ -88,14 +88,7 @@ impl MatchConfig {
                 reason: format!("a probability threshold must be in (0, 1), found {p}"),
             });
         }
-        if self.train.u_pairs == 0 {
-            return Err(Error::Config {
-                path: None,
-                key: "train.u_pairs".into(),
-                reason: "must be positive".into(),
-            });
-        }
-        Ok(())
+        self.train.validate()
     }
 }
 
@@ -295,6 +288,8 @@ pub struct Dedupe {
     pub labels: Vec<u32>,
     /// Counts and timings.
     pub stats: RunStats,
+    /// How the model was trained (`None` when it was given).
+    pub training: Option<TrainReport>,
 }
 
 impl Dedupe {
@@ -332,6 +327,8 @@ pub struct Link {
     pub pairs: Vec<Pair>,
     /// Counts and timings.
     pub stats: RunStats,
+    /// How the model was trained (`None` when it was given).
+    pub training: Option<TrainReport>,
 }
 
 fn levels_of(p: Pattern) -> [u8; MAX_FIELDS] {
@@ -379,16 +376,18 @@ impl Matcher {
         records: &R,
         split: Option<u32>,
         stats: &mut RunStats,
-    ) -> Model {
+    ) -> (Model, Option<TrainReport>) {
         let t = Instant::now();
-        let m = self.model.clone().unwrap_or_else(|| {
+        let out = if let Some(m) = &self.model {
+            (m.clone(), None)
+        } else {
             self.progress.stage("train", None);
-            let m = train(records, split, &self.config.train);
+            let (m, report) = train::train_report(records, split, &self.config.train);
             self.progress.finish();
-            m
-        });
+            (m, Some(report))
+        };
         stats.seconds.insert("train".into(), t.elapsed().as_secs_f64());
-        m
+        out
     }
 
     fn score<R: Records>(
@@ -418,48 +417,81 @@ impl Matcher {
     fn check_fields<R: Records>(&self, records: &R) -> Result<()> {
         self.config.blocking.check_fields(records.extra_fields())?;
         if let Some(model) = &self.model {
-            let want = compare::field_names(records);
-            let have: Vec<&str> = model.fields.iter().map(|f| f.name.as_str()).collect();
-            // Same names, and each field with the levels of its kind.
-            let levels = compare::field_levels(records);
-            let same_levels = model.fields.iter().zip(&levels).all(|(f, l)| {
-                f.levels.len() == l.len() && f.levels.iter().zip(*l).all(|(a, b)| a.label == *b)
-            });
-            if have != want || !same_levels {
-                return Err(Error::Config {
-                    path: None,
-                    key: "model".into(),
-                    reason: format!(
-                        "the model's fields ({}) are not the input's ({}), or their levels \
-                         differ: train a model on this input's columns",
-                        have.join(", "),
-                        want.join(", ")
-                    ),
-                });
-            }
+            check_model_fields(records, model)?;
         }
         Ok(())
     }
 
     /// Trains (or takes) the model for one store, without scoring.
     pub fn train(&self, store: &Store) -> Result<Model> {
-        let view = View::new(store)?;
-        self.check_fields(&view)?;
-        let local = Local::new(&view, None);
-        Ok(self.model.clone().unwrap_or_else(|| train(&local, None, &self.config.train)))
+        Ok(self.fit(store, None, &Supervision::None)?.0)
     }
 
     /// Trains (or takes) the model for a link of two stores.
     pub fn train_link(&self, left: &Store, right: &Store) -> Result<Model> {
-        let (lv, rv) = (View::new(left)?, View::new(right)?);
-        let joined = Joined::new(&lv, &rv);
-        joined.check_extras()?;
-        self.check_fields(&joined)?;
-        let local = Local::new(&joined, Some(joined.split()));
-        Ok(self
-            .model
-            .clone()
-            .unwrap_or_else(|| train(&local, Some(joined.split()), &self.config.train)))
+        Ok(self.fit(left, Some(right), &Supervision::None)?.0)
+    }
+
+    /// Fits the model of one store (`right`: `None`) or of a link of two, unsupervised (EM with
+    /// the reference model as prior and fallback) or from a truth or labelled pairs, and says
+    /// how ([`TrainReport`]; `None` when the matcher was given a model, which is returned as it
+    /// is).
+    pub fn fit(
+        &self,
+        left: &Store,
+        right: Option<&Store>,
+        how: &Supervision<'_>,
+    ) -> Result<(Model, Option<TrainReport>)> {
+        let lv = View::new(left)?;
+        let rv = right.map(View::new).transpose()?;
+        match &rv {
+            None => {
+                self.check_fields(&lv)?;
+                self.fit_records(&lv, None, how, &[&lv])
+            }
+            Some(rv) => {
+                let joined = Joined::new(&lv, rv);
+                joined.check_extras()?;
+                self.check_fields(&joined)?;
+                self.fit_records(&joined, Some(joined.split()), how, &[&lv, rv])
+            }
+        }
+    }
+
+    fn fit_records<R: Records>(
+        &self,
+        records: &R,
+        split: Option<u32>,
+        how: &Supervision<'_>,
+        sides: &[&View<'_>],
+    ) -> Result<(Model, Option<TrainReport>)> {
+        if let Some(m) = &self.model {
+            return Ok((m.clone(), None));
+        }
+        let local = Local::new(records, split);
+        let opts = &self.config.train;
+        let (model, report) = match how {
+            Supervision::None => train::train_report(&local, split, opts),
+            Supervision::Truth(truth) => {
+                let ids = record_ids(sides)?;
+                let entity: Vec<u32> = (0..local.len() as u32)
+                    .map(|i| {
+                        let id = &ids[local.original(i) as usize];
+                        truth.entity_of(id).unwrap_or(u32::MAX)
+                    })
+                    .collect();
+                train::fit_truth(&local, split, &entity, opts)
+            }
+            Supervision::Labels(labels) => {
+                let pairs = label_indices(sides, labels)?;
+                let pairs: Vec<(u32, u32, bool)> = pairs
+                    .into_iter()
+                    .map(|(a, b, m)| (local.local(a), local.local(b), m))
+                    .collect();
+                train::fit_labels(&local, split, &pairs, opts)
+            }
+        };
+        Ok((model, Some(report)))
     }
 
     /// Finds the duplicates in one store and clusters them.
@@ -470,7 +502,7 @@ impl Matcher {
         let t = Instant::now();
         let local = Local::new(&view, None);
         stats.seconds.insert("localize".into(), t.elapsed().as_secs_f64());
-        let model = self.model_for(&local, None, &mut stats);
+        let (model, training) = self.model_for(&local, None, &mut stats);
         let (_, mut scored) = self.score(&local, None, model.clone(), &mut stats);
         // Back to store indices, smaller first, in store order.
         for p in &mut scored {
@@ -502,7 +534,7 @@ impl Matcher {
                 levels: levels_of(p.pattern),
             })
             .collect();
-        Ok(Dedupe { model, pairs, labels: c.labels, stats })
+        Ok(Dedupe { model, pairs, labels: c.labels, stats, training })
     }
 
     /// Finds the records of `right` that match records of `left`.
@@ -520,7 +552,7 @@ impl Matcher {
         let t = Instant::now();
         let local = Local::new(&joined, Some(split));
         stats.seconds.insert("localize".into(), t.elapsed().as_secs_f64());
-        let model = self.model_for(&local, Some(split), &mut stats);
+        let (model, training) = self.model_for(&local, Some(split), &mut stats);
         let (_, mut scored) = self.score(&local, Some(split), model.clone(), &mut stats);
         for p in &mut scored {
             (p.a, p.b) = (local.original(p.a), local.original(p.b));
@@ -558,7 +590,7 @@ impl Matcher {
                 levels: levels_of(p.pattern),
             })
             .collect();
-        Ok(Link { model, pairs, stats })
+        Ok(Link { model, pairs, stats, training })
     }
 
     /// Looks one record up in a store: the `k` best candidates with their match probability,
@@ -581,10 +613,21 @@ impl Matcher {
         let view = View::new(store)?;
         self.check_fields(&view)?;
         let blocking = view.meta()?.blocking;
-        let model = self.model.clone().unwrap_or_else(|| {
-            let local = Local::new(&view, None);
-            train(&local, None, &self.config.train)
-        });
+        // The matcher's model, else the one saved with the store, else the reference model:
+        // lookups never train, and answer the same whatever the store's duplicates.
+        let mut model = match &self.model {
+            Some(m) => m.clone(),
+            None => match view.saved_model()? {
+                Some(m) => {
+                    check_model_fields(&view, &m)?;
+                    m
+                }
+                None => train::reference_model(&view),
+            },
+        };
+        // A lookup asks which one of the store's records is the query's person: the prior is
+        // one in the store's size, not the share of duplicate pairs within the store.
+        model.prior = lookup_prior(view.len());
         let state = Arc::new(LookupState {
             scorer: Scorer::new(model, &view, self.config.threshold.weight()),
             blocking,
@@ -605,7 +648,8 @@ impl Matcher {
         check_index(&view, left)?;
         check_index(&view, right)?;
         let local = Local::new(&view, None);
-        let model = self.model.clone().unwrap_or_else(|| train(&local, None, &self.config.train));
+        let model =
+            self.model.clone().unwrap_or_else(|| train::train(&local, None, &self.config.train));
         let scorer = Scorer::new(model, &local, self.config.threshold.weight());
         Ok(scorer.explain(&local, local.local(left), local.local(right)))
     }
@@ -627,11 +671,72 @@ impl Matcher {
         self.check_fields(&joined)?;
         let split = joined.split();
         let local = Local::new(&joined, Some(split));
-        let model =
-            self.model.clone().unwrap_or_else(|| train(&local, Some(split), &self.config.train));
+        let model = self
+            .model
+            .clone()
+            .unwrap_or_else(|| train::train(&local, Some(split), &self.config.train));
         let scorer = Scorer::new(model, &local, self.config.threshold.weight());
         Ok(scorer.explain(&local, local.local(left), local.local(split + right)))
     }
+}
+
+/// How a model is fitted: unsupervised, or from known truth.
+#[derive(Clone, Copy, Debug)]
+pub enum Supervision<'a> {
+    /// EM on the records, with the reference model as prior and fallback.
+    None,
+    /// A truth (`record_id → entity_id`): m counted on the pairs of each entity.
+    Truth(&'a crate::eval::Truth),
+    /// Labelled pairs `(left_id, right_id, is_match)` (in a link, `left_id` in the first store):
+    /// m counted on the pairs labelled as matches.
+    Labels(&'a [(String, String, bool)]),
+}
+
+/// The record ids of one store, or of two joined (the second's after the first's).
+fn record_ids(sides: &[&View<'_>]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for v in sides {
+        let ids = v.record_ids()?;
+        out.extend((0..v.len() as u64).map(|i| ids.get(i).to_owned()));
+    }
+    Ok(out)
+}
+
+/// Labelled pairs as record indices of one store, or of two joined (the right id in the second).
+fn label_indices(
+    sides: &[&View<'_>],
+    labels: &[(String, String, bool)],
+) -> Result<Vec<(u32, u32, bool)>> {
+    let index = |v: &View<'_>, offset: u32| -> Result<rustc_hash::FxHashMap<String, u32>> {
+        let ids = v.record_ids()?;
+        Ok((0..v.len() as u64).map(|i| (ids.get(i).to_owned(), offset + i as u32)).collect())
+    };
+    let left = index(sides[0], 0)?;
+    let right = match sides.get(1) {
+        Some(r) => index(r, sides[0].len() as u32)?,
+        None => left.clone(),
+    };
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, (a, b, m))| {
+            let find = |map: &rustc_hash::FxHashMap<String, u32>, id: &str, side: &str| {
+                map.get(id).copied().ok_or_else(|| Error::Input {
+                    path: "<labels>".into(),
+                    reason: format!(
+                        "label {}: {side} id {id:?} is not a record of the input",
+                        i + 1
+                    ),
+                })
+            };
+            Ok((find(&left, a, "left")?, find(&right, b, "right")?, *m))
+        })
+        .collect()
+}
+
+/// The prior of a lookup in a store of `n` records: the query is one of them, or none.
+pub fn lookup_prior(n: usize) -> f64 {
+    (1.0 / n.max(2) as f64).clamp(crate::model::MIN_PRIOR, 0.5)
 }
 
 fn check_index(view: &View<'_>, i: u32) -> Result<()> {

@@ -28,8 +28,9 @@ pub mod tf;
 pub mod train;
 
 pub use matcher::{
-    Cluster, Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Threshold,
+    Cluster, Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Supervision,
+    Threshold,
 };
 pub use query::Candidate;
 pub use score::{Explanation, FieldExplanation, ScoreOutput, ScoredPair, Scorer};
-pub use train::{TrainOptions, train};
+pub use train::{TrainOptions, TrainReport, train};

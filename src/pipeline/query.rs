@@ -13,7 +13,8 @@ use crate::block::{Blocking, Rule};
 use crate::compare::{Features, Scratch};
 use crate::error::Result;
 use crate::pipeline::dataset::{
-    FEATURES, NAME_ASCII, POSTINGS_PREFIX, RECORD_ID, Record, split_postings_name,
+    FEATURES, NAME_ASCII, NAME_POSTINGS, POSTINGS_PREFIX, RAW, RECORD_ID, Record, extra_raw_column,
+    split_postings_name,
 };
 use crate::pipeline::prepare::{Encodings, Prepared, Preparer};
 use crate::pipeline::score::{Explanation, Scorer};
@@ -31,6 +32,10 @@ pub struct Candidate {
     pub match_probability: f64,
     /// Match weight.
     pub match_weight: f64,
+    /// Whether the match probability reaches the matcher's threshold.
+    pub is_match: bool,
+    /// The stored record's fields, as written in its source.
+    pub fields: Record,
     /// The score field by field.
     pub explanation: Explanation,
 }
@@ -47,12 +52,15 @@ struct Access<'s> {
     features: u32,
     name_ascii: u32,
     record_id: u32,
+    /// The raw text columns ([`RAW`]), then the extra fields' raw columns.
+    raw: Vec<u32>,
+    extras: usize,
     block_records: u64,
     len: u64,
 }
 
 impl<'s> Access<'s> {
-    fn new(store: &'s Store) -> Result<Self> {
+    fn new(store: &'s Store, extras: usize) -> Result<Self> {
         let id = |name: &str| {
             store.column_id(name).ok_or_else(|| crate::Error::Corrupt {
                 path: store.path().to_path_buf(),
@@ -66,6 +74,12 @@ impl<'s> Access<'s> {
             features: id(FEATURES)?,
             name_ascii: id(NAME_ASCII)?,
             record_id: id(RECORD_ID)?,
+            raw: RAW
+                .iter()
+                .map(|c| id(c))
+                .chain((0..extras).map(|j| id(&extra_raw_column(j))))
+                .collect::<Result<_>>()?,
+            extras,
             block_records: u64::from(store.block_records().max(1)),
             len: store.record_count(),
         })
@@ -90,6 +104,25 @@ impl<'s> Access<'s> {
     fn record_id(&self, i: u32) -> Result<&'s str> {
         self.store.str_value(self.record_id, u64::from(i))
     }
+
+    /// The record's fields as written in its source.
+    fn record(&self, i: u32) -> Result<Record> {
+        let text = |c: u32| self.store.str_value(c, u64::from(i)).map(str::to_owned);
+        let r = &self.raw;
+        Ok(Record {
+            record_id: self.record_id(i)?.to_owned(),
+            full_name: text(r[0])?,
+            dob: text(r[1])?,
+            sex: text(r[2])?,
+            address: text(r[3])?,
+            id_number: text(r[4])?,
+            phone: text(r[5])?,
+            extras: r[RAW.len()..RAW.len() + self.extras]
+                .iter()
+                .map(|&c| text(c))
+                .collect::<Result<_>>()?,
+        })
+    }
 }
 
 /// Looks `record` up in `store` with `scorer` (its model and the store's name frequencies);
@@ -104,11 +137,11 @@ pub(crate) fn query(
     if k == 0 {
         return Ok(Vec::new());
     }
-    let access = Access::new(store)?;
+    let access = Access::new(store, scorer.extra_fields())?;
     PREPARER.with_borrow_mut(|(prep, q, scratch)| {
         prep.prepare(&record.raw(), &Encodings::default(), q);
         let found = candidates(store, &access, blocking, &q.features)?;
-        let q_counts = scorer.counts_for(&q.features);
+        let q_counts = scorer.shares_for(&q.features);
         let mut scored: Vec<(f32, u32)> = Vec::with_capacity(found.len());
         for &c in &found {
             // A name that cannot be read is compared as empty; the explanation below, for the
@@ -137,11 +170,14 @@ pub(crate) fn query(
                     access.name_ascii(c)?,
                     scratch,
                 );
+                let fields = access.record(c)?;
                 Ok(Candidate {
                     record: c,
-                    record_id: access.record_id(c)?.to_owned(),
+                    record_id: fields.record_id.clone(),
                     match_probability: e.match_probability,
                     match_weight: e.match_weight,
+                    is_match: scorer.is_match(e.match_weight),
+                    fields,
                     explanation: e,
                 })
             })
@@ -190,11 +226,27 @@ fn candidates(
             narrow(rule, blocking.max_block, q, group, access, &mut out)?;
         }
     }
+    // The records of the same name (in any order): beside the rules, in a block of the usual
+    // size; alone — when the query's other fields give no candidate, a query with only a name —
+    // up to `NAME_ONLY_CANDIDATES` of them, the first in store order.
+    if q.name_sorted != 0
+        && let Ok(list) = store.postings(NAME_POSTINGS)
+    {
+        let group = list.lookup(u64::from(q.name_sorted));
+        if group.len() <= blocking.max_block {
+            out.extend_from_slice(group);
+        } else if out.is_empty() {
+            out.extend_from_slice(&group[..group.len().min(NAME_ONLY_CANDIDATES)]);
+        }
+    }
     out.sort_unstable();
     out.dedup();
     out.retain(|&c| u64::from(c) < access.len);
     Ok(out)
 }
+
+/// Most candidates a lookup by name alone scores (a common name has thousands of bearers).
+const NAME_ONLY_CANDIDATES: usize = 10_000;
 
 fn narrow(
     rule: &Rule,

@@ -50,7 +50,7 @@ pub struct ScoreOutput {
 struct GroupScratch<'r> {
     done: u64,
     features: Vec<compare::Features>,
-    counts: Vec<(u32, u32)>,
+    counts: Vec<(f32, f32)>,
     names: Vec<Option<&'r str>>,
     keys: Vec<u64>,
     scratch: Scratch,
@@ -123,15 +123,25 @@ impl Scorer {
         &self.model
     }
 
+    /// Whether a match weight reaches the threshold.
+    pub fn is_match(&self, weight: f64) -> bool {
+        weight >= f64::from(self.threshold)
+    }
+
+    /// The number of extra fields the model compares.
+    pub(crate) fn extra_fields(&self) -> usize {
+        self.fields.saturating_sub(compare::FIELDS)
+    }
+
     /// The term-frequency adjustment of a name level for a pair (see [`TermFrequencies`]).
     fn tf_adjustment(&self, level: usize, fa: &compare::Features, fb: &compare::Features) -> f64 {
-        self.tf_adjustment_counts(level, self.tf.counts_for(fa), self.tf.counts_for(fb))
+        self.tf_adjustment_shares(level, self.tf.shares_for(fa), self.tf.shares_for(fb))
     }
 
     #[inline]
-    fn tf_adjustment_counts(&self, level: usize, a: (u32, u32), b: (u32, u32)) -> f64 {
+    fn tf_adjustment_shares(&self, level: usize, a: (f32, f32), b: (f32, f32)) -> f64 {
         if self.tf_levels.get(level).copied().unwrap_or(false) {
-            self.model.tf_adjustment_weight * self.tf.adjustment_counts(level, a, b)
+            self.model.tf_adjustment_weight * self.tf.adjustment_shares(level, a, b)
         } else {
             0.0
         }
@@ -140,13 +150,13 @@ impl Scorer {
     /// The weight of a pair with its pattern.
     #[inline]
     fn weigh(&self, p: Pattern, fa: &compare::Features, fb: &compare::Features) -> f32 {
-        self.weigh_with(p, || (self.tf.counts_for(fa), self.tf.counts_for(fb)))
+        self.weigh_with(p, || (self.tf.shares_for(fa), self.tf.shares_for(fb)))
     }
 
     /// The weight of a pattern; `counts` gives the pair's name counts when the name level is
     /// term-frequency adjusted.
     #[inline]
-    fn weigh_with(&self, p: Pattern, counts: impl FnOnce() -> ((u32, u32), (u32, u32))) -> f32 {
+    fn weigh_with(&self, p: Pattern, counts: impl FnOnce() -> ((f32, f32), (f32, f32))) -> f32 {
         let mut w = self.prior;
         for f in 0..self.fields {
             w += self.table[f * MAX_LEVELS + p.level(f)];
@@ -154,7 +164,7 @@ impl Scorer {
         let name = p.level(compare::NAME);
         if name != 0 && name <= TF_LEVELS {
             let (a, b) = counts();
-            w += self.tf_adjustment_counts(name, a, b) as f32;
+            w += self.tf_adjustment_shares(name, a, b) as f32;
         }
         w
     }
@@ -255,19 +265,19 @@ impl Scorer {
         &self,
         query: &compare::Features,
         query_name: &'n str,
-        query_counts: (u32, u32),
+        query_counts: (f32, f32),
         stored: &compare::Features,
         index: u32,
         stored_name: impl FnOnce() -> &'n str,
         scratch: &mut Scratch,
     ) -> f32 {
         let p = compare::compare(query, stored, || (query_name, stored_name()), scratch);
-        self.weigh_with(p, || (query_counts, self.tf.counts_of(index)))
+        self.weigh_with(p, || (query_counts, self.tf.shares_of(index)))
     }
 
     /// The name counts of a record that is not among those counted (a query).
-    pub(crate) fn counts_for(&self, f: &compare::Features) -> (u32, u32) {
-        self.tf.counts_for(f)
+    pub(crate) fn shares_for(&self, f: &compare::Features) -> (f32, f32) {
+        self.tf.shares_for(f)
     }
 
     /// Compares every candidate pair of `blocking` and keeps those at or above the threshold.
@@ -299,7 +309,7 @@ impl Scorer {
                     gs.features.clear();
                     gs.features.extend(g.iter().map(|&i| *records.features(i)));
                     gs.counts.clear();
-                    gs.counts.extend(g.iter().map(|&i| self.tf.counts_of(i)));
+                    gs.counts.extend(g.iter().map(|&i| self.tf.shares_of(i)));
                     gs.names.clear();
                     gs.names.resize(g.len(), None);
                     let (feats, counts) = (&gs.features, &gs.counts);

@@ -2,11 +2,21 @@
 //!
 //! Two names agreeing says more when the name is rare. For a pair whose name level is one of the
 //! agreeing levels (exact … one typo), the adjustment added to the level's weight is
-//! `log2(ū / tf)`, where `tf` is the share of records bearing the more frequent of the two names
-//! and `ū` the probability that two random records share a name: a name as common as the average
+//! `log2(ū / s)`, where `s` is the share of people bearing the more frequent of the two names
+//! and `ū` the probability that two random people share a name: a name as common as the average
 //! one is not adjusted, "Nguyễn Văn Hùng" weighs less and a rare name more. The exact levels use
 //! the full ASCII name; the looser ones (classes equal up to a dropped middle name, one typo) use
 //! the family class and given class together.
+//!
+//! The shares are those of the **population**, not only of the file: a name's count in the
+//! records is blended with its national share (family names by their published shares, middle
+//! and given names by their counts in the name lists of `data/vn-names`), as
+//! `s = (count + β·q) / (n + β)` with `β` = [`NATIONAL_WEIGHT`] records. A clean register of one
+//! district is not the nation: a name that is common nationally but appears once in a small
+//! file is not weighed as if it were rare. Names whose family or given name is not in the
+//! national lists (foreign names, English-language data) use the file's counts alone.
+
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -15,6 +25,10 @@ use crate::compare::{self, Features, Records};
 
 /// Name levels `1..=TF_LEVELS` (exact to one typo) are term-frequency adjusted.
 pub const TF_LEVELS: usize = compare::name_level::ONE_TYPO as usize;
+
+/// Weight of the national name shares, in records: a file of this many records counts as much
+/// as the national tables.
+pub const NATIONAL_WEIGHT: f64 = 2000.0;
 
 /// The key of a name's family and given classes, 0 when either is missing.
 pub fn name_key(f: &Features) -> u64 {
@@ -25,26 +39,121 @@ pub fn name_key(f: &Features) -> u64 {
     }
 }
 
-/// Name frequencies of a set of records.
+/// National shares of name parts, keyed by the hashes [`Features`] holds.
+#[derive(Debug, Default)]
+struct National {
+    family: FxHashMap<u32, f64>,
+    family_class: FxHashMap<u32, f64>,
+    middle: FxHashMap<u32, f64>,
+    given: FxHashMap<u32, f64>,
+    given_class: FxHashMap<u32, f64>,
+    /// Probability that two random people share a full name, and a class key.
+    agree: (f64, f64),
+}
+
+impl National {
+    /// The national share of a full name: family × given (× middle when the middle name is in
+    /// the lists; an unknown middle name counts as common); `None` when the family or the given
+    /// name is not in the lists.
+    fn full(&self, f: &Features) -> Option<f64> {
+        let family = self.family.get(&f.family)?;
+        let given = self.given.get(&f.given)?;
+        let middle = self.middle.get(&f.middle).copied().unwrap_or(1.0);
+        Some(family * given * middle)
+    }
+
+    /// The national share of a class key (family class × given class).
+    fn key(&self, f: &Features) -> Option<f64> {
+        Some(self.family_class.get(&f.family_class)? * self.given_class.get(&f.given_class)?)
+    }
+}
+
+/// The national tables, built once from the embedded name lists.
+fn national() -> &'static National {
+    static CELL: OnceLock<National> = OnceLock::new();
+    CELL.get_or_init(|| {
+        use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
+        let mut prep = Preparer::new();
+        let mut out = Prepared::default();
+        let mut features = |name: &str| {
+            prep.prepare(
+                &RawFields { name, ..RawFields::default() },
+                &Encodings::default(),
+                &mut out,
+            );
+            out.features
+        };
+        let mut nat = National::default();
+        // Family names: the published shares of the 14 most common (89 %), the rest of the
+        // population spread over the other names by their sample counts.
+        let families = crate::refdata::family_names();
+        let published: f64 =
+            families.iter().filter_map(|f| f.population_share_pct).map(f64::from).sum::<f64>()
+                / 100.0;
+        let rest_count: f64 = families
+            .iter()
+            .filter(|f| f.population_share_pct.is_none())
+            .map(|f| f64::from(f.uit_sample_count.max(1)))
+            .sum();
+        for f in families {
+            let share = match f.population_share_pct {
+                Some(p) => f64::from(p) / 100.0,
+                None => {
+                    (1.0 - published).max(0.0) * f64::from(f.uit_sample_count.max(1)) / rest_count
+                }
+            };
+            let x = features(&format!("{} Văn An", f.name));
+            *nat.family.entry(x.family).or_default() += share;
+            *nat.family_class.entry(x.family_class).or_default() += share;
+        }
+        let parts = |list: &[crate::refdata::NamePart]| -> f64 {
+            list.iter().map(|p| f64::from(p.uit_sample_count.max(1))).sum()
+        };
+        let givens = crate::refdata::given_names();
+        let total = parts(givens);
+        for g in givens {
+            let share = f64::from(g.uit_sample_count.max(1)) / total;
+            let x = features(&format!("Nguyễn Văn {}", g.name));
+            *nat.given.entry(x.given).or_default() += share;
+            *nat.given_class.entry(x.given_class).or_default() += share;
+        }
+        let middles = crate::refdata::middle_names();
+        let total = parts(middles);
+        for m in middles {
+            let share = f64::from(m.uit_sample_count.max(1)) / total;
+            let x = features(&format!("Nguyễn {} An", m.name));
+            if x.middle != 0 {
+                *nat.middle.entry(x.middle).or_default() += share;
+            }
+        }
+        nat.family.remove(&0);
+        nat.given.remove(&0);
+        nat.family_class.remove(&0);
+        nat.given_class.remove(&0);
+        let sq = |m: &FxHashMap<u32, f64>| m.values().map(|p| p * p).sum::<f64>();
+        nat.agree = (
+            sq(&nat.family) * sq(&nat.given) * sq(&nat.middle),
+            sq(&nat.family_class) * sq(&nat.given_class),
+        );
+        nat
+    })
+}
+
+/// Name frequencies of a set of records, blended with the national ones.
 #[derive(Debug, Clone, Default)]
 pub struct TermFrequencies {
     /// Full ASCII name hash → records bearing it.
     name_counts: FxHashMap<u64, u32>,
     /// Family + given class key → records bearing it.
     key_counts: FxHashMap<u64, u32>,
-    /// Per record of the counted set: (full-name count, class-key count).
-    per_record: Vec<(u32, u32)>,
-    /// `log2(ū · n)` for full names and for class keys, where `ū` is the probability that two
-    /// random records share one and `n` the number of records: the adjustment is one of them
-    /// minus `log2(count)`.
-    log_base: (f64, f64),
-    /// `log2(c)` for the small counts that nearly every pair has (one `log2` call fewer per pair
-    /// in the scoring loop).
-    log2_small: Vec<f64>,
+    /// Per record of the counted set: `log2` of the (full-name, class-key) shares.
+    per_record: Vec<(f32, f32)>,
+    /// Records counted.
+    n: f64,
+    /// `log2 ū` for full names and for class keys: the probability that two random people
+    /// share one.
+    log_agree: (f64, f64),
 }
-
-/// Counts below this have their `log2` in a table.
-const LOG_TABLE: u32 = 4096;
 
 fn count_by<R: Records>(records: &R, key: fn(&Features) -> u64) -> FxHashMap<u64, u32> {
     (0..records.len() as u32)
@@ -74,55 +183,70 @@ impl TermFrequencies {
             let same: f64 = counts.values().map(|&c| f64::from(c) * f64::from(c.max(1) - 1)).sum();
             (same / (n * (n - 1.0))).max(1.0 / (n * n))
         };
-        let (name_agree, key_agree) = (agree(&name_counts), agree(&key_counts));
-        let mut tf = TermFrequencies {
-            name_counts,
-            key_counts,
-            per_record: Vec::new(),
-            log_base: ((name_agree * n).log2(), (key_agree * n).log2()),
-            log2_small: (0..LOG_TABLE).map(|c| f64::from(c).log2()).collect(),
+        // The file's ū, blended with the nation's when the file's names are Vietnamese.
+        let nat = national();
+        let vietnamese = (0..records.len() as u32)
+            .into_par_iter()
+            .filter(|&i| nat.key(records.features(i)).is_some())
+            .count() as f64
+            / n;
+        let blend = |file: f64, national: f64| {
+            let b = NATIONAL_WEIGHT * vietnamese;
+            ((n * file + b * national) / (n + b)).log2()
         };
+        let log_agree =
+            (blend(agree(&name_counts), nat.agree.0), blend(agree(&key_counts), nat.agree.1));
+        let mut tf =
+            TermFrequencies { name_counts, key_counts, per_record: Vec::new(), n, log_agree };
         tf.per_record = (0..records.len() as u32)
             .into_par_iter()
-            .map(|i| tf.counts_for(records.features(i)))
+            .map(|i| tf.shares_for(records.features(i)))
             .collect();
         tf
     }
 
-    /// The (full-name, class-key) counts of any record, by its features (1 when unseen).
-    pub fn counts_for(&self, f: &Features) -> (u32, u32) {
-        let get = |m: &FxHashMap<u64, u32>, h: u64| m.get(&h).copied().unwrap_or(1).max(1);
-        (get(&self.name_counts, f.name_ascii), get(&self.key_counts, name_key(f)))
+    /// `log2` of the (full-name, class-key) shares of any record, by its features: its count in
+    /// the records (at least 1) blended with its national share.
+    pub fn shares_for(&self, f: &Features) -> (f32, f32) {
+        let nat = national();
+        let share = |count: u32, national: Option<f64>| -> f32 {
+            let c = f64::from(count.max(1));
+            match national {
+                Some(q) => ((c + NATIONAL_WEIGHT * q) / (self.n + NATIONAL_WEIGHT)).log2() as f32,
+                None => (c / self.n).log2() as f32,
+            }
+        };
+        let get = |m: &FxHashMap<u64, u32>, h: u64| m.get(&h).copied().unwrap_or(1);
+        (
+            share(get(&self.name_counts, f.name_ascii), nat.full(f)),
+            share(get(&self.key_counts, name_key(f)), nat.key(f)),
+        )
     }
 
-    /// The counts of record `i` of the counted set.
+    /// The shares of record `i` of the counted set.
     #[inline]
-    pub fn counts_of(&self, i: u32) -> (u32, u32) {
+    pub fn shares_of(&self, i: u32) -> (f32, f32) {
         self.per_record[i as usize]
     }
 
     /// The adjustment (in bits) of name level `level` for a pair; 0 for levels not adjusted.
     pub fn adjustment(&self, level: usize, fa: &Features, fb: &Features) -> f64 {
-        self.adjustment_counts(level, self.counts_for(fa), self.counts_for(fb))
+        self.adjustment_shares(level, self.shares_for(fa), self.shares_for(fb))
     }
 
-    /// [`adjustment`](Self::adjustment) from the pair's counts ([`counts_of`](Self::counts_of)
-    /// or [`counts_for`](Self::counts_for)).
+    /// [`adjustment`](Self::adjustment) from the pair's shares ([`shares_of`](Self::shares_of)
+    /// or [`shares_for`](Self::shares_for)): `log2 ū − log2 s` of the more frequent name.
     #[inline]
-    pub fn adjustment_counts(&self, level: usize, a: (u32, u32), b: (u32, u32)) -> f64 {
+    pub fn adjustment_shares(&self, level: usize, a: (f32, f32), b: (f32, f32)) -> f64 {
         if level == 0 || level > TF_LEVELS {
             return 0.0;
         }
-        let (base, c) = if level <= usize::from(compare::name_level::SAME_TOKENS) {
-            (self.log_base.0, a.0.max(b.0))
+        let (base, s) = if level <= usize::from(compare::name_level::SAME_TOKENS) {
+            (self.log_agree.0, a.0.max(b.0))
         } else {
-            (self.log_base.1, a.1.max(b.1))
+            (self.log_agree.1, a.1.max(b.1))
         };
-        let log_c = match self.log2_small.get(c as usize) {
-            Some(&l) => l,
-            None => f64::from(c).log2(),
-        };
-        base - log_c
+        base - f64::from(s)
     }
 }
 
@@ -149,5 +273,42 @@ mod tests {
         let different =
             tf.adjustment(compare::name_level::DIFFERENT as usize, &recs.0[0], &recs.0[1]);
         assert!(different.abs() < f64::EPSILON);
+    }
+
+    fn prep(name: &str) -> Features {
+        use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
+        let mut out = Prepared::default();
+        Preparer::new().prepare(
+            &RawFields { name, ..RawFields::default() },
+            &Encodings::default(),
+            &mut out,
+        );
+        out.features
+    }
+
+    #[test]
+    fn a_name_common_in_the_nation_is_not_rare_in_a_small_file() {
+        // A small file of distinct names: each appears once, so the file alone would weigh
+        // "Nguyễn Văn Hùng" like "Tôn Thị Quỳnh".
+        let families = ["Trần", "Lê", "Phạm", "Đỗ", "Bùi", "Đặng", "Ngô", "Dương"];
+        let givens = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khoa", "Lan", "Minh", "Nam"];
+        let mut v = vec![prep("Nguyễn Văn Hùng"), prep("Tôn Thị Quỳnh")];
+        for f in families {
+            for g in givens {
+                for m in ["Văn", "Thị", "Minh"] {
+                    v.push(prep(&format!("{f} {m} {g}")));
+                }
+            }
+        }
+        v.truncate(200);
+        let recs = (v, vec![String::new(); 200]);
+        let tf = TermFrequencies::new(&recs);
+        let common = tf.adjustment(1, &recs.0[0], &recs.0[0]);
+        let rare = tf.adjustment(1, &recs.0[1], &recs.0[1]);
+        // Counted in the file alone, both would weigh the same.
+        assert!(common + 1.0 < rare, "Nguyễn Văn Hùng {common:.2} bits, Tôn Thị Quỳnh {rare:.2}");
+        // Names outside the national lists keep the file's counts.
+        let foreign = prep("Smith John");
+        assert_eq!(national().full(&foreign), None);
     }
 }

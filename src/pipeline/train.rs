@@ -1,17 +1,34 @@
-//! Training a Fellegi–Sunter model on the records themselves.
+//! Training a Fellegi–Sunter model on the records themselves, or from labels.
+//!
+//! Unsupervised ([`train`], [`train_report`]):
 //!
 //! 1. **u** — the level frequencies of `u_pairs` random pairs (a seeded generator: the same
-//!    records and seed give the same model).
+//!    records and seed give the same model), smoothed towards the reference u when the records
+//!    are few.
 //! 2. **m** — expectation–maximisation on the comparison patterns of blocked pairs, with u fixed,
 //!    once per training rule; a rule's own fields are left out (its blocks force them to agree,
 //!    so they say nothing of m), and each field's m is the mean over the rules that estimated it.
-//!    Pairs are sampled by a hash of the pair when a rule has more than `em_pairs_per_rule`, and
-//!    each pair weighs `1/(n − 1)` of its block of `n` records: a block of many namesakes (the
-//!    "Nguyễn Văn Hùng" problem) then counts like its records, not like its `n²/2` pairs, and
-//!    does not teach EM that namesakes are matches.
-//! 3. **prior** — the pairs the deterministic rule accepts (same national id) divided by its
-//!    recall, which the trained m gives (`m[id][exact]`), over the number of possible pairs.
-//!    Without ids the rule is "same ASCII name and full date of birth", recall `m_name·m_dob`.
+//!    EM starts from the [reference model](crate::model::reference)'s m, adds its m as
+//!    pseudo-counts (`prior_strength` matched pairs: a Dirichlet prior) in every M-step, and
+//!    projects m onto the order of each field's levels ([`crate::model::monotone`]): an exact
+//!    national id can never weigh less than a different one. Pairs are sampled by a hash of the
+//!    pair when a rule has more than `em_pairs_per_rule`, and each pair weighs `1/(n − 1)` of its
+//!    block of `n` records: a block of many namesakes (the "Nguyễn Văn Hùng" problem) then
+//!    counts like its records, not like its `n²/2` pairs.
+//! 3. **checks** — EM converged; the data holds enough matches to learn from (`min_matches`) and
+//!    not implausibly many; among what training calls matches, most agree on the name, the date
+//!    of birth and the national id; the strongest level of every identifying field weighs more
+//!    than a bit. When a check fails — a clean register has no duplicates to learn from, and EM
+//!    would learn households or namesakes instead — m is the reference model's, with a warning.
+//! 4. **prior** — the number of matching pairs the data holds, estimated under the final m: the
+//!    expected matches among the pairs with the same date of birth (λ by EM with m fixed),
+//!    divided by the share of matches that share a date of birth; over the number of possible
+//!    pairs. A clean register comes out at about zero.
+//!
+//! Supervised: [`fit_truth`] (`record → entity`: m counted on the pairs of each entity) and
+//! [`fit_labels`] (labelled pairs: m counted on the pairs labelled as matches), both with the
+//! reference m as a prior (unless `prior_strength` is 0) and u from random pairs. The reference
+//! model itself is `fit_truth` on a generated population (`examples/fit_reference.rs`).
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -19,13 +36,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::block::{Blocker, Blocking, KeyPart, Rule, mix};
 use crate::compare::{self, Records, Scratch};
-use crate::model::{Field, Level, Model, Pattern, em, u_from_counts};
+use crate::model::{
+    EmSetup, Field, Level, MIN_PROBABILITY, Model, Pattern, em, monotone, reference,
+};
 use crate::pipeline::tf::TermFrequencies;
 
-/// Training settings.
+/// Training settings. Keys left out of a configuration keep their defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrainOptions {
-    /// Random pairs sampled for u (at least 10^6 by default).
+    /// Random pairs sampled for u.
     pub u_pairs: u64,
     /// Seed of the random pairs.
     pub seed: u64,
@@ -37,6 +57,12 @@ pub struct TrainOptions {
     pub em_tolerance: f64,
     /// Largest training block (larger ones are split or skipped, as in matching).
     pub max_block: usize,
+    /// Weight of the reference model's m as a prior, in matched pairs: EM adds this many
+    /// pseudo-matches distributed as the reference m. 0 turns the prior off.
+    pub prior_strength: f64,
+    /// Fewest matching pairs the data must hold for m to be estimated from it; below, the
+    /// reference m is used (with a warning).
+    pub min_matches: f64,
 }
 
 impl Default for TrainOptions {
@@ -45,11 +71,98 @@ impl Default for TrainOptions {
             u_pairs: 2_000_000,
             seed: 42,
             em_pairs_per_rule: 3_000_000,
-            em_max_iterations: 100,
+            em_max_iterations: 200,
             em_tolerance: 1e-5,
             max_block: 100,
+            prior_strength: 500.0,
+            min_matches: 100.0,
         }
     }
+}
+
+impl TrainOptions {
+    /// Checks the settings (`key` names them in errors: `train.…`).
+    pub fn validate(&self) -> crate::Result<()> {
+        let bad = |key: &str, reason: &str| {
+            Err(crate::Error::Config {
+                path: None,
+                key: format!("train.{key}"),
+                reason: reason.to_owned(),
+            })
+        };
+        if self.u_pairs == 0 {
+            return bad("u_pairs", "must be positive");
+        }
+        if self.em_pairs_per_rule == 0 {
+            return bad("em_pairs_per_rule", "must be positive");
+        }
+        if !(self.em_tolerance.is_finite() && self.em_tolerance > 0.0) {
+            return bad("em_tolerance", "must be a positive finite number");
+        }
+        if self.max_block < 2 {
+            return bad("max_block", "must be at least 2");
+        }
+        if !(self.prior_strength.is_finite() && self.prior_strength >= 0.0) {
+            return bad("prior_strength", "must be a finite number ≥ 0");
+        }
+        if !(self.min_matches.is_finite() && self.min_matches >= 0.0) {
+            return bad("min_matches", "must be a finite number ≥ 0");
+        }
+        Ok(())
+    }
+}
+
+/// EM on one training rule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleRun {
+    /// The rule's name.
+    pub rule: String,
+    /// Pairs given to EM (after sampling).
+    pub pairs: u64,
+    /// Distinct patterns.
+    pub patterns: u64,
+    /// EM iterations.
+    pub iterations: u64,
+    /// Whether EM converged.
+    pub converged: bool,
+    /// Share of the (block-weighted) pairs EM gave to the matches.
+    pub match_share: f64,
+}
+
+/// One sanity check of a trained m.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Check {
+    /// What is checked (`em_converged`, `matches_found`, `matches_plausible`,
+    /// `agreement_dominates`, `strongest_levels_positive`).
+    pub name: String,
+    /// Whether it held.
+    pub passed: bool,
+    /// The figures behind it.
+    pub detail: String,
+}
+
+/// How a model was trained, what training believes of the data, and what went wrong.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct TrainReport {
+    /// Where m comes from: `em` (trained on the data), `reference` (the reference model's m,
+    /// because the data could not support training), `truth` or `labels` (supervised).
+    pub method: String,
+    /// Version of the reference model used as prior (and fallback).
+    pub reference: String,
+    /// Records trained on (both sides of a link).
+    pub records: u64,
+    /// Matching pairs training believes the data holds (over all pairs, not only blocked ones).
+    pub estimated_matches: f64,
+    /// How [`estimated_matches`](Self::estimated_matches) was estimated.
+    pub estimated_by: String,
+    /// The prior probability that two records match (`estimated_matches` / possible pairs).
+    pub prior: f64,
+    /// EM, per training rule.
+    pub rules: Vec<RuleRun>,
+    /// Sanity checks of the m EM found (empty for supervised training).
+    pub checks: Vec<Check>,
+    /// Warnings for people: printed on stderr and written to `report.json`.
+    pub warnings: Vec<String>,
 }
 
 /// The training rules and the fields each leaves out.
@@ -59,20 +172,6 @@ fn training_rules() -> Vec<(Rule, Vec<usize>)> {
         (Rule::new(&[Dob], &[ProvinceNew]), vec![compare::DOB]),
         (Rule::new(&[FamilyClass, GivenPhonetic], &[BirthYear, ProvinceNew]), vec![compare::NAME]),
     ]
-}
-
-/// Initial m: most of the mass on the strongest level, decreasing after it.
-fn initial_m(levels: &[&[&str]]) -> Vec<Vec<f64>> {
-    levels
-        .iter()
-        .map(|levels| {
-            let n = levels.len();
-            let raw: Vec<f64> =
-                (0..n).map(|i| if i == 0 { 0.7 } else { 0.3 / (n - 1) as f64 }).collect();
-            let s: f64 = raw.iter().sum();
-            raw.iter().map(|x| x / s).collect()
-        })
-        .collect()
 }
 
 /// Splitmix64 step, the seeded generator of the random pairs.
@@ -87,24 +186,136 @@ const PAIR_WEIGHT: u64 = 1 << 20;
 /// Random pairs drawn per parallel task.
 const CHUNK: u64 = 1 << 16;
 
-/// Level counts per field over random pairs.
+/// Pseudo-pairs of the reference u added to the random pairs' counts (it matters only for
+/// files of a few hundred records, whose random pairs are few and repeated).
+const U_PRIOR_PAIRS: f64 = 1000.0;
+
+/// Largest entity whose pairs [`fit_truth`] counts (its first members; a bound on the work).
+const MAX_ENTITY: usize = 500;
+
+/// The fields of some records with their levels, orders and reference model.
+struct Fields {
+    names: Vec<String>,
+    levels: Vec<&'static [&'static str]>,
+    orders: Vec<Vec<(u8, u8)>>,
+    /// The reference m and u of each field (a generic chain when the reference has none).
+    reference: Vec<(Vec<f64>, Vec<f64>)>,
+}
+
+impl Fields {
+    fn of<R: Records>(records: &R) -> Fields {
+        let names = compare::field_names(records);
+        let levels = compare::field_levels(records);
+        let orders = compare::field_orders(records);
+        let reference = reference_levels(records, &names, &levels);
+        Fields { names, levels, orders, reference }
+    }
+
+    fn len(&self) -> usize {
+        self.levels.len()
+    }
+
+    fn m_ref(&self) -> Vec<Vec<f64>> {
+        self.reference.iter().map(|(m, _)| m.clone()).collect()
+    }
+
+    /// Assembles a model from m, u and the prior.
+    fn model(
+        &self,
+        m: &[Vec<f64>],
+        u: &[Vec<f64>],
+        prior: f64,
+        training: serde_json::Value,
+    ) -> Model {
+        let fields = (0..self.len())
+            .map(|f| Field {
+                name: self.names[f].clone(),
+                levels: self.levels[f]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, label)| Level {
+                        label: (*label).into(),
+                        m: m[f][i].clamp(MIN_PROBABILITY, 1.0),
+                        u: u[f][i].clamp(MIN_PROBABILITY, 1.0),
+                        tf_adjust: f == compare::NAME && i < crate::pipeline::tf::TF_LEVELS,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Model { prior, fields, tf_adjustment_weight: 1.0, training }
+    }
+
+    /// Projects every field's m onto its order under u.
+    fn monotone(&self, m: &mut [Vec<f64>], u: &[Vec<f64>]) {
+        for f in 0..self.len() {
+            monotone(&mut m[f], &u[f], &self.orders[f]);
+        }
+    }
+}
+
+/// The reference m and u of each field of `records`: the fixed fields from the reference model,
+/// the extra fields by kind; a field the reference lacks gets a generic chain (most of m on the
+/// first level, u on the last).
+fn reference_levels<R: Records>(
+    records: &R,
+    names: &[String],
+    levels: &[&'static [&'static str]],
+) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let r = reference::reference();
+    let extras = records.extra_fields();
+    levels
+        .iter()
+        .enumerate()
+        .map(|(f, labels)| {
+            let found: Option<&[Level]> = if f < compare::FIELDS {
+                r.field(&names[f]).map(|x| x.levels.as_slice())
+            } else {
+                extras.get(f - compare::FIELDS).and_then(|e| r.kind(e.kind.as_str()))
+            };
+            let fits = |l: &[Level]| {
+                l.len() == labels.len() && l.iter().zip(labels.iter()).all(|(a, b)| a.label == *b)
+            };
+            match found.filter(|l| fits(l)) {
+                Some(l) => (l.iter().map(|x| x.m).collect(), l.iter().map(|x| x.u).collect()),
+                None => generic_levels(labels.len()),
+            }
+        })
+        .collect()
+}
+
+/// A generic m and u for `n` levels: m mostly on the first level, u mostly on the last.
+fn generic_levels(n: usize) -> (Vec<f64>, Vec<f64>) {
+    if n < 2 {
+        return (vec![1.0; n], vec![1.0; n]);
+    }
+    let rest = (n - 1) as f64;
+    let m: Vec<f64> = (0..n).map(|i| if i == 0 { 0.8 } else { 0.2 / rest }).collect();
+    let u: Vec<f64> = (0..n).map(|i| if i + 1 == n { 0.9 } else { 0.1 / rest }).collect();
+    (m, u)
+}
+
+/// Level counts per field over random pairs, and the number of distinct pairs there are.
 fn random_pair_counts<R: Records>(
     records: &R,
     link_split: Option<u32>,
     opts: &TrainOptions,
-) -> Vec<Vec<u64>> {
+) -> (Vec<Vec<u64>>, f64) {
     let n = records.len() as u64;
     let (left, right) = match link_split {
         Some(s) => (u64::from(s), n - u64::from(s)),
         None => (n, n),
     };
+    let distinct = match link_split {
+        Some(_) => left as f64 * right as f64,
+        None => n as f64 * n.saturating_sub(1) as f64 / 2.0,
+    };
     let levels = compare::field_levels(records);
     let empty = || levels.iter().map(|l| vec![0u64; l.len() + 1]).collect::<Vec<_>>();
     if left == 0 || right == 0 || (link_split.is_none() && n < 2) {
-        return empty();
+        return (empty(), 0.0);
     }
     let chunks = opts.u_pairs.div_ceil(CHUNK);
-    (0..chunks)
+    let counts = (0..chunks)
         .into_par_iter()
         .map(|c| {
             let mut counts = empty();
@@ -143,7 +354,50 @@ fn random_pair_counts<R: Records>(
                 }
             }
             x
-        })
+        });
+    (counts, distinct)
+}
+
+/// u per field from random pairs, with the reference u as a prior of [`U_PRIOR_PAIRS`] pairs
+/// (the sample counts as at most the number of distinct pairs there are). Also returns each
+/// field's share of random pairs where both sides have a value.
+fn estimate_u<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+    fields: &Fields,
+) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let (counts, distinct) = random_pair_counts(records, link_split, opts);
+    let mut u = Vec::with_capacity(fields.len());
+    let mut present = Vec::with_capacity(fields.len());
+    for (f, c) in counts.iter().enumerate() {
+        let all: u64 = c.iter().sum();
+        let seen: u64 = c.iter().skip(1).sum();
+        present.push(if all == 0 { 0.0 } else { seen as f64 / all as f64 });
+        let scale = if seen == 0 { 0.0 } else { distinct.min(seen as f64) / seen as f64 };
+        let u_ref = &fields.reference[f].1;
+        let raw: Vec<f64> = c
+            .iter()
+            .skip(1)
+            .zip(u_ref)
+            .map(|(&x, &r)| x as f64 * scale + U_PRIOR_PAIRS * r + 0.5)
+            .collect();
+        let total: f64 = raw.iter().sum();
+        u.push(raw.iter().map(|x| (x / total).max(MIN_PROBABILITY)).collect());
+    }
+    (u, present)
+}
+
+/// The patterns of (a sample of) one rule's pairs.
+struct RulePatterns {
+    /// Patterns with their tf bin (quarter bits) and block-weighted counts (units of
+    /// [`PAIR_WEIGHT`] per pair of a block of two): what EM learns m from.
+    weighted: Vec<(Pattern, f64, u64)>,
+    /// The same patterns with plain pair counts, scaled back by the sampling rate: what the
+    /// number of matches is estimated from.
+    counted: Vec<(Pattern, f64, f64)>,
+    /// Pairs sampled.
+    pairs: u64,
 }
 
 /// Pattern counts of (a sample of) the pairs of one rule, in pattern order.
@@ -156,10 +410,12 @@ fn rule_patterns<R: Records>(
     rule: &Rule,
     opts: &TrainOptions,
     tf: Option<&TermFrequencies>,
-) -> (Vec<(Pattern, f64, u64)>, u64) {
+) -> RulePatterns {
     let cfg = Blocking { rules: vec![rule.clone()], max_block: opts.max_block };
     let mut blocker = Blocker::new(&cfg, records, link_split);
-    let Some((groups, mut stats)) = blocker.next_rule() else { return (Vec::new(), 0) };
+    let Some((groups, mut stats)) = blocker.next_rule() else {
+        return RulePatterns { weighted: Vec::new(), counted: Vec::new(), pairs: 0 };
+    };
     blocker.count_pairs(&groups, &mut stats);
     // Keep a pair when its hash falls under the sampling rate.
     let rate = if stats.pairs > opts.em_pairs_per_rule {
@@ -171,7 +427,7 @@ fn rule_patterns<R: Records>(
     let counts = groups
         .par_iter()
         .fold(
-            || (FxHashMap::<(Pattern, i32), u64>::default(), Scratch::new()),
+            || (FxHashMap::<(Pattern, i32), (u64, u64)>::default(), Scratch::new()),
             |(mut counts, mut scratch), g| {
                 // Each pair weighs 1/(size − 1) of its block (1/max side in a link), in integer
                 // units so that sums do not depend on the order of the threads: a block of many
@@ -199,7 +455,9 @@ fn rule_patterns<R: Records>(
                     let bin = tf.map_or(0, |tf| {
                         (tf.adjustment(p.level(compare::NAME), fa, fb) * 4.0).round() as i32
                     });
-                    *counts.entry((p, bin)).or_default() += weight;
+                    let c = counts.entry((p, bin)).or_default();
+                    c.0 += weight;
+                    c.1 += 1;
                 });
                 (counts, scratch)
             },
@@ -207,36 +465,207 @@ fn rule_patterns<R: Records>(
         .map(|(c, _)| c)
         .reduce(FxHashMap::default, |mut x, y| {
             for (k, v) in y {
-                *x.entry(k).or_default() += v;
+                let e = x.entry(k).or_default();
+                e.0 += v.0;
+                e.1 += v.1;
             }
             x
         });
-    let mut v: Vec<((Pattern, i32), u64)> = counts.into_iter().collect();
+    let mut v: Vec<((Pattern, i32), (u64, u64))> = counts.into_iter().collect();
     v.sort_unstable();
-    let sampled = if rate < 1.0 { opts.em_pairs_per_rule } else { stats.pairs };
-    (v.into_iter().map(|((p, bin), c)| (p, f64::from(bin) / 4.0, c)).collect(), sampled)
+    let pairs = v.iter().map(|(_, c)| c.1).sum();
+    let weighted = v.iter().map(|&((p, bin), (w, _))| (p, f64::from(bin) / 4.0, w)).collect();
+    let counted =
+        v.iter().map(|&((p, bin), (_, n))| (p, f64::from(bin) / 4.0, n as f64 / rate)).collect();
+    RulePatterns { weighted, counted, pairs }
 }
 
-/// Trains a model on `records` (`link_split`: see [`Blocker::new`]).
+/// The maximum-likelihood share of matches among `patterns` with m and u fixed (only the fields
+/// of `use_field`), and the expected number of matches.
+fn expected_matches(
+    patterns: &[(Pattern, f64, f64)],
+    use_field: &[bool],
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+) -> f64 {
+    let total: f64 = patterns.iter().map(|p| p.2).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    // log2 of each pattern's likelihood ratio, once.
+    let ratios: Vec<(f64, f64)> = patterns
+        .iter()
+        .map(|&(p, extra, count)| {
+            let mut lr = extra;
+            for f in (0..m.len()).filter(|&f| use_field[f]) {
+                let l = p.level(f);
+                if l == 0 || l > m[f].len() {
+                    continue;
+                }
+                lr += (m[f][l - 1].max(MIN_PROBABILITY) / u[f][l - 1].max(MIN_PROBABILITY)).log2();
+            }
+            (lr, count)
+        })
+        .collect();
+    let mut lambda = 0.01f64;
+    let mut matched = 0.0;
+    for _ in 0..500 {
+        let prior = (lambda / (1.0 - lambda)).log2();
+        matched = ratios.iter().map(|&(lr, c)| c * crate::model::probability(prior + lr)).sum();
+        let next = (matched / total).clamp(1e-15, 1.0 - 1e-9);
+        let done = (next - lambda).abs() <= 1e-9 * lambda.max(1e-12);
+        lambda = next;
+        if done {
+            break;
+        }
+    }
+    matched
+}
+
+/// What the matches of the data are estimated from.
+struct MatchEstimate {
+    matches: f64,
+    by: String,
+}
+
+/// The number of matching pairs `records` hold under m and u: the expected matches among the
+/// pairs of the date-of-birth rule (λ by EM with m fixed, the date left out since the block
+/// forces it), divided by the share of matches that rule holds (both dates present and equal).
+/// Without dates of birth on half the records, the name rule's pairs, likewise.
+fn estimate_matches<R: Records>(
+    records: &R,
+    runs: &[RulePatterns],
+    present: &[f64],
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+) -> MatchEstimate {
+    let nf = m.len();
+    let dob_cover = dob_coverage(records);
+    let (rule, recall, by) = if dob_cover >= 0.5 {
+        let r = m[compare::DOB][0] * present[compare::DOB];
+        (
+            0,
+            r,
+            "expected matches among pairs with the same date of birth / (m(dob exact) × both dates present)",
+        )
+    } else {
+        let agree: f64 =
+            m[compare::NAME][..usize::from(compare::name_level::ONE_TYPO)].iter().sum();
+        (
+            1,
+            agree * present[compare::NAME],
+            "expected matches among pairs with the same family class and given-name key / (m(name agrees) × both names present)",
+        )
+    };
+    let skip = training_rules()[rule].1.clone();
+    let use_field: Vec<bool> = (0..nf).map(|f| !skip.contains(&f)).collect();
+    let found = runs.get(rule).map_or(0.0, |r| expected_matches(&r.counted, &use_field, m, u));
+    let matches = if recall > 1e-6 { found / recall } else { found };
+    MatchEstimate { matches, by: by.to_owned() }
+}
+
+/// Share of records with a date of birth.
+fn dob_coverage<R: Records>(records: &R) -> f64 {
+    let n = records.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let with: usize =
+        (0..n as u32).into_par_iter().filter(|&i| records.features(i).dob != 0).count();
+    with as f64 / n as f64
+}
+
+/// The number of pairs `records` can form (across the two sides in a link).
+fn possible_pairs<R: Records>(records: &R, link_split: Option<u32>) -> f64 {
+    let n = records.len() as f64;
+    match link_split {
+        Some(s) => f64::from(s) * (n - f64::from(s)),
+        None => n * (n - 1.0) / 2.0,
+    }
+}
+
+/// The prior from an estimated number of matches.
+fn prior_of(matches: f64, possible: f64) -> f64 {
+    if possible > 0.0 { (matches / possible).clamp(crate::model::MIN_PRIOR, 0.5) } else { 0.5 }
+}
+
+/// Trains a model on `records` (`link_split`: see [`Blocker::new`]). See [`train_report`].
 pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptions) -> Model {
-    let counts = random_pair_counts(records, link_split, opts);
-    let u: Vec<Vec<f64>> = counts.iter().map(|c| u_from_counts(c)).collect();
-    let levels = compare::field_levels(records);
-    let names = compare::field_names(records);
-    let nf = levels.len();
-    let m_init = initial_m(&levels);
-    let mut m_sum: Vec<Vec<f64>> = m_init.iter().map(|l| vec![0.0; l.len()]).collect();
+    train_report(records, link_split, opts).0
+}
+
+/// Trains a model on `records`, starting EM from the reference model, and says how it went.
+pub fn train_report<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+) -> (Model, TrainReport) {
+    let fields = Fields::of(records);
+    let start = fields.m_ref();
+    train_inner(records, link_split, opts, &fields, &start)
+}
+
+/// Trains a model on `records` with EM started from `start`'s m (it must have the records'
+/// fields and levels; otherwise the reference m is the start). The prior, the checks and the
+/// fallback are those of [`train_report`]: whatever the start, a failed check ends at the
+/// reference m.
+pub fn train_from<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+    start: &Model,
+) -> (Model, TrainReport) {
+    let fields = Fields::of(records);
+    let fits = start.fields.len() == fields.len()
+        && start.fields.iter().zip(&fields.levels).all(|(f, l)| f.levels.len() == l.len());
+    let m0: Vec<Vec<f64>> = if fits {
+        start.fields.iter().map(|f| f.levels.iter().map(|l| l.m).collect()).collect()
+    } else {
+        fields.m_ref()
+    };
+    train_inner(records, link_split, opts, &fields, &m0)
+}
+
+fn train_inner<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+    fields: &Fields,
+    m0: &[Vec<f64>],
+) -> (Model, TrainReport) {
+    let nf = fields.len();
+    let (u, present) = estimate_u(records, link_split, opts, fields);
+    let m_ref = fields.m_ref();
+    let pseudo = opts.prior_strength * PAIR_WEIGHT as f64;
+    let prior_counts: Vec<Vec<f64>> =
+        m_ref.iter().map(|l| l.iter().map(|p| p * pseudo).collect()).collect();
+    let tf = TermFrequencies::new(records);
+    let mut m_sum: Vec<Vec<f64>> = m0.iter().map(|l| vec![0.0; l.len()]).collect();
     let mut m_n = vec![0usize; nf];
     let mut runs = Vec::new();
-    let tf = TermFrequencies::new(records);
+    let mut report = TrainReport {
+        reference: reference::reference().version.clone(),
+        records: records.len() as u64,
+        ..TrainReport::default()
+    };
     for (rule, skip) in training_rules() {
         let estimate: Vec<bool> = (0..nf).map(|f| !skip.contains(&f)).collect();
         // The name's term frequency enters EM only where the name is estimated.
         let tf_here = estimate[compare::NAME].then_some(&tf);
-        let (patterns, pairs) = rule_patterns(records, link_split, &rule, opts, tf_here);
-        let r =
-            em(&patterns, &estimate, &m_init, &u, 0.1, opts.em_max_iterations, opts.em_tolerance);
-        if pairs > 0 {
+        let patterns = rule_patterns(records, link_split, &rule, opts, tf_here);
+        let setup = EmSetup {
+            estimate: &estimate,
+            m0,
+            u: &u,
+            lambda0: 0.01,
+            prior: &prior_counts,
+            orders: &fields.orders,
+            fit_lambda: true,
+            max_iterations: opts.em_max_iterations,
+            tolerance: opts.em_tolerance,
+        };
+        let r = em(&patterns.weighted, &setup);
+        if patterns.pairs > 0 {
             for f in (0..nf).filter(|&f| estimate[f]) {
                 for (s, v) in m_sum[f].iter_mut().zip(&r.m[f]) {
                     *s += v;
@@ -244,86 +673,350 @@ pub fn train<R: Records>(records: &R, link_split: Option<u32>, opts: &TrainOptio
                 m_n[f] += 1;
             }
         }
-        runs.push(serde_json::json!({
-            "rule": rule.name,
-            "pairs": pairs,
-            "patterns": patterns.len(),
-            "iterations": r.iterations,
-            "converged": r.converged,
-            "match_share": r.lambda,
-        }));
+        report.rules.push(RuleRun {
+            rule: rule.name.clone(),
+            pairs: patterns.pairs,
+            patterns: patterns.weighted.len() as u64,
+            iterations: r.iterations as u64,
+            converged: r.converged,
+            match_share: r.lambda,
+        });
+        runs.push(patterns);
     }
-    let m: Vec<Vec<f64>> = (0..nf)
+    let mut m_em: Vec<Vec<f64>> = (0..nf)
         .map(|f| {
             if m_n[f] == 0 {
-                m_init[f].clone()
+                m_ref[f].clone()
             } else {
                 m_sum[f].iter().map(|s| s / m_n[f] as f64).collect()
             }
         })
         .collect();
+    fields.monotone(&mut m_em, &u);
 
-    // Prior from the deterministic rule (same national id) and its recall under the trained m;
-    // without ids, from "same ASCII name and full date of birth".
+    let est = estimate_matches(records, &runs, &present, &m_em, &u);
+    report.checks = checks(records, link_split, opts, &report.rules, &est, &present, &m_em, &u);
+    let failed: Vec<&Check> = report.checks.iter().filter(|c| !c.passed).collect();
+    let (m, est) = if failed.is_empty() {
+        report.method = "em".into();
+        (m_em, est)
+    } else {
+        report.method = "reference".into();
+        let why: Vec<String> =
+            failed.iter().map(|c| format!("{} ({})", c.name, c.detail)).collect();
+        report.warnings.push(format!(
+            "training could not learn m from this data and used the reference model's m ({}): {}",
+            report.reference,
+            why.join("; ")
+        ));
+        let mut m = m_ref.clone();
+        fields.monotone(&mut m, &u);
+        let est = estimate_matches(records, &runs, &present, &m, &u);
+        (m, est)
+    };
+    report.estimated_matches = est.matches;
+    report.estimated_by = est.by;
+    report.prior = prior_of(est.matches, possible_pairs(records, link_split));
+    let training = training_json(&report, link_split, opts);
+    (fields.model(&m, &u, report.prior, training), report)
+}
+
+/// The sanity checks of an m found by EM.
+#[allow(clippy::too_many_arguments)]
+fn checks<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+    runs: &[RuleRun],
+    est: &MatchEstimate,
+    present: &[f64],
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    let mut check = |name: &str, passed: bool, detail: String| {
+        out.push(Check { name: name.into(), passed, detail });
+    };
+    let stuck: Vec<&str> =
+        runs.iter().filter(|r| r.pairs > 0 && !r.converged).map(|r| r.rule.as_str()).collect();
+    check(
+        "em_converged",
+        stuck.is_empty(),
+        if stuck.is_empty() {
+            "every training rule converged".into()
+        } else {
+            format!("EM did not converge on {}", stuck.join(", "))
+        },
+    );
+    check(
+        "matches_found",
+        est.matches >= opts.min_matches,
+        format!(
+            "about {:.0} matching pairs in the data (training needs {})",
+            est.matches, opts.min_matches
+        ),
+    );
     let n = records.len() as f64;
-    let total_pairs = match link_split {
-        Some(s) => f64::from(s) * (n - f64::from(s)),
-        None => n * (n - 1.0) / 2.0,
+    let bound = match link_split {
+        Some(s) => 5.0 * f64::from(s).min(n - f64::from(s)),
+        None => 5.0 * n,
     };
-    let m_id = m[compare::ID][0];
-    let m_name = m[compare::NAME][0] + m[compare::NAME][1];
-    let m_dob = m[compare::DOB][0];
-    let by_id = deterministic_pairs(records, link_split, &[KeyPart::NationalId]);
-    let (det, recall, rule) = if by_id > 0 && m_id > 0.05 {
-        (by_id, m_id, "national_id")
-    } else {
-        let by_name = deterministic_pairs(records, link_split, &[KeyPart::NameAscii, KeyPart::Dob]);
-        (by_name, (m_name * m_dob).max(0.05), "name_ascii+dob")
-    };
-    let prior = if total_pairs > 0.0 {
-        ((det as f64 / recall) / total_pairs).clamp(1e-12, 0.5)
-    } else {
-        0.5
-    };
+    check(
+        "matches_plausible",
+        est.matches <= bound,
+        format!(
+            "about {:.0} matching pairs for {} records (at most {bound:.0})",
+            est.matches,
+            records.len()
+        ),
+    );
+    // Among what training calls matches, most agree on the fields that identify a person.
+    let agree = [
+        (compare::NAME, usize::from(compare::name_level::ONE_TYPO), "name"),
+        (compare::DOB, 4, "dob"),
+        (compare::ID, 2, "id"),
+    ];
+    let mut weak = Vec::new();
+    for (f, levels, name) in agree {
+        if present[f] > 0.0 {
+            let share: f64 = m[f][..levels].iter().sum();
+            if share < 0.5 {
+                weak.push(format!("{name} {share:.2}"));
+            }
+        }
+    }
+    check(
+        "agreement_dominates",
+        weak.is_empty(),
+        if weak.is_empty() {
+            "most matches agree on name, date of birth and national id".into()
+        } else {
+            format!("share of matches agreeing: {}", weak.join(", "))
+        },
+    );
+    let mut flat = Vec::new();
+    for f in [compare::NAME, compare::DOB, compare::ID, compare::PHONE] {
+        if present[f] > 0.0 {
+            let w = (m[f][0].max(MIN_PROBABILITY) / u[f][0].max(MIN_PROBABILITY)).log2();
+            if w < 1.0 {
+                flat.push(format!("{} {w:+.1}", compare::FIELD_NAMES[f]));
+            }
+        }
+    }
+    check(
+        "strongest_levels_positive",
+        flat.is_empty(),
+        if flat.is_empty() {
+            "the exact level of name, dob, id and phone weighs more than one bit".into()
+        } else {
+            format!("weight of the exact level: {}", flat.join(", "))
+        },
+    );
+    out
+}
 
-    let fields = (0..nf)
-        .map(|f| Field {
-            name: names[f].clone(),
-            levels: levels[f]
+/// The `training` object of a model: the report and the options that shaped it.
+fn training_json(
+    report: &TrainReport,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+) -> serde_json::Value {
+    let mut v = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("link".into(), link_split.is_some().into());
+        o.insert("u_random_pairs".into(), opts.u_pairs.into());
+        o.insert("seed".into(), opts.seed.into());
+        o.insert("prior_strength".into(), opts.prior_strength.into());
+    }
+    v
+}
+
+/// m from counted levels of matching pairs: the counts plus the prior (the reference m times
+/// `prior_strength`, or half a pair per level without it), normalised, projected onto the order.
+fn m_from_counts(
+    fields: &Fields,
+    counts: &[Vec<f64>],
+    u: &[Vec<f64>],
+    opts: &TrainOptions,
+) -> Vec<Vec<f64>> {
+    let mut m: Vec<Vec<f64>> = counts
+        .iter()
+        .zip(&fields.reference)
+        .map(|(c, (m_ref, _))| {
+            let raw: Vec<f64> = c
                 .iter()
-                .enumerate()
-                .map(|(i, label)| Level {
-                    label: (*label).into(),
-                    m: m[f][i],
-                    u: u[f][i],
-                    tf_adjust: f == compare::NAME && i < crate::pipeline::tf::TF_LEVELS,
+                .zip(m_ref)
+                .map(|(&x, &r)| {
+                    x + if opts.prior_strength > 0.0 { opts.prior_strength * r } else { 0.5 }
                 })
-                .collect(),
+                .collect();
+            let total: f64 = raw.iter().sum();
+            raw.iter().map(|x| (x / total).max(MIN_PROBABILITY)).collect()
         })
         .collect();
-    Model {
-        prior,
-        fields,
-        tf_adjustment_weight: 1.0,
-        training: serde_json::json!({
-            "records": records.len(),
-            "link": link_split.is_some(),
-            "u_random_pairs": opts.u_pairs,
-            "seed": opts.seed,
-            "em": runs,
-            "deterministic_rule": rule,
-            "deterministic_pairs": det,
-            "deterministic_recall": recall,
-        }),
+    fields.monotone(&mut m, u);
+    m
+}
+
+/// Adds the levels of pair (a, b) to per-field counts, with a weight.
+fn count_pair<R: Records>(
+    records: &R,
+    a: u32,
+    b: u32,
+    weight: f64,
+    counts: &mut [Vec<f64>],
+    scratch: &mut Scratch,
+) {
+    let mut p = compare::compare(
+        records.features(a),
+        records.features(b),
+        || (records.name_ascii(a), records.name_ascii(b)),
+        scratch,
+    );
+    compare::compare_extras(records, a, b, &mut p);
+    for (f, c) in counts.iter_mut().enumerate() {
+        let l = p.level(f);
+        if l != 0 && l <= c.len() {
+            c[l - 1] += weight;
+        }
     }
 }
 
-/// Pairs that agree on every part of a deterministic rule.
-fn deterministic_pairs<R: Records>(records: &R, link_split: Option<u32>, parts: &[KeyPart]) -> u64 {
-    let cfg = Blocking { rules: vec![Rule::new(parts, &[])], max_block: 10_000 };
-    let mut blocker = Blocker::new(&cfg, records, link_split);
-    blocker.next_rule().map_or(0, |(groups, mut stats)| {
-        blocker.count_pairs(&groups, &mut stats);
-        stats.pairs
-    })
+/// Fits a model with known truth: `entity[i]` is the entity of record `i` (`u32::MAX` for a
+/// record the truth does not know). m is counted on the pairs of each entity (each pair weighs
+/// `1/(k − 1)` in an entity of `k` records, so that a large entity counts like its records; in
+/// a link, only pairs across the sides), with the reference m as prior (`prior_strength`; 0
+/// for none, as when the reference itself is fitted); u on random pairs; the prior is the share
+/// of pairs that match.
+pub fn fit_truth<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    entity: &[u32],
+    opts: &TrainOptions,
+) -> (Model, TrainReport) {
+    let fields = Fields::of(records);
+    let (u, _) = estimate_u(records, link_split, opts, &fields);
+    let mut order: Vec<(u32, u32)> = entity
+        .iter()
+        .enumerate()
+        .filter(|&(i, &e)| e != u32::MAX && i < records.len())
+        .map(|(i, &e)| (e, i as u32))
+        .collect();
+    order.sort_unstable();
+    let groups: Vec<&[(u32, u32)]> =
+        order.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
+    let zero = || fields.levels.iter().map(|l| vec![0.0; l.len()]).collect::<Vec<Vec<f64>>>();
+    let (counts, pairs) = groups
+        .par_iter()
+        .fold(
+            || (zero(), 0u64, Scratch::new()),
+            |(mut counts, mut pairs, mut scratch), g| {
+                let members: Vec<u32> = g.iter().take(MAX_ENTITY).map(|&(_, i)| i).collect();
+                let weight = 1.0 / (members.len() - 1) as f64;
+                for (x, &a) in members.iter().enumerate() {
+                    for &b in &members[x + 1..] {
+                        let across = link_split.is_none_or(|s| (a < s) != (b < s));
+                        if across {
+                            count_pair(records, a, b, weight, &mut counts, &mut scratch);
+                            pairs += 1;
+                        }
+                    }
+                }
+                (counts, pairs, scratch)
+            },
+        )
+        .map(|(c, p, _)| (c, p))
+        .reduce(
+            || (zero(), 0),
+            |(mut x, px), (y, py)| {
+                for (a, b) in x.iter_mut().zip(y) {
+                    for (s, t) in a.iter_mut().zip(b) {
+                        *s += t;
+                    }
+                }
+                (x, px + py)
+            },
+        );
+    let m = m_from_counts(&fields, &counts, &u, opts);
+    let report = TrainReport {
+        method: "truth".into(),
+        reference: reference::reference().version.clone(),
+        records: records.len() as u64,
+        estimated_matches: pairs as f64,
+        estimated_by: "pairs of records of one entity in the truth".into(),
+        prior: prior_of(pairs as f64, possible_pairs(records, link_split)),
+        ..TrainReport::default()
+    };
+    let training = training_json(&report, link_split, opts);
+    (fields.model(&m, &u, report.prior, training), report)
+}
+
+/// Fits a model from labelled pairs `(a, b, is_match)` (record indices; in a link, `b` counts
+/// from the start of the second side, i.e. it is `split + j`). m is counted on the pairs
+/// labelled as matches, with the reference m as prior; u on random pairs; the prior is
+/// estimated as in [`train_report`], under that m.
+pub fn fit_labels<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    labels: &[(u32, u32, bool)],
+    opts: &TrainOptions,
+) -> (Model, TrainReport) {
+    let fields = Fields::of(records);
+    let (u, present) = estimate_u(records, link_split, opts, &fields);
+    let mut counts: Vec<Vec<f64>> = fields.levels.iter().map(|l| vec![0.0; l.len()]).collect();
+    let mut scratch = Scratch::new();
+    let n = records.len() as u32;
+    let (mut matches, mut non_matches) = (0u64, 0u64);
+    for &(a, b, is_match) in labels {
+        if a >= n || b >= n || a == b {
+            continue;
+        }
+        if is_match {
+            count_pair(records, a, b, 1.0, &mut counts, &mut scratch);
+            matches += 1;
+        } else {
+            non_matches += 1;
+        }
+    }
+    let m = m_from_counts(&fields, &counts, &u, opts);
+    let tf = TermFrequencies::new(records);
+    let runs: Vec<RulePatterns> = training_rules()
+        .into_iter()
+        .map(|(rule, skip)| {
+            let tf_here = (!skip.contains(&compare::NAME)).then_some(&tf);
+            rule_patterns(records, link_split, &rule, opts, tf_here)
+        })
+        .collect();
+    let est = estimate_matches(records, &runs, &present, &m, &u);
+    let mut report = TrainReport {
+        method: "labels".into(),
+        reference: reference::reference().version.clone(),
+        records: records.len() as u64,
+        estimated_matches: est.matches,
+        estimated_by: est.by,
+        prior: prior_of(est.matches, possible_pairs(records, link_split)),
+        ..TrainReport::default()
+    };
+    if matches == 0 {
+        report.warnings.push(format!(
+            "no labelled pair is a match ({non_matches} non-matches): m is the reference model's"
+        ));
+    }
+    let mut training = training_json(&report, link_split, opts);
+    if let Some(o) = training.as_object_mut() {
+        o.insert("labelled_matches".into(), matches.into());
+        o.insert("labelled_non_matches".into(), non_matches.into());
+    }
+    (fields.model(&m, &u, report.prior, training), report)
+}
+
+/// The reference model for the fields of `records`: the reference's m and u for each field
+/// (the extra fields by kind), its prior, no training.
+pub fn reference_model<R: Records>(records: &R) -> Model {
+    let fields = Fields::of(records);
+    let m: Vec<Vec<f64>> = fields.m_ref();
+    let u: Vec<Vec<f64>> = fields.reference.iter().map(|(_, u)| u.clone()).collect();
+    let r = reference::reference();
+    let training = serde_json::json!({ "method": "reference", "reference": r.version });
+    fields.model(&m, &u, r.model.prior, training)
 }

@@ -48,4 +48,5 @@ pub use postings::{DEFAULT_POSTINGS_BUDGET, Postings, PostingsBuilder, PostingsS
 pub use reader::{ColumnRef, SectionInfo, SharedBytes, Store, VerifyReport};
 pub use writer::{
     BlockBuilder, FileSink, MEMORY_PATH, MemorySink, Sink, StoreWriter, Value, WriteSummary,
+    rewrite_with_globals, with_globals,
 };

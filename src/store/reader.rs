@@ -257,6 +257,12 @@ impl Store {
         }
     }
 
+    /// The TOC's entries and names and the end of the data area (for
+    /// [`rewrite_with_globals`](super::rewrite_with_globals)).
+    pub(crate) fn toc_parts(&self) -> (&[TocEntry], &[String], u64) {
+        (&self.inner.entries, &self.inner.names, self.inner.toc_start)
+    }
+
     /// The path of the file, or `<memory>`.
     pub fn path(&self) -> &Path {
         &self.inner.path

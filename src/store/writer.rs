@@ -741,3 +741,113 @@ impl<S: Sink> StoreWriter<S> {
         })
     }
 }
+
+/// Writes a copy of `store` to `path` with the global sections `globals` added — or replaced,
+/// where the store has a global of that name: its old bytes become zero padding. Columns,
+/// posting lists and the other globals are copied byte for byte, with their checksums. The
+/// file is written atomically, so `path` may be the store's own file: the copy replaces it only
+/// when complete (readers that mapped the old file keep it).
+pub fn rewrite_with_globals(
+    store: &super::Store,
+    path: impl AsRef<Path>,
+    globals: &[(&str, &[u8])],
+) -> Result<WriteSummary> {
+    let path = path.as_ref().to_path_buf();
+    check_host(&path)?;
+    let file = AtomicFile::create(&path)?;
+    let mut w = StoreWriter::resume(FileSink { file }, path, store, globals)?;
+    for (name, bytes) in globals {
+        w.add_global(name, bytes)?;
+    }
+    w.finish()
+}
+
+/// [`rewrite_with_globals`] in memory: a new in-memory store.
+pub fn with_globals(store: &super::Store, globals: &[(&str, &[u8])]) -> Result<super::Store> {
+    let mut w =
+        StoreWriter::resume(MemorySink::default(), PathBuf::from(MEMORY_PATH), store, globals)?;
+    for (name, bytes) in globals {
+        w.add_global(name, bytes)?;
+    }
+    let (bytes, _) = w.finish()?;
+    super::Store::from_bytes(bytes)
+}
+
+impl<S: Sink> StoreWriter<S> {
+    /// A writer that continues `store`: its data area copied (the globals named in `replace`
+    /// zeroed), its TOC kept but for them, no record can be added.
+    fn resume(
+        sink: S,
+        path: PathBuf,
+        store: &super::Store,
+        replace: &[(&str, &[u8])],
+    ) -> Result<Self> {
+        let mut layout = StoreLayout::new(store.block_records());
+        for c in store.columns() {
+            layout = if c.ty == ColumnType::Record {
+                layout.record_column(c.name.clone(), c.width)
+            } else {
+                layout.column(c.name.clone(), c.ty)
+            };
+        }
+        let (entries, names, toc_start) = store.toc_parts();
+        let replaced = |e: &TocEntry| {
+            e.kind == SectionKind::Global
+                && names.get(e.id as usize).is_some_and(|n| replace.iter().any(|(r, _)| r == n))
+        };
+        let mut w = StoreWriter {
+            sink,
+            path,
+            rows: BlockBuilder::new(&layout),
+            layout,
+            pos: 0,
+            crc: crc32fast::Hasher::new(),
+            blocks: store.block_count(),
+            records: store.record_count(),
+            partial: true,
+            failed: false,
+            wide: false,
+            toc: Vec::new(),
+            names: names.to_vec(),
+            global_names: HashSet::new(),
+            posting_names: HashSet::new(),
+            scratch32: Vec::new(),
+        };
+        // The data area, in pieces, with the replaced globals' bytes zeroed.
+        let bytes = store.as_bytes();
+        let end = usize::try_from(toc_start).unwrap_or(usize::MAX).min(bytes.len());
+        let mut holes: Vec<std::ops::Range<usize>> =
+            entries.iter().filter(|e| replaced(e)).map(TocEntry::range).collect();
+        holes.sort_unstable_by_key(|r| r.start);
+        let mut at = 0;
+        for hole in holes.iter().chain(std::iter::once(&(end..end))) {
+            let start = hole.start.clamp(at, end);
+            for piece in bytes[at..start].chunks(1 << 20) {
+                w.raw_write(piece)?;
+            }
+            let stop = hole.end.clamp(start, end);
+            let zeros = [0u8; 4096];
+            let mut left = stop - start;
+            while left > 0 {
+                let n = left.min(zeros.len());
+                w.raw_write(&zeros[..n])?;
+                left -= n;
+            }
+            at = stop;
+        }
+        for e in entries.iter().filter(|e| !replaced(e)) {
+            let name = names.get(e.id as usize).cloned().unwrap_or_default();
+            match e.kind {
+                SectionKind::Global => {
+                    w.global_names.insert(name);
+                }
+                SectionKind::Postings => {
+                    w.posting_names.insert(name);
+                }
+                SectionKind::Column => {}
+            }
+            w.toc.push(*e);
+        }
+        Ok(w)
+    }
+}
