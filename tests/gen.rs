@@ -424,3 +424,186 @@ fn committed_sample_is_reproducible() {
         );
     }
 }
+
+// Duplicate rates and clean registers. See: #11
+
+/// Runs `vnlink gen` expecting exit status 2; returns stderr.
+fn gen_fails(dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["gen", "--out", dir.to_str().unwrap(), "--entities", "200"];
+    all.extend_from_slice(args);
+    let out = vnlink(&all);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "vnlink {all:?}: {err}");
+    err
+}
+
+/// Entity id → number of records, over the truth rows of `source` (all when `None`).
+fn records_per_entity(dir: &Path, source: Option<&str>) -> HashMap<String, usize> {
+    let mut n = HashMap::new();
+    for r in &csv_rows(&dir.join("truth.csv"))[1..] {
+        if source.is_none_or(|s| r.get(2).map(String::as_str) == Some(s)) {
+            *n.entry(r[1].clone()).or_default() += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn dup_rate_zero_and_clean_write_every_entity_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (zero, clean) = (tmp.path().join("zero"), tmp.path().join("clean"));
+    let common = ["--shape", "dedupe", "--entities", "3000", "--seed", "9"];
+    gen_into(&zero, &[&common[..], &["--dup-rate", "0"]].concat());
+    gen_into(&clean, &[&common[..], &["--clean"]].concat());
+    let n = records_per_entity(&zero, None);
+    assert_eq!(n.len(), 3000);
+    assert!(n.values().all(|&k| k == 1), "an entity has two records at --dup-rate 0");
+    assert_eq!(csv_rows(&zero.join("records.csv")).len(), 3001);
+    let stats: serde_json::Value =
+        serde_json::from_slice(&read(&zero.join("gen_stats.json"))).unwrap();
+    assert_eq!(stats["config"]["dup_rate"], 0.0);
+    assert_eq!(stats["stats"]["entities_with_copies"], 0);
+    assert_eq!(stats["stats"]["noisy_records"], 0);
+    // --clean is --dup-rate 0, byte for byte.
+    for f in ["records.csv", "truth.csv", "gen_stats.json"] {
+        assert!(read(&zero.join(f)) == read(&clean.join(f)), "{f}: --clean ≠ --dup-rate 0");
+    }
+    // The largest rate is accepted and honoured.
+    let half = tmp.path().join("half");
+    gen_into(&half, &[&common[..], &["--dup-rate", "0.5"]].concat());
+    let n = records_per_entity(&half, None);
+    let share = n.values().filter(|&&k| k > 1).count() as f64 / 3000.0;
+    assert!((0.46..0.54).contains(&share), "share of duplicated entities {share}");
+}
+
+#[test]
+fn registry_dup_rate_duplicates_that_share_of_registry_people() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reg");
+    let rate = 0.2;
+    gen_into(
+        &dir,
+        &["--shape", "link", "--entities", "8000", "--seed", "4", "--registry-dup-rate", "0.2"],
+    );
+    let reg = csv_rows(&dir.join("registry.csv"));
+    let truth = csv_rows(&dir.join("truth.csv"));
+    let sources: HashMap<&str, &str> =
+        truth[1..].iter().map(|r| (r[0].as_str(), r[2].as_str())).collect();
+    assert_eq!(sources.len(), truth.len() - 1, "record ids unique across both files");
+    assert!(reg[1..].iter().all(|r| r[0].starts_with('R') && sources[r[0].as_str()] == "registry"));
+    let per = records_per_entity(&dir, Some("registry"));
+    assert_eq!(per.values().sum::<usize>(), reg.len() - 1, "every registry row is in truth");
+    let max = 1 + GenConfig::default().max_copies as usize;
+    assert!(per.values().all(|&k| (1..=max).contains(&k)), "copies capped at --max-copies");
+    let people = per.len() as f64;
+    let dup = per.values().filter(|&&k| k > 1).count();
+    let share = dup as f64 / people;
+    let tol = 4.5 * (rate * (1.0 - rate) / people).sqrt();
+    assert!((share - rate).abs() <= tol, "share of duplicated registry people {share}");
+    // Same copy-count law as dedupe copies: 1 + geometric(½), capped at 3 (mean 1.75).
+    let extra = per.values().map(|&k| k - 1).sum::<usize>() as f64 / dup as f64;
+    assert!((1.6..1.9).contains(&extra), "extra copies per duplicated person {extra}");
+    let stats: serde_json::Value =
+        serde_json::from_slice(&read(&dir.join("gen_stats.json"))).unwrap();
+    assert_eq!(stats["config"]["registry_dup_rate"], rate);
+    assert_eq!(stats["stats"]["registry_entities_with_copies"], dup);
+    assert_eq!(stats["stats"]["registry_records"], reg.len() - 1);
+    // Agency rows are people, as before: the registry copies do not change their count.
+    let base = tmp.path().join("base");
+    gen_into(&base, &["--shape", "link", "--entities", "8000", "--seed", "4"]);
+    assert_eq!(csv_rows(&dir.join("agency.csv")).len(), csv_rows(&base.join("agency.csv")).len());
+    assert_eq!(records_per_entity(&base, Some("registry")).len(), per.len());
+}
+
+#[test]
+fn registry_copies_leave_the_other_records_unchanged() {
+    let key = |r: &SynthRow| {
+        let rec = &r.record;
+        let fields = [&rec.full_name, &rec.dob, &rec.sex, &rec.address, &rec.id_number, &rec.phone];
+        (r.entity_id, r.source, r.copy, fields.map(String::clone))
+    };
+    let base = GenConfig { entities: 3000, seed: 12, ..GenConfig::default() };
+    let dup = GenConfig { registry_dup_rate: 0.3, ..base.clone() };
+    let before: HashSet<_> = synth::link_rows(&base).unwrap().map(|r| key(&r)).collect();
+    let mut it = synth::link_rows(&dup).unwrap();
+    let rows: Vec<SynthRow> = it.by_ref().collect();
+    let copies: Vec<&SynthRow> = rows.iter().filter(|r| r.copy > 0).collect();
+    assert!(
+        copies.iter().all(|r| r.source == synth::Source::Registry && r.profile == Profile::Noisy)
+    );
+    let entities: HashSet<u64> = copies.iter().map(|r| r.entity_id).collect();
+    assert_eq!(entities.len() as u64, it.stats().registry_entities_with_copies);
+    let after: HashSet<_> = rows.iter().filter(|r| r.copy == 0).map(key).collect();
+    assert_eq!(before, after, "the records without copies are rendered as at rate 0");
+}
+
+#[test]
+fn clean_link_is_the_default_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("default"), tmp.path().join("clean"));
+    let common = ["--shape", "link", "--entities", "2000", "--seed", "6"];
+    gen_into(&a, &common);
+    gen_into(&b, &[&common[..], &["--clean", "--registry-dup-rate", "0"]].concat());
+    for f in ["registry.csv", "agency.csv", "truth.csv", "gen_stats.json"] {
+        assert!(read(&a.join(f)) == read(&b.join(f)), "{f}: --clean changed the link shape");
+    }
+    assert!(records_per_entity(&b, Some("registry")).values().all(|&k| k == 1));
+    let stats = String::from_utf8(read(&a.join("gen_stats.json"))).unwrap();
+    assert!(!stats.contains("registry_dup_rate") && !stats.contains("registry_entities_with"));
+}
+
+#[test]
+fn duplicate_flags_are_validated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    for (args, words) in [
+        (&["--shape", "dedupe", "--dup-rate", "0.6"][..], &["dup_rate", "[0, 0.5]"][..]),
+        (&["--shape", "dedupe", "--dup-rate", "-0.1"], &["dup_rate", "[0, 0.5]"]),
+        (&["--shape", "link", "--registry-dup-rate", "0.51"], &["registry_dup_rate", "[0, 0.5]"]),
+        (&["--shape", "dedupe", "--clean", "--dup-rate", "0.2"], &["--clean", "--dup-rate 0.2"]),
+        (
+            &["--shape", "link", "--clean", "--registry-dup-rate", "0.1"],
+            &["--clean", "--registry-dup-rate 0.1"],
+        ),
+        (&["--shape", "link", "--clean", "--dup-rate", "0.3"], &["--clean", "--dup-rate 0.3"]),
+        (&["--shape", "dedupe", "--registry-dup-rate", "0.1"], &["--registry-dup-rate", "link"]),
+        (&["--shape", "link", "--dup-rate", "0.2"], &["--dup-rate", "dedupe"]),
+    ] {
+        let err = gen_fails(&dir, args);
+        for w in words {
+            assert!(err.contains(w), "{args:?}: {w:?} not in {err}");
+        }
+        assert!(!dir.exists(), "{args:?} wrote output");
+    }
+    // A rate of 0 agrees with --clean; the help shows the library's defaults.
+    gen_into(&dir, &["--shape", "dedupe", "--entities", "50", "--clean", "--dup-rate", "0"]);
+    let help = String::from_utf8(vnlink(&["gen", "--help"]).stdout).unwrap();
+    assert!(help.contains(&format!("[default: {}]", GenConfig::default().dup_rate)), "{help}");
+    assert!(help.contains(&format!("[default: {}]", GenConfig::default().registry_dup_rate)));
+    // The library checks the same ranges.
+    let ok = |dup_rate, registry_dup_rate| {
+        GenConfig { dup_rate, registry_dup_rate, ..GenConfig::default() }.validate().is_ok()
+    };
+    assert!(ok(0.0, 0.0) && ok(0.5, 0.5));
+    assert!(!ok(0.51, 0.0) && !ok(0.0, 0.51) && !ok(-0.01, 0.0) && !ok(0.0, f64::NAN));
+}
+
+#[test]
+fn duplicate_rates_do_not_depend_on_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, args) in [
+        ("link", &["--shape", "link", "--registry-dup-rate", "0.4"][..]),
+        ("split", &["--shape", "link", "--registry-dup-rate", "0.25", "--columns", "split"]),
+        ("en", &["--shape", "link", "--registry-dup-rate", "0.25", "--locale", "en"]),
+        ("clean", &["--shape", "dedupe", "--clean"]),
+    ] {
+        let common = [args, &["--entities", "2500", "--seed", "21"]].concat();
+        let (a, b) = (tmp.path().join(format!("{name}1")), tmp.path().join(format!("{name}4")));
+        gen_into(&a, &[&common[..], &["--threads", "1"]].concat());
+        gen_into(&b, &[&common[..], &["--threads", "4"]].concat());
+        for f in std::fs::read_dir(&a).unwrap() {
+            let f = f.unwrap().file_name();
+            assert!(read(&a.join(&f)) == read(&b.join(&f)), "{name}/{f:?}: 1 and 4 threads differ");
+        }
+    }
+}

@@ -113,6 +113,38 @@ fn name_keys_and_values() {
     );
 }
 
+/// A name without diacritics gets the classes of its most likely accented form, as the
+/// `_ascii` classes that matching uses already agree.
+#[test]
+fn ascii_names_share_the_classes_of_their_accented_forms() {
+    let input = "Hoang Van Nam\nHuỳnh Văn Nam\nHuynh Van Nam\nHoàng Văn Nam\n\
+                 Vo Van Phuoc\nVõ Văn Phúc\nVũ Văn Phước\nVu Van Phuc\n\
+                 Nguyễn Văn Phuoc\nLê Thị Hoa\nLe Thi Hoa\n";
+    let out = normalize_stdin("name", input);
+    assert_eq!(out.len(), 11);
+    let classes: Vec<(&str, &str, &str)> = out
+        .iter()
+        .map(|v| {
+            let s = |k: &str| v[k].as_str().unwrap_or_else(|| panic!("{k} in {v}"));
+            (s("family_class"), s("family_class_ascii"), s("given_class"))
+        })
+        .collect();
+    for c in &classes[..4] {
+        assert_eq!(c.0, "hoàng", "{classes:?}");
+        assert_eq!(c.1, "hoang", "{classes:?}");
+    }
+    for c in &classes[4..8] {
+        assert_eq!(*c, ("vũ", "vu", "phúc"), "{classes:?}");
+    }
+    // An ASCII token beside accented ones: a listed name stands for itself, another for its
+    // likely accented form.
+    assert_eq!(classes[8].2, "phúc");
+    assert_eq!(classes[9].2, "hoa");
+    assert_eq!(classes[10].2, "hòa");
+    // Only the canonical classes moved: the ASCII forms are as they were.
+    check(&out[0], NAME_KEYS, &json!({"text": "hoang van nam", "family": "hoang"}));
+}
+
 #[test]
 fn address_keys_and_values() {
     let out = normalize_args(

@@ -2,6 +2,12 @@
 //! Vietnamese in the standard or split columns, or English (US); flags → [`GenConfig`], a rayon
 //! pool of `--threads`, a progress bar, and a summary with the observed rate of every
 //! corruption.
+//!
+//! Duplicates: `--dup-rate` sets [`GenConfig::dup_rate`] (dedupe), `--registry-dup-rate`
+//! [`GenConfig::registry_dup_rate`] (link); either, non-zero, is an error with the other shape.
+//! `--clean` sets the rate of the register to 0 (dedupe: `dup_rate`; link: `registry_dup_rate`,
+//! the agency file keeping `agency_dup_rate`) and is an error with a non-zero rate of either
+//! flag.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -66,8 +72,25 @@ Record headers:
     record_id,first_name,middle_name,last_name,dob,sex,street_address,suburb,state,postcode,
     email,phone,ssn   (one line in the file)
 
+Duplicates (extra copies, corrupted with the noisy profile; 1 + geometric(1/2) of them, at
+most --max-copies):
+  --shape dedupe  --dup-rate of the entities have copies in records.csv (in [0, 0.5];
+                  default 0.35).
+  --shape link    --registry-dup-rate of the registry people have copies in registry.csv (in
+                  [0, 0.5]; default 0: every registry person once); --agency-dup-rate of the
+                  agency people have copies in agency.csv (default 0).
+  --clean         a clean register, no person twice in it: sets --dup-rate 0 (dedupe) or
+                  --registry-dup-rate 0 (link; agency.csv keeps --agency-dup-rate). Nothing
+                  else changes: clean-profile noise (--original-noise), households, twins,
+                  namesakes and common-name clusters stay. An error with a non-zero
+                  --dup-rate or --registry-dup-rate.
+  A non-zero --dup-rate is an error with --shape link, a non-zero --registry-dup-rate with
+  --shape dedupe.
+
 Examples:
   vnlink gen --shape dedupe --entities 1250 --seed 42 --out data/sample
+  vnlink gen --shape dedupe --entities 100000 --seed 7 --out /tmp/clean --clean
+  vnlink gen --shape link --entities 100000 --seed 7 --out /tmp/regdup --registry-dup-rate 0.2
   vnlink gen --shape link --entities 100000 --seed 7 --out /tmp/link --agency-ratio 0.8
   vnlink gen --shape dedupe --entities 100000 --seed 7 --out /tmp/split --columns split
   vnlink gen --shape link --entities 100000 --seed 7 --out /tmp/en --locale en
@@ -98,9 +121,18 @@ pub struct Args {
     /// Worker threads (0 = one per core). Does not change the output.
     #[arg(long, value_name = "T", default_value_t = 0)]
     threads: usize,
-    /// Share of entities with extra corrupted copies (dedupe).
-    #[arg(long, value_name = "P", default_value_t = GenConfig::default().dup_rate)]
-    dup_rate: f64,
+    /// Share of entities with extra corrupted copies in records.csv (dedupe), in [0, 0.5]
+    /// [default: 0.35]
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    dup_rate: Option<f64>,
+    /// Share of registry people with extra corrupted copies in registry.csv (link), in [0, 0.5]
+    /// [default: 0]
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    registry_dup_rate: Option<f64>,
+    /// A clean register: no person twice in records.csv (dedupe: --dup-rate 0) or registry.csv
+    /// (link: --registry-dup-rate 0); see below.
+    #[arg(long)]
+    clean: bool,
     /// Most extra copies of one entity (1 + geometric(½), capped).
     #[arg(long, value_name = "K", default_value_t = GenConfig::default().max_copies)]
     max_copies: u32,
@@ -222,12 +254,53 @@ rate_args! {
 }
 
 impl Args {
+    /// `dup_rate` and `registry_dup_rate` from `--dup-rate`, `--registry-dup-rate` and
+    /// `--clean` (see the help): a rate is an error with the shape it does not apply to, a
+    /// non-zero one with `--clean`.
+    fn dup_rates(&self) -> anyhow::Result<(f64, f64)> {
+        let given =
+            [("--dup-rate", self.dup_rate), ("--registry-dup-rate", self.registry_dup_rate)];
+        for (flag, rate) in given {
+            if let Some(r) = rate
+                && self.clean
+                && r != 0.0
+            {
+                anyhow::bail!(
+                    "--clean and {flag} {r} contradict each other: --clean writes no duplicates \
+                     in the register; drop one of the two flags"
+                );
+            }
+        }
+        let nonzero = |rate: Option<f64>| rate.is_some_and(|r| r != 0.0);
+        match self.shape {
+            ShapeArg::Dedupe if nonzero(self.registry_dup_rate) => anyhow::bail!(
+                "--registry-dup-rate applies to --shape link (registry.csv); the duplicates of \
+                 records.csv are set by --dup-rate"
+            ),
+            ShapeArg::Link if nonzero(self.dup_rate) => anyhow::bail!(
+                "--dup-rate applies to --shape dedupe (records.csv); the duplicates of \
+                 registry.csv are set by --registry-dup-rate, those of agency.csv by \
+                 --agency-dup-rate"
+            ),
+            _ => {}
+        }
+        let d = GenConfig::default();
+        let dup_rate = match (self.shape, self.clean) {
+            (ShapeArg::Dedupe, true) => 0.0,
+            _ => self.dup_rate.unwrap_or(d.dup_rate),
+        };
+        // With --clean the registry rate is 0: its default, or given as 0.
+        Ok((dup_rate, self.registry_dup_rate.unwrap_or(d.registry_dup_rate)))
+    }
+
     /// The validated configuration of these flags.
     fn config(&self) -> anyhow::Result<GenConfig> {
+        let (dup_rate, registry_dup_rate) = self.dup_rates()?;
         let cfg = GenConfig {
             entities: self.entities,
             seed: self.seed,
-            dup_rate: self.dup_rate,
+            dup_rate,
+            registry_dup_rate,
             max_copies: self.max_copies,
             original_noise: self.original_noise,
             household_rate: self.household_rate,
@@ -299,6 +372,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             "  registry {} rows, agency {} rows; people: {} registry only, {} both, {} agency only",
             s.registry_records, s.agency_records, s.registry_only, s.both, s.agency_only
         )?,
+    }
+    if s.registry_entities_with_copies > 0 {
+        writeln!(
+            out,
+            "  {} registry people with extra copies in registry.csv",
+            s.registry_entities_with_copies
+        )?;
     }
     writeln!(
         out,

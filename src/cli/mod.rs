@@ -64,7 +64,7 @@ enum Command {
     /// Describe a store: counts, completeness, frequent values, blocking-key group sizes.
     Inspect(inspect::Args),
     /// Generate a synthetic Vietnamese population with ground truth.
-    Gen(r#gen::Args),
+    Gen(Box<r#gen::Args>),
     /// Benchmark end to end: generate (or take) data, time build, dedupe, eval and lookups.
     Bench(bench::Args),
     /// Normalise names, addresses, dates, ID numbers and phones (JSON lines or CSV).

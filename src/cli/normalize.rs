@@ -43,7 +43,9 @@ const AFTER_HELP: &str = "\
 Output of --kind (one JSON object per value, one per line, in input order; null = unknown):
   name     text, ascii, family, middle (\"\" when none), given, family_class,
            family_class_ascii, phonetic (the tokens' phonetic keys, space-joined), sex_hint
-           (\"male\"/\"female\"/null), given_class, encoding (\"unicode\"/\"tcvn3\"/\"vni\")
+           (\"male\"/\"female\"/null), given_class, encoding (\"unicode\"/\"tcvn3\"/\"vni\");
+           the classes of a name without diacritics are those of its most likely accented
+           form (Hoang, Huynh → hoàng; Phuoc → phúc)
   address  house_number, street, ward_old, district_old, province_old, ward_new (a code, or a
            list of codes for a split ward), province_new (codes as in the gazetteer: \"00061\",
            \"79\"), alley, hamlet, style (\"old\"/\"new\"/\"mixed\"/\"unknown\"), warning

@@ -72,6 +72,18 @@
 //!   equivalence is applied only when the folded variant cannot be another name of the same list
 //!   (`huynh` → `hoang` for family names; but not `thanh` → `thinh`, since `thanh` is also Thanh
 //!   and Thành, nor `hue` → `hoa`, since `hue` is also Huệ).
+//! * Canonical classes of ASCII tokens (no diacritics) in a name written without diacritics:
+//!   the class of the token's most likely accented form — of the part's names (the family or
+//!   given list, and the variants and representatives of the part's classes) with that fold,
+//!   the one with the most sample occurrences in that part, among those whose class folds to the
+//!   token's ASCII class. So `Hoang` and `Huynh` are `hoàng` like Hoàng and Huỳnh, `Vo` and `Vu`
+//!   are `vũ`, `Phuoc` is `phúc`, `Thanh` is `thành` (Thành 109 given names in the sample,
+//!   Thanh 63), `Hoa` is `hòa` (Hòa 42, Hoa 9); a given name `Huynh` stays `huynh` (Huynh is a
+//!   given name of its own, which its ASCII class keeps apart); a token no listed name folds to
+//!   is its own class. Beside accented tokens an ASCII token that is a name of the part's list
+//!   stands for itself (`Hoa` in "Lê Thị Hoa"), one that is not takes its likely form's class
+//!   (`Phuoc` in "Nguyễn Văn Phuoc" → `phúc`). So a class always folds to its `_ascii` variant,
+//!   which is what matching uses (the hashes of `Features`, unchanged by this rule).
 //! * Sex hint: `thị` → female, `văn` → male among the middle tokens (none when both occur); ASCII
 //!   `thi`/`van` count too (Văn is 952 middle names in the UIT sample, Vân 6); `Y` → male, `H'` →
 //!   female for minority names.
@@ -113,11 +125,14 @@ pub struct Name {
     pub middle_range: Range<usize>,
     /// Indices of the given part in `tokens`.
     pub given_range: Range<usize>,
-    /// Equivalence class of the first family token, canonical (Huỳnh → "hoàng", Võ → "vũ").
+    /// Equivalence class of the first family token, canonical (Huỳnh → "hoàng", Võ → "vũ"; a
+    /// token without diacritics takes the class of its most likely accented form, see the
+    /// module docs: Huynh → "hoàng").
     pub family_class: String,
     /// `family_class` for data without diacritics ("hoang"; `Huynh` → "hoang").
     pub family_class_ascii: String,
-    /// Equivalence classes of the given tokens, canonical, joined by one space (Phước → "phúc").
+    /// Equivalence classes of the given tokens, canonical, joined by one space (Phước → "phúc";
+    /// without diacritics as `family_class`: Phuoc → "phúc").
     pub given_class: String,
     /// `given_class` for data without diacritics ("phuc"; `Phuoc` → "phuc").
     pub given_class_ascii: String,
@@ -172,6 +187,11 @@ struct Counts {
 }
 
 impl Counts {
+    /// Occurrences in the sample in every part.
+    fn total(self) -> u32 {
+        self.family.saturating_add(self.middle).saturating_add(self.given)
+    }
+
     fn add(&mut self, o: Counts) {
         self.family += o.family;
         self.middle += o.middle;
@@ -209,6 +229,9 @@ struct NameTables {
     /// ASCII variant → ASCII representative (unambiguous ones only).
     family_class_ascii: FxHashMap<String, String>,
     given_class_ascii: FxHashMap<String, String>,
+    /// ASCII token → canonical class of its most likely accented form ([`likely_classes`]).
+    family_class_of_ascii: FxHashMap<String, String>,
+    given_class_of_ascii: FxHashMap<String, String>,
     /// Compound family names, two tokens each: canonical and ASCII.
     compounds: Vec<[(String, String); 2]>,
 }
@@ -236,6 +259,41 @@ fn ascii_classes(canon: &FxHashMap<String, String>, names: &[String]) -> FxHashM
         }
     }
     out
+}
+
+/// The canonical class of an ASCII token of one part: the class of its most likely accented
+/// form. For each fold of `candidates` (the part's names and the variants and representatives of
+/// its classes), the candidate with the most occurrences in the part (`count`: that part's,
+/// then all parts'; then the smallest in byte order) among those whose canonical class folds to
+/// the token's ASCII class, so that `*_class` of an ASCII token still folds to `*_class_ascii`.
+fn likely_classes<'a>(
+    candidates: impl IntoIterator<Item = &'a String>,
+    count: impl Fn(&str) -> (u32, u32),
+    map: &FxHashMap<String, (String, String)>,
+    ascii_map: &FxHashMap<String, String>,
+) -> FxHashMap<String, String> {
+    let mut best: FxHashMap<String, ((u32, u32), &str, String)> = FxHashMap::default();
+    let (mut fold_class, mut unused) = (String::new(), String::new());
+    for c in candidates {
+        let fold = ascii_key(c);
+        // The ASCII class of the bare fold, as `TokenInfo` computes it for an ASCII token.
+        fold_class.clear();
+        unused.clear();
+        push_class(&fold, &fold, map, ascii_map, &mut unused, &mut fold_class);
+        let (mut class, mut class_ascii) = (String::new(), String::new());
+        push_class(c, &fold, map, ascii_map, &mut class, &mut class_ascii);
+        if ascii_key(&class) != fold_class {
+            continue;
+        }
+        let k = count(c);
+        match best.get(&fold) {
+            Some((bk, bc, _)) if (*bk, std::cmp::Reverse(*bc)) >= (k, std::cmp::Reverse(c)) => {}
+            _ => {
+                best.insert(fold, (k, c, class));
+            }
+        }
+    }
+    best.into_iter().map(|(fold, (_, _, class))| (fold, class)).collect()
 }
 
 fn tables() -> &'static NameTables {
@@ -301,6 +359,15 @@ fn tables() -> &'static NameTables {
         }
         let family_class_ascii = ascii_classes(&family_class, &family_list);
         let given_class_ascii = ascii_classes(&given_class, &given_list);
+        let candidates = |list: &[String], m: &FxHashMap<String, String>| -> Vec<String> {
+            let mut v: Vec<String> =
+                list.iter().chain(m.keys()).chain(m.values()).cloned().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let family_candidates = candidates(&family_list, &family_class);
+        let given_candidates = candidates(&given_list, &given_class);
         let with_ascii = |m: FxHashMap<String, String>| {
             m.into_iter()
                 .map(|(k, v)| {
@@ -315,13 +382,29 @@ fn tables() -> &'static NameTables {
                 (p, a)
             })
         };
+        let (family_class, given_class) = (with_ascii(family_class), with_ascii(given_class));
+        let count = |n: &str| canon.get(n).copied().unwrap_or_default();
+        let family_class_of_ascii = likely_classes(
+            &family_candidates,
+            |n| (count(n).family, count(n).total()),
+            &family_class,
+            &family_class_ascii,
+        );
+        let given_class_of_ascii = likely_classes(
+            &given_candidates,
+            |n| (count(n).given, count(n).total()),
+            &given_class,
+            &given_class_ascii,
+        );
         NameTables {
             canon,
             ascii,
-            family_class: with_ascii(family_class),
-            given_class: with_ascii(given_class),
+            family_class,
+            given_class,
             family_class_ascii,
             given_class_ascii,
+            family_class_of_ascii,
+            given_class_of_ascii,
             compounds: compounds.into_iter().map(with_ascii_pair).collect(),
         }
     })
@@ -409,8 +492,13 @@ struct TokenInfo {
     marker: Option<Sex>,
     family_class: Box<str>,
     family_class_ascii: Box<str>,
+    /// The family class of an ASCII token's most likely accented form (`hoang` → `hoàng`).
+    family_likely: LikelyClass,
     given_class: Box<str>,
     given_class_ascii: Box<str>,
+    /// The given class of an ASCII token's most likely accented form (`phuoc` → `phúc`,
+    /// `hoa` → `hòa`).
+    given_likely: LikelyClass,
 }
 
 impl TokenInfo {
@@ -424,13 +512,29 @@ impl TokenInfo {
         phonetic::push_folded_key(&folded, &mut phonetic);
         folded.retain(|c| c != '\'');
         let ascii = folded;
-        let class = |map, ascii_map| {
+        let listed = t.canon.get(token).copied().unwrap_or_default();
+        let class = |map, ascii_map, of_ascii: &FxHashMap<String, String>, listed: bool| {
             let (mut c, mut a) = (String::new(), String::new());
             push_class(token, &ascii, map, ascii_map, &mut c, &mut a);
-            (c.into_boxed_str(), a.into_boxed_str())
+            // Without diacritics: the class of the most likely accented form.
+            let plain = of_ascii
+                .get(&ascii)
+                .filter(|likely| token.is_ascii() && **likely != c)
+                .map(|likely| likely.clone().into_boxed_str());
+            (c.into_boxed_str(), a.into_boxed_str(), LikelyClass { class: plain, listed })
         };
-        let (family_class, family_class_ascii) = class(&t.family_class, &t.family_class_ascii);
-        let (given_class, given_class_ascii) = class(&t.given_class, &t.given_class_ascii);
+        let (family_class, family_class_ascii, family_likely) = class(
+            &t.family_class,
+            &t.family_class_ascii,
+            &t.family_class_of_ascii,
+            listed.in_family_list,
+        );
+        let (given_class, given_class_ascii, given_likely) = class(
+            &t.given_class,
+            &t.given_class_ascii,
+            &t.given_class_of_ascii,
+            listed.in_given_list,
+        );
         let counts = t.counts(token, &ascii);
         let honorific = is_honorific(t, token, &ascii);
         let marker = is_middle_marker(token, &ascii);
@@ -443,9 +547,38 @@ impl TokenInfo {
             ascii: ascii.into_boxed_str(),
             family_class,
             family_class_ascii,
+            family_likely,
             given_class,
             given_class_ascii,
+            given_likely,
         }
+    }
+
+    /// The canonical family class, in a name without diacritics (`plain`) or not.
+    fn family_class(&self, plain: bool) -> &str {
+        self.family_likely.get(plain).unwrap_or(&self.family_class)
+    }
+
+    /// The canonical given class, in a name without diacritics (`plain`) or not.
+    fn given_class(&self, plain: bool) -> &str {
+        self.given_likely.get(plain).unwrap_or(&self.given_class)
+    }
+}
+
+/// The class of an ASCII token's most likely accented form ([`likely_classes`]), when it differs
+/// from the token's own class, and whether the token is itself a name of that part's list.
+#[derive(Debug)]
+struct LikelyClass {
+    class: Option<Box<str>>,
+    listed: bool,
+}
+
+impl LikelyClass {
+    /// The likely class, used in a name without diacritics (`plain`), or in any name when the
+    /// token is not a listed name as it stands (`phuoc` is Phước without its diacritics; `hoa`
+    /// in "Lê Thị Hoa" is the name Hoa).
+    fn get(&self, plain: bool) -> Option<&str> {
+        self.class.as_deref().filter(|_| plain || !self.listed)
     }
 }
 
@@ -747,11 +880,13 @@ fn finish_parts(
     join_into(&mut out.middle, &out.tokens[middle.clone()]);
     join_into(&mut out.given, &out.tokens[given.clone()]);
 
-    // Classes.
+    // Classes; a name written without diacritics takes the likely accented forms' classes
+    // (`TokenInfo::family_class`).
+    let plain = out.text.is_ascii();
     out.family_class.clear();
     out.family_class_ascii.clear();
     if let Some(i) = family.clone().next() {
-        out.family_class.push_str(&tok(infos, ids, i).family_class);
+        out.family_class.push_str(tok(infos, ids, i).family_class(plain));
         out.family_class_ascii.push_str(&tok(infos, ids, i).family_class_ascii);
     }
     out.given_class.clear();
@@ -761,7 +896,7 @@ fn finish_parts(
             out.given_class.push(' ');
             out.given_class_ascii.push(' ');
         }
-        out.given_class.push_str(&tok(infos, ids, i).given_class);
+        out.given_class.push_str(tok(infos, ids, i).given_class(plain));
         out.given_class_ascii.push_str(&tok(infos, ids, i).given_class_ascii);
     }
 
@@ -851,6 +986,10 @@ fn push_class(
 /// assert_eq!((n.family.as_str(), n.middle.as_str(), n.given.as_str()), ("nguyen", "van", "an"));
 /// let n = normalize_name("H'Hen Niê");
 /// assert_eq!((n.family.as_str(), n.given.as_str()), ("niê", "h'hen"));
+/// // Without diacritics, the classes of the most likely accented forms (Huỳnh, Phước).
+/// let n = normalize_name("Huynh Van Phuoc");
+/// assert_eq!((n.family_class.as_str(), n.given_class.as_str()), ("hoàng", "phúc"));
+/// assert_eq!((n.family_class_ascii.as_str(), n.given_class_ascii.as_str()), ("hoang", "phuc"));
 /// assert!(normalize_name(" 123 ").is_empty());
 /// ```
 pub fn normalize_name(input: &str) -> Name {
@@ -1039,9 +1178,19 @@ mod tests {
         };
         assert_eq!(class("Huỳnh Văn A"), class("Hoàng Văn A"));
         assert_eq!(class("Huỳnh Văn A"), ("hoàng".into(), "hoang".into()));
-        assert_eq!(class("Huynh Van A"), ("huynh".into(), "hoang".into()));
         assert_eq!(class("Võ Thị B"), ("vũ".into(), "vu".into()));
-        assert_eq!(class("Vo Thi B").1, "vu");
+        // Without diacritics: the class of the most likely accented form.
+        for ascii in ["Huynh Van A", "Hoang Van A"] {
+            assert_eq!(class(ascii), ("hoàng".into(), "hoang".into()), "{ascii}");
+        }
+        for ascii in ["Vo Thi B", "Vu Thi B"] {
+            assert_eq!(class(ascii), ("vũ".into(), "vu".into()), "{ascii}");
+        }
+        assert_eq!(class("Nguyen Van C"), ("nguyễn".into(), "nguyen".into()));
+        assert_eq!(class("Dang Van C"), ("đặng".into(), "dang".into()));
+        assert_eq!(class("Doan Van C").0, "đoàn"); // Đoàn 104 in the sample, Doãn 2
+        assert_eq!(class("Smith John").0, "smith"); // no Vietnamese name folds to it
+        assert_eq!(class("Hoang Văn Nam").0, "hoàng"); // `hoang` is no family name as it stands
         assert_eq!(class("Nguyển Văn C").0, "nguyễn");
         assert_eq!(class("Lí Văn D"), class("Lý Văn D"));
         assert_eq!(class("Li Van D").1, "ly");
@@ -1085,6 +1234,20 @@ mod tests {
         }
         assert_eq!(class("Nguyễn Văn Phước"), ("phúc".into(), "phuc".into()));
         assert_eq!(class("Phan Thị Vi"), ("vy".into(), "vy".into()));
+        // ASCII given names take the class of their most likely accented form.
+        for ascii in ["Nguyen Van Phuoc", "Nguyen Van Phuc"] {
+            assert_eq!(class(ascii), ("phúc".into(), "phuc".into()), "{ascii}");
+        }
+        assert_eq!(class("Tran Nhut"), class("Trần Nhật"));
+        assert_eq!(class("Le Van Hung").0, "hùng"); // Hùng 117, Hưng 76
+        // ... among the forms that agree with the ASCII class: Huynh is a given name of its own.
+        assert_eq!(class("Le Van Huynh"), ("huynh".into(), "huynh".into()));
+        assert_eq!(class("Le Thanh"), ("thành".into(), "thanh".into()));
+        // A listed name without diacritics stands for itself beside accented tokens, and for
+        // its likely accented form in a name without any; an unlisted one for that form.
+        assert_eq!(class("Lê Thị Hoa"), ("hoa".into(), "hoa".into()));
+        assert_eq!(class("Le Thi Hoa"), ("hòa".into(), "hoa".into()));
+        assert_eq!(class("Nguyễn Văn Phuoc"), ("phúc".into(), "phuc".into()));
         // ASCII variants that are also other names are not merged.
         assert_eq!(class("Le Thanh").1, "thanh");
         assert_eq!(class("Le Thi Hue").1, "hue");
@@ -1094,6 +1257,34 @@ mod tests {
         assert_eq!(class("Lê Gì").0, "gì");
         assert_eq!(class("Lê Ý").0, "ý");
         assert_eq!(class("Y Moan Ênuôl").0, "moan");
+    }
+
+    /// Every canonical class folds to its ASCII class, with or without diacritics, in names with
+    /// and without diacritics, for every listed name and class variant in either part.
+    #[test]
+    fn classes_fold_to_the_ascii_classes() {
+        let mut norm = NameNormalizer::new();
+        let mut n = Name::default();
+        let t = tables();
+        let names = t.family_class.keys().chain(t.given_class.keys()).chain(t.canon.keys());
+        let mut checked = 0;
+        for name in names {
+            let ascii = ascii_key(name);
+            for form in [name.as_str(), ascii.as_str()] {
+                for parts in [
+                    [form, "văn", "an"],
+                    [form, "van", "an"],
+                    ["nguyễn", "văn", form],
+                    ["nguyen", "van", form],
+                ] {
+                    norm.normalize_parts_into(parts, None, &mut n);
+                    assert_eq!(ascii_key(&n.family_class), n.family_class_ascii, "{parts:?}");
+                    assert_eq!(ascii_key(&n.given_class), n.given_class_ascii, "{parts:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 4000, "{checked}");
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! Every rate is the probability that an *eligible* record receives that corruption (a record is
 //! eligible when the corruption can change it: "drop Văn/Thị" needs a Văn or Thị, the pre-2018
 //! phone prefix needs a current prefix that had an old one). Records of the noisy profile (copies
-//! in `dedupe`, every `agency` row in `link`) use the rates as given; records of the clean profile
-//! (an entity's first record in `dedupe`, every `registry` row) use them multiplied by
-//! [`GenConfig::original_noise`].
+//! in `dedupe`, every `agency` row and the registry's extra copies in `link`) use the rates as
+//! given; records of the clean profile (an entity's first record in `dedupe`, a registry
+//! person's first row) use them multiplied by [`GenConfig::original_noise`].
 //!
 //! The English locale ([`Locale::En`]) uses the [`Corruption`]s that make sense for it (typos,
 //! capitals, dates, sex, addresses, phones, ID digits) with their [`Rates`], and the
@@ -297,13 +297,19 @@ pub struct GenConfig {
     /// The column layout ([`Locale::Vi`] only). Serialised only when not the default.
     #[serde(default, skip_serializing_if = "Columns::is_default")]
     pub columns: Columns,
-    /// `dedupe`: share of entities that have extra (corrupted) copies.
+    /// `dedupe`: share of entities that have extra (corrupted) copies, in
+    /// [0, [`MAX_DUP_RATE`]]; 0 gives a clean register (every entity once).
     pub dup_rate: f64,
-    /// `dedupe` (and `agency_dup_rate`): most extra copies of one entity; the number of copies is
-    /// 1 + a geometric(½) count, capped.
+    /// `link`: share of registry people that have extra (corrupted, noisy-profile) copies in the
+    /// registry, in [0, [`MAX_DUP_RATE`]]; default 0, every registry person once. Serialised only
+    /// when not 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub registry_dup_rate: f64,
+    /// `dedupe`, `registry_dup_rate` and `agency_dup_rate`: most extra copies of one entity; the
+    /// number of copies is 1 + a geometric(½) count, capped.
     pub max_copies: u32,
     /// Multiplier of every rate for clean-profile records (an entity's first record in `dedupe`,
-    /// every registry row in `link`).
+    /// a registry person's first row in `link`).
     pub original_noise: f64,
     /// Share of entities that live in multi-person households (same family name and address).
     pub household_rate: f64,
@@ -340,6 +346,7 @@ impl Default for GenConfig {
             entities: 10_000,
             seed: 0,
             dup_rate: 0.35,
+            registry_dup_rate: 0.0,
             max_copies: 3,
             original_noise: 0.2,
             household_rate: 0.30,
@@ -359,8 +366,19 @@ impl Default for GenConfig {
     }
 }
 
+/// The largest duplicate rate ([`GenConfig::dup_rate`], [`GenConfig::registry_dup_rate`]): at
+/// most half of the entities of a file are written more than once.
+pub const MAX_DUP_RATE: f64 = 0.5;
+
+/// Whether `x` is 0 (serde: the default of an optional rate).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
 impl GenConfig {
-    /// Checks every parameter: probabilities in [0, 1], at least one entity, `max_copies` ≥ 1,
+    /// Checks every parameter: `dup_rate` and `registry_dup_rate` in [0, [`MAX_DUP_RATE`]],
+    /// other probabilities in [0, 1], at least one entity, `max_copies` ≥ 1,
     /// `cluster_size` ≥ 1, `agency_ratio` > 0, `agency_ratio × link_overlap` ≤ 1, and
     /// [`Columns::Split`] only with [`Locale::Vi`].
     pub fn validate(&self) -> Result<()> {
@@ -376,8 +394,19 @@ impl GenConfig {
         if self.cluster_size == 0 {
             return bad("cluster_size", "must be at least 1".into());
         }
+        for (key, p) in [("dup_rate", self.dup_rate), ("registry_dup_rate", self.registry_dup_rate)]
+        {
+            if !(0.0..=MAX_DUP_RATE).contains(&p) {
+                return bad(
+                    key,
+                    format!(
+                        "{p} is not a share of duplicated entities in [0, {MAX_DUP_RATE}] \
+                         (0 = every entity once)"
+                    ),
+                );
+            }
+        }
         let probs = [
-            ("dup_rate", self.dup_rate),
             ("original_noise", self.original_noise),
             ("household_rate", self.household_rate),
             ("twin_rate", self.twin_rate),
@@ -457,6 +486,16 @@ mod tests {
         assert!(c.validate().is_err());
         c = GenConfig { dup_rate: 1.5, ..GenConfig::default() };
         assert!(c.validate().is_err());
+        // Duplicate rates: [0, 0.5].
+        for (dup_rate, registry_dup_rate, key) in
+            [(0.6, 0.0, "`dup_rate`"), (0.0, 0.6, "`registry_dup_rate`"), (-0.1, 0.0, "`dup_rate`")]
+        {
+            c = GenConfig { dup_rate, registry_dup_rate, ..GenConfig::default() };
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains(key) && e.contains("[0, 0.5]"), "{e}");
+        }
+        c = GenConfig { dup_rate: MAX_DUP_RATE, registry_dup_rate: 0.5, ..GenConfig::default() };
+        assert!(c.validate().is_ok());
         c = GenConfig { agency_ratio: 2.0, link_overlap: 0.9, ..GenConfig::default() };
         assert!(c.validate().is_err());
         c = GenConfig::default();
@@ -471,6 +510,20 @@ mod tests {
         assert!(c.validate().is_err());
         c.columns = Columns::Joined;
         assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn registry_dup_rate_is_serialised_only_when_set() {
+        let json = |c: &GenConfig| serde_json::to_value(c).unwrap();
+        let d = GenConfig::default();
+        assert!(json(&d).get("registry_dup_rate").is_none());
+        let c = GenConfig { registry_dup_rate: 0.25, ..GenConfig::default() };
+        assert_eq!(json(&c)["registry_dup_rate"], 0.25);
+        // And read back, with or without it.
+        let back: GenConfig = serde_json::from_value(json(&d)).unwrap();
+        assert_eq!(back, d);
+        let back: GenConfig = serde_json::from_value(json(&c)).unwrap();
+        assert_eq!(back, c);
     }
 
     #[test]

@@ -5,17 +5,35 @@
 //!
 //! * [`Shape::Dedupe`]: one file, `records.csv`; a share ([`GenConfig::dup_rate`]) of entities
 //!   has 1..=[`GenConfig::max_copies`] extra corrupted copies (1 + geometric(½), capped).
-//! * [`Shape::Link`]: `registry.csv` (clean profile, every registry person once) and
+//! * [`Shape::Link`]: `registry.csv` (clean profile, every registry person once by default) and
 //!   `agency.csv` (noisy profile); about [`GenConfig::agency_ratio`] agency rows per registry
-//!   row, of which [`GenConfig::link_overlap`] are registry people and the rest people who are
-//!   not in the registry (household members and namesakes of registry people among them).
-//!   Agency internal duplicates: [`GenConfig::agency_dup_rate`], default none.
+//!   person, of which [`GenConfig::link_overlap`] are registry people and the rest people who
+//!   are not in the registry (household members and namesakes of registry people among them).
+//!   Registry duplicates: [`GenConfig::registry_dup_rate`], default none; agency internal
+//!   duplicates: [`GenConfig::agency_dup_rate`], default none.
 //!
 //! Both write `truth.csv` (`record_id,entity_id`, plus `source` = `registry`/`agency` for
 //! `link`; record ids are `1, 2, …` in `dedupe` and `R1…`/`A1…` in `link`, unique across both
-//! files) and `gen_stats.json` (the configuration and [`GenStats`]; `locale`, `columns` and
-//! `en_rates` appear in the configuration when they are not the defaults). All files are
-//! written atomically.
+//! files) and `gen_stats.json` (the configuration and [`GenStats`]; `locale`, `columns`,
+//! `en_rates` and `registry_dup_rate` appear in the configuration, and
+//! `registry_entities_with_copies` in the statistics, when they are not the defaults). All files
+//! are written atomically.
+//!
+//! # Duplicate rates and clean registers
+//! The file that would be the register — `records.csv` in `dedupe`, `registry.csv` in `link` —
+//! has duplicates at its own rate: [`GenConfig::dup_rate`] (default 0.35) and
+//! [`GenConfig::registry_dup_rate`] (default 0), both in [0, [`MAX_DUP_RATE`]] = [0, 0.5], so
+//! that a matcher can be swept from a clean register to one where half of the people are
+//! written more than once. A duplicated person gets 1 + geometric(½) extra copies, at most
+//! [`GenConfig::max_copies`], rendered with the noisy profile; in `registry.csv` these copies
+//! have their own record ids (`R…`) and `truth.csv` rows (`source` `registry`), and come from
+//! an RNG stream of their own, so that every other record is rendered as without them (only ids
+//! and file order move) and a `registry_dup_rate` of 0 writes exactly the files written before
+//! that rate existed. A **clean register** (`vnlink gen --clean`) is a rate of 0 for that file:
+//! `dup_rate = 0` in `dedupe`, `registry_dup_rate = 0` in `link` (the agency file keeps
+//! [`GenConfig::agency_dup_rate`]). Nothing else changes: the register's records keep the
+//! clean-profile noise ([`GenConfig::original_noise`]) and the hard negatives (households,
+//! twins, father/son namesakes, common-name clusters), which are different people.
 //!
 //! # Layouts
 //! The record files have one of three headers ([`header`]):
@@ -134,7 +152,7 @@ mod tables;
 
 pub use config::{
     Columns, Corruption, CorruptionKind, CorruptionSet, EN_BIT, EnCorruption, EnRates, GenConfig,
-    Locale, Rates,
+    Locale, MAX_DUP_RATE, Rates,
 };
 pub use people::{Address, CHUNK, Dob, Group, HouseholdRole, LinkRole, Person, permute};
 pub use stats::{CorruptionStat, Count, GenStats};
@@ -163,6 +181,8 @@ const STREAM_RECORDS: u64 = 11;
 const STREAM_SHUFFLE: u64 = 12;
 /// RNG stream of the layout-only choices of split columns.
 const STREAM_SPLIT: u64 = 13;
+/// RNG stream of the registry's extra copies ([`GenConfig::registry_dup_rate`]).
+const STREAM_REGISTRY_COPIES: u64 = 14;
 
 /// The `SplitMix64` finaliser: a bijective 64-bit mixer.
 pub(crate) fn splitmix(x: u64) -> u64 {
@@ -218,9 +238,10 @@ impl Source {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
-    /// Rates × [`GenConfig::original_noise`]: dedupe originals, registry rows.
+    /// Rates × [`GenConfig::original_noise`]: dedupe originals, registry rows (a registry
+    /// person's first).
     Clean,
-    /// The configured rates: dedupe copies, agency rows.
+    /// The configured rates: dedupe copies, agency rows, registry copies.
     Noisy,
 }
 
@@ -504,6 +525,8 @@ fn render_chunk(
 ) -> (Vec<SynthRow<WideRecord>>, StatsAcc) {
     let cfg = &pop.cfg;
     let mut rng = rng_for(cfg.seed, STREAM_RECORDS, chunk.index);
+    let mut registry_rng = (shape == Shape::Link && cfg.registry_dup_rate > 0.0)
+        .then(|| rng_for(cfg.seed, STREAM_REGISTRY_COPIES, chunk.index));
     let mut acc = StatsAcc::new(cfg);
     let mut rows = Vec::with_capacity(chunk.people.len() * 3 / 2);
     let mut emit = |rng: &mut Rng, acc: &mut StatsAcc, who: (&Person, Option<&EnPerson>), at| {
@@ -533,6 +556,17 @@ fn render_chunk(
             Shape::Link => {
                 if p.link_role != LinkRole::AgencyOnly {
                     emit(&mut rng, &mut acc, who, (Source::Registry, 0, Profile::Clean));
+                    // Registry copies draw from their own stream: every other record is rendered
+                    // as it is without them (its id and place in the file may differ), and the
+                    // default output is unchanged.
+                    if let Some(reg) = registry_rng.as_mut()
+                        && reg.random_bool(cfg.registry_dup_rate)
+                    {
+                        acc.s.registry_entities_with_copies += 1;
+                        for i in 1..=copies(&mut *reg, cfg.max_copies) {
+                            emit(&mut *reg, &mut acc, who, (Source::Registry, i, Profile::Noisy));
+                        }
+                    }
                 }
                 if p.link_role != LinkRole::RegistryOnly {
                     emit(&mut rng, &mut acc, who, (Source::Agency, 0, Profile::Noisy));

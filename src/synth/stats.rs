@@ -9,6 +9,11 @@ use super::Profile;
 use super::config::{Corruption, EnCorruption, GenConfig, Locale};
 use super::people::{Group, HouseholdRole, LinkRole, Person};
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Eligible and applied counts of one corruption in one profile.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Count {
@@ -47,11 +52,15 @@ pub struct GenStats {
     pub records: u64,
     /// Records of the clean profile (dedupe originals, registry rows).
     pub clean_records: u64,
-    /// Records of the noisy profile (dedupe copies, agency rows).
+    /// Records of the noisy profile (dedupe copies, agency rows, registry copies).
     pub noisy_records: u64,
     /// `dedupe`: entities with at least one extra copy; `link`: agency people with internal
     /// duplicates.
     pub entities_with_copies: u64,
+    /// `link`: registry people with extra copies in the registry
+    /// ([`GenConfig::registry_dup_rate`]); serialised only when not 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub registry_entities_with_copies: u64,
     /// `link`: registry rows.
     pub registry_records: u64,
     /// `link`: agency rows.
@@ -113,6 +122,7 @@ impl StatsAcc {
                 clean_records: 0,
                 noisy_records: 0,
                 entities_with_copies: 0,
+                registry_entities_with_copies: 0,
                 registry_records: 0,
                 agency_records: 0,
                 registry_only: 0,
@@ -212,6 +222,7 @@ impl StatsAcc {
         a.clean_records += b.clean_records;
         a.noisy_records += b.noisy_records;
         a.entities_with_copies += b.entities_with_copies;
+        a.registry_entities_with_copies += b.registry_entities_with_copies;
         a.registry_records += b.registry_records;
         a.agency_records += b.agency_records;
         a.registry_only += b.registry_only;
