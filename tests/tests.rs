@@ -1,5 +1,8 @@
 //! vnlink's integration tests: one binary, one module per theme.
 
+/// The model on clean registers, few duplicates and lookups; EM's prior, checks and fallback;
+/// supervised training; monotone weights.
+mod model;
 /// Matching end to end: dedupe, link, train, explain, blocks, determinism, exit codes, configs.
 mod pipeline;
 /// Single-record lookups: library and CLI.

@@ -138,13 +138,27 @@ impl Scorer {
         self.tf_adjustment_shares(level, self.tf.shares_for(fa), self.tf.shares_for(fb))
     }
 
+    /// The adjustment of name level `level` for a pair with these name shares. An exact name
+    /// (with or without diacritics) implies the agreement of the classes with the middle name:
+    /// it never weighs less than that level would, adjusted by the class key's frequency (a
+    /// name whose middle is the common "Văn" is frequent as a full name, less as a class key).
     #[inline]
     fn tf_adjustment_shares(&self, level: usize, a: (f32, f32), b: (f32, f32)) -> f64 {
-        if self.tf_levels.get(level).copied().unwrap_or(false) {
-            self.model.tf_adjustment_weight * self.tf.adjustment_shares(level, a, b)
-        } else {
-            0.0
+        use compare::name_level::{CLASS_MIDDLE, EXACT, EXACT_ASCII};
+        if !self.tf_levels.get(level).copied().unwrap_or(false) {
+            return 0.0;
         }
+        let k = self.model.tf_adjustment_weight;
+        let own = k * self.tf.adjustment_shares(level, a, b);
+        let class = usize::from(CLASS_MIDDLE);
+        if (level == usize::from(EXACT) || level == usize::from(EXACT_ASCII))
+            && self.tf_levels[class]
+        {
+            let table = |l: usize| f64::from(self.table[compare::NAME * MAX_LEVELS + l]);
+            let implied = table(class) + k * self.tf.adjustment_shares(class, a, b);
+            return own.max(implied - table(level));
+        }
+        own
     }
 
     /// The weight of a pair with its pattern.

@@ -1,0 +1,327 @@
+//! The model on the shapes that once broke it (issue 11): clean registers, few duplicates,
+//! lookups against a register, EM from a bad start, supervised training, monotone weights.
+
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+use vnlink::compare;
+use vnlink::model::{Model, is_monotone};
+use vnlink::pipeline::dataset::{BuildOptions, Record, View, build_records};
+use vnlink::pipeline::local::Local;
+use vnlink::pipeline::train::{self, TrainOptions};
+use vnlink::pipeline::{Matcher, MatcherBuilder, Supervision};
+use vnlink::store::Store;
+use vnlink::synth::{GenConfig, dedupe_rows, link_rows};
+
+use crate::util::{s, vnlink, vnlink_ok};
+
+/// Fewer random pairs than the default: the tests run unoptimised.
+fn quick() -> TrainOptions {
+    TrainOptions { u_pairs: 200_000, ..TrainOptions::default() }
+}
+
+/// A generated register: records and the entity of each.
+fn register(entities: u64, dup_rate: f64, seed: u64) -> (Vec<Record>, Vec<u64>) {
+    let cfg = GenConfig { entities, seed, dup_rate, ..GenConfig::default() };
+    dedupe_rows(&cfg).unwrap().map(|r| (r.record, r.entity_id)).unzip()
+}
+
+fn store_of(records: &[Record]) -> Store {
+    build_records(records, &BuildOptions::default()).unwrap()
+}
+
+/// Every field of `model` respects its level order.
+fn assert_monotone(model: &Model) {
+    for (f, field) in model.fields.iter().enumerate() {
+        let m: Vec<f64> = field.levels.iter().map(|l| l.m).collect();
+        let u: Vec<f64> = field.levels.iter().map(|l| l.u).collect();
+        let order = compare::level_order(f, m.len());
+        assert!(is_monotone(&m, &u, &order, 1e-6), "field {} not monotone: {field:?}", field.name);
+    }
+}
+
+#[test]
+fn a_clean_register_trains_nothing_and_dedupes_to_almost_nothing() {
+    let (records, _) = register(4000, 0.0, 11);
+    let store = store_of(&records);
+    let matcher = MatcherBuilder::new().train_options(quick()).build().unwrap();
+    let d = matcher.dedupe(&store).unwrap();
+    let t = d.training.as_ref().expect("trained");
+    // Households and namesakes are no duplicates: training sees (about) none, keeps the
+    // reference m, and says so.
+    assert_eq!(t.method, "reference", "{t:?}");
+    assert!(t.estimated_matches < 20.0, "{t:?}");
+    assert!(t.warnings.iter().any(|w| w.contains("reference")), "{t:?}");
+    assert!(d.model.prior < 1e-6, "prior {}", d.model.prior);
+    // At most 0.05 % of the records in (false) pairs.
+    let mut in_pairs: Vec<u32> = d.pairs.iter().flat_map(|p| [p.left, p.right]).collect();
+    in_pairs.sort_unstable();
+    in_pairs.dedup();
+    assert!(in_pairs.len() * 2000 <= records.len(), "{} records in false pairs", in_pairs.len());
+    assert_monotone(&d.model);
+}
+
+#[test]
+fn em_from_a_bad_start_on_a_clean_register_ends_at_the_reference_model() {
+    let (records, _) = register(3000, 0.0, 12);
+    let store = store_of(&records);
+    let view = View::new(&store).unwrap();
+    let local = Local::new(&view, None);
+    let reference = train::reference_model(&local);
+    // An inverted start: every field's weakest level made the likeliest among matches.
+    let mut bad = reference.clone();
+    for f in &mut bad.fields {
+        let n = f.levels.len();
+        for (i, l) in f.levels.iter_mut().enumerate() {
+            l.m = if i + 1 == n { 0.9 } else { 0.1 / (n - 1) as f64 };
+        }
+    }
+    let (model, report) = train::train_from(&local, None, &quick(), &bad);
+    assert_eq!(report.method, "reference", "{report:?}");
+    assert!(!report.warnings.is_empty());
+    // m is the reference's, projected onto the level orders under this data's u.
+    for (f, (trained, want)) in model.fields.iter().zip(&reference.fields).enumerate() {
+        let u: Vec<f64> = trained.levels.iter().map(|l| l.u).collect();
+        let mut m: Vec<f64> = want.levels.iter().map(|l| l.m).collect();
+        let order = compare::level_order(f, m.len());
+        vnlink::model::monotone(&mut m, &u, &order);
+        for (a, b) in trained.levels.iter().zip(m) {
+            assert!((a.m - b).abs() < 1e-6, "{} {}: m {} vs {b}", trained.name, a.label, a.m);
+        }
+    }
+    assert_monotone(&model);
+    // An exact national id and an exact name are strong evidence, whatever the start.
+    assert!(model.fields[compare::ID].levels[0].weight() > 5.0);
+    assert!(model.fields[compare::NAME].levels[0].weight() > 5.0);
+}
+
+#[test]
+fn few_duplicates_are_found_with_precision() {
+    let (records, entity) = register(4000, 0.03, 13);
+    let store = store_of(&records);
+    let d = MatcherBuilder::new().train_options(quick()).build().unwrap().dedupe(&store).unwrap();
+    let t = d.training.as_ref().unwrap();
+    // Pairs of records of one entity, as the truth has them.
+    let mut by_entity: HashMap<u64, u32> = HashMap::new();
+    for e in &entity {
+        *by_entity.entry(*e).or_default() += 1;
+    }
+    let true_pairs: u32 = by_entity.values().map(|&k| k * (k - 1) / 2).sum();
+    let tp = d.pairs.iter().filter(|p| entity[p.left as usize] == entity[p.right as usize]).count();
+    let (precision, recall) = (tp as f64 / d.pairs.len() as f64, tp as f64 / f64::from(true_pairs));
+    assert!(precision > 0.97 && recall > 0.95, "P {precision:.3} R {recall:.3} ({t:?})");
+    // Training's estimate of the matches is of the right size.
+    let est = t.estimated_matches / f64::from(true_pairs);
+    assert!((0.5..2.0).contains(&est), "estimated {} for {true_pairs}", t.estimated_matches);
+}
+
+#[test]
+fn lookups_do_not_depend_on_the_stores_duplicates() {
+    // The same registry people, once without and once with a third of them written again.
+    let base = GenConfig { entities: 3000, seed: 14, ..GenConfig::default() };
+    let clean: Vec<_> = link_rows(&base).unwrap().collect();
+    let dup_cfg = GenConfig { registry_dup_rate: 0.35, ..base.clone() };
+    let dup: Vec<_> = link_rows(&dup_cfg).unwrap().collect();
+    let registry = |rows: &[vnlink::synth::SynthRow]| -> (Vec<Record>, Vec<u64>) {
+        rows.iter()
+            .filter(|r| r.source == vnlink::synth::Source::Registry)
+            .map(|r| (r.record.clone(), r.entity_id))
+            .unzip()
+    };
+    let (a_recs, a_ent) = registry(&clean);
+    let (b_recs, b_ent) = registry(&dup);
+    assert!(b_recs.len() > a_recs.len() + 300, "{} vs {}", b_recs.len(), a_recs.len());
+    let (a, b) = (store_of(&a_recs), store_of(&b_recs));
+    let in_registry: std::collections::HashSet<u64> = a_ent.iter().copied().collect();
+    let matcher = Matcher::new();
+    let (mut asked, mut same, mut right) = (0u32, 0u32, 0u32);
+    for q in clean.iter().filter(|r| r.source == vnlink::synth::Source::Agency) {
+        if !in_registry.contains(&q.entity_id) {
+            continue;
+        }
+        asked += 1;
+        let top = |store: &Store, ent: &[u64]| {
+            matcher.query(store, &q.record, 1).unwrap().first().map(|c| ent[c.record as usize])
+        };
+        let (x, y) = (top(&a, &a_ent), top(&b, &b_ent));
+        same += u32::from(x == y);
+        right += u32::from(x == Some(q.entity_id));
+    }
+    assert!(asked > 800, "{asked}");
+    assert!(f64::from(right) >= 0.98 * f64::from(asked), "recall@1 {right}/{asked}");
+    assert!(f64::from(same) >= 0.995 * f64::from(asked), "same person first {same}/{asked}");
+}
+
+#[test]
+fn labels_recover_the_m_of_the_truth() {
+    let (records, entity) = register(3000, 0.5, 15);
+    let store = store_of(&records);
+    let ids: Vec<String> = records.iter().map(|r| r.record_id.clone()).collect();
+    let truth = vnlink::eval::Truth::from_rows(
+        ids.iter().zip(&entity).map(|(id, e)| (id.clone(), e.to_string(), None)),
+    )
+    .unwrap();
+    let opts = TrainOptions { prior_strength: 0.0, ..quick() };
+    let matcher = MatcherBuilder::new().train_options(opts).build().unwrap();
+    let (full, _) = matcher.fit(&store, None, &Supervision::Truth(&truth)).unwrap();
+    // A third of the true pairs labelled as matches, and as many non-matches.
+    let mut first: HashMap<u64, usize> = HashMap::new();
+    let mut labels = Vec::new();
+    for (i, e) in entity.iter().enumerate() {
+        match first.get(e) {
+            Some(&j) if i % 3 == 0 => labels.push((ids[j].clone(), ids[i].clone(), true)),
+            Some(_) => {}
+            None => {
+                first.insert(*e, i);
+                if i > 0 && i % 2 == 0 {
+                    labels.push((ids[i - 1].clone(), ids[i].clone(), entity[i - 1] == *e));
+                }
+            }
+        }
+    }
+    let matches = labels.iter().filter(|l| l.2).count();
+    assert!(matches > 300, "{matches}");
+    let (fitted, report) = matcher.fit(&store, None, &Supervision::Labels(&labels)).unwrap();
+    let report = report.unwrap();
+    assert_eq!(report.method, "labels");
+    for (a, b) in fitted.fields.iter().zip(&full.fields) {
+        for (x, y) in a.levels.iter().zip(&b.levels) {
+            if y.m > 0.05 {
+                assert!((x.m - y.m).abs() < 0.05, "{} {}: {} vs {}", a.name, x.label, x.m, y.m);
+            }
+        }
+    }
+    assert_monotone(&fitted);
+    // An id unknown to the input is an error naming it.
+    let bad = vec![("no-such-id".to_owned(), ids[0].clone(), true)];
+    let err = matcher.fit(&store, None, &Supervision::Labels(&bad)).unwrap_err().to_string();
+    assert!(err.contains("no-such-id"), "{err}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    /// Whatever the share of duplicates, trained models never invert a field's levels.
+    #[test]
+    fn every_trained_model_is_monotone(dup_rate in 0.0f64..0.5, seed in 0u64..1000) {
+        let (records, _) = register(600, dup_rate, seed);
+        let store = store_of(&records);
+        let view = View::new(&store).unwrap();
+        let local = Local::new(&view, None);
+        let (model, _) = train::train_report(&local, None, &quick());
+        assert_monotone(&model);
+    }
+}
+
+#[test]
+fn cli_reference_save_and_lookups_with_threshold_fields_and_names_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = vnlink_ok(&["train", "--reference"], 0);
+    let v: serde_json::Value = serde_json::from_str(&reference).unwrap();
+    assert!(v["version"].as_str().unwrap().starts_with("vn-person-"), "{reference}");
+
+    let (csv, _) = crate::util::sample();
+    let store = dir.path().join("people.vnl");
+    vnlink_ok(&["build", s(&csv), "-o", s(&store), "-q"], 0);
+    let model = dir.path().join("model.json");
+    vnlink_ok(&["train", s(&store), "--out", s(&model), "--save", "-q"], 0);
+    let saved: Model = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    vnlink_ok(&["verify", s(&store)], 0);
+
+    // The lookup uses the saved model (its level weights), marks matches and returns the
+    // stored record's fields.
+    let one = vnlink_ok(
+        &[
+            "query",
+            s(&store),
+            "--name",
+            "Nguyễn Văn Dũng",
+            "--dob",
+            "12/09/1996",
+            "--id",
+            "040096434679",
+        ],
+        0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    let best = &v["candidates"][0];
+    assert_eq!(best["is_match"], true, "{one}");
+    assert_eq!(best["fields"]["id_number"], "040096434679", "{one}");
+    let name_w = best["explanation"]["fields"][0]["weight"].as_f64().unwrap();
+    assert!((name_w - saved.fields[0].levels[0].weight()).abs() < 1e-3, "{one}");
+
+    // With a threshold no candidate reaches, --only-matches returns none.
+    let none = vnlink_ok(
+        &[
+            "query",
+            s(&store),
+            "--name",
+            "Nguyễn Văn Dũng",
+            "--threshold",
+            "0.999999999",
+            "--only-matches",
+        ],
+        0,
+    );
+    assert_eq!(none.trim(), r#"{"candidates":[]}"#);
+
+    // A name alone gets candidates; an unknown key is an error for its line only.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vnlink"))
+        .args(["query", s(&store), "--jsonl", "-k", "3"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, r#"{{"full_name": "Nguyễn Văn Dũng"}}"#).unwrap();
+        writeln!(stdin, r#"{{"full_name": "Nguyễn Văn Dũng", "birthday": "1996"}}"#).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert!(!first["candidates"].as_array().unwrap().is_empty(), "{text}");
+    assert!(lines[1].contains("unknown key `birthday`"), "{text}");
+
+    // --save needs a store.
+    let o = vnlink(&["train", s(&csv), "--save", "-q", "--out", s(&model)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("build one first"));
+}
+
+#[test]
+fn cli_dedupe_of_a_clean_register_warns_and_reports_the_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    vnlink_ok(
+        &[
+            "gen",
+            "--shape",
+            "dedupe",
+            "--entities",
+            "1500",
+            "--seed",
+            "16",
+            "--clean",
+            "--out",
+            s(&data),
+        ],
+        0,
+    );
+    let out = dir.path().join("out");
+    let o = vnlink(&["dedupe", s(&data.join("records.csv")), "--out", s(&out), "-q"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: training could not learn m"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["training"]["method"], "reference");
+    assert!(report["training"]["estimated_matches"].as_f64().unwrap() < 10.0);
+    // The model was saved into the store the dedupe built, for lookups.
+    let store = Store::open(out.join("store.vnl")).unwrap();
+    assert!(View::new(&store).unwrap().saved_model().unwrap().is_some());
+}
