@@ -83,8 +83,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     output::write_json(&args.out.join("report.json"), &report)?;
     if !q {
         summary("dedupe", &args.out, &stats);
+        training_summary(result.training.as_ref());
     }
     Ok(exit(skipped(loaded.built.as_ref()) || warned))
+}
+
+/// One line on the model: how it was trained and the matches training believes the data holds.
+pub fn training_summary(t: Option<&vnlink::pipeline::TrainReport>) {
+    match t {
+        Some(t) => eprintln!(
+            "  model: {} (the data holds about {:.0} matching pairs; prior {:.2e})",
+            if t.method == "em" { "trained by EM" } else { "the reference model's m" },
+            t.estimated_matches,
+            t.prior
+        ),
+        None => eprintln!("  model: given (--model)"),
+    }
 }
 
 pub fn summary(what: &str, out: &Path, s: &vnlink::pipeline::RunStats) {

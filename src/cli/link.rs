@@ -88,6 +88,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     output::write_json(&args.out.join("report.json"), &report)?;
     if !q {
         super::dedupe::summary("link", &args.out, &stats);
+        super::dedupe::training_summary(result.training.as_ref());
     }
     Ok(exit(skipped(left.built.as_ref()) || skipped(right.built.as_ref()) || warned))
 }
