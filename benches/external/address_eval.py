@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Address resolution of one or more vnlink binaries on a corpus of benches/external/addresses.py.
+
+    python3 benches/external/address_eval.py CORPUS.csv --bin target/release/vnlink \
+        [--bin /path/to/other/vnlink …] [--json OUT.json] [--show-wrong N] [--cross-check]
+
+Runs `vnlink normalize --kind address` on every address and reports, per style and overall:
+  province %      a province resolved (province_new not null)
+  prov ok %       resolved to the true province (old addresses: the new province of the true
+                  old province, and province_old, when given, the true one)
+  prov wrong      resolved, to another province
+  ward %          a ward resolved (ward_old or ward_new), among addresses that name a ward
+  ward ok %       the true ward: old addresses ward_old == the true old ward (or, without
+                  ward_old, ward_new[0] one of its successors); new addresses the true new ward
+                  in ward_new
+  ward wrong      resolved, to another ward
+  ambiguous       addresses with an ambiguity warning (ambiguous_province / ambiguous_unit /
+                  ambiguous_spelling)
+With several binaries, one table per binary, in the order given.
+
+--cross-check compares with the `vietnamadminunits` package (pip install vietnamadminunits; MIT)
+on the addresses both resolve: agreement of the province and ward names per level.
+"""
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+from collections import defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ADMIN = os.path.join(HERE, "..", "..", "data", "vn-admin")
+
+
+def read(name):
+    with open(os.path.join(ADMIN, name), encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def load_maps():
+    prov = {m["old_code"]: m["new_code"] for m in read("map_province.csv")}
+    succ = defaultdict(list)
+    for m in read("map_ward.csv"):
+        if m["old_ward_code"]:
+            succ[m["old_ward_code"]].append(m["new_ward_code"])
+    return prov, succ
+
+
+def run(binary, addresses):
+    """JSON objects of `vnlink normalize --kind address`, one per address."""
+    # One line per value: newlines inside a value would shift everything after it.
+    text = "".join(a.replace("\n", " ").replace("\r", " ") + "\n" for a in addresses)
+    p = subprocess.run([binary, "normalize", "--kind", "address"], input=text.encode("utf-8"),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    if p.returncode not in (0, 1):
+        sys.exit(f"{binary}: exit {p.returncode}: {p.stderr.decode(errors='replace')}")
+    out = [json.loads(line) for line in p.stdout.decode("utf-8").splitlines() if line.strip()]
+    if len(out) != len(addresses):
+        sys.exit(f"{binary}: {len(out)} results for {len(addresses)} addresses")
+    return out
+
+
+def as_list(v):
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def judge(row, res, prov_map, succ):
+    """(province resolved, province correct, ward resolved, ward correct, ambiguous)."""
+    old = row["era"] == "old"
+    true_pn = prov_map.get(row["old_province"]) if old else row["new_province"]
+    pn = res.get("province_new")
+    po = res.get("province_old")
+    p_res = pn is not None
+    p_ok = p_res and pn == true_pn and (not old or po is None or po == row["old_province"])
+    wn = as_list(res.get("ward_new"))
+    wo = res.get("ward_old")
+    w_res = wo is not None or bool(wn)
+    if old:
+        if wo is not None:
+            w_ok = wo == row["old_ward"]
+        else:
+            w_ok = bool(wn) and wn[0] in succ.get(row["old_ward"], [])
+    else:
+        w_ok = row["new_ward"] in wn
+    amb = (res.get("warning") or "").startswith("ambiguous")
+    return p_res, p_ok, w_res, w_ok, amb
+
+
+def table(rows, results, prov_map, succ):
+    stats = defaultdict(lambda: defaultdict(int))
+    for row, res in zip(rows, results):
+        p_res, p_ok, w_res, w_ok, amb = judge(row, res, prov_map, succ)
+        keys = ["all", "style=" + row["style"], "era=" + row["era"]]
+        if row["typo"]:
+            keys.append("typo in " + row["typo"])
+        for k in keys:
+            s = stats[k]
+            s["n"] += 1
+            s["p_res"] += p_res
+            s["p_ok"] += p_ok
+            s["p_wrong"] += p_res and not p_ok
+            s["amb"] += amb
+            if row["names_ward"] == "1":
+                s["wn"] += 1
+                s["w_res"] += w_res
+                s["w_ok"] += w_ok
+                s["w_wrong"] += w_res and not w_ok
+    return stats
+
+
+def pct(a, b):
+    return f"{100.0 * a / b:6.1f}" if b else "     -"
+
+
+def order(k):
+    return (0 if k == "all" else 1 if k.startswith("style") else 2 if k.startswith("era") else 3, k)
+
+
+def print_table(name, stats, out=sys.stdout):
+    print(f"\n{name}", file=out)
+    print(f"{'':22} {'n':>5} {'prov%':>6} {'ok%':>6} {'wrong':>5} {'ward n':>6} {'ward%':>6} "
+          f"{'ok%':>6} {'wrong':>5} {'ambig':>5}", file=out)
+    for k in sorted(stats, key=order):
+        s = stats[k]
+        print(f"{k:22} {s['n']:5d} {pct(s['p_res'], s['n'])} {pct(s['p_ok'], s['n'])} "
+              f"{s['p_wrong']:5d} {s['wn']:6d} {pct(s['w_res'], s['wn'])} {pct(s['w_ok'], s['wn'])} "
+              f"{s['w_wrong']:5d} {s['amb']:5d}", file=out)
+
+
+def cross_check(rows, results):
+    """Agreement with vietnamadminunits on the addresses both resolve."""
+    try:
+        from vietnamadminunits import parse_address, ParseMode
+    except ImportError:
+        print("\ncross-check: vietnamadminunits is not installed", file=sys.stderr)
+        return
+    g_np = {p["code"]: p["name"] for p in read("new_provinces.csv")}
+    g_op = {p["code"]: p["name"] for p in read("old_provinces.csv")}
+    g_nw = {w["code"]: w["name"] for w in read("new_wards.csv")}
+    g_ow = {w["code"]: w["name"] for w in read("old_wards.csv")}
+
+    def key(s):
+        s = (s or "").replace("đ", "d").replace("Đ", "D")
+        s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+        return "".join(c for c in s.lower() if c.isalnum())
+
+    agree = defaultdict(lambda: [0, 0])
+    for row, res in zip(rows, results):
+        old = row["era"] == "old"
+        mode = ParseMode.LEGACY if old else ParseMode.FROM_2025
+        try:
+            u = parse_address(row["address"], mode=mode)
+        except Exception:  # noqa: BLE001 - the package raises on what it cannot parse
+            continue
+        ours_p = g_op.get(res.get("province_old") or "") if old else g_np.get(
+            res.get("province_new") or "")
+        theirs_p = getattr(u, "province", None)
+        if ours_p and theirs_p:
+            a = agree["province"]
+            a[0] += key(ours_p) == key(theirs_p)
+            a[1] += 1
+        wn = as_list(res.get("ward_new"))
+        ours_w = g_ow.get(res.get("ward_old") or "") if old else (g_nw.get(wn[0]) if wn else None)
+        theirs_w = getattr(u, "ward", None)
+        if ours_w and theirs_w:
+            a = agree["ward"]
+            a[0] += key(ours_w) == key(theirs_w)
+            a[1] += 1
+    print("\ncross-check with vietnamadminunits (addresses both resolve):")
+    for lvl, (same, both) in agree.items():
+        print(f"  {lvl:9} {same}/{both} agree ({pct(same, both).strip()} %)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("corpus")
+    ap.add_argument("--bin", action="append", required=True, help="vnlink binary (repeatable)")
+    ap.add_argument("--json", help="write the figures of every binary as JSON")
+    ap.add_argument("--show-wrong", type=int, default=0, metavar="N",
+                    help="print N wrong resolutions of the last binary")
+    ap.add_argument("--show-unresolved", type=int, default=0, metavar="N",
+                    help="print N addresses whose ward the last binary left unresolved")
+    ap.add_argument("--cross-check", action="store_true")
+    args = ap.parse_args()
+    with open(args.corpus, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    prov_map, succ = load_maps()
+    all_stats = {}
+    results = None
+    for b in args.bin:
+        results = run(b, [r["address"] for r in rows])
+        stats = table(rows, results, prov_map, succ)
+        all_stats[b] = stats
+        print_table(b, stats)
+    if args.show_wrong or args.show_unresolved:
+        wrong, unres = [], []
+        for row, res in zip(rows, results):
+            p_res, p_ok, w_res, w_ok, _ = judge(row, res, prov_map, succ)
+            if (p_res and not p_ok) or (w_res and not w_ok and row["names_ward"] == "1"):
+                wrong.append((row, res))
+            elif row["names_ward"] == "1" and not w_res:
+                unres.append((row, res))
+        for title, items, n in (("wrong", wrong, args.show_wrong),
+                                ("unresolved ward", unres, args.show_unresolved)):
+            if n:
+                print(f"\n{title} ({len(items)}):")
+            for row, res in items[:n]:
+                want = (row["old_ward"], row["old_district"], row["old_province"]) \
+                    if row["era"] == "old" else (row["new_ward"], row["new_province"])
+                got = (res.get("ward_old"), res.get("district_old"), res.get("province_old"),
+                       res.get("ward_new"), res.get("province_new"), res.get("warning"))
+                print(f"  [{row['style']}] {row['address']}\n      want {want} got {got}")
+    if args.cross_check:
+        cross_check(rows, results)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({b: {k: dict(v) for k, v in s.items()} for b, s in all_stats.items()}, f,
+                      indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
