@@ -14,6 +14,7 @@ Runs `vnlink normalize --kind address` on every address and reports, per style a
                   ward_old, ward_new[0] one of its successors); new addresses the true new ward
                   in ward_new
   ward wrong      resolved, to another ward
+  invented        addresses that name no ward but got one
   ambiguous       addresses with an ambiguity warning (ambiguous_province / ambiguous_unit /
                   ambiguous_spelling)
 With several binaries, one table per binary, in the order given.
@@ -110,6 +111,8 @@ def table(rows, results, prov_map, succ):
                 s["w_res"] += w_res
                 s["w_ok"] += w_ok
                 s["w_wrong"] += w_res and not w_ok
+            else:
+                s["w_fp"] += w_res
     return stats
 
 
@@ -124,12 +127,12 @@ def order(k):
 def print_table(name, stats, out=sys.stdout):
     print(f"\n{name}", file=out)
     print(f"{'':22} {'n':>5} {'prov%':>6} {'ok%':>6} {'wrong':>5} {'ward n':>6} {'ward%':>6} "
-          f"{'ok%':>6} {'wrong':>5} {'ambig':>5}", file=out)
+          f"{'ok%':>6} {'wrong':>5} {'invent':>6} {'ambig':>5}", file=out)
     for k in sorted(stats, key=order):
         s = stats[k]
         print(f"{k:22} {s['n']:5d} {pct(s['p_res'], s['n'])} {pct(s['p_ok'], s['n'])} "
               f"{s['p_wrong']:5d} {s['wn']:6d} {pct(s['w_res'], s['wn'])} {pct(s['w_ok'], s['wn'])} "
-              f"{s['w_wrong']:5d} {s['amb']:5d}", file=out)
+              f"{s['w_wrong']:5d} {s['w_fp']:6d} {s['amb']:5d}", file=out)
 
 
 def cross_check(rows, results):
