@@ -19,6 +19,10 @@ Runs `vnlink normalize --kind address` on every address and reports, per style a
                   ambiguous_spelling)
 With several binaries, one table per binary, in the order given.
 
+--decoys N runs N addresses with no ward, a street or hamlet in its place ("Bình An, Huyện Phú
+Vang, Thành phố Huế", some misspelt, some without diacritics), and counts the wards each binary
+invents for them (precision of the spelling correction).
+
 --cross-check compares with the `vietnamadminunits` package (pip install vietnamadminunits; MIT)
 on the addresses both resolve: agreement of the province and ward names per level.
 """
@@ -179,6 +183,30 @@ def cross_check(rows, results):
         print(f"  {lvl:9} {same}/{both} agree ({pct(same, both).strip()} %)")
 
 
+def decoys(n, seed=5):
+    """Addresses whose first field is a street or hamlet where a ward would be."""
+    import random
+    sys.path.insert(0, HERE)
+    import addresses as gen  # the corpus generator's street and hamlet lists
+    g = gen.Gaz()
+    rng = random.Random(seed)
+    districts = sorted(g.od.values(), key=lambda d: d["code"])
+    out = []
+    for _ in range(n):
+        d = rng.choice(districts)
+        p = g.op[d["province_code"]]
+        lead = rng.choice([
+            rng.choice(gen.STREETS), "Thôn " + rng.choice(gen.HAMLET_NAMES),
+            rng.choice(gen.HAMLET_NAMES), "Đường " + rng.choice(gen.STREETS),
+            "Khu " + rng.choice(gen.HAMLET_NAMES), gen.typo(rng, rng.choice(gen.STREETS)),
+            gen.typo(rng, rng.choice(gen.HAMLET_NAMES)),
+        ])
+        if rng.random() < 0.5:
+            lead = gen.strip_marks(lead)
+        out.append(f"{lead}, {d['full_name']}, {p['full_name']}")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("corpus")
@@ -189,6 +217,7 @@ def main():
     ap.add_argument("--show-unresolved", type=int, default=0, metavar="N",
                     help="print N addresses whose ward the last binary left unresolved")
     ap.add_argument("--cross-check", action="store_true")
+    ap.add_argument("--decoys", type=int, default=0, metavar="N")
     args = ap.parse_args()
     with open(args.corpus, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -218,6 +247,16 @@ def main():
                 got = (res.get("ward_old"), res.get("district_old"), res.get("province_old"),
                        res.get("ward_new"), res.get("province_new"), res.get("warning"))
                 print(f"  [{row['style']}] {row['address']}\n      want {want} got {got}")
+    if args.decoys:
+        texts = decoys(args.decoys)
+        print(f"\ndecoys: {len(texts)} addresses without a ward (street or hamlet in its place)")
+        for b in args.bin:
+            res = run(b, texts)
+            invented = [(t, r) for t, r in zip(texts, res)
+                        if r.get("ward_old") or as_list(r.get("ward_new"))]
+            print(f"  {b}: {len(invented)} with a ward invented")
+            for t, r in invented[:args.show_wrong]:
+                print(f"      {t} → {r.get('ward_old')} {r.get('ward_new')}")
     if args.cross_check:
         cross_check(rows, results)
     if args.json:

@@ -54,7 +54,7 @@ use serde::ser::{SerializeMap, Serializer};
 use crate::normalize::admin::{
     self, Cand, FuzzyHits, Gazetteer, Level, NameSource, Scope, Sep, Token, TypeWord, UnitKind,
 };
-use crate::normalize::text::{canonical_fold_into, fold_into};
+use crate::normalize::text::{self, canonical_fold_into, fold_into};
 
 /// Whether an address was written with the units before or after the 2025-07-01 reform.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
@@ -196,6 +196,10 @@ struct UnitMatch {
     /// Candidates of the index, unfiltered.
     cands: &'static [Cand],
 }
+
+/// The nearest names to a misspelt span: the hits, the span's first token and the type word
+/// before it (with its first token).
+type SpanHits = (FuzzyHits, usize, Option<(TypeWord, usize)>);
 
 /// A misspelt unit name and what it may be ([`AddressNormalizer::fuzzy_at`]).
 #[derive(Clone, Copy, Debug)]
@@ -689,8 +693,7 @@ impl AddressNormalizer {
         let seg0 = self.seg[end - 1] as usize;
         let max_len = self.g.max_key_len() + 2;
         let field_end = self.field_ends_at(end);
-        // (hits, first token of the name, type word)
-        let mut best: Option<(FuzzyHits, usize, Option<(TypeWord, usize)>)> = None;
+        let mut best: Option<SpanHits> = None;
         let mut s = end;
         while s > seg0 && end - s < MAX_SPAN_TOKENS {
             s -= 1;
@@ -706,8 +709,14 @@ impl AddressNormalizer {
                 break;
             }
             let whole = s == seg0 && field_end;
+            // Without a type word: a whole field (or the end of a text without separators,
+            // for a province). Below the province a bare field is as often a street or hamlet
+            // one edit from some ward ("Bình An" → "Vĩnh An"), so it must also hold a word
+            // that is no Vietnamese syllable ("Đôg", "Chii", "Thnah"): a misspelling.
             let bare_ok = (whole || (level == Level::Province && !self.has_hard))
-                && !NOT_A_UNIT.contains(&self.tok_norm(s));
+                && !NOT_A_UNIT.contains(&self.tok_norm(s))
+                && (level == Level::Province
+                    || (s..end).any(|i| !text::is_vietnamese_syllable(self.tok_text(i))));
             if tw.is_some() || bare_ok {
                 let mut hits = FuzzyHits::default();
                 self.g.fuzzy(scope, compact, keep, &mut hits);
@@ -1087,40 +1096,51 @@ impl AddressNormalizer {
         {
             return;
         }
-        // A misspelt ward: the nearest old ward of the district, else new ward inside it.
-        let fo = self.fuzzy_at(end, Scope::OldWardInDistrict(d), &|_| true);
-        let fnw =
-            r.prov_new.map_or(Fuzzy::None, |pn| self.fuzzy_at(end, Scope::NewWardIn(pn), &in_d));
-        let old_first = match (fo.dist(), fnw.dist()) {
-            (Some(o), Some(n)) => o <= n,
-            (o, _) => o.is_some(),
+        self.misspelt_ward_of_district(r, d, end);
+    }
+
+    /// The ward left of the old district `district` is no name of the province: the nearest
+    /// old ward of the district to a misspelt name, else the nearest new ward inside it.
+    fn misspelt_ward_of_district(&mut self, res: &mut Res, district: u16, end: usize) {
+        let inside = self.g.new_wards_of_old_district(district);
+        let in_district = |c: &Cand| inside.binary_search(&c.code).is_ok();
+        let old = self.fuzzy_at(end, Scope::OldWardInDistrict(district), &|_| true);
+        let new = res
+            .prov_new
+            .map_or(Fuzzy::None, |pn| self.fuzzy_at(end, Scope::NewWardIn(pn), &in_district));
+        let old_first = match (old.dist(), new.dist()) {
+            (Some(old_dist), Some(new_dist)) => old_dist <= new_dist,
+            (old_dist, _) => old_dist.is_some(),
         };
-        let (f, scope) = if old_first {
-            (fo, Scope::OldWardInDistrict(d))
+        let (found, scope) = if old_first {
+            (old, Scope::OldWardInDistrict(district))
         } else {
-            (fnw, r.prov_new.map_or(Scope::NewWardAny, Scope::NewWardIn))
+            (new, res.prov_new.map_or(Scope::NewWardAny, Scope::NewWardIn))
         };
-        match f {
+        match found {
             Fuzzy::None => {}
             Fuzzy::Many { start, .. } => {
-                r.start = start;
-                r.warning = Some(AddressWarning::AmbiguousSpelling);
+                res.start = start;
+                res.warning = Some(AddressWarning::AmbiguousSpelling);
             }
             Fuzzy::One(m, _) => {
-                let picks =
-                    if old_first { self.pick(&m, scope) } else { self.pick_where(&m, scope, in_d) };
-                r.start = m.start;
+                let picks = if old_first {
+                    self.pick(&m, scope)
+                } else {
+                    self.pick_where(&m, scope, in_district)
+                };
+                res.start = m.start;
                 match picks.one() {
                     Some(c) if old_first => {
-                        r.ward_old = Some(c.code);
-                        r.units = 2;
+                        res.ward_old = Some(c.code);
+                        res.units = 2;
                     }
                     Some(c) => {
-                        r.ward_new = Some(c.code);
-                        r.style = AddressStyle::Mixed;
-                        r.units = 2;
+                        res.ward_new = Some(c.code);
+                        res.style = AddressStyle::Mixed;
+                        res.units = 2;
                     }
-                    None => r.warning = Some(AddressWarning::AmbiguousUnit),
+                    None => res.warning = Some(AddressWarning::AmbiguousUnit),
                 }
             }
         }
