@@ -33,7 +33,6 @@ import json
 import os
 import subprocess
 import sys
-import unicodedata
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -140,47 +139,48 @@ def print_table(name, stats, out=sys.stdout):
 
 
 def cross_check(rows, results):
-    """Agreement with vietnamadminunits on the addresses both resolve."""
+    """Agreement with vietnamadminunits (codes of the same era) on the addresses both resolve,
+    and its own resolution and accuracy against the corpus' truth, per level."""
     try:
         from vietnamadminunits import parse_address, ParseMode
     except ImportError:
         print("\ncross-check: vietnamadminunits is not installed", file=sys.stderr)
         return
-    g_np = {p["code"]: p["name"] for p in read("new_provinces.csv")}
-    g_op = {p["code"]: p["name"] for p in read("old_provinces.csv")}
-    g_nw = {w["code"]: w["name"] for w in read("new_wards.csv")}
-    g_ow = {w["code"]: w["name"] for w in read("old_wards.csv")}
-
-    def key(s):
-        s = (s or "").replace("đ", "d").replace("Đ", "D")
-        s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
-        return "".join(c for c in s.lower() if c.isalnum())
-
     agree = defaultdict(lambda: [0, 0])
+    theirs = defaultdict(lambda: [0, 0, 0])  # named, resolved, correct
     for row, res in zip(rows, results):
         old = row["era"] == "old"
-        mode = ParseMode.LEGACY if old else ParseMode.FROM_2025
         try:
-            u = parse_address(row["address"], mode=mode)
+            u = parse_address(row["address"], mode=ParseMode.LEGACY if old else ParseMode.FROM_2025)
         except Exception:  # noqa: BLE001 - the package raises on what it cannot parse
-            continue
-        ours_p = g_op.get(res.get("province_old") or "") if old else g_np.get(
-            res.get("province_new") or "")
-        theirs_p = getattr(u, "province", None)
-        if ours_p and theirs_p:
-            a = agree["province"]
-            a[0] += key(ours_p) == key(theirs_p)
-            a[1] += 1
-        wn = as_list(res.get("ward_new"))
-        ours_w = g_ow.get(res.get("ward_old") or "") if old else (g_nw.get(wn[0]) if wn else None)
-        theirs_w = getattr(u, "ward", None)
-        if ours_w and theirs_w:
-            a = agree["ward"]
-            a[0] += key(ours_w) == key(theirs_w)
-            a[1] += 1
-    print("\ncross-check with vietnamadminunits (addresses both resolve):")
+            u = None
+        their_p = getattr(u, "province_code", None) if u else None
+        their_w = getattr(u, "ward_code", None) if u else None
+        if old:
+            ours_p, ours_w = res.get("province_old"), res.get("ward_old")
+            true_p, true_w = row["old_province"], row["old_ward"]
+        else:
+            wn = as_list(res.get("ward_new"))
+            ours_p, ours_w = res.get("province_new"), (wn[0] if len(wn) == 1 else None)
+            true_p, true_w = row["new_province"], row["new_ward"]
+        for lvl, ours, their, true, named in (
+            ("province", ours_p, their_p, true_p, True),
+            ("ward", ours_w, their_w, true_w, row["names_ward"] == "1"),
+        ):
+            if ours and their:
+                agree[lvl][0] += ours == their
+                agree[lvl][1] += 1
+            if named:
+                t = theirs[lvl]
+                t[0] += 1
+                t[1] += bool(their)
+                t[2] += their == true
+    print("\ncross-check with vietnamadminunits (same era's codes):")
     for lvl, (same, both) in agree.items():
-        print(f"  {lvl:9} {same}/{both} agree ({pct(same, both).strip()} %)")
+        named, resolved, correct = theirs[lvl]
+        print(f"  {lvl:9} agree on {same}/{both} both resolve ({pct(same, both).strip()} %); "
+              f"vietnamadminunits alone: resolved {pct(resolved, named).strip()} %, "
+              f"correct {pct(correct, named).strip()} % of {named}")
 
 
 def decoys(n, seed=5):

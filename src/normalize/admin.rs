@@ -945,12 +945,27 @@ impl IndexBuilder {
             }
             entries.push(Entry { name0: n0, name1: n1, cand0, cand1: cands.len() as u32 });
         }
-        // Fuzzy lists: raw rows → their entries, each once per slot.
-        let mut fuzzy: Vec<(usize, u32)> =
-            self.fuzzy.iter().map(|&(slot, r)| (slot, slot_of[r as usize])).collect();
+        // Fuzzy lists: raw rows → their entries, each once per slot, by name length (then
+        // entry) so that a look-up reads only the names of nearby lengths.
+        let len_of = |e: u32| {
+            let entry = &entries[e as usize];
+            u64::from(entry.name1 - entry.name0)
+        };
+        let mut fuzzy: Vec<(usize, u64)> = self
+            .fuzzy
+            .iter()
+            .map(|&(slot, r)| {
+                let e = slot_of[r as usize];
+                (slot, (len_of(e) << 32) | u64::from(e))
+            })
+            .collect();
         fuzzy.sort_unstable();
         fuzzy.dedup();
-        let fuzzy = Csr::build(FUZZY_SLOTS, fuzzy, Ord::cmp);
+        let fuzzy = Csr::build(
+            FUZZY_SLOTS,
+            fuzzy.into_iter().map(|(slot, x)| (slot, (x & 0xFFFF_FFFF) as u32)).collect(),
+            |a, b| len_of(*a).cmp(&len_of(*b)).then(a.cmp(b)),
+        );
         NameIndex { bloom: self.bloom, map, entries, names: self.names, cands, max_key_len, fuzzy }
     }
 }
@@ -1095,6 +1110,25 @@ fn kind_of(level: Level, word: &str, full_name: &str) -> UnitKind {
 fn without_weak_initials(cands: &[Cand]) -> Vec<Cand> {
     let strong = cands.iter().any(|c| c.source != NameSource::Initials);
     cands.iter().copied().filter(|c| !strong || c.source != NameSource::Initials).collect()
+}
+
+/// `a` and `b` differ by exactly one substitution, insertion, deletion or swap of adjacent
+/// bytes (optimal string alignment distance 1), in one pass.
+pub(crate) fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    let i = long.iter().zip(short).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 => {
+            i < long.len()
+                && (long[i + 1..] == short[i + 1..]
+                    || (i + 1 < long.len()
+                        && long[i] == short[i + 1]
+                        && long[i + 1] == short[i]
+                        && long[i + 2..] == short[i + 2..]))
+        }
+        1 => long[i + 1..] == short[i..],
+        _ => false,
+    }
 }
 
 /// The initials of a province name, lower case, `đ` kept: "Bình Định" → "bđ", "Bà Rịa - Vũng
@@ -1675,19 +1709,34 @@ impl Gazetteer {
         if n + 1 < FUZZY_MIN_LEN {
             return;
         }
-        for &e in self.index.fuzzy.get(slot) {
-            let entry = self.index.entries[e as usize];
+        let list = self.index.fuzzy.get(slot);
+        let entries = &self.index.entries;
+        let len_of = |e: u32| (entries[e as usize].name1 - entries[e as usize].name0) as usize;
+        // The list is by name length: skip the names more than two letters shorter.
+        let from = list.partition_point(|&e| len_of(e) + 2 < n);
+        for &e in &list[from..] {
+            let entry = entries[e as usize];
             let name = &self.index.names[entry.name0 as usize..entry.name1 as usize];
+            if name.len() > n + 2 {
+                break;
+            }
             let allowed = max_edits(name.len()).min(usize::from(hits.dist));
             if allowed == 0 || n.abs_diff(name.len()) > allowed || name == compact {
                 continue;
             }
-            let cands = &self.index.cands[entry.cand0 as usize..entry.cand1 as usize];
-            if !cands.iter().any(keep) {
+            let d = if within_one_edit(compact, name) {
+                1
+            } else if allowed == 2 {
+                let args = osa::Args::default().score_cutoff(2);
+                match osa::distance_with_args(compact.iter(), name.iter(), &args) {
+                    Some(d) => d,
+                    None => continue,
+                }
+            } else {
                 continue;
-            }
-            let args = osa::Args::default().score_cutoff(allowed);
-            if let Some(d) = osa::distance_with_args(compact.iter(), name.iter(), &args) {
+            };
+            let cands = &self.index.cands[entry.cand0 as usize..entry.cand1 as usize];
+            if cands.iter().any(keep) {
                 hits.offer(e, d as u8);
             }
         }
@@ -1842,6 +1891,43 @@ mod tests {
         assert_eq!(one.len(), 1);
         assert_eq!(g.new_ward(one[0].code).unwrap().name, "Tân Thạnh");
         assert!(g.find(Scope::Province, "Atlantis").is_empty());
+    }
+
+    #[test]
+    fn one_edit_matches_the_optimal_string_alignment_distance() {
+        use rapidfuzz::distance::osa;
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "bac",
+            "abcd",
+            "abdc",
+            "abd",
+            "xabc",
+            "abcx",
+            "axc",
+            "kiengiang",
+            "kingiang",
+            "hanoi",
+            "ahnoi",
+            "hochiminh",
+            "hochijminh",
+            "aab",
+            "aba",
+            "baa",
+            "abab",
+            "baba",
+        ];
+        for a in words {
+            for b in words {
+                let d = osa::distance(a.bytes(), b.bytes());
+                assert_eq!(within_one_edit(a.as_bytes(), b.as_bytes()), d == 1, "{a} {b}");
+            }
+        }
     }
 
     #[test]
