@@ -427,3 +427,151 @@ fn csv_mode_keeps_generated_rows_in_order() {
     let resolved = after[1..].iter().filter(|r| !r[provinces].is_empty()).count();
     assert!(resolved * 10 >= (after.len() - 1) * 9, "{resolved} of {} resolved", after.len() - 1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Misspelt units and clerks' province abbreviations, through the library's address normaliser
+// (See: #11). Codes: Hà Nội 01, Hoàn Kiếm 002 (Hàng Bạc 00061, Hàng Bài 00088, one edit
+// apart), Ba Đình 001 (Trúc Bạch 00004), TP HCM 79, Quận 1 760 (Bến Nghé 26740), Củ Chi 783
+// (Tân Thạnh Đông 27547 → new 27541).
+
+use vnlink::normalize::address::{Address, AddressWarning, normalize_address};
+
+/// `(ward_old, district_old, province_old, ward_new, province_new)`.
+type Units = (Option<u32>, Option<u16>, Option<u8>, Vec<u32>, Option<u8>);
+
+fn units(a: &Address) -> Units {
+    (a.ward_old, a.district_old, a.province_old, a.ward_new.clone(), a.province_new)
+}
+
+/// Xã Tân Thạnh Đông, Huyện Củ Chi, TP HCM, however written.
+fn is_tan_thanh_dong(text: &str) {
+    let a = normalize_address(text);
+    assert_eq!(units(&a), (Some(27_547), Some(783), Some(79), vec![27_541], Some(79)), "{text}");
+    assert_eq!(a.warning, None, "{text}");
+}
+
+#[test]
+fn r11_misspelt_province() {
+    for (text, old, new) in [
+        ("Tỉnh Kin Giang", 91, 91),
+        ("Fỉnh Nghệ nA", 40, 40),
+        ("Hồ Chíj Minh", 79, 79),
+        ("àH Nội", 1, 1),
+        ("thanh hoas", 38, 38),
+        ("T. Thnah Hóa", 38, 38),
+    ] {
+        let a = normalize_address(text);
+        assert_eq!((a.province_new, a.warning), (Some(new), None), "{text}");
+        assert!(a.province_old.is_none_or(|p| p == old), "{text}");
+    }
+    // The rest of the address still resolves under the corrected province.
+    let a = normalize_address("Phường Bến Nghé, Quận 1, TP Hồ Chí Mnh");
+    assert_eq!(units(&a), (Some(26_740), Some(760), Some(79), vec![26_740], Some(79)));
+    is_tan_thanh_dong("Xã Tân Thạnh Đông, Huyện Củ Chi, Hồ Chí Mihn, Việt Nam");
+    is_tan_thanh_dong("Xa Tan Thanh Dong Huyen Cu Chi Ho Chi Minhh");
+}
+
+#[test]
+fn r11_misspelt_district_and_ward() {
+    // District: a deletion, an insertion, a substitution.
+    is_tan_thanh_dong("Xã Tân Thạnh Đông, Huyện Củ Ch, TP HCM");
+    is_tan_thanh_dong("Xã Tân Thạnh Đông, Huyện Cu Chii, TP HCM");
+    is_tan_thanh_dong("Xã Tân Thạnh Đông, H. Củ Khi, TP.HCM");
+    // Ward: a deletion, with and without diacritics and commas, upper case.
+    is_tan_thanh_dong("Xã Tân Thạnh Đôg, Huyện Củ Chi, TP HCM");
+    is_tan_thanh_dong("xa tan thanh dog huyen cu chi tp hcm");
+    is_tan_thanh_dong("XÃ TÂN THẠNH ĐÔG, HUYỆN CỦ CHI, TP HỒ CHÍ MINH");
+    // Two edits in a long name (12 letters).
+    is_tan_thanh_dong("Xã Tân Thnah Đôg, Huyện Củ Chi, TP HCM");
+    // New two-level style.
+    let a = normalize_address("Phường Ba Đìnhh, Hà Nội");
+    assert_eq!(units(&a), (None, None, None, vec![4], Some(1)));
+    // Old ward of a district, before the street part.
+    let a = normalize_address("12 Lê Lợi, Phường Bến Ngheé, Quận 1, TP HCM");
+    assert_eq!(a.ward_old, Some(26_740));
+    assert_eq!(a.street.as_deref(), Some("lê lợi"));
+}
+
+#[test]
+fn r11_swapped_letters() {
+    let a = normalize_address("Phường Trúc Bạhc, Quận Ba Đình, Hà Nội");
+    assert_eq!(units(&a), (Some(4), Some(1), Some(1), vec![4], Some(1)));
+    let a = normalize_address("Phường Trúc Bạch, Quận aB Đình, Hà Nội");
+    assert_eq!(units(&a), (Some(4), Some(1), Some(1), vec![4], Some(1)));
+    is_tan_thanh_dong("Xã Tân Thạnh Đông, Huyện Củ Chi, TP Hồ Cíh Minh");
+    is_tan_thanh_dong("Xã Tâ nThạnh Đông, Huyện Củ Chi, TP HCM");
+}
+
+#[test]
+fn r11_clerk_abbreviations_of_provinces() {
+    for (text, province_new) in [
+        ("HP", 31),
+        ("CT", 92),
+        ("TH", 38),
+        ("BĐ", 52),
+        ("KH", 56),
+        ("TP HP", 31),
+        ("Xã Mỹ Lợi, Huyện Phù Mỹ, BĐ", 52),
+        // Ambiguous initials decided by what is below: BD (Bình Dương / Bình Định), QN
+        // (Quảng Ninh / Quảng Nam / Quảng Ngãi).
+        ("Phường Phú Cường, Thành phố Thủ Dầu Một, BD", 79),
+        ("Xã Tịnh An, Thành phố Quảng Ngãi, QN", 51),
+        // HN is Hà Nội, not Hà Nam.
+        ("Phường Trúc Bạch, Quận Ba Đình, HN", 1),
+    ] {
+        let a = normalize_address(text);
+        assert_eq!((a.province_new, a.warning), (Some(province_new), None), "{text}");
+    }
+    // Nothing below to decide: reported, not guessed.
+    for text in ["BD", "QN", "DN", "12 Lê Lợi, QN"] {
+        let a = normalize_address(text);
+        assert_eq!(units(&a), (None, None, None, vec![], None), "{text}");
+        assert_eq!(a.warning, Some(AddressWarning::AmbiguousProvince), "{text}");
+    }
+    // Initials are a province only as a whole field: "La" ends "Mường La" (Sơn La 14).
+    let a = normalize_address("Xã Chiềng Lao, Huyện Mường La");
+    assert_eq!((a.province_old, a.district_old), (Some(14), Some(120)));
+}
+
+#[test]
+fn r11_ambiguous_spelling_is_reported_not_guessed() {
+    // "Hàng Bax" is one edit from Hàng Bạc and from Hàng Bài.
+    let a = normalize_address("Phường Hàng Bax, Quận Hoàn Kiếm, Hà Nội");
+    assert_eq!(units(&a), (None, Some(2), Some(1), vec![], Some(1)));
+    assert_eq!(a.warning, Some(AddressWarning::AmbiguousSpelling));
+    assert_eq!(a.street, None);
+    // "Hax Giang" is one edit from Hà Giang and from Hậu Giang.
+    let a = normalize_address("Tỉnh Hax Giang");
+    assert_eq!(units(&a), (None, None, None, vec![], None));
+    assert_eq!(a.warning, Some(AddressWarning::AmbiguousSpelling));
+    // The nearest name wins: "Hàng Bacj" is one edit from Hàng Bạc, two from Hàng Bài.
+    let a = normalize_address("Phường Hàng Bacj, Quận Hoàn Kiếm, Hà Nội");
+    assert_eq!((a.ward_old, a.warning), (Some(61), None));
+}
+
+#[test]
+fn r11_exact_names_are_never_displaced() {
+    // Names one edit apart each resolve to themselves.
+    for (text, ward) in [
+        ("Phường Hàng Bạc, Quận Hoàn Kiếm, Hà Nội", 61),
+        ("Phường Hàng Bài, Quận Hoàn Kiếm, Hà Nội", 88),
+        ("Phường Hàng Gai, Quận Hoàn Kiếm, Hà Nội", 64),
+    ] {
+        assert_eq!(normalize_address(text).ward_old, Some(ward), "{text}");
+    }
+    assert_eq!(normalize_address("Tỉnh Hà Giang").province_old, Some(2));
+    assert_eq!(normalize_address("Tỉnh Hậu Giang").province_old, Some(93));
+    // A unit that does not exist is not corrected to a number one edit away, nor is a short
+    // name (fewer than 5 letters), nor a street or hamlet in the ward's place.
+    let a = normalize_address("Phường 17, Quận 3, TP HCM");
+    assert_eq!((a.ward_old, a.warning), (None, Some(AddressWarning::UnknownUnit)));
+    let a = normalize_address("Xã An Báq, Huyện Sơn Động, Tỉnh Bắc Giang");
+    assert_eq!((a.ward_old, a.district_old), (None, Some(220)));
+    let a = normalize_address("Thôn Đông, Huyện Củ Chi, TP HCM");
+    assert_eq!((a.ward_old, a.hamlet.as_deref()), (None, Some("thôn đông")));
+    let a = normalize_address("Lê Lợii, Quận Hoàn Kiếm, Hà Nội");
+    assert_eq!((a.ward_old, a.district_old), (None, Some(2)));
+    // A ward spelt right but in another district is left alone, not corrected to a neighbour.
+    let a = normalize_address("Xã Tân Thạnh Đông, Huyện Hóc Môn, TP HCM");
+    assert_eq!(a.ward_old, None);
+}

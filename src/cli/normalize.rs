@@ -49,6 +49,7 @@ Output of --kind (one JSON object per value, one per line, in input order; null 
   address  house_number, street, ward_old, district_old, province_old, ward_new (a code, or a
            list of codes for a split ward), province_new (codes as in the gazetteer: \"00061\",
            \"79\"), alley, hamlet, style (\"old\"/\"new\"/\"mixed\"/\"unknown\"), warning
+           (\"ambiguous_province\"/\"ambiguous_unit\"/\"ambiguous_spelling\"/\"unknown_unit\")
   date     year, month, day (numbers), precision (\"day\"/\"month\"/\"year\"), iso, warning
   id       kind (\"cccd\"/\"cmnd\"/\"invalid\"), digits, birth_province_code, sex, birth_year,
            damaged, padded

@@ -31,6 +31,20 @@
 //!   ("Hà Giang", "Bà Rịa - Vũng Tàu").
 //! * A type word followed by a name that is not in the gazetteer ("Phường Không Có") gives
 //!   [`AddressWarning::UnknownUnit`]; that field is never taken as the street.
+//! * Misspelt names ("Tỉnh Kin Giang", "Hồ Chíj Minh", "àH Nội", "Xã Tân Thạnh Đôg") are
+//!   corrected only where nothing is spelt right, within the context the text gives: the
+//!   province among all provinces (when nothing in the country resolves either), a district or
+//!   ward among those of the resolved province, a ward among those of the resolved district.
+//!   The name must follow a type word or be a whole field, have at least 5 letters and no
+//!   digit, and be one edit (substitution, insertion, deletion, swap of adjacent letters) from
+//!   a gazetteer name — two for names of 10 letters or more. The nearest names win, the kind
+//!   the type word names decides between equally near ones, and several left are
+//!   [`AddressWarning::AmbiguousSpelling`], never a guess. An exact name is never displaced:
+//!   the correction runs only after the exact lookups of that level found nothing (so it
+//!   costs nothing to addresses spelt right), and a name spelt right in another district of
+//!   the province is left alone.
+//! * Clerks' province initials ("HP", "CT", "TH", "BĐ"; ambiguous "BD", "QN", "DN" decided by
+//!   the units below, as "ĐN" is) count only as a whole field or after "TP"/"Tỉnh".
 //! * The result depends only on the canonical and folded forms of the input, so NFC and NFD
 //!   input give the same [`Address`]; no input panics.
 
@@ -38,9 +52,9 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::normalize::admin::{
-    self, Cand, Gazetteer, Level, NameSource, Scope, Sep, Token, TypeWord, UnitKind,
+    self, Cand, FuzzyHits, Gazetteer, Level, NameSource, Scope, Sep, Token, TypeWord, UnitKind,
 };
-use crate::normalize::text::{canonical_fold_into, fold_into};
+use crate::normalize::text::{self, canonical_fold_into, fold_into};
 
 /// Whether an address was written with the units before or after the 2025-07-01 reform.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
@@ -69,6 +83,9 @@ pub enum AddressWarning {
     /// A type word ("Phường", "Xã", "Quận"…) is followed by a name that is not in the gazetteer
     /// of that place.
     UnknownUnit,
+    /// A misspelt unit name is as near (one edit, or two for a long name) to several units of
+    /// its place, and nothing told them apart: it was left unresolved rather than guessed.
+    AmbiguousSpelling,
 }
 
 /// A parsed address. Text fields are canonical (NFC, lower case, one space); codes are the
@@ -180,6 +197,58 @@ struct UnitMatch {
     cands: &'static [Cand],
 }
 
+/// The nearest names to a misspelt span: the hits, the span's first token and the type word
+/// before it (with its first token).
+type SpanHits = (FuzzyHits, usize, Option<(TypeWord, usize)>);
+
+/// A misspelt unit name and what it may be ([`AddressNormalizer::fuzzy_at`]).
+#[derive(Clone, Copy, Debug)]
+enum Fuzzy {
+    /// No name near enough.
+    None,
+    /// One name, `dist` edits away: the match, as if it had been spelt right.
+    One(UnitMatch, u8),
+    /// Several names equally near; `start` is the misspelt text's first token (type word
+    /// included).
+    Many { start: usize, hits: FuzzyHits },
+}
+
+impl Fuzzy {
+    fn dist(&self) -> Option<u8> {
+        match self {
+            Fuzzy::None => None,
+            Fuzzy::One(_, d) => Some(*d),
+            Fuzzy::Many { hits, .. } => Some(hits.dist),
+        }
+    }
+
+    /// Kept only when it is `best` edits away.
+    fn at(self, best: u8) -> Fuzzy {
+        if self.dist() == Some(best) { self } else { Fuzzy::None }
+    }
+
+    fn one(self) -> Option<UnitMatch> {
+        match self {
+            Fuzzy::One(m, _) => Some(m),
+            _ => None,
+        }
+    }
+
+    fn many_start(&self) -> Option<usize> {
+        match self {
+            Fuzzy::Many { start, .. } => Some(*start),
+            _ => None,
+        }
+    }
+}
+
+/// First words of a field that make it a street or hamlet, never a misspelt unit name
+/// ("Thôn Đông", "Số 5", "Đường Lê Lợi").
+const NOT_A_UNIT: &[&[u8]] = &[
+    b"thon", b"xom", b"ap", b"to", b"khu", b"ban", b"buon", b"khom", b"lang", b"cum", b"doi",
+    b"duong", b"pho", b"ngo", b"ngach", b"hem", b"kiet", b"kp", b"tdp", b"lo", b"d", b"dg",
+];
+
 /// Candidates left after filtering by type word, name source and diacritics.
 #[derive(Clone, Copy)]
 struct Picks {
@@ -272,6 +341,8 @@ pub struct AddressNormalizer {
     /// First token of the field (comma-separated part) of each token.
     seg: Vec<u32>,
     has_hard: bool,
+    /// One past the last token of the address ("Việt Nam" and postal codes left out).
+    text_end: usize,
     /// Span cache of [`Self::spans_at`]: (first token, name key), for `spans_end`.
     spans: Vec<(u32, u64)>,
     spans_end: Option<usize>,
@@ -304,6 +375,7 @@ impl AddressNormalizer {
             toks: Vec::new(),
             seg: Vec::new(),
             has_hard: false,
+            text_end: 0,
             spans: Vec::new(),
             spans_end: None,
             sig_in: String::new(),
@@ -331,6 +403,7 @@ impl AddressNormalizer {
             self.seg.push(s0);
         }
         let end = self.trim_trailing();
+        self.text_end = end;
         self.has_hard = self.toks[..end].iter().skip(1).any(|t| t.sep == Sep::Hard);
         let res = self.resolve(end);
         self.apply(&res, out);
@@ -502,6 +575,14 @@ impl AddressNormalizer {
             if tw.is_some_and(|(w, _)| !w.allows(level)) {
                 continue;
             }
+            // Initials ("HP", "QN") are a province only as a whole field or after "TP"/"Tỉnh".
+            if level == Level::Province
+                && tw.is_none()
+                && !(s == seg0 && self.field_ends_at(end))
+                && cands.iter().all(|c| c.source == NameSource::Initials)
+            {
+                continue;
+            }
             let numeric = end - s == 1 && self.toks[s].digit;
             if tw.is_none() && level != Level::Province {
                 // A bare number is a unit only as a whole field; with fields, a bare name too.
@@ -556,9 +637,138 @@ impl AddressNormalizer {
             }
         }
         if p.total > 1 && p.total == p.len && self.aligned {
-            self.by_diacritics(m, scope, &mut p);
+            if best_source == NameSource::Initials {
+                self.by_initials(m, &mut p);
+            } else {
+                self.by_diacritics(m, scope, &mut p);
+            }
         }
         p
+    }
+
+    /// Initials with a `Đ` keep the provinces whose initials have it there ("BĐ" is Bình Định,
+    /// not Bình Dương); "BD" and "DN" stay ambiguous.
+    fn by_initials(&self, m: &UnitMatch, picks: &mut Picks) {
+        let (first, last) = (&self.toks[m.name_start], &self.toks[m.end - 1]);
+        let text = self.text(first.f0, last.f1, first.c0, last.c1);
+        if !text.contains('đ') {
+            return;
+        }
+        let written: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+        let mut kept = 0;
+        for i in 0..picks.len {
+            let c = picks.items[i];
+            if self
+                .g
+                .unit_name(Scope::Province, c.code)
+                .is_some_and(|n| admin::province_initials(n) == written)
+            {
+                picks.items[kept] = c;
+                kept += 1;
+            }
+        }
+        if kept > 0 {
+            picks.len = kept;
+            picks.total = kept;
+        }
+    }
+
+    /// Token `end` starts a new field, or the address ends there.
+    fn field_ends_at(&self, end: usize) -> bool {
+        end >= self.text_end || self.toks.get(end).is_none_or(|t| t.sep == Sep::Hard)
+    }
+
+    /// The name of `scope` nearest to the misspelt text ending at token `end` (called when no
+    /// name of the place is spelt there exactly): spans of letter tokens ending at `end`,
+    /// after a type word that allows the level, or a whole field (with separators; a province
+    /// may also end a text without them), are compared with the names of the scope within
+    /// [`admin::max_edits`]. The nearest names count, and a type word's kind decides between
+    /// equally near ones; several left are [`Fuzzy::Many`]. Only entries with a candidate that
+    /// `keep` accepts count.
+    fn fuzzy_at(&self, end: usize, scope: Scope, keep: &dyn Fn(&Cand) -> bool) -> Fuzzy {
+        if end == 0 || end > self.toks.len() {
+            return Fuzzy::None;
+        }
+        let level = scope.level();
+        let seg0 = self.seg[end - 1] as usize;
+        let max_len = self.g.max_key_len() + 2;
+        let field_end = self.field_ends_at(end);
+        let mut best: Option<SpanHits> = None;
+        let mut s = end;
+        while s > seg0 && end - s < MAX_SPAN_TOKENS {
+            s -= 1;
+            if self.toks[s].digit {
+                break;
+            }
+            let compact = &self.norm[self.toks[s].n0 as usize..self.toks[end - 1].n1 as usize];
+            if compact.len() > max_len {
+                break;
+            }
+            let tw = self.type_word_before(s);
+            if tw.is_some_and(|(w, _)| !w.allows(level)) {
+                break;
+            }
+            let whole = s == seg0 && field_end;
+            // Without a type word: a whole field (or the end of a text without separators,
+            // for a province). Below the province a bare field is as often a street or hamlet
+            // one edit from some ward ("Bình An" → "Vĩnh An"), so it must also hold a word
+            // that is no Vietnamese syllable ("Đôg", "Chii", "Thnah"): a misspelling.
+            let bare_ok = (whole || (level == Level::Province && !self.has_hard))
+                && !NOT_A_UNIT.contains(&self.tok_norm(s))
+                && (level == Level::Province
+                    || (s..end).any(|i| !text::is_vietnamese_syllable(self.tok_text(i))));
+            if tw.is_some() || bare_ok {
+                let mut hits = FuzzyHits::default();
+                self.g.fuzzy(scope, compact, keep, &mut hits);
+                if hits.len > 1
+                    && let Some((w, _)) = tw
+                {
+                    // The kind the text names decides between equally near names.
+                    let kind = w.exact_kind(level);
+                    let mut named = FuzzyHits::default();
+                    for &e in hits.as_slice() {
+                        if self.g.entry_cands(e).iter().any(|c| c.kind == kind && keep(c)) {
+                            named.offer(e, hits.dist);
+                        }
+                    }
+                    if named.len > 0 {
+                        hits = named;
+                    }
+                }
+                if hits.len > 0 {
+                    match &mut best {
+                        Some((b, _, _)) if b.dist < hits.dist => {}
+                        Some((b, _, _)) if b.dist == hits.dist => {
+                            for &e in hits.as_slice() {
+                                b.offer(e, hits.dist);
+                            }
+                        }
+                        _ => best = Some((hits, s, tw)),
+                    }
+                }
+            }
+            if tw.is_some() {
+                break;
+            }
+        }
+        match best {
+            None => Fuzzy::None,
+            Some((hits, s, tw)) => {
+                let start = tw.map_or(s, |(_, ts)| ts);
+                if hits.len == 1 {
+                    let m = UnitMatch {
+                        start,
+                        name_start: s,
+                        end,
+                        tw: tw.map(|(w, _)| w),
+                        cands: self.g.entry_cands(hits.entries[0]),
+                    };
+                    Fuzzy::One(m, hits.dist)
+                } else {
+                    Fuzzy::Many { start, hits }
+                }
+            }
+        }
     }
 
     /// Keeps the candidates whose spelling equals the input's, tone placement aside, if any.
@@ -593,32 +803,76 @@ impl AddressNormalizer {
 
     fn resolve(&mut self, end: usize) -> Res {
         if let Some(pm) = self.match_at(end, Scope::Province) {
-            let picks = self.pick(&pm, Scope::Province);
-            if let Some(c) = picks.one() {
-                return self.resolve_in_province(c.code as u8, pm.start);
-            }
-            // "ĐN": keep the one province under which something resolves.
-            let mut found = None;
-            let mut n = 0;
-            for c in picks.as_slice() {
-                let r = self.resolve_in_province(c.code as u8, pm.start);
-                if r.units > 0 || r.warning == Some(AddressWarning::AmbiguousUnit) {
-                    n += 1;
-                    found = Some(r);
-                }
-            }
-            return match found {
-                Some(r) if n == 1 && picks.total == picks.len => r,
-                // Several readings: none resolved (matched only) or more than one did.
-                _ => Res {
-                    start: pm.start,
-                    warning: Some(AddressWarning::AmbiguousProvince),
-                    ..Res::default()
-                },
-            };
+            return self.resolve_province(&pm);
         }
         let r = self.resolve_anywhere(end);
-        if r.units > 0 || r.warning.is_some() { r } else { Res { start: end, ..Res::default() } }
+        if r.units > 0 || r.warning.is_some() {
+            return r;
+        }
+        // No province spelt right, and nothing unique in the country: a misspelt province.
+        match self.fuzzy_at(end, Scope::Province, &|_| true) {
+            Fuzzy::One(pm, _) => self.resolve_province(&pm),
+            Fuzzy::Many { start, hits } => {
+                let mut codes = [0u8; MAX_PICKS];
+                let mut n = 0;
+                for &e in hits.as_slice() {
+                    let cands = self.g.entry_cands(e);
+                    let best = cands.iter().map(|c| c.source).min();
+                    for c in cands.iter().filter(|c| Some(c.source) == best) {
+                        if n < MAX_PICKS && !codes[..n].contains(&(c.code as u8)) {
+                            codes[n] = c.code as u8;
+                            n += 1;
+                        }
+                    }
+                }
+                self.resolve_among(&codes[..n], start, true, AddressWarning::AmbiguousSpelling)
+            }
+            Fuzzy::None => Res { start: end, ..Res::default() },
+        }
+    }
+
+    /// Resolves what is left of a province name.
+    fn resolve_province(&mut self, pm: &UnitMatch) -> Res {
+        let picks = self.pick(pm, Scope::Province);
+        if let Some(c) = picks.one() {
+            return self.resolve_in_province(c.code as u8, pm.start);
+        }
+        let mut codes = [0u8; MAX_PICKS];
+        for (slot, c) in codes.iter_mut().zip(picks.as_slice()) {
+            *slot = c.code as u8;
+        }
+        let complete = picks.total == picks.len;
+        self.resolve_among(
+            &codes[..picks.len],
+            pm.start,
+            complete,
+            AddressWarning::AmbiguousProvince,
+        )
+    }
+
+    /// "ĐN": keeps the one province of `provinces` under which something resolves; else
+    /// nothing, with `warning`.
+    fn resolve_among(
+        &mut self,
+        provinces: &[u8],
+        start: usize,
+        complete: bool,
+        warning: AddressWarning,
+    ) -> Res {
+        let mut found = None;
+        let mut n = 0;
+        for &p in provinces {
+            let r = self.resolve_in_province(p, start);
+            if r.units > 0 || r.warning == Some(AddressWarning::AmbiguousUnit) {
+                n += 1;
+                found = Some(r);
+            }
+        }
+        match found {
+            Some(r) if n == 1 && complete => r,
+            // Several readings: none resolved (matched only) or more than one did.
+            _ => Res { start, warning: Some(warning), ..Res::default() },
+        }
     }
 
     /// Resolves what is left of the province `p` (old code), the province text ending at `end`.
@@ -663,8 +917,30 @@ impl AddressNormalizer {
                     }
                 }
             }
+            if dm.is_none() && om.is_none() {
+                return self.fuzzy_in_province(base, p, if old_only { None } else { pn });
+            }
         }
         self.decide(base, dm, nm, om, pn)
+    }
+
+    /// Nothing of the province `p` is spelt right at `base.start`: the nearest district, new
+    /// ward (of `pn`, for a new-style reading) or old ward of a misspelt name, read as if it
+    /// had been spelt right. Equally near names of different units are
+    /// [`AddressWarning::AmbiguousSpelling`].
+    fn fuzzy_in_province(&mut self, base: Res, p: u8, pn: Option<u8>) -> Res {
+        let end = base.start;
+        let all = |_: &Cand| true;
+        let fd = self.fuzzy_at(end, Scope::OldDistrictIn(p), &all);
+        let fnw = pn.map_or(Fuzzy::None, |n| self.fuzzy_at(end, Scope::NewWardIn(n), &all));
+        let fo = self.fuzzy_at(end, Scope::OldWardInProvince(p), &all);
+        let Some(best) = [fd, fnw, fo].iter().filter_map(Fuzzy::dist).min() else { return base };
+        let (fd, fnw, fo) = (fd.at(best), fnw.at(best), fo.at(best));
+        if let Some(start) = [fd, fnw, fo].iter().filter_map(Fuzzy::many_start).min() {
+            return Res { start, warning: Some(AddressWarning::AmbiguousSpelling), ..base };
+        }
+        let pn_decide = self.g.new_province_of_old(p);
+        self.decide(base, fd.one().map(|m| (m, p)), fnw.one(), fo.one().map(|m| (m, p)), pn_decide)
     }
 
     /// Resolves without a province: the units must be unique in the country.
@@ -800,17 +1076,72 @@ impl AddressNormalizer {
             r.warning = Some(AddressWarning::AmbiguousUnit);
             return;
         }
+        let inside = g.new_wards_of_old_district(d);
+        let in_d = |c: &Cand| inside.binary_search(&c.code).is_ok();
         if let Some(pn) = r.prov_new
             && let Some(m) = self.match_at(end, Scope::NewWardIn(pn))
         {
-            let inside = g.new_wards_of_old_district(d);
-            let picks = self
-                .pick_where(&m, Scope::NewWardIn(pn), |c| inside.binary_search(&c.code).is_ok());
+            let picks = self.pick_where(&m, Scope::NewWardIn(pn), in_d);
             if let Some(c) = picks.one() {
                 r.ward_new = Some(c.code);
                 r.start = m.start;
                 r.style = AddressStyle::Mixed;
                 r.units = 2;
+            }
+            return;
+        }
+        // A name of the province spelt right (in another district) is not corrected.
+        if let Some(p) = r.prov_old
+            && self.match_at(end, Scope::OldWardInProvince(p)).is_some()
+        {
+            return;
+        }
+        self.misspelt_ward_of_district(r, d, end);
+    }
+
+    /// The ward left of the old district `district` is no name of the province: the nearest
+    /// old ward of the district to a misspelt name, else the nearest new ward inside it.
+    fn misspelt_ward_of_district(&mut self, res: &mut Res, district: u16, end: usize) {
+        let inside = self.g.new_wards_of_old_district(district);
+        let in_district = |c: &Cand| inside.binary_search(&c.code).is_ok();
+        let old = self.fuzzy_at(end, Scope::OldWardInDistrict(district), &|_| true);
+        let new = res
+            .prov_new
+            .map_or(Fuzzy::None, |pn| self.fuzzy_at(end, Scope::NewWardIn(pn), &in_district));
+        let old_first = match (old.dist(), new.dist()) {
+            (Some(old_dist), Some(new_dist)) => old_dist <= new_dist,
+            (old_dist, _) => old_dist.is_some(),
+        };
+        let (found, scope) = if old_first {
+            (old, Scope::OldWardInDistrict(district))
+        } else {
+            (new, res.prov_new.map_or(Scope::NewWardAny, Scope::NewWardIn))
+        };
+        match found {
+            Fuzzy::None => {}
+            Fuzzy::Many { start, .. } => {
+                res.start = start;
+                res.warning = Some(AddressWarning::AmbiguousSpelling);
+            }
+            Fuzzy::One(m, _) => {
+                let picks = if old_first {
+                    self.pick(&m, scope)
+                } else {
+                    self.pick_where(&m, scope, in_district)
+                };
+                res.start = m.start;
+                match picks.one() {
+                    Some(c) if old_first => {
+                        res.ward_old = Some(c.code);
+                        res.units = 2;
+                    }
+                    Some(c) => {
+                        res.ward_new = Some(c.code);
+                        res.style = AddressStyle::Mixed;
+                        res.units = 2;
+                    }
+                    None => res.warning = Some(AddressWarning::AmbiguousUnit),
+                }
             }
         }
     }
@@ -1982,6 +2313,116 @@ mod tests {
             }
             assert!(ok_old * 1000 >= old * min_old, "{variant}: old {ok_old}/{old}");
             assert!(ok_new * 1000 >= new * min_new, "{variant}: new {ok_new}/{new}");
+        }
+    }
+
+    /// `name` (folded) with `edits` deterministic one-letter edits: substitution, deletion,
+    /// insertion or swap of adjacent letters.
+    fn misspell(name: &str, seed: u64, edits: usize) -> String {
+        let mut b: Vec<u8> = name.bytes().collect();
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..edits {
+            let letters: Vec<usize> =
+                (0..b.len()).filter(|&i| b[i].is_ascii_alphabetic()).collect();
+            let i = letters[(next() % letters.len() as u64) as usize];
+            let letter = b'a' + (next() % 26) as u8;
+            match next() % 4 {
+                0 => b[i] = if b[i] == letter { b'a' + (letter - b'a' + 1) % 26 } else { letter },
+                1 => {
+                    b.remove(i);
+                }
+                2 => b.insert(i, letter),
+                _ if i + 1 < b.len() && b[i + 1].is_ascii_alphabetic() && b[i] != b[i + 1] => {
+                    b.swap(i, i + 1);
+                }
+                _ => b.insert(i + 1, letter),
+            }
+        }
+        String::from_utf8(b).unwrap()
+    }
+
+    /// Every unit name of at least 5 letters misspelt once (and those of at least 10 twice),
+    /// in its full address: how many resolve to the unit, stay unresolved, or resolve to
+    /// another unit. Run with `--nocapture` to see the rates.
+    #[test]
+    fn misspelt_names_gazetteer_wide() {
+        let g = admin::gazetteer();
+        let fold = crate::normalize::text::fold;
+        let compact = |s: &str| fold(s).replace(|c: char| !c.is_ascii_alphanumeric(), "");
+        let mut nz = AddressNormalizer::new();
+        let mut out = Address::default();
+        for edits in [1, 2] {
+            let min = if edits == 1 { admin::FUZZY_MIN_LEN } else { admin::FUZZY_TWO_EDITS_LEN };
+            let (mut ok, mut unresolved, mut wrong, mut shown) = (0usize, 0usize, 0usize, 0);
+            let mut wrongs = Vec::new();
+            for (i, w) in g.old_wards().iter().enumerate() {
+                let name = fold(w.name);
+                if compact(w.name).len() < min || name.bytes().any(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                let typo = misspell(&name, i as u64 + 1, edits);
+                if typo.replace(' ', "") == name.replace(' ', "") {
+                    continue;
+                }
+                let d = g.old_district(w.district).unwrap();
+                let p = g.old_province(w.province).unwrap();
+                let text = format!(
+                    "{} {typo}, {}, {}",
+                    fold(w.kind.type_word()),
+                    fold(d.full_name),
+                    fold(p.full_name)
+                );
+                nz.normalize_into(&text, &mut out);
+                if out.ward_old == Some(w.code) {
+                    ok += 1;
+                } else if out.ward_old.is_some() || !out.ward_new.is_empty() {
+                    wrong += 1;
+                    wrongs.push(format!("{text} → {}", codes_json(&out)));
+                } else {
+                    unresolved += 1;
+                }
+                shown += 1;
+            }
+            for (i, w) in g.new_wards().iter().enumerate() {
+                let name = fold(w.name);
+                if compact(w.name).len() < min || name.bytes().any(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                let typo = misspell(&name, i as u64 + 7, edits);
+                if typo.replace(' ', "") == name.replace(' ', "") {
+                    continue;
+                }
+                let p = g.new_province(w.province).unwrap();
+                let text = format!("{} {typo}, {}", fold(w.kind.type_word()), fold(p.full_name));
+                nz.normalize_into(&text, &mut out);
+                if out.ward_new == [w.code] && out.ward_old.is_none() {
+                    ok += 1;
+                } else if out.ward_old.is_some() || !out.ward_new.is_empty() {
+                    wrong += 1;
+                    wrongs.push(format!("{text} → {}", codes_json(&out)));
+                } else {
+                    unresolved += 1;
+                }
+                shown += 1;
+            }
+            println!(
+                "{edits} edit(s), {shown} names: {ok} resolved to the unit, {unresolved} \
+                 unresolved, {wrong} to another unit"
+            );
+            for f in wrongs.iter().take(10) {
+                println!("  {f}");
+            }
+            // Measured: one edit 96.8 % resolved, 0.10 % to another unit; two edits 96.4 % and
+            // 0.24 %. A wrong unit is one whose name the misspelling spells exactly ("Đông A"
+            // → "Đông Á") or that is nearer to it than the unit itself.
+            assert!(ok * 100 >= shown * 95, "{ok}/{shown}");
+            assert!(wrong * 1000 <= shown * 5, "{wrong}/{shown} wrong");
         }
     }
 

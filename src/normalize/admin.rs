@@ -9,7 +9,10 @@
 //! * the 2025 mapping: old province → new province, old ward → its set of new wards (the default
 //!   successor first), new ward → its predecessors, old district → the new wards it touches;
 //! * a name index ([`Gazetteer::find`]) from folded names, GSO spellings and former names or short
-//!   forms (`name_variants.csv`) to candidate units within a parent ([`Scope`]).
+//!   forms (`name_variants.csv`) to candidate units within a parent ([`Scope`]), with provinces'
+//!   initials ("HP", "QN") as the weakest source, and per scope with a parent the list of names
+//!   a misspelt name may be corrected to (`Gazetteer::fuzzy`: bounded optimal string
+//!   alignment distance, from `rapidfuzz`).
 //!
 //! Codes are numbers internally: `u8` provinces, `u16` districts, `u32` wards. The helpers
 //! [`province_code`], [`district_code`] and [`ward_code`] print them back zero-padded exactly as in
@@ -704,6 +707,10 @@ pub enum NameSource {
     GsoSpelling = 1,
     /// A former name of a merged unit or a short form (`ascii_key_alias`, built-in aliases).
     Alias = 2,
+    /// A province's initials as clerks write them ("HP" Hải Phòng, "CT" Cần Thơ, "BĐ" Bình
+    /// Định, "QN" for three provinces): made from the names, below every other source, and
+    /// taken by the address parser only as a whole field or after "TP"/"Tỉnh".
+    Initials = 3,
 }
 
 /// A unit found by name: its code in the scope's era and level.
@@ -733,6 +740,79 @@ struct NameIndex {
     names: Vec<u8>,
     cands: Vec<Cand>,
     max_key_len: usize,
+    /// The entries of each scope with a parent ([`fuzzy_slot`]) that a misspelt name may be
+    /// corrected to: names of letters only, at least [`FUZZY_MIN_LEN`] long, official or GSO
+    /// spellings (former names and short forms too for provinces), ascending.
+    fuzzy: Csr<u32>,
+}
+
+/// Shortest name (letters of its compact key) that a misspelt name is corrected to: below
+/// that, one edit turns too many words into a unit name.
+pub(crate) const FUZZY_MIN_LEN: usize = 5;
+
+/// Shortest name corrected through two edits.
+pub(crate) const FUZZY_TWO_EDITS_LEN: usize = 10;
+
+/// Scopes with fuzzy lists: provinces, then per old province its districts, its old wards and
+/// (per new province) its new wards, then per old district its wards.
+const FUZZY_SLOTS: usize = 1 + 3 * 100 + 1000;
+
+/// The slot of a scope's fuzzy list; `None` for the scopes without a parent (no correction
+/// without context).
+fn fuzzy_slot(scope: Scope) -> Option<usize> {
+    let (base, parent, n) = match scope {
+        Scope::Province => return Some(0),
+        Scope::OldDistrictIn(p) => (1, usize::from(p), 100),
+        Scope::OldWardInProvince(p) => (101, usize::from(p), 100),
+        Scope::NewWardIn(p) => (201, usize::from(p), 100),
+        Scope::OldWardInDistrict(d) => (301, usize::from(d), 1000),
+        Scope::OldDistrictAny | Scope::OldWardAny | Scope::NewWardAny => return None,
+    };
+    (parent < n).then_some(base + parent)
+}
+
+/// The most edits allowed between a misspelt name and a gazetteer name of `len` letters.
+pub(crate) fn max_edits(len: usize) -> usize {
+    if len >= FUZZY_TWO_EDITS_LEN { 2 } else { usize::from(len >= FUZZY_MIN_LEN) }
+}
+
+/// Names of a scope nearest to a misspelt one ([`Gazetteer::fuzzy`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FuzzyHits {
+    /// Edits to the nearest names (`u8::MAX`: none found).
+    pub dist: u8,
+    /// Their index entries, ascending; at most [`MAX_FUZZY_HITS`].
+    pub entries: [u32; MAX_FUZZY_HITS],
+    pub len: usize,
+}
+
+/// Most nearest names kept: more than one is ambiguous anyway.
+pub(crate) const MAX_FUZZY_HITS: usize = 4;
+
+impl Default for FuzzyHits {
+    fn default() -> Self {
+        FuzzyHits { dist: u8::MAX, entries: [0; MAX_FUZZY_HITS], len: 0 }
+    }
+}
+
+impl FuzzyHits {
+    /// Adds entry `e` at `dist` edits: keeps the nearest only, each once.
+    pub(crate) fn offer(&mut self, e: u32, dist: u8) {
+        if dist < self.dist {
+            self.dist = dist;
+            self.len = 0;
+        }
+        if dist == self.dist && !self.entries[..self.len].contains(&e) && self.len < MAX_FUZZY_HITS
+        {
+            self.entries[self.len] = e;
+            self.len += 1;
+        }
+    }
+
+    /// The entries found.
+    pub(crate) fn as_slice(&self) -> &[u32] {
+        &self.entries[..self.len]
+    }
 }
 
 impl NameIndex {
@@ -756,6 +836,8 @@ struct IndexBuilder {
     interned: FxHashMap<&'static str, Option<(u32, u32)>>,
     bloom: Vec<u64>,
     raw: Vec<(u64, u32, u32, Cand)>,
+    /// The [`fuzzy_slot`] of each raw row that a misspelt name may be corrected to.
+    fuzzy: Vec<(usize, u32)>,
     names: Vec<u8>,
     norm: Vec<u8>,
     toks: Vec<Token>,
@@ -797,6 +879,13 @@ impl IndexBuilder {
         let nk = name_key(h, bytes.len());
         let (word, bits) = bloom_slot(nk);
         self.bloom[word] |= bits;
+        let fuzzy_target = bytes.len() >= FUZZY_MIN_LEN
+            && bytes.iter().all(u8::is_ascii_lowercase)
+            && (cand.source < NameSource::Alias
+                || (scope == Scope::Province && cand.source == NameSource::Alias));
+        if let Some(slot) = fuzzy_slot(scope).filter(|_| fuzzy_target) {
+            self.fuzzy.push((slot, self.raw.len() as u32));
+        }
         self.raw.push((scope_key(scope, nk), name.0, name.1, cand));
     }
 
@@ -856,7 +945,28 @@ impl IndexBuilder {
             }
             entries.push(Entry { name0: n0, name1: n1, cand0, cand1: cands.len() as u32 });
         }
-        NameIndex { bloom: self.bloom, map, entries, names: self.names, cands, max_key_len }
+        // Fuzzy lists: raw rows → their entries, each once per slot, by name length (then
+        // entry) so that a look-up reads only the names of nearby lengths.
+        let len_of = |e: u32| {
+            let entry = &entries[e as usize];
+            u64::from(entry.name1 - entry.name0)
+        };
+        let mut fuzzy: Vec<(usize, u64)> = self
+            .fuzzy
+            .iter()
+            .map(|&(slot, r)| {
+                let e = slot_of[r as usize];
+                (slot, (len_of(e) << 32) | u64::from(e))
+            })
+            .collect();
+        fuzzy.sort_unstable();
+        fuzzy.dedup();
+        let fuzzy = Csr::build(
+            FUZZY_SLOTS,
+            fuzzy.into_iter().map(|(slot, x)| (slot, (x & 0xFFFF_FFFF) as u32)).collect(),
+            |a, b| len_of(*a).cmp(&len_of(*b)).then(a.cmp(b)),
+        );
+        NameIndex { bloom: self.bloom, map, entries, names: self.names, cands, max_key_len, fuzzy }
     }
 }
 
@@ -993,6 +1103,45 @@ fn kind_of(level: Level, word: &str, full_name: &str) -> UnitKind {
             Level::District => UnitKind::RuralDistrict,
             Level::Ward => UnitKind::Commune,
         })
+}
+
+/// The candidates, without initials when a name of another source is there ("HN" is Hà Nội,
+/// not Hà Nam).
+fn without_weak_initials(cands: &[Cand]) -> Vec<Cand> {
+    let strong = cands.iter().any(|c| c.source != NameSource::Initials);
+    cands.iter().copied().filter(|c| !strong || c.source != NameSource::Initials).collect()
+}
+
+/// `a` and `b` differ by exactly one substitution, insertion, deletion or swap of adjacent
+/// bytes (optimal string alignment distance 1), in one pass.
+pub(crate) fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    let i = long.iter().zip(short).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 => {
+            i < long.len()
+                && (long[i + 1..] == short[i + 1..]
+                    || (i + 1 < long.len()
+                        && long[i] == short[i + 1]
+                        && long[i + 1] == short[i]
+                        && long[i + 2..] == short[i + 2..]))
+        }
+        1 => long[i + 1..] == short[i..],
+        _ => false,
+    }
+}
+
+/// The initials of a province name, lower case, `đ` kept: "Bình Định" → "bđ", "Bà Rịa - Vũng
+/// Tàu" → "brvt".
+pub(crate) fn province_initials(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'đ' => 'đ',
+            c => std::iter::once(c).nfd().next().unwrap_or(c),
+        })
+        .collect()
 }
 
 /// A code of the embedded files as a number (`u32::MAX` if not 1–5 digits).
@@ -1187,6 +1336,7 @@ impl Gazetteer {
             interned: FxHashMap::default(),
             bloom: vec![0; BLOOM_WORDS],
             raw: Vec::with_capacity(64_000),
+            fuzzy: Vec::with_capacity(40_000),
             names: Vec::with_capacity(600_000),
             norm: Vec::new(),
             toks: Vec::new(),
@@ -1209,6 +1359,23 @@ impl Gazetteer {
                     b.add(Scope::Province, n, cand(u32::from(c), kind, NameSource::Alias));
                 }
             }
+        }
+        // Initials: "HP", "CT", "QN" (three provinces), "BĐ"; not one letter ("Huế" → "H").
+        for p in old_provinces {
+            let initials = province_initials(p.name);
+            if initials.chars().count() < 2 {
+                continue;
+            }
+            // Interned by their own (leaked-free) static text: the name's initials are made
+            // once per build into the arena, like every name.
+            b.compact(&initials);
+            if b.norm.is_empty() {
+                continue;
+            }
+            let n0 = b.names.len() as u32;
+            b.names.extend_from_slice(&b.norm);
+            let n = (n0, b.names.len() as u32);
+            b.add(Scope::Province, n, cand(u32::from(p.code), p.kind, NameSource::Initials));
         }
         for d in old_districts {
             if let Some(n) = b.intern(d.name) {
@@ -1456,7 +1623,7 @@ impl Gazetteer {
         let mut toks = Vec::new();
         fold_into(name, &mut fold);
         tokenize(&fold, &mut norm, &mut toks);
-        let mut found: Vec<Cand> = self.lookup_norm(scope, &norm).to_vec();
+        let mut found: Vec<Cand> = without_weak_initials(self.lookup_norm(scope, &norm));
         if found.is_empty() {
             // Strip a leading type word and filter by its kind.
             for &(pat, _, tw) in TYPE_WORDS {
@@ -1468,13 +1635,13 @@ impl Gazetteer {
                     && tw.allows(scope.level())
                 {
                     let rest = &norm[toks[pat.len()].n0 as usize..];
-                    let all = self.lookup_norm(scope, rest);
+                    let all = without_weak_initials(self.lookup_norm(scope, rest));
                     let exact: Vec<Cand> = all
                         .iter()
                         .copied()
                         .filter(|c| c.kind == tw.exact_kind(scope.level()))
                         .collect();
-                    found = if exact.is_empty() { all.to_vec() } else { exact };
+                    found = if exact.is_empty() { all } else { exact };
                     if !found.is_empty() {
                         break;
                     }
@@ -1522,6 +1689,65 @@ impl Gazetteer {
     /// The longest compact key of the index, in bytes.
     pub(crate) fn max_key_len(&self) -> usize {
         self.index.max_key_len
+    }
+
+    /// The names of `scope` nearest to the misspelt compact key `compact` (a name not in the
+    /// index), within the edits [`max_edits`] allows for each name's length: substitutions,
+    /// insertions, deletions and swaps of adjacent letters (optimal string alignment). Only
+    /// the entries with a candidate that `keep` accepts count. Scopes without a parent have no
+    /// list: a name is corrected only within the context the text gives.
+    pub(crate) fn fuzzy(
+        &self,
+        scope: Scope,
+        compact: &[u8],
+        keep: &dyn Fn(&Cand) -> bool,
+        hits: &mut FuzzyHits,
+    ) {
+        use rapidfuzz::distance::osa;
+        let Some(slot) = fuzzy_slot(scope) else { return };
+        let n = compact.len();
+        if n + 1 < FUZZY_MIN_LEN {
+            return;
+        }
+        let list = self.index.fuzzy.get(slot);
+        let entries = &self.index.entries;
+        let len_of = |e: u32| (entries[e as usize].name1 - entries[e as usize].name0) as usize;
+        // The list is by name length: skip the names more than two letters shorter.
+        let from = list.partition_point(|&e| len_of(e) + 2 < n);
+        for &e in &list[from..] {
+            let entry = entries[e as usize];
+            let name = &self.index.names[entry.name0 as usize..entry.name1 as usize];
+            if name.len() > n + 2 {
+                break;
+            }
+            let allowed = max_edits(name.len()).min(usize::from(hits.dist));
+            if allowed == 0 || n.abs_diff(name.len()) > allowed || name == compact {
+                continue;
+            }
+            let d = if within_one_edit(compact, name) {
+                1
+            } else if allowed == 2 {
+                let args = osa::Args::default().score_cutoff(2);
+                match osa::distance_with_args(compact.iter(), name.iter(), &args) {
+                    Some(d) => d,
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            let cands = &self.index.cands[entry.cand0 as usize..entry.cand1 as usize];
+            if cands.iter().any(keep) {
+                hits.offer(e, d as u8);
+            }
+        }
+    }
+
+    /// The candidates of an index entry found by [`Self::fuzzy`].
+    pub(crate) fn entry_cands(&self, entry: u32) -> &[Cand] {
+        self.index
+            .entries
+            .get(entry as usize)
+            .map_or(&[], |e| &self.index.cands[e.cand0 as usize..e.cand1 as usize])
     }
 
     /// The official bare name of a unit of `scope`'s level and era.
@@ -1665,6 +1891,43 @@ mod tests {
         assert_eq!(one.len(), 1);
         assert_eq!(g.new_ward(one[0].code).unwrap().name, "Tân Thạnh");
         assert!(g.find(Scope::Province, "Atlantis").is_empty());
+    }
+
+    #[test]
+    fn one_edit_matches_the_optimal_string_alignment_distance() {
+        use rapidfuzz::distance::osa;
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "bac",
+            "abcd",
+            "abdc",
+            "abd",
+            "xabc",
+            "abcx",
+            "axc",
+            "kiengiang",
+            "kingiang",
+            "hanoi",
+            "ahnoi",
+            "hochiminh",
+            "hochijminh",
+            "aab",
+            "aba",
+            "baa",
+            "abab",
+            "baba",
+        ];
+        for a in words {
+            for b in words {
+                let d = osa::distance(a.bytes(), b.bytes());
+                assert_eq!(within_one_edit(a.as_bytes(), b.as_bytes()), d == 1, "{a} {b}");
+            }
+        }
     }
 
     #[test]

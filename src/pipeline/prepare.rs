@@ -5,7 +5,7 @@
 //! the store keeps beside them (canonical and ASCII name, phonetic keys).
 
 use crate::compare::Features;
-use crate::normalize::address::{Address, AddressNormalizer};
+use crate::normalize::address::{Address, AddressNormalizer, AddressWarning};
 use crate::normalize::extra;
 use crate::normalize::legacy::{self, LegacyEncoding};
 use crate::normalize::name::{Name, NameNormalizer};
@@ -148,8 +148,11 @@ pub mod warning {
     pub const SEX_UNPARSEABLE: u32 = 64;
     pub const ADDRESS_UNRESOLVED: u32 = 128;
     pub const NAME_EMPTY: u32 = 256;
+    /// A misspelt unit name of the address was as near to several units: left unresolved
+    /// ([`AddressWarning::AmbiguousSpelling`](crate::normalize::address::AddressWarning)).
+    pub const ADDRESS_AMBIGUOUS_SPELLING: u32 = 512;
     /// Names of the flags, in bit order.
-    pub const NAMES: [&str; 9] = [
+    pub const NAMES: [&str; 10] = [
         "dob_unparseable",
         "dob_guessed",
         "id_invalid",
@@ -159,6 +162,7 @@ pub mod warning {
         "sex_unparseable",
         "address_unresolved",
         "name_empty",
+        "address_ambiguous_spelling",
     ];
 }
 
@@ -311,6 +315,9 @@ impl Preparer {
         self.address_features(&mut f);
         if address_given && f.province_new == 0 && f.ward_old == 0 && f.ward_new == 0 {
             out.warnings |= warning::ADDRESS_UNRESOLVED;
+        }
+        if self.address.warning == Some(AddressWarning::AmbiguousSpelling) {
+            out.warnings |= warning::ADDRESS_AMBIGUOUS_SPELLING;
         }
 
         // Extra fields.
