@@ -15,7 +15,7 @@
 //! | name | exact · exact without diacritics · same tokens, other order · same family class, given name and middle up to a dropped middle · one token mistyped · Jaro–Winkler ≥ 0.92 · same phonetic keys · given name only · different |
 //! | dob | exact · day and month swapped · same year and month · year-only agrees · same year · year ±1, same day and month · year ±1 · different |
 //! | address | same ward and house number · same ward · same old district, or same new province and street · same province, a ward unknown · same province, other wards · different |
-//! | id | exact · one digit off or two adjacent swapped · different (a CCCD and a CMND are never compared: missing) |
+//! | id | exact · one digit off or two adjacent swapped (when the names agree at least on the given name) · different (a CCCD and a CMND are never compared: missing) |
 //! | phone | exact · different |
 //! | sex | equal · different |
 
@@ -610,10 +610,18 @@ pub fn compare<'n>(
     s: &mut Scratch,
 ) -> Pattern {
     let mut p = Pattern(0);
-    p.set(NAME, compare_name(a, b, names, s));
+    let name = compare_name(a, b, names, s);
+    p.set(NAME, name);
     p.set(DOB, compare_dob(a.dob, b.dob));
     p.set(ADDRESS, compare_address(a, b));
-    p.set(ID, compare_id(a.national_id, b.national_id));
+    // A national id one digit off is read as a typo only when the names agree at least on the
+    // given name: two people of one household registered together (twins, siblings) get near
+    // numbers, and a typo in the id together with a wholly different name is two errors.
+    let mut id = compare_id(a.national_id, b.national_id);
+    if id == 2 && name == name_level::DIFFERENT {
+        id = 3;
+    }
+    p.set(ID, id);
     p.set(PHONE, compare_phone(a.phone, b.phone));
     p.set(SEX, compare_sex(a.sex, b.sex));
     p
