@@ -521,7 +521,7 @@ class Population:
         p.birth_prov = birth_prov
         p.cccd = self.make_cccd(p)
         age = p.age()
-        if dob.year <= 2007 and r.random() < 0.93:
+        if dob.year <= 2005 and r.random() < 0.93:          # CMND: issued from 14, until 2021
             p.cmnd = self.make_cmnd(birth_prov if r.random() < 0.7 else hh.addr.prov)
             p.cmnd_only = r.random() < (0.25 if dob.year < 1960 else 0.05)
         pm = 0.0 if age < 14 else 0.55 if age < 18 else 0.94 if age < 60 else 0.72 if age < 75 else 0.35
@@ -688,7 +688,7 @@ class Population:
         """Groups of people with one common name, one province and one birth year: what a
         national register holds thousands of (e.g. Nguyễn Văn Hùng, Hà Nội, 1985)."""
         r = self.rng
-        specs = [("Nguyễn", ["Văn"], "Hùng", "M", 0.008), ("Nguyễn", ["Thị"], "Hương", "F", 0.004),
+        specs = [("Nguyễn", ["Văn"], "Hùng", "M", 0.01), ("Nguyễn", ["Thị"], "Hương", "F", 0.004),
                  ("Nguyễn", ["Văn"], "Dũng", "M", 0.003), ("Trần", ["Thị"], "Lan", "F", 0.002),
                  ("Nguyễn", ["Thị"], "Lan", "F", 0.002), ("Lê", ["Văn"], "Minh", "M", 0.002),
                  ("Nguyễn", ["Văn"], "Nam", "M", 0.0015), ("Phạm", ["Thị"], "Hoa", "F", 0.0015)]
@@ -1596,6 +1596,8 @@ def shape_lookup(args, ref):
     non_reg = [p for p in base if p.pid not in reg_ids]
     household_neg = [p for p in non_reg if any(m.pid in reg_ids for m in p.hh.members)]
     twin_neg = [p for p in non_reg if p.twin is not None and p.twin.pid in reg_ids]
+    in_reg_hh = set(p.pid for p in household_neg)
+    unrelated = [p for p in non_reg if p.pid not in in_reg_hh] or non_reg
     kinds = Weighted(["household", "twin", "father_son", "namesake", "namesake_dob", "random"],
                      [0.28, 0.10, 0.08, 0.26, 0.08, 0.20])
     used_neg = set()
@@ -1616,7 +1618,7 @@ def shape_lookup(args, ref):
                 q = pop.clone_namesake(rrng.choice(registry), same_dob=True)
             else:
                 k = "random"
-                q = rrng.choice(non_reg)
+                q = rrng.choice(unrelated)
             if q.pid not in used_neg:
                 break
             k = "household" if k == "twin" else k
