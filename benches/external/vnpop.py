@@ -513,6 +513,10 @@ class Population:
         p.family = family
         p.middle = middle if middle is not None else self.middle_name(sex, year, hh_ethnic)
         p.given = given if given is not None else self.given_name(sex, year, hh_ethnic)
+        for _ in range(10):
+            if given is not None or p.given not in p.middle:
+                break
+            p.given = self.given_name(sex, year, hh_ethnic)     # not "Phạm Minh Tuyền Minh"
         p.role = role
         p.addr = hh.addr
         p.hometown = hh.hometown
