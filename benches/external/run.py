@@ -19,6 +19,7 @@ Parts (--parts, comma-separated; default all):
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import statistics
@@ -31,6 +32,12 @@ VNPOP = os.path.join(HERE, "vnpop.py")
 PPEXPORT = os.path.join(HERE, "pseudopeople_export.py")
 PEER = "/work/shared/peer/run.sh"
 THRESHOLD = 0.95
+
+
+def generator_sha():
+    """Data made by another version of vnpop.py is regenerated, not reused."""
+    with open(VNPOP, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:16]
 
 
 def log(*a):
@@ -79,10 +86,16 @@ def gen(work, args, shape, **kw):
                str(kw["rate"]), "--queries", str(kw["queries"]), "--in-register", str(kw["in_register"]),
                "--seed", str(kw["seed"]), "--schema", schema]
     d = os.path.join(work, "data", key)
-    if args.fresh or not os.path.exists(os.path.join(d, "meta.json")):
+    sha_file = os.path.join(d, "vnpop.sha")
+    sha = generator_sha()
+    cached = os.path.exists(os.path.join(d, "meta.json")) and os.path.exists(sha_file) \
+        and open(sha_file).read().strip() == sha
+    if args.fresh or not cached:
         log(f"generating {key}")
         os.makedirs(d, exist_ok=True)
         run(cmd + ["--out", d], logfile=os.path.join(d, "gen.log"))
+        with open(sha_file, "w") as f:
+            f.write(sha + "\n")
     with open(os.path.join(d, "meta.json"), encoding="utf-8") as f:
         meta = json.load(f)
     return key, d, meta
