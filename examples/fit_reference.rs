@@ -67,7 +67,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut extra_kinds: BTreeMap<String, Vec<Level>> = BTreeMap::new();
     for (j, e) in view.extras().iter().enumerate() {
         if let Some(f) = en_model.fields.get(vnlink::compare::FIELDS + j) {
-            extra_kinds.entry(e.kind.as_str().to_owned()).or_insert_with(|| f.levels.clone());
+            // English addresses do not resolve to wards: no u by place for these kinds.
+            let levels = f
+                .levels
+                .iter()
+                .map(|l| Level { u_same_house: None, u_same_ward: None, ..l.clone() })
+                .collect();
+            extra_kinds.entry(e.kind.as_str().to_owned()).or_insert(levels);
         }
     }
     // Numeric fields (height, weight…): no generated shape has them; levels set by hand.
@@ -78,7 +84,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         numeric
             .iter()
             .chain(&numeric_rest)
-            .map(|&(label, m, u)| Level { label: label.into(), m, u, tf_adjust: false })
+            .map(|&(label, m, u)| Level {
+                label: label.into(),
+                m,
+                u,
+                tf_adjust: false,
+                u_same_house: None,
+                u_same_ward: None,
+            })
             .collect(),
     );
 

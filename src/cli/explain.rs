@@ -73,6 +73,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&e)?);
     } else {
         println!("{} vs {}", args.left, args.right);
+        match e.place {
+            "same_house" => println!("  (one house: weights of non-matches who share an address)"),
+            "same_ward" => println!("  (one ward: weights of non-matches who share a ward)"),
+            _ => {}
+        }
         println!("  {:<10} {:<34} {:>9}", "prior", "", format!("{:+.2}", e.prior_weight));
         let mut total = e.prior_weight;
         for f in &e.fields {

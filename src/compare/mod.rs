@@ -22,7 +22,7 @@
 use bytemuck::{Pod, Zeroable};
 use rustc_hash::FxHashMap;
 
-use crate::model::Pattern;
+use crate::model::{Pattern, Place};
 use crate::normalize::extra;
 use crate::schema::{ExtraField, MAX_EXTRA};
 
@@ -116,6 +116,22 @@ pub fn level_order(field: usize, levels: usize) -> Vec<(u8, u8)> {
 pub fn field_orders<R: Records + ?Sized>(records: &R) -> Vec<Vec<(u8, u8)>> {
     field_levels(records).iter().enumerate().map(|(f, l)| level_order(f, l.len())).collect()
 }
+
+/// Where two records' addresses place them ([`Place`]), from a pattern's address level: same
+/// ward and house number, same ward, elsewhere (or unknown).
+#[inline]
+pub fn place(p: Pattern) -> Place {
+    match p.level(ADDRESS) {
+        1 => Place::SameHouse,
+        2 => Place::SameWard,
+        _ => Place::Elsewhere,
+    }
+}
+
+/// The index of each address level's [`Place`] in [`Place::ALL`], for
+/// [`crate::model::ConditionalU`].
+pub const PLACE_OF_ADDRESS_LEVEL: [usize; crate::model::MAX_LEVELS] =
+    [0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /// The name levels, as numbers.
 pub mod name_level {

@@ -78,12 +78,55 @@ pub struct Level {
     /// Whether the weight of this level is adjusted by the frequency of the agreeing value.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub tf_adjust: bool,
+    /// P(level | non-match, same house): u among pairs of records at one address (same ward and
+    /// house number), where different people share a phone, a family name, sometimes a date of
+    /// birth (twins) or a full name (a son named after his father). Used instead of `u` for the
+    /// pairs at one address ([`Place::SameHouse`]), so that a household is not counted as the
+    /// same evidence several times over. `None`: `u`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub u_same_house: Option<f64>,
+    /// P(level | non-match, same ward): u among pairs of records of one ward whose house numbers
+    /// differ or are unknown ([`Place::SameWard`]: a household written with and without its
+    /// house number, neighbours). `None`: `u`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub u_same_ward: Option<f64>,
+}
+
+/// Where two records' addresses place them relative to each other: the u of the other fields
+/// depends on it ([`Level::u_same_house`], [`Level::u_same_ward`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Elsewhere, or unknown.
+    Elsewhere,
+    /// One ward, other or unknown house numbers.
+    SameWard,
+    /// One ward and house number.
+    SameHouse,
+}
+
+impl Place {
+    /// Every place, in table order.
+    pub const ALL: [Place; 3] = [Place::Elsewhere, Place::SameWard, Place::SameHouse];
 }
 
 impl Level {
     /// `log2(m / u)`, with both clamped away from zero.
     pub fn weight(&self) -> f64 {
         (self.m.max(MIN_PROBABILITY) / self.u.max(MIN_PROBABILITY)).log2()
+    }
+
+    /// The u of this level for a pair at `place` (`u` where the level has none for it).
+    pub fn u_at(&self, place: Place) -> f64 {
+        match place {
+            Place::Elsewhere => self.u,
+            Place::SameWard => self.u_same_ward.unwrap_or(self.u),
+            Place::SameHouse => self.u_same_house.unwrap_or(self.u),
+        }
+    }
+
+    /// `log2(m / u)` with the u of `place` ([`Level::u_at`]).
+    pub fn weight_at(&self, place: Place) -> f64 {
+        (self.m.max(MIN_PROBABILITY) / self.u_at(place).max(MIN_PROBABILITY)).log2()
     }
 }
 
@@ -125,13 +168,26 @@ impl Model {
     /// A flat table of level weights, `table[f * MAX_LEVELS + level]` (level 0 is 0.0), for the
     /// scoring hot loop.
     pub fn weight_table(&self) -> Vec<f32> {
+        self.table_at(Place::Elsewhere)
+    }
+
+    /// [`weight_table`](Self::weight_table) with the u of pairs at `place`.
+    pub fn table_at(&self, place: Place) -> Vec<f32> {
         let mut t = vec![0.0f32; self.fields.len() * MAX_LEVELS];
         for (f, field) in self.fields.iter().enumerate() {
             for (i, level) in field.levels.iter().enumerate() {
-                t[f * MAX_LEVELS + i + 1] = level.weight() as f32;
+                t[f * MAX_LEVELS + i + 1] = level.weight_at(place) as f32;
             }
         }
         t
+    }
+
+    /// Whether any level has a u of its own for pairs in one ward or house.
+    pub fn has_places(&self) -> bool {
+        self.fields
+            .iter()
+            .flat_map(|f| &f.levels)
+            .any(|l| l.u_same_house.is_some() || l.u_same_ward.is_some())
     }
 
     /// The match weight of a pattern, without term-frequency terms.
@@ -155,6 +211,14 @@ impl Model {
         if !(self.prior > 0.0 && self.prior < 1.0) {
             return bad(format!("prior must be in (0, 1), found {}", self.prior));
         }
+        if !(self.tf_adjustment_weight.is_finite()
+            && (0.0..=4.0).contains(&self.tf_adjustment_weight))
+        {
+            return bad(format!(
+                "tf_adjustment_weight must be a number in [0, 4], found {}",
+                self.tf_adjustment_weight
+            ));
+        }
         if self.fields.is_empty() || self.fields.len() > MAX_FIELDS {
             return bad(format!(
                 "a model needs 1..={MAX_FIELDS} fields, found {}",
@@ -166,10 +230,12 @@ impl Model {
                 return bad(format!("field `{}` needs 1..{MAX_LEVELS} levels", f.name));
             }
             for l in &f.levels {
-                if !(l.m > 0.0 && l.m <= 1.0 && l.u > 0.0 && l.u <= 1.0) {
+                let p = |x: f64| x > 0.0 && x <= 1.0;
+                if !(p(l.m) && Place::ALL.iter().all(|&at| p(l.u_at(at)))) {
                     return bad(format!(
-                        "field `{}` level `{}`: m and u must be in (0, 1], found m={} u={}",
-                        f.name, l.label, l.m, l.u
+                        "field `{}` level `{}`: m, u, u_same_ward and u_same_house must be in \
+                         (0, 1], found m={} u={} u_same_ward={:?} u_same_house={:?}",
+                        f.name, l.label, l.m, l.u, l.u_same_ward, l.u_same_house
                     ));
                 }
             }
@@ -250,12 +316,39 @@ pub struct EmSetup<'a> {
     /// invert: after every M-step, m is projected onto these orders ([`monotone`]). An empty
     /// slice for none.
     pub orders: &'a [Vec<(u8, u8)>],
+    /// u that depends on one field's level (see [`ConditionalU`]); `None`: `u` for every pair.
+    pub conditional: Option<ConditionalU<'a>>,
     /// Whether λ is re-estimated (false: it stays at `lambda0`).
     pub fit_lambda: bool,
     /// Iterations at most.
     pub max_iterations: usize,
     /// EM stops when no parameter moves more than this.
     pub tolerance: f64,
+}
+
+/// u of the other fields that depends on the level of one field (the address: people of one
+/// house share a phone, a family name…): for a pattern whose field `field` is at level `l`, the
+/// u of every other field is `u[by_level[l]]`.
+#[derive(Clone, Copy, Debug)]
+pub struct ConditionalU<'a> {
+    /// The field the others depend on.
+    pub field: usize,
+    /// For each of its levels, the index of the u table in `u`.
+    pub by_level: [usize; MAX_LEVELS],
+    /// The u tables, `[table][f][level-1]`.
+    pub u: &'a [Vec<Vec<f64>>],
+}
+
+impl<'a> ConditionalU<'a> {
+    /// The u of field `f` for pattern `p`.
+    #[inline]
+    pub fn u_of(&self, p: Pattern, f: usize, base: &'a [Vec<f64>]) -> &'a [f64] {
+        if f == self.field {
+            return &base[f];
+        }
+        let t = self.by_level.get(p.level(self.field)).copied().unwrap_or(0);
+        self.u.get(t).and_then(|table| table.get(f)).map_or(&base[f], Vec::as_slice)
+    }
 }
 
 /// Projects one field's m onto a partial order of its levels, with u fixed: after it, for every
@@ -349,8 +442,9 @@ pub fn em(patterns: &[(Pattern, f64, u64)], setup: &EmSetup<'_>) -> EmResult {
                 if l == 0 || l > m[f].len() {
                     continue;
                 }
+                let uf = setup.conditional.as_ref().map_or(u[f].as_slice(), |c| c.u_of(p, f, u));
                 lm += m[f][l - 1].max(MIN_PROBABILITY).ln();
-                lu += u[f][l - 1].max(MIN_PROBABILITY).ln();
+                lu += uf.get(l - 1).copied().unwrap_or(1.0).max(MIN_PROBABILITY).ln();
             }
             // Posterior probability of a match, computed stably in log space.
             let post = 1.0 / (1.0 + (lu - lm).exp());
@@ -418,6 +512,7 @@ mod tests {
             lambda0,
             prior: &[],
             orders: &[],
+            conditional: None,
             fit_lambda: true,
             max_iterations,
             tolerance,
@@ -531,8 +626,22 @@ mod tests {
             fields: vec![Field {
                 name: "dob".into(),
                 levels: vec![
-                    Level { label: "exact".into(), m: 0.9, u: 0.001, tf_adjust: false },
-                    Level { label: "different".into(), m: 0.1, u: 0.999, tf_adjust: false },
+                    Level {
+                        label: "exact".into(),
+                        m: 0.9,
+                        u: 0.001,
+                        tf_adjust: false,
+                        u_same_house: Some(0.05),
+                        u_same_ward: None,
+                    },
+                    Level {
+                        label: "different".into(),
+                        m: 0.1,
+                        u: 0.999,
+                        tf_adjust: false,
+                        u_same_house: Some(0.95),
+                        u_same_ward: None,
+                    },
                 ],
             }],
             tf_adjustment_weight: 1.0,

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::block::{Blocker, Blocking, RuleStats};
 use crate::compare::{self, Records, Scratch};
-use crate::model::{MAX_FIELDS, MAX_LEVELS, Model, Pattern, probability};
+use crate::model::{MAX_FIELDS, MAX_LEVELS, Model, Pattern, Place, probability};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::tf::{TF_LEVELS, TermFrequencies};
 
@@ -76,6 +76,10 @@ pub struct FieldExplanation {
 pub struct Explanation {
     /// The prior's weight.
     pub prior_weight: f64,
+    /// Where the two addresses place the records: `same_house`, `same_ward` or `elsewhere`. The
+    /// other fields' weights are those of non-matches at that place when the model has u by
+    /// place (people of one house share a phone and a family name: such agreement weighs less).
+    pub place: &'static str,
     /// Each field's contribution.
     pub fields: Vec<FieldExplanation>,
     /// The total match weight.
@@ -88,7 +92,12 @@ pub struct Explanation {
 #[derive(Debug, Clone)]
 pub struct Scorer {
     model: Model,
+    /// Level weights, `[f * MAX_LEVELS + level]`, for pairs elsewhere; when the model has u by
+    /// place, then those of pairs in one ward and in one house ([`Model::table_at`]), each
+    /// `stride` long.
     table: Vec<f32>,
+    /// The length of one table in `table`; 0 when the model has no u by place.
+    stride: usize,
     prior: f32,
     tf: TermFrequencies,
     threshold: f32,
@@ -107,10 +116,20 @@ impl Scorer {
                 tf_levels[l + 1] = level.tf_adjust;
             }
         }
+        let mut table = model.weight_table();
+        let stride = if model.has_places() {
+            let n = table.len();
+            table.extend(model.table_at(Place::SameWard));
+            table.extend(model.table_at(Place::SameHouse));
+            n
+        } else {
+            0
+        };
         Scorer {
             tf_levels,
             fields: model.fields.len().min(MAX_FIELDS),
-            table: model.weight_table(),
+            table,
+            stride,
             prior: model.prior_weight() as f32,
             model,
             tf: TermFrequencies::new(records),
@@ -167,16 +186,34 @@ impl Scorer {
         self.weigh_with(p, || (self.tf.shares_for(fa), self.tf.shares_for(fb)))
     }
 
+    /// The weights of a pattern's levels: those of its records' place (one house, one ward,
+    /// elsewhere) when the model has u by place. Within one house a shared name is a family's,
+    /// not chance: no term-frequency adjustment there (the second value).
+    #[inline]
+    fn table_for(&self, p: Pattern) -> (&[f32], bool) {
+        if self.stride == 0 {
+            return (&self.table, false);
+        }
+        let place = compare::place(p);
+        let i = match place {
+            Place::Elsewhere => 0,
+            Place::SameWard => 1,
+            Place::SameHouse => 2,
+        };
+        (&self.table[i * self.stride..(i + 1) * self.stride], place == Place::SameHouse)
+    }
+
     /// The weight of a pattern; `counts` gives the pair's name counts when the name level is
     /// term-frequency adjusted.
     #[inline]
     fn weigh_with(&self, p: Pattern, counts: impl FnOnce() -> ((f32, f32), (f32, f32))) -> f32 {
+        let (table, house) = self.table_for(p);
         let mut w = self.prior;
         for f in 0..self.fields {
-            w += self.table[f * MAX_LEVELS + p.level(f)];
+            w += table[f * MAX_LEVELS + p.level(f)];
         }
         let name = p.level(compare::NAME);
-        if name != 0 && name <= TF_LEVELS {
+        if name != 0 && name <= TF_LEVELS && !house {
             let (a, b) = counts();
             w += self.tf_adjustment_shares(name, a, b) as f32;
         }
@@ -226,6 +263,7 @@ impl Scorer {
         fb: &compare::Features,
     ) -> Explanation {
         let w = self.weigh(p, fa, fb);
+        let (table, house) = self.table_for(p);
         let fields = self.model.fields[..self.fields]
             .iter()
             .enumerate()
@@ -241,8 +279,12 @@ impl Scorer {
                             .get(l - 1)
                             .map_or_else(|| format!("level {l}"), |x| x.label.clone()),
                     },
-                    weight: f64::from(self.table[f * MAX_LEVELS + level]),
-                    tf_adjustment: if f == compare::NAME && level != 0 && level <= TF_LEVELS {
+                    weight: f64::from(table[f * MAX_LEVELS + level]),
+                    tf_adjustment: if f == compare::NAME
+                        && level != 0
+                        && level <= TF_LEVELS
+                        && !house
+                    {
                         self.tf_adjustment(level, fa, fb)
                     } else {
                         0.0
@@ -252,6 +294,11 @@ impl Scorer {
             .collect();
         Explanation {
             prior_weight: f64::from(self.prior),
+            place: match compare::place(p) {
+                Place::Elsewhere => "elsewhere",
+                Place::SameWard => "same_ward",
+                Place::SameHouse => "same_house",
+            },
             fields,
             match_weight: f64::from(w),
             match_probability: probability(f64::from(w)),

@@ -37,7 +37,8 @@ use serde::{Deserialize, Serialize};
 use crate::block::{Blocker, Blocking, KeyPart, Rule, mix};
 use crate::compare::{self, Records, Scratch};
 use crate::model::{
-    EmSetup, Field, Level, MIN_PROBABILITY, Model, Pattern, em, monotone, reference,
+    ConditionalU, EmSetup, Field, Level, MIN_PROBABILITY, Model, Pattern, Place, em, monotone,
+    reference,
 };
 use crate::pipeline::tf::TermFrequencies;
 
@@ -127,6 +128,15 @@ pub struct RuleRun {
     pub converged: bool,
     /// Share of the (block-weighted) pairs EM gave to the matches.
     pub match_share: f64,
+    /// Matching pairs EM found among the rule's pairs.
+    pub matches: f64,
+    /// Whether its m was used (see [`RuleRun::rejected`]).
+    pub accepted: bool,
+    /// Why its m was not used: EM did not converge, most of what it calls matches disagree on
+    /// the name, the date of birth or the national id (it learnt namesakes or households), or
+    /// it found more matches than the records can hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<String>,
 }
 
 /// One sanity check of a trained m.
@@ -165,14 +175,23 @@ pub struct TrainReport {
     pub warnings: Vec<String>,
 }
 
-/// The training rules and the fields each leaves out.
+/// The training rules and the fields each leaves out: pairs with one date of birth (they teach
+/// the other fields), with one national id (nearly all matches where ids are present: they teach
+/// the date of birth without trusting names), with one family class and given-name key (they
+/// teach the date of birth, and would learn namesakes where a file has many: checked).
 fn training_rules() -> Vec<(Rule, Vec<usize>)> {
-    use KeyPart::{BirthYear, Dob, FamilyClass, GivenPhonetic, ProvinceNew};
+    use KeyPart::{BirthYear, Dob, FamilyClass, GivenPhonetic, NationalId, ProvinceNew};
     vec![
         (Rule::new(&[Dob], &[ProvinceNew]), vec![compare::DOB]),
+        (Rule::new(&[NationalId], &[]), vec![compare::ID]),
         (Rule::new(&[FamilyClass, GivenPhonetic], &[BirthYear, ProvinceNew]), vec![compare::NAME]),
     ]
 }
+
+/// Index of the date-of-birth rule in [`training_rules`].
+const DOB_RULE: usize = 0;
+/// Index of the name rule in [`training_rules`].
+const NAME_RULE: usize = 2;
 
 /// Splitmix64 step, the seeded generator of the random pairs.
 fn next(state: &mut u64) -> u64 {
@@ -200,6 +219,8 @@ struct Fields {
     orders: Vec<Vec<(u8, u8)>>,
     /// The reference m and u of each field (a generic chain when the reference has none).
     reference: Vec<(Vec<f64>, Vec<f64>)>,
+    /// The reference u of each field for pairs in one ward and in one house, where it has one.
+    reference_place: Vec<[Option<Vec<f64>>; 2]>,
 }
 
 impl Fields {
@@ -207,8 +228,10 @@ impl Fields {
         let names = compare::field_names(records);
         let levels = compare::field_levels(records);
         let orders = compare::field_orders(records);
-        let reference = reference_levels(records, &names, &levels);
-        Fields { names, levels, orders, reference }
+        let found = reference_levels(records, &names, &levels);
+        let reference = found.iter().map(|(m, u, _)| (m.clone(), u.clone())).collect();
+        let reference_place = found.into_iter().map(|(_, _, h)| h).collect();
+        Fields { names, levels, orders, reference, reference_place }
     }
 
     fn len(&self) -> usize {
@@ -219,11 +242,23 @@ impl Fields {
         self.reference.iter().map(|(m, _)| m.clone()).collect()
     }
 
-    /// Assembles a model from m, u and the prior.
+    /// The reference u tables by place (every field; `u` where the reference has none).
+    fn reference_places(&self, u: &[Vec<f64>]) -> PlaceU {
+        let table = |k: usize| -> Vec<Vec<f64>> {
+            (0..self.len())
+                .map(|f| self.reference_place[f][k].clone().unwrap_or_else(|| u[f].clone()))
+                .collect()
+        };
+        PlaceU { ward: table(0), house: table(1) }
+    }
+
+    /// Assembles a model from m, u, the u by place (for every field but the address) and the
+    /// prior.
     fn model(
         &self,
         m: &[Vec<f64>],
         u: &[Vec<f64>],
+        places: Option<&PlaceU>,
         prior: f64,
         training: serde_json::Value,
     ) -> Model {
@@ -238,6 +273,14 @@ impl Fields {
                         m: m[f][i].clamp(MIN_PROBABILITY, 1.0),
                         u: u[f][i].clamp(MIN_PROBABILITY, 1.0),
                         tf_adjust: f == compare::NAME && i < crate::pipeline::tf::TF_LEVELS,
+                        u_same_ward: places
+                            .filter(|_| f != compare::ADDRESS)
+                            .and_then(|p| p.ward.get(f)?.get(i).copied())
+                            .map(|x| x.clamp(MIN_PROBABILITY, 1.0)),
+                        u_same_house: places
+                            .filter(|_| f != compare::ADDRESS)
+                            .and_then(|p| p.house.get(f)?.get(i).copied())
+                            .map(|x| x.clamp(MIN_PROBABILITY, 1.0)),
                     })
                     .collect(),
             })
@@ -253,14 +296,15 @@ impl Fields {
     }
 }
 
-/// The reference m and u of each field of `records`: the fixed fields from the reference model,
-/// the extra fields by kind; a field the reference lacks gets a generic chain (most of m on the
-/// first level, u on the last).
+/// The reference m, u and u by place (one ward, one house) of each field of `records`: the
+/// fixed fields from the reference model, the extra fields by kind; a field the reference lacks
+/// gets a generic chain (most of m on the first level, u on the last) and no u by place.
+#[allow(clippy::type_complexity)]
 fn reference_levels<R: Records>(
     records: &R,
     names: &[String],
     levels: &[&'static [&'static str]],
-) -> Vec<(Vec<f64>, Vec<f64>)> {
+) -> Vec<(Vec<f64>, Vec<f64>, [Option<Vec<f64>>; 2])> {
     let r = reference::reference();
     let extras = records.extra_fields();
     levels
@@ -275,9 +319,18 @@ fn reference_levels<R: Records>(
             let fits = |l: &[Level]| {
                 l.len() == labels.len() && l.iter().zip(labels.iter()).all(|(a, b)| a.label == *b)
             };
-            match found.filter(|l| fits(l)) {
-                Some(l) => (l.iter().map(|x| x.m).collect(), l.iter().map(|x| x.u).collect()),
-                None => generic_levels(labels.len()),
+            if let Some(l) = found.filter(|l| fits(l)) {
+                (
+                    l.iter().map(|x| x.m).collect(),
+                    l.iter().map(|x| x.u).collect(),
+                    [
+                        l.iter().map(|x| x.u_same_ward).collect::<Option<Vec<f64>>>(),
+                        l.iter().map(|x| x.u_same_house).collect::<Option<Vec<f64>>>(),
+                    ],
+                )
+            } else {
+                let (m, u) = generic_levels(labels.len());
+                (m, u, [None, None])
             }
         })
         .collect()
@@ -487,31 +540,52 @@ fn expected_matches(
     use_field: &[bool],
     m: &[Vec<f64>],
     u: &[Vec<f64>],
+    places: Option<&PlaceU>,
 ) -> f64 {
+    let tables = places.map(|p| p.tables(u));
+    let cond = tables.as_deref().map(conditional);
+    let post = posteriors(patterns, use_field, m, u, cond.as_ref());
+    patterns.iter().zip(post).map(|(p, q)| p.2 * q).sum()
+}
+
+/// The posterior probability of a match of each pattern under m and u (only the fields of
+/// `use_field`), with the share of matches λ fitted by EM with m fixed.
+fn posteriors(
+    patterns: &[(Pattern, f64, f64)],
+    use_field: &[bool],
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    cond: Option<&ConditionalU<'_>>,
+) -> Vec<f64> {
     let total: f64 = patterns.iter().map(|p| p.2).sum();
     if total <= 0.0 {
-        return 0.0;
+        return vec![0.0; patterns.len()];
     }
     // log2 of each pattern's likelihood ratio, once.
-    let ratios: Vec<(f64, f64)> = patterns
+    let ratios: Vec<f64> = patterns
         .iter()
-        .map(|&(p, extra, count)| {
+        .map(|&(p, extra, _)| {
             let mut lr = extra;
             for f in (0..m.len()).filter(|&f| use_field[f]) {
                 let l = p.level(f);
                 if l == 0 || l > m[f].len() {
                     continue;
                 }
-                lr += (m[f][l - 1].max(MIN_PROBABILITY) / u[f][l - 1].max(MIN_PROBABILITY)).log2();
+                let uf = cond.map_or(u[f].as_slice(), |c| c.u_of(p, f, u));
+                let ul = uf.get(l - 1).copied().unwrap_or(1.0);
+                lr += (m[f][l - 1].max(MIN_PROBABILITY) / ul.max(MIN_PROBABILITY)).log2();
             }
-            (lr, count)
+            lr
         })
         .collect();
     let mut lambda = 0.01f64;
-    let mut matched = 0.0;
+    let mut post = vec![0.0; patterns.len()];
     for _ in 0..500 {
         let prior = (lambda / (1.0 - lambda)).log2();
-        matched = ratios.iter().map(|&(lr, c)| c * crate::model::probability(prior + lr)).sum();
+        for (q, &lr) in post.iter_mut().zip(&ratios) {
+            *q = crate::model::probability(prior + lr);
+        }
+        let matched: f64 = patterns.iter().zip(&post).map(|(p, q)| p.2 * q).sum();
         let next = (matched / total).clamp(1e-15, 1.0 - 1e-9);
         let done = (next - lambda).abs() <= 1e-9 * lambda.max(1e-12);
         lambda = next;
@@ -519,7 +593,284 @@ fn expected_matches(
             break;
         }
     }
-    matched
+    post
+}
+
+/// The rule that pairs records at one address (new ward and house number).
+fn house_rule() -> Rule {
+    Rule::new(&[KeyPart::WardNew, KeyPart::House], &[])
+}
+
+/// The u of every field for pairs in one ward and for pairs in one house: `[field][level-1]`.
+#[derive(Clone, Debug)]
+struct PlaceU {
+    ward: Vec<Vec<f64>>,
+    house: Vec<Vec<f64>>,
+}
+
+impl PlaceU {
+    /// The tables in [`Place::ALL`] order (elsewhere: `u`), for [`ConditionalU`].
+    fn tables(&self, u: &[Vec<f64>]) -> Vec<Vec<Vec<f64>>> {
+        vec![u.to_vec(), self.ward.clone(), self.house.clone()]
+    }
+}
+
+/// The u of the other fields conditional on the address level, from [`PlaceU::tables`].
+fn conditional(tables: &[Vec<Vec<f64>>]) -> ConditionalU<'_> {
+    ConditionalU { field: compare::ADDRESS, by_level: compare::PLACE_OF_ADDRESS_LEVEL, u: tables }
+}
+
+/// Pseudo-pairs of the reference u by place (or of the data's u, for fields the reference has
+/// none for) added to the counts of pairs in one ward or house.
+const U_PLACE_PRIOR_PAIRS: f64 = 200.0;
+
+/// The patterns of the pairs of records at one address, with their counts, leaving out the
+/// pairs `skip` says are matches (supervised fits); sampled as [`rule_patterns`] samples.
+fn house_patterns<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+    skip: &(dyn Fn(u32, u32) -> bool + Sync),
+) -> Vec<(Pattern, f64, f64)> {
+    let cfg = Blocking { rules: vec![house_rule()], max_block: opts.max_block };
+    let mut blocker = Blocker::new(&cfg, records, link_split);
+    let Some((groups, mut stats)) = blocker.next_rule() else { return Vec::new() };
+    blocker.count_pairs(&groups, &mut stats);
+    let rate = if stats.pairs > opts.em_pairs_per_rule {
+        opts.em_pairs_per_rule as f64 / stats.pairs as f64
+    } else {
+        1.0
+    };
+    let cut = (rate * u64::MAX as f64) as u64;
+    let counts = groups
+        .par_iter()
+        .fold(
+            || (FxHashMap::<Pattern, u64>::default(), Scratch::new()),
+            |(mut counts, mut scratch), g| {
+                blocker.for_each_new_pair(g, |a, b| {
+                    if (rate < 1.0 && mix((u64::from(a) << 32) | u64::from(b)) > cut) || skip(a, b)
+                    {
+                        return;
+                    }
+                    if let Some(p) = place_pattern(records, a, b, Place::SameHouse, &mut scratch) {
+                        *counts.entry(p).or_default() += 1;
+                    }
+                });
+                (counts, scratch)
+            },
+        )
+        .map(|(c, _)| c)
+        .reduce(FxHashMap::default, merge_counts);
+    sorted_patterns(counts, rate)
+}
+
+/// The pattern of pair (a, b) if their addresses place them at `place`.
+fn place_pattern<R: Records>(
+    records: &R,
+    a: u32,
+    b: u32,
+    place: Place,
+    scratch: &mut Scratch,
+) -> Option<Pattern> {
+    let mut p = compare::compare(
+        records.features(a),
+        records.features(b),
+        || (records.name_ascii(a), records.name_ascii(b)),
+        scratch,
+    );
+    if compare::place(p) != place {
+        return None;
+    }
+    compare::compare_extras(records, a, b, &mut p);
+    Some(p)
+}
+
+fn merge_counts(
+    mut x: FxHashMap<Pattern, u64>,
+    y: FxHashMap<Pattern, u64>,
+) -> FxHashMap<Pattern, u64> {
+    for (k, v) in y {
+        *x.entry(k).or_default() += v;
+    }
+    x
+}
+
+/// Patterns in order, with their counts scaled back by the sampling rate.
+fn sorted_patterns(counts: FxHashMap<Pattern, u64>, rate: f64) -> Vec<(Pattern, f64, f64)> {
+    let mut v: Vec<(Pattern, u64)> = counts.into_iter().collect();
+    v.sort_unstable();
+    v.into_iter().map(|(p, n)| (p, 0.0, n as f64 / rate)).collect()
+}
+
+/// The patterns of (a sample of) the pairs of records in one ward whose house numbers differ or
+/// are unknown, leaving out the pairs `skip` says are matches. Wards are too large to block
+/// on: pairs are drawn at random among the pairs of one ward (seeded), `u_pairs / 4` of them.
+fn ward_patterns<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+    skip: &(dyn Fn(u32, u32) -> bool + Sync),
+) -> Vec<(Pattern, f64, f64)> {
+    let side = |i: u32| link_split.is_some_and(|s| i >= s);
+    let mut keyed: Vec<(u32, u32)> = (0..records.len() as u32)
+        .into_par_iter()
+        .filter_map(|i| {
+            let ward = compare::new_ward(records.features(i));
+            (ward != 0).then_some((ward, i))
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    // Each ward's members (ascending: in a link, the first side first), where the second side
+    // starts, and the cumulative count of pairs up to it.
+    let mut wards: Vec<WardPairs<'_>> = Vec::new();
+    let mut total = 0u64;
+    for members in keyed.chunk_by(|x, y| x.0 == y.0) {
+        let left = members.partition_point(|&(_, i)| !side(i));
+        let pairs = match link_split {
+            None => (members.len() as u64) * (members.len() as u64 - 1) / 2,
+            Some(_) => left as u64 * (members.len() - left) as u64,
+        };
+        if pairs > 0 {
+            total += pairs;
+            wards.push(WardPairs { members, left, end: total });
+        }
+    }
+    if total == 0 {
+        return Vec::new();
+    }
+    let draws = (opts.u_pairs / 4).clamp(1, total);
+    let chunks = draws.div_ceil(CHUNK);
+    let counts = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut counts = FxHashMap::<Pattern, u64>::default();
+            let mut scratch = Scratch::new();
+            let mut state = mix(opts.seed ^ 0x5741_5244 ^ mix(c));
+            for _ in 0..CHUNK.min(draws - c * CHUNK) {
+                let at = next(&mut state) % total;
+                let Some(ward) = wards.get(wards.partition_point(|w| w.end <= at)) else {
+                    continue;
+                };
+                let (a, b) = ward.draw(&mut state, link_split.is_some());
+                if skip(a, b) {
+                    continue;
+                }
+                if let Some(p) = place_pattern(records, a, b, Place::SameWard, &mut scratch) {
+                    *counts.entry(p).or_default() += 1;
+                }
+            }
+            counts
+        })
+        .reduce(FxHashMap::default, merge_counts);
+    sorted_patterns(counts, 1.0)
+}
+
+/// The records of one ward, for [`ward_patterns`].
+struct WardPairs<'a> {
+    /// `(ward, record)`, ascending.
+    members: &'a [(u32, u32)],
+    /// Where the second side of a link starts in `members`.
+    left: usize,
+    /// Pairs in this ward and the wards before it.
+    end: u64,
+}
+
+impl WardPairs<'_> {
+    /// A random pair of this ward (across the sides in a link), smaller record first.
+    fn draw(&self, state: &mut u64, link: bool) -> (u32, u32) {
+        let g = self.members;
+        let pick = |state: &mut u64, n: usize| (next(state) % n as u64) as usize;
+        if link {
+            let x = pick(state, self.left);
+            let y = self.left + pick(state, g.len() - self.left);
+            (g[x].1, g[y].1)
+        } else {
+            let x = pick(state, g.len());
+            let mut y = pick(state, g.len() - 1);
+            if y >= x {
+                y += 1;
+            }
+            (g[x.min(y)].1, g[x.max(y)].1)
+        }
+    }
+}
+
+/// A u table by place from the level counts of non-matching pairs at that place: the counts
+/// plus [`U_PLACE_PRIOR_PAIRS`] pairs of `prior`, normalised, made to keep each field's order
+/// with m ([`crate::model::monotone`] on u, the order reversed).
+fn place_u_from_counts(
+    fields: &Fields,
+    counts: &[Vec<f64>],
+    m: &[Vec<f64>],
+    prior: &[Vec<f64>],
+) -> Vec<Vec<f64>> {
+    (0..fields.len())
+        .map(|f| {
+            let raw: Vec<f64> = counts[f]
+                .iter()
+                .zip(&prior[f])
+                .map(|(&c, &p)| c + U_PLACE_PRIOR_PAIRS * p)
+                .collect();
+            let total: f64 = raw.iter().sum();
+            let mut h: Vec<f64> = raw.iter().map(|x| (x / total).max(MIN_PROBABILITY)).collect();
+            // m/u keeps the order of the levels: u/m the reverse one.
+            let reversed: Vec<(u8, u8)> = fields.orders[f].iter().map(|&(a, b)| (b, a)).collect();
+            monotone(&mut h, &m[f], &reversed);
+            h
+        })
+        .collect()
+}
+
+/// Adds each pattern's levels to per-field counts, each weighing `weight` times its count.
+fn add_levels(
+    counts: &mut [Vec<f64>],
+    patterns: &[(Pattern, f64, f64)],
+    weight: impl Fn(usize) -> f64,
+) {
+    for (i, &(p, _, n)) in patterns.iter().enumerate() {
+        let w = weight(i) * n;
+        for (f, c) in counts.iter_mut().enumerate() {
+            let l = p.level(f);
+            if l != 0 && l <= c.len() {
+                c[l - 1] += w;
+            }
+        }
+    }
+}
+
+/// The u by place of `records` from the pairs in one house and in one ward: supervised, the
+/// pairs `is_match` does not call matches; unsupervised (`is_match` `None`), each pair a
+/// non-match with the probability that its name, date of birth, national id and sex — not the
+/// phone or the address, which households share — say it is not a match under m and u.
+fn estimate_places<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+    fields: &Fields,
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    is_match: Option<&(dyn Fn(u32, u32) -> bool + Sync)>,
+) -> PlaceU {
+    let prior = fields.reference_places(u);
+    let identity: Vec<bool> = (0..fields.len())
+        .map(|f| matches!(f, compare::NAME | compare::DOB | compare::ID | compare::SEX))
+        .collect();
+    let none = |_: u32, _: u32| false;
+    let skip = is_match.unwrap_or(&none);
+    let table = |patterns: Vec<(Pattern, f64, f64)>, prior: &[Vec<f64>]| {
+        let post = if is_match.is_some() {
+            vec![0.0; patterns.len()]
+        } else {
+            posteriors(&patterns, &identity, m, u, None)
+        };
+        let mut counts: Vec<Vec<f64>> = fields.levels.iter().map(|l| vec![0.0; l.len()]).collect();
+        add_levels(&mut counts, &patterns, |i| 1.0 - post[i]);
+        place_u_from_counts(fields, &counts, m, prior)
+    };
+    PlaceU {
+        ward: table(ward_patterns(records, link_split, opts, skip), &prior.ward),
+        house: table(house_patterns(records, link_split, opts, skip), &prior.house),
+    }
 }
 
 /// What the matches of the data are estimated from.
@@ -538,13 +889,14 @@ fn estimate_matches<R: Records>(
     present: &[f64],
     m: &[Vec<f64>],
     u: &[Vec<f64>],
+    places: Option<&PlaceU>,
 ) -> MatchEstimate {
     let nf = m.len();
     let dob_cover = dob_coverage(records);
     let (rule, recall, by) = if dob_cover >= 0.5 {
         let r = m[compare::DOB][0] * present[compare::DOB];
         (
-            0,
+            DOB_RULE,
             r,
             "expected matches among pairs with the same date of birth / (m(dob exact) × both dates present)",
         )
@@ -552,14 +904,15 @@ fn estimate_matches<R: Records>(
         let agree: f64 =
             m[compare::NAME][..usize::from(compare::name_level::ONE_TYPO)].iter().sum();
         (
-            1,
+            NAME_RULE,
             agree * present[compare::NAME],
             "expected matches among pairs with the same family class and given-name key / (m(name agrees) × both names present)",
         )
     };
     let skip = training_rules()[rule].1.clone();
     let use_field: Vec<bool> = (0..nf).map(|f| !skip.contains(&f)).collect();
-    let found = runs.get(rule).map_or(0.0, |r| expected_matches(&r.counted, &use_field, m, u));
+    let found =
+        runs.get(rule).map_or(0.0, |r| expected_matches(&r.counted, &use_field, m, u, places));
     let matches = if recall > 1e-6 { found / recall } else { found };
     MatchEstimate { matches, by: by.to_owned() }
 }
@@ -640,8 +993,14 @@ fn train_inner<R: Records>(
     let prior_counts: Vec<Vec<f64>> =
         m_ref.iter().map(|l| l.iter().map(|p| p * pseudo).collect()).collect();
     let tf = TermFrequencies::new(records);
+    let bound = match_bound(records, link_split);
+    // u in one ward and one house, from the start's m: EM's non-matches then include the
+    // households that share an address, a phone and a family name.
+    let places0 = estimate_places(records, link_split, opts, fields, m0, &u, None);
+    let tables0 = places0.tables(&u);
+    // Per field, the m of each accepted rule weighed by the matches it found.
     let mut m_sum: Vec<Vec<f64>> = m0.iter().map(|l| vec![0.0; l.len()]).collect();
-    let mut m_n = vec![0usize; nf];
+    let mut mass = vec![0.0f64; nf];
     let mut runs = Vec::new();
     let mut report = TrainReport {
         reference: reference::reference().version.clone(),
@@ -660,17 +1019,33 @@ fn train_inner<R: Records>(
             lambda0: 0.01,
             prior: &prior_counts,
             orders: &fields.orders,
+            conditional: Some(conditional(&tables0)),
             fit_lambda: true,
             max_iterations: opts.em_max_iterations,
             tolerance: opts.em_tolerance,
         };
         let r = em(&patterns.weighted, &setup);
-        if patterns.pairs > 0 {
+        let matches = expected_matches(&patterns.counted, &estimate, &r.m, &u, Some(&places0));
+        let rejected = if patterns.pairs == 0 {
+            Some("no pairs".to_owned())
+        } else if !r.converged {
+            Some(format!("EM did not converge in {} iterations", r.iterations))
+        } else if let Some(weak) = disagreeing(&r.m, &estimate, &present) {
+            Some(format!(
+                "most of its matches disagree ({weak}): it learnt namesakes or households"
+            ))
+        } else if matches > bound {
+            Some(format!("{matches:.0} matching pairs for {} records", records.len()))
+        } else {
+            None
+        };
+        if rejected.is_none() {
+            let w = r.matched / PAIR_WEIGHT as f64;
             for f in (0..nf).filter(|&f| estimate[f]) {
                 for (s, v) in m_sum[f].iter_mut().zip(&r.m[f]) {
-                    *s += v;
+                    *s += w * v;
                 }
-                m_n[f] += 1;
+                mass[f] += w;
             }
         }
         report.rules.push(RuleRun {
@@ -680,26 +1055,46 @@ fn train_inner<R: Records>(
             iterations: r.iterations as u64,
             converged: r.converged,
             match_share: r.lambda,
+            matches,
+            accepted: rejected.is_none(),
+            rejected,
         });
         runs.push(patterns);
     }
+    // A field no accepted rule estimated keeps the reference m.
+    let from_reference: Vec<usize> = (0..nf).filter(|&f| mass[f] <= 0.0).collect();
     let mut m_em: Vec<Vec<f64>> = (0..nf)
         .map(|f| {
-            if m_n[f] == 0 {
+            if mass[f] <= 0.0 {
                 m_ref[f].clone()
             } else {
-                m_sum[f].iter().map(|s| s / m_n[f] as f64).collect()
+                m_sum[f].iter().map(|s| s / mass[f]).collect()
             }
         })
         .collect();
     fields.monotone(&mut m_em, &u);
 
-    let est = estimate_matches(records, &runs, &present, &m_em, &u);
+    let est = estimate_matches(records, &runs, &present, &m_em, &u, Some(&places0));
     report.checks = checks(records, link_split, opts, &report.rules, &est, &present, &m_em, &u);
     let failed: Vec<&Check> = report.checks.iter().filter(|c| !c.passed).collect();
-    let (m, est) = if failed.is_empty() {
-        report.method = "em".into();
-        (m_em, est)
+    let m = if failed.is_empty() {
+        report.method = if from_reference.is_empty() { "em" } else { "em+reference" }.into();
+        if !from_reference.is_empty() {
+            let names: Vec<&str> =
+                from_reference.iter().map(|&f| fields.names[f].as_str()).collect();
+            let why: Vec<String> = report
+                .rules
+                .iter()
+                .filter_map(|r| r.rejected.as_ref().map(|w| format!("rule {}: {w}", r.rule)))
+                .collect();
+            report.warnings.push(format!(
+                "m of {} is the reference model's ({}): no training rule could estimate it ({})",
+                names.join(", "),
+                report.reference,
+                why.join("; ")
+            ));
+        }
+        m_em
     } else {
         report.method = "reference".into();
         let why: Vec<String> =
@@ -711,14 +1106,47 @@ fn train_inner<R: Records>(
         ));
         let mut m = m_ref.clone();
         fields.monotone(&mut m, &u);
-        let est = estimate_matches(records, &runs, &present, &m, &u);
-        (m, est)
+        m
     };
+    let places = estimate_places(records, link_split, opts, fields, &m, &u, None);
+    let est = estimate_matches(records, &runs, &present, &m, &u, Some(&places));
     report.estimated_matches = est.matches;
     report.estimated_by = est.by;
     report.prior = prior_of(est.matches, possible_pairs(records, link_split));
     let training = training_json(&report, link_split, opts);
-    (fields.model(&m, &u, report.prior, training), report)
+    (fields.model(&m, &u, Some(&places), report.prior, training), report)
+}
+
+/// Most matching pairs a set of records can plausibly hold (five per record: a person written
+/// a few times; in a link, five per record of the smaller side).
+fn match_bound<R: Records>(records: &R, link_split: Option<u32>) -> f64 {
+    let n = records.len() as f64;
+    match link_split {
+        Some(s) => 5.0 * f64::from(s).min(n - f64::from(s)),
+        None => 5.0 * n,
+    }
+}
+
+/// The fields that identify a person and the levels at which they agree: name (exact … one
+/// typo), date of birth (exact … year only agrees), national id (exact, one digit off).
+const AGREEING: [(usize, usize, &str); 3] = [
+    (compare::NAME, compare::name_level::ONE_TYPO as usize, "name"),
+    (compare::DOB, 4, "dob"),
+    (compare::ID, 2, "id"),
+];
+
+/// Which identifying fields (among those estimated and present) most matches disagree on, under
+/// m: `None` when most agree on each.
+fn disagreeing(m: &[Vec<f64>], estimate: &[bool], present: &[f64]) -> Option<String> {
+    let weak: Vec<String> = AGREEING
+        .iter()
+        .filter(|&&(f, _, _)| estimate.get(f).copied().unwrap_or(true) && present[f] > 0.0)
+        .filter_map(|&(f, levels, name)| {
+            let share: f64 = m[f][..levels].iter().sum();
+            (share < 0.5).then(|| format!("{name} agrees in {share:.2}"))
+        })
+        .collect();
+    (!weak.is_empty()).then(|| weak.join(", "))
 }
 
 /// The sanity checks of an m found by EM.
@@ -737,15 +1165,14 @@ fn checks<R: Records>(
     let mut check = |name: &str, passed: bool, detail: String| {
         out.push(Check { name: name.into(), passed, detail });
     };
-    let stuck: Vec<&str> =
-        runs.iter().filter(|r| r.pairs > 0 && !r.converged).map(|r| r.rule.as_str()).collect();
+    let accepted: Vec<&str> = runs.iter().filter(|r| r.accepted).map(|r| r.rule.as_str()).collect();
     check(
-        "em_converged",
-        stuck.is_empty(),
-        if stuck.is_empty() {
-            "every training rule converged".into()
+        "rules_accepted",
+        !accepted.is_empty(),
+        if accepted.is_empty() {
+            "no training rule gave a usable m".into()
         } else {
-            format!("EM did not converge on {}", stuck.join(", "))
+            format!("m from {}", accepted.join(", "))
         },
     );
     check(
@@ -756,11 +1183,7 @@ fn checks<R: Records>(
             est.matches, opts.min_matches
         ),
     );
-    let n = records.len() as f64;
-    let bound = match link_split {
-        Some(s) => 5.0 * f64::from(s).min(n - f64::from(s)),
-        None => 5.0 * n,
-    };
+    let bound = match_bound(records, link_split);
     check(
         "matches_plausible",
         est.matches <= bound,
@@ -771,28 +1194,11 @@ fn checks<R: Records>(
         ),
     );
     // Among what training calls matches, most agree on the fields that identify a person.
-    let agree = [
-        (compare::NAME, usize::from(compare::name_level::ONE_TYPO), "name"),
-        (compare::DOB, 4, "dob"),
-        (compare::ID, 2, "id"),
-    ];
-    let mut weak = Vec::new();
-    for (f, levels, name) in agree {
-        if present[f] > 0.0 {
-            let share: f64 = m[f][..levels].iter().sum();
-            if share < 0.5 {
-                weak.push(format!("{name} {share:.2}"));
-            }
-        }
-    }
+    let weak = disagreeing(m, &[], present);
     check(
         "agreement_dominates",
-        weak.is_empty(),
-        if weak.is_empty() {
-            "most matches agree on name, date of birth and national id".into()
-        } else {
-            format!("share of matches agreeing: {}", weak.join(", "))
-        },
+        weak.is_none(),
+        weak.unwrap_or_else(|| "most matches agree on name, date of birth and national id".into()),
     );
     let mut flat = Vec::new();
     for f in [compare::NAME, compare::DOB, compare::ID, compare::PHONE] {
@@ -938,6 +1344,12 @@ pub fn fit_truth<R: Records>(
             },
         );
     let m = m_from_counts(&fields, &counts, &u, opts);
+    // u by place: the pairs in one ward or house that the truth says are different people.
+    let same = |a: u32, b: u32| {
+        let (x, y) = (entity.get(a as usize), entity.get(b as usize));
+        x.is_some() && x == y && x != Some(&u32::MAX)
+    };
+    let places = estimate_places(records, link_split, opts, &fields, &m, &u, Some(&same));
     let report = TrainReport {
         method: "truth".into(),
         reference: reference::reference().version.clone(),
@@ -948,7 +1360,7 @@ pub fn fit_truth<R: Records>(
         ..TrainReport::default()
     };
     let training = training_json(&report, link_split, opts);
-    (fields.model(&m, &u, report.prior, training), report)
+    (fields.model(&m, &u, Some(&places), report.prior, training), report)
 }
 
 /// Fits a model from labelled pairs `(a, b, is_match)` (record indices; in a link, `b` counts
@@ -987,7 +1399,8 @@ pub fn fit_labels<R: Records>(
             rule_patterns(records, link_split, &rule, opts, tf_here)
         })
         .collect();
-    let est = estimate_matches(records, &runs, &present, &m, &u);
+    let places = estimate_places(records, link_split, opts, &fields, &m, &u, None);
+    let est = estimate_matches(records, &runs, &present, &m, &u, Some(&places));
     let mut report = TrainReport {
         method: "labels".into(),
         reference: reference::reference().version.clone(),
@@ -1007,7 +1420,7 @@ pub fn fit_labels<R: Records>(
         o.insert("labelled_matches".into(), matches.into());
         o.insert("labelled_non_matches".into(), non_matches.into());
     }
-    (fields.model(&m, &u, report.prior, training), report)
+    (fields.model(&m, &u, Some(&places), report.prior, training), report)
 }
 
 /// The reference model for the fields of `records`: the reference's m and u for each field
@@ -1018,5 +1431,6 @@ pub fn reference_model<R: Records>(records: &R) -> Model {
     let u: Vec<Vec<f64>> = fields.reference.iter().map(|(_, u)| u.clone()).collect();
     let r = reference::reference();
     let training = serde_json::json!({ "method": "reference", "reference": r.version });
-    fields.model(&m, &u, r.model.prior, training)
+    let places = fields.reference_places(&u);
+    fields.model(&m, &u, Some(&places), r.model.prior, training)
 }
