@@ -325,3 +325,107 @@ fn cli_dedupe_of_a_clean_register_warns_and_reports_the_fallback() {
     let store = Store::open(out.join("store.vnl")).unwrap();
     assert!(View::new(&store).unwrap().saved_model().unwrap().is_some());
 }
+
+/// A fixture of `tests/data/`.
+fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
+}
+
+/// `vnlink eval --json` of a dedupe of `dir/records.csv` against `dir/truth.csv`.
+fn dedupe_scores(records: &std::path::Path, truth: &std::path::Path) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = vnlink(&["dedupe", s(records), "--out", s(&out), "-q"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+    crate::util::eval(truth, "--clusters", &out.join("clusters.csv"))
+}
+
+#[test]
+fn files_written_by_hand_and_by_another_generator_dedupe_well() {
+    // The commune clerk's list: twins, a father and son of one name and address, namesakes.
+    let hand =
+        dedupe_scores(&fixture("hand/clerk_dan_cu.csv"), &fixture("hand/clerk_dan_cu_truth.csv"));
+    assert_eq!(hand["pairwise"]["precision"], 1.0, "{hand}");
+    assert_eq!(hand["pairwise"]["recall"], 1.0, "{hand}");
+    // benches/external/vnpop.py: 3 % duplicates; a clerk's headers and columns, 10 %.
+    for (dir, least) in [("external/dedupe", 0.96), ("external/clerk", 0.96)] {
+        let v = dedupe_scores(
+            &fixture(&format!("{dir}/records.csv")),
+            &fixture(&format!("{dir}/truth.csv")),
+        );
+        let f1 = v["pairwise"]["f1"].as_f64().unwrap();
+        assert!(f1 >= least, "{dir}: {v}");
+    }
+}
+
+#[test]
+fn lookups_against_a_register_another_generator_wrote() {
+    // A clean register of 3,000 people; 600 queries, half of them people it does not hold
+    // (household members, twins, sons named after their father, namesakes).
+    let dir = fixture("external/lookup");
+    let truth: HashMap<String, (String, String)> = crate::util::rows(&dir.join("truth.csv"))
+        .into_iter()
+        .map(|r| (r[0].clone(), (r[1].clone(), r[2].clone())))
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("r.vnl");
+    vnlink_ok(&["build", s(&dir.join("registry.csv")), "-o", s(&store), "-q"], 0);
+    let registry_source = &truth[&crate::util::rows(&dir.join("registry.csv"))[0][0]].1;
+    let in_register: std::collections::HashSet<&str> =
+        truth.values().filter(|(_, src)| src == registry_source).map(|(e, _)| e.as_str()).collect();
+    let queries = crate::util::rows(&dir.join("queries.csv"));
+    let header = crate::util::header(&dir.join("queries.csv"));
+    let lines: Vec<String> = queries
+        .iter()
+        .map(|r| {
+            let obj: serde_json::Map<String, serde_json::Value> = header
+                .iter()
+                .zip(r)
+                .filter(|(h, _)| h.as_str() != "record_id")
+                .map(|(h, v)| (h.clone(), serde_json::Value::String(v.clone())))
+                .collect();
+            serde_json::Value::Object(obj).to_string()
+        })
+        .collect();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vnlink"))
+        .args(["query", s(&store), "--jsonl", "-k", "10"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        for l in &lines {
+            writeln!(stdin, "{l}").unwrap();
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let answers: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), queries.len());
+    let (mut asked, mut first, mut strangers, mut false_matches) = (0, 0, 0, 0);
+    for (q, a) in queries.iter().zip(&answers) {
+        let entity = &truth[&q[0]].0;
+        let top = &a["candidates"][0];
+        let top_entity = top["record_id"].as_str().map(|id| &truth[id].0);
+        if in_register.contains(entity.as_str()) {
+            asked += 1;
+            first += usize::from(top_entity == Some(entity));
+        } else {
+            strangers += 1;
+            false_matches += usize::from(top["is_match"] == true);
+        }
+    }
+    assert!(first * 100 >= asked * 98, "recall@1 {first}/{asked}");
+    assert!(false_matches * 100 <= strangers * 8, "false matches {false_matches}/{strangers}");
+    // Deduplicating the clean register finds (almost) nothing.
+    let dd = tmp.path().join("dd");
+    let o = vnlink(&["dedupe", s(&dir.join("registry.csv")), "--out", s(&dd), "-q"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)));
+    let pairs = crate::util::rows(&dd.join("pairs.csv"));
+    assert!(pairs.len() * 1000 <= 3000 * 2, "{} false pairs in a clean register", pairs.len());
+}
