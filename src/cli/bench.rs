@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use vnlink::eval::{Scores, Truth, score_clusters};
 use vnlink::pipeline::dataset::{self, BuildOptions, RAW, RECORD_ID, Record};
-use vnlink::pipeline::{Candidate, Matcher, MatcherBuilder};
+use vnlink::pipeline::{Candidate, Matcher, MatcherBuilder, QueryOptions};
 use vnlink::store::Store;
 use vnlink::synth::{self, GenConfig, Shape};
 use vnlink::{output, util::fs::atomic_write};
@@ -189,8 +189,11 @@ struct LookupInfo {
     recall_at_1: f64,
     /// Share of queries with a same-entity record in the first 10 among the others.
     recall_at_10: f64,
-    /// Single-thread latency.
+    /// Single-thread latency (candidates with their explanations, without their stored fields).
     latency_us: Latency,
+    /// Single-thread latency with the stored fields of every candidate (as `vnlink query`
+    /// returns them), over the first queries.
+    latency_with_fields_us: Latency,
     /// Queries per second on every thread.
     queries_per_second: f64,
     /// Threads of the batch.
@@ -473,12 +476,15 @@ fn lookups(
         .collect();
     let k = RECALL_K + 1;
 
+    // Candidates with explanations; the stored fields are fetched in a pass of their own.
+    let opts = QueryOptions { k, fields: false };
+    let query = |r: &Record| matcher.query_with(store, r, &opts);
     // Prepare (name frequencies) with a first query, then warm up.
     let t = Instant::now();
-    matcher.query(store, &queries[0].1, k)?;
+    query(&queries[0].1)?;
     secs.lookup_prepare = t.elapsed().as_secs_f64();
     for (_, r) in queries.iter().take(WARM_UP_QUERIES) {
-        matcher.query(store, r, k)?;
+        query(r)?;
     }
 
     // Single thread, one query at a time.
@@ -487,7 +493,7 @@ fn lookups(
     let t = Instant::now();
     for (_, r) in &queries {
         let t = Instant::now();
-        let found = matcher.query(store, r, k)?;
+        let found = query(r)?;
         times.push(t.elapsed());
         answers.push(ranked(&found));
     }
@@ -495,12 +501,10 @@ fn lookups(
 
     // Every thread: warm the workers' preparers, then the timed batch.
     let warm = queries.len().min(64 * rayon::current_num_threads());
-    queries[..warm].par_iter().try_for_each(|(_, r)| matcher.query(store, r, k).map(drop))?;
+    queries[..warm].par_iter().try_for_each(|(_, r)| query(r).map(drop))?;
     let t = Instant::now();
-    let batch: Vec<Vec<u32>> = queries
-        .par_iter()
-        .map(|(_, r)| matcher.query(store, r, k).map(|c| ranked(&c)))
-        .collect::<Result<_, _>>()?;
+    let batch: Vec<Vec<u32>> =
+        queries.par_iter().map(|(_, r)| query(r).map(|c| ranked(&c))).collect::<Result<_, _>>()?;
     secs.lookup_batch = t.elapsed().as_secs_f64();
 
     let (mut at1, mut at10) = (0u64, 0u64);
@@ -510,28 +514,46 @@ fn lookups(
         at1 += u64::from(others.first().is_some_and(|&c| entity[c as usize] == e));
         at10 += u64::from(others.iter().any(|&c| entity[c as usize] == e));
     }
+    // With the stored fields, over the first queries.
+    let with_fields = QueryOptions { k, fields: true };
+    let mut field_times: Vec<Duration> = Vec::with_capacity(FIELD_QUERIES);
+    for (_, r) in queries.iter().take(FIELD_QUERIES) {
+        let t = Instant::now();
+        matcher.query_with(store, r, &with_fields)?;
+        field_times.push(t.elapsed());
+    }
     let n = queries.len();
-    times.sort_unstable();
-    let us = |d: Duration| d.as_secs_f64() * 1e6;
-    let pct = |p: f64| us(times[((p * n as f64).ceil() as usize).clamp(1, n) - 1]);
     Ok(LookupInfo {
         queries: n,
         eligible: n_eligible,
         k,
         recall_at_1: at1 as f64 / n as f64,
         recall_at_10: at10 as f64 / n as f64,
-        latency_us: Latency {
-            p50: pct(0.50),
-            p90: pct(0.90),
-            p99: pct(0.99),
-            mean: times.iter().map(|&d| us(d)).sum::<f64>() / n as f64,
-            max: us(times[n - 1]),
-        },
+        latency_us: latency(times),
+        latency_with_fields_us: latency(field_times),
         queries_per_second: n as f64 / secs.lookup_batch.max(1e-9),
         threads: rayon::current_num_threads(),
         parallel_answers_match: batch == answers,
         recall_definition: RECALL_DEFINITION,
     })
+}
+
+/// Queries timed with their candidates' stored fields.
+const FIELD_QUERIES: usize = 2000;
+
+/// Percentiles of query times (at least one).
+fn latency(mut times: Vec<Duration>) -> Latency {
+    times.sort_unstable();
+    let n = times.len().max(1);
+    let us = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1e6);
+    let pct = |p: f64| us(times.get(((p * n as f64).ceil() as usize).clamp(1, n) - 1));
+    Latency {
+        p50: pct(0.50),
+        p90: pct(0.90),
+        p99: pct(0.99),
+        mean: times.iter().map(|&d| d.as_secs_f64() * 1e6).sum::<f64>() / n as f64,
+        max: us(times.last()),
+    }
 }
 
 /// The record indices of a lookup's candidates, best first.
@@ -595,6 +617,10 @@ fn markdown(r: &Report) -> String {
             "{:.0} / {:.0} / {:.0} µs",
             lk.latency_us.p50, lk.latency_us.p90, lk.latency_us.p99
         ),
+    );
+    row(
+        "with the stored fields: p50 / p99",
+        format!("{:.0} / {:.0} µs", lk.latency_with_fields_us.p50, lk.latency_with_fields_us.p99),
     );
     row(&format!("queries / s ({} threads)", lk.threads), thousands(lk.queries_per_second as u64));
     row(

@@ -79,7 +79,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         };
         let mut candidates = matcher.query(&store, &record, args.k)?;
         candidates.retain(|c| c.is_match || !args.only_matches);
-        writeln!(out, "{}", json!({ "candidates": candidates }))?;
+        writeln!(out, "{}", answer(&candidates))?;
         out.flush()?;
         return Ok(exit(false));
     }
@@ -105,7 +105,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 Ok(record) => match matcher.query(&store, &record, args.k) {
                     Ok(mut c) => {
                         c.retain(|c| c.is_match || !args.only_matches);
-                        (true, json!({ "candidates": c }).to_string())
+                        (true, answer(&c))
                     }
                     Err(e) => (false, json!({ "error": format!("line {n}: {e}") }).to_string()),
                 },
@@ -122,4 +122,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {bad} input lines could not be answered (see their \"error\")");
     }
     Ok(exit(bad > 0))
+}
+
+/// One answer line: `{"candidates": [...]}`, serialised directly (no intermediate JSON tree).
+fn answer(candidates: &[vnlink::pipeline::Candidate]) -> String {
+    #[derive(serde::Serialize)]
+    struct Answer<'a> {
+        candidates: &'a [vnlink::pipeline::Candidate],
+    }
+    serde_json::to_string(&Answer { candidates })
+        .unwrap_or_else(|e| json!({ "error": e.to_string() }).to_string())
 }

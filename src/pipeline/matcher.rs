@@ -14,8 +14,9 @@ use crate::model::{MAX_FIELDS, Model, Pattern, probability, weight_of_probabilit
 use crate::pipeline::dataset::{Joined, Record, View, check_model_fields};
 use crate::pipeline::local::Local;
 use crate::pipeline::progress::{NoProgress, SharedProgress};
-use crate::pipeline::query::{self, Candidate};
+use crate::pipeline::query::{self, Candidate, QueryOptions};
 use crate::pipeline::score::{Explanation, Scorer};
+use crate::pipeline::tf::TermFrequencies;
 use crate::pipeline::train::{self, TrainOptions, TrainReport};
 use crate::store::Store;
 
@@ -375,6 +376,7 @@ impl Matcher {
         &self,
         records: &R,
         split: Option<u32>,
+        tf: &TermFrequencies,
         stats: &mut RunStats,
     ) -> (Model, Option<TrainReport>) {
         let t = Instant::now();
@@ -382,7 +384,7 @@ impl Matcher {
             (m.clone(), None)
         } else {
             self.progress.stage("train", None);
-            let (m, report) = train::train_report(records, split, &self.config.train);
+            let (m, report) = train::train_report_with(records, split, &self.config.train, tf);
             self.progress.finish();
             (m, Some(report))
         };
@@ -395,10 +397,11 @@ impl Matcher {
         records: &R,
         split: Option<u32>,
         model: Model,
+        tf: TermFrequencies,
         stats: &mut RunStats,
     ) -> (Scorer, Vec<crate::pipeline::ScoredPair>) {
         let t = Instant::now();
-        let scorer = Scorer::new(model, records, self.config.threshold.weight());
+        let scorer = Scorer::with_tf(model, tf, self.config.threshold.weight());
         let out = scorer.score_all(records, &self.config.blocking, split, &*self.progress);
         let secs = t.elapsed().as_secs_f64();
         stats.seconds.insert("block_and_score".into(), secs);
@@ -502,8 +505,11 @@ impl Matcher {
         let t = Instant::now();
         let local = Local::new(&view, None);
         stats.seconds.insert("localize".into(), t.elapsed().as_secs_f64());
-        let (model, training) = self.model_for(&local, None, &mut stats);
-        let (_, mut scored) = self.score(&local, None, model.clone(), &mut stats);
+        let t = Instant::now();
+        let tf = TermFrequencies::new(&local);
+        stats.seconds.insert("name_frequencies".into(), t.elapsed().as_secs_f64());
+        let (model, training) = self.model_for(&local, None, &tf, &mut stats);
+        let (_, mut scored) = self.score(&local, None, model.clone(), tf, &mut stats);
         // Back to store indices, smaller first, in store order.
         for p in &mut scored {
             let (a, b) = (local.original(p.a), local.original(p.b));
@@ -552,8 +558,11 @@ impl Matcher {
         let t = Instant::now();
         let local = Local::new(&joined, Some(split));
         stats.seconds.insert("localize".into(), t.elapsed().as_secs_f64());
-        let (model, training) = self.model_for(&local, Some(split), &mut stats);
-        let (_, mut scored) = self.score(&local, Some(split), model.clone(), &mut stats);
+        let t = Instant::now();
+        let tf = TermFrequencies::new(&local);
+        stats.seconds.insert("name_frequencies".into(), t.elapsed().as_secs_f64());
+        let (model, training) = self.model_for(&local, Some(split), &tf, &mut stats);
+        let (_, mut scored) = self.score(&local, Some(split), model.clone(), tf, &mut stats);
         for p in &mut scored {
             (p.a, p.b) = (local.original(p.a), local.original(p.b));
         }
@@ -594,14 +603,27 @@ impl Matcher {
     }
 
     /// Looks one record up in a store: the `k` best candidates with their match probability,
-    /// weight and explanation, best first. Only the store's posting lists are read (no scan).
+    /// weight, explanation, whether they reach the threshold and their stored fields, best
+    /// first. Only the store's posting lists are read (no scan).
     ///
-    /// The first lookup in a store prepares its name frequencies and, when the matcher was built
-    /// without a model, trains one on the store (seconds on millions of records); later lookups
-    /// reuse both. Any number of threads may look up at once.
+    /// Lookups never train: they use the matcher's model, else the model saved in the store
+    /// ([`crate::pipeline::dataset::save_model`]), else the reference model, with the prior one
+    /// in the store's size. The first lookup in a store counts its name frequencies; later
+    /// lookups reuse them. Any number of threads may look up at once.
     pub fn query(&self, store: &Store, record: &Record, k: usize) -> Result<Vec<Candidate>> {
+        self.query_with(store, record, &QueryOptions { k, fields: true })
+    }
+
+    /// [`Matcher::query`] with options: without the stored fields
+    /// ([`Candidate::fields`] `None`), a lookup reads only what scoring needs.
+    pub fn query_with(
+        &self,
+        store: &Store,
+        record: &Record,
+        opts: &QueryOptions,
+    ) -> Result<Vec<Candidate>> {
         let state = self.lookup_state(store)?;
-        query::query(store, &state.scorer, &state.blocking, record, k)
+        query::query(store, &state.scorer, &state.blocking, record, opts)
     }
 
     fn lookup_state(&self, store: &Store) -> Result<Arc<LookupState>> {

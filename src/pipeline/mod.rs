@@ -31,6 +31,6 @@ pub use matcher::{
     Cluster, Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Supervision,
     Threshold,
 };
-pub use query::Candidate;
+pub use query::{Candidate, QueryOptions};
 pub use score::{Explanation, FieldExplanation, ScoreOutput, ScoredPair, Scorer};
 pub use train::{TrainOptions, TrainReport, train};

@@ -34,10 +34,21 @@ pub struct Candidate {
     pub match_weight: f64,
     /// Whether the match probability reaches the matcher's threshold.
     pub is_match: bool,
-    /// The stored record's fields, as written in its source.
-    pub fields: Record,
+    /// The stored record's fields, as written in its source (`None` when the lookup did not
+    /// ask for them: [`QueryOptions::fields`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Record>,
     /// The score field by field.
     pub explanation: Explanation,
+}
+
+/// What a lookup returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueryOptions {
+    /// Candidates to return, best first.
+    pub k: usize,
+    /// Whether each candidate carries its stored fields ([`Candidate::fields`]).
+    pub fields: bool,
 }
 
 thread_local! {
@@ -132,8 +143,9 @@ pub(crate) fn query(
     scorer: &Scorer,
     blocking: &Blocking,
     record: &Record,
-    k: usize,
+    opts: &QueryOptions,
 ) -> Result<Vec<Candidate>> {
+    let k = opts.k;
     if k == 0 {
         return Ok(Vec::new());
     }
@@ -170,10 +182,10 @@ pub(crate) fn query(
                     access.name_ascii(c)?,
                     scratch,
                 );
-                let fields = access.record(c)?;
+                let fields = if opts.fields { Some(access.record(c)?) } else { None };
                 Ok(Candidate {
                     record: c,
-                    record_id: fields.record_id.clone(),
+                    record_id: access.record_id(c)?.to_owned(),
                     match_probability: e.match_probability,
                     match_weight: e.match_weight,
                     is_match: scorer.is_match(e.match_weight),
@@ -226,18 +238,15 @@ fn candidates(
             narrow(rule, blocking.max_block, q, group, access, &mut out)?;
         }
     }
-    // The records of the same name (in any order): beside the rules, in a block of the usual
-    // size; alone — when the query's other fields give no candidate, a query with only a name —
-    // up to `NAME_ONLY_CANDIDATES` of them, the first in store order.
-    if q.name_sorted != 0
+    // When the rules found nobody — a query with only a name, or whose other fields all
+    // differ — the records of the same name (in any order), up to `NAME_ONLY_CANDIDATES` of
+    // them, the first in store order.
+    if out.is_empty()
+        && q.name_sorted != 0
         && let Ok(list) = store.postings(NAME_POSTINGS)
     {
         let group = list.lookup(u64::from(q.name_sorted));
-        if group.len() <= blocking.max_block {
-            out.extend_from_slice(group);
-        } else if out.is_empty() {
-            out.extend_from_slice(&group[..group.len().min(NAME_ONLY_CANDIDATES)]);
-        }
+        out.extend_from_slice(&group[..group.len().min(NAME_ONLY_CANDIDATES)]);
     }
     out.sort_unstable();
     out.dedup();

@@ -110,6 +110,11 @@ pub struct Scorer {
 impl Scorer {
     /// Prepares `model` for `records`; pairs whose weight reaches `threshold_weight` are kept.
     pub fn new<R: Records>(model: Model, records: &R, threshold_weight: f64) -> Scorer {
+        Scorer::with_tf(model, TermFrequencies::new(records), threshold_weight)
+    }
+
+    /// [`Scorer::new`] with the records' name frequencies already counted.
+    pub fn with_tf(model: Model, tf: TermFrequencies, threshold_weight: f64) -> Scorer {
         let mut tf_levels = [false; MAX_LEVELS];
         if let Some(name) = model.fields.get(compare::NAME) {
             for (l, level) in name.levels.iter().enumerate().take(MAX_LEVELS - 1) {
@@ -132,7 +137,7 @@ impl Scorer {
             stride,
             prior: model.prior_weight() as f32,
             model,
-            tf: TermFrequencies::new(records),
+            tf,
             threshold: threshold_weight as f32,
         }
     }

@@ -142,10 +142,10 @@ fn national() -> &'static National {
 /// Name frequencies of a set of records, blended with the national ones.
 #[derive(Debug, Clone, Default)]
 pub struct TermFrequencies {
-    /// Full ASCII name hash → records bearing it.
-    name_counts: FxHashMap<u64, u32>,
-    /// Family + given class key → records bearing it.
-    key_counts: FxHashMap<u64, u32>,
+    /// Full ASCII name hashes with the number of records bearing each, ascending.
+    name_counts: Vec<(u64, u32)>,
+    /// Family + given class keys with the number of records bearing each, ascending.
+    key_counts: Vec<(u64, u32)>,
     /// Per record of the counted set: `log2` of the (full-name, class-key) shares.
     per_record: Vec<(f32, f32)>,
     /// Records counted.
@@ -153,73 +153,104 @@ pub struct TermFrequencies {
     /// `log2 ū` for full names and for class keys: the probability that two random people
     /// share one.
     log_agree: (f64, f64),
+    /// The counts of `name_counts` and `key_counts` in hash maps, made on the first lookup of a
+    /// record that is not among those counted (a query).
+    lookup: std::sync::OnceLock<(FxHashMap<u64, u32>, FxHashMap<u64, u32>)>,
 }
 
-fn count_by<R: Records>(records: &R, key: fn(&Features) -> u64) -> FxHashMap<u64, u32> {
-    (0..records.len() as u32)
+/// The records of `records` grouped by a non-zero key: `(key, record)` ascending. Grouped by
+/// sorting, not hashing: one pass over a sorted array instead of a cache miss per record.
+fn group_by<R: Records>(records: &R, key: fn(&Features) -> u64) -> Vec<(u64, u32)> {
+    let mut keyed: Vec<(u64, u32)> = (0..records.len() as u32)
         .into_par_iter()
-        .fold(FxHashMap::default, |mut m: FxHashMap<u64, u32>, i| {
+        .filter_map(|i| {
             let h = key(records.features(i));
-            if h != 0 {
-                *m.entry(h).or_default() += 1;
-            }
-            m
+            (h != 0).then_some((h, i))
         })
-        .reduce(FxHashMap::default, |mut x, y| {
-            for (k, v) in y {
-                *x.entry(k).or_default() += v;
-            }
-            x
-        })
+        .collect();
+    keyed.par_sort_unstable();
+    keyed
+}
+
+/// The distinct keys of `grouped` with their counts, ascending.
+fn counts(grouped: &[(u64, u32)]) -> Vec<(u64, u32)> {
+    grouped.chunk_by(|x, y| x.0 == y.0).map(|run| (run[0].0, run.len() as u32)).collect()
 }
 
 impl TermFrequencies {
     /// Counts the names of `records`.
     pub fn new<R: Records>(records: &R) -> Self {
-        let name_counts = count_by(records, |f| f.name_ascii);
-        let key_counts = count_by(records, name_key);
+        let by_name = group_by(records, |f| f.name_ascii);
+        let by_key = group_by(records, name_key);
+        let (name_counts, key_counts) = (counts(&by_name), counts(&by_key));
         let n = records.len().max(2) as f64;
-        let agree = |counts: &FxHashMap<u64, u32>| {
-            let same: f64 = counts.values().map(|&c| f64::from(c) * f64::from(c.max(1) - 1)).sum();
+        let agree = |counts: &[(u64, u32)]| {
+            let same: f64 =
+                counts.iter().map(|&(_, c)| f64::from(c) * f64::from(c.max(1) - 1)).sum();
             (same / (n * (n - 1.0))).max(1.0 / (n * n))
         };
         // The file's ū, blended with the nation's when the file's names are Vietnamese.
         let nat = national();
-        let vietnamese = (0..records.len() as u32)
-            .into_par_iter()
-            .filter(|&i| nat.key(records.features(i)).is_some())
-            .count() as f64
-            / n;
+        let vietnamese: usize = by_key
+            .chunk_by(|x, y| x.0 == y.0)
+            .filter(|run| nat.key(records.features(run[0].1)).is_some())
+            .map(<[(u64, u32)]>::len)
+            .sum();
         let blend = |file: f64, national: f64| {
-            let b = NATIONAL_WEIGHT * vietnamese;
+            let b = NATIONAL_WEIGHT * vietnamese as f64 / n;
             ((n * file + b * national) / (n + b)).log2()
         };
         let log_agree =
             (blend(agree(&name_counts), nat.agree.0), blend(agree(&key_counts), nat.agree.1));
-        let mut tf =
-            TermFrequencies { name_counts, key_counts, per_record: Vec::new(), n, log_agree };
-        tf.per_record = (0..records.len() as u32)
-            .into_par_iter()
-            .map(|i| tf.shares_for(records.features(i)))
-            .collect();
+        let mut tf = TermFrequencies {
+            name_counts,
+            key_counts,
+            per_record: Vec::new(),
+            n,
+            log_agree,
+            lookup: std::sync::OnceLock::new(),
+        };
+        // One share per distinct name (its records have the same parts), given to each record.
+        let mut per_record = vec![(0.0f32, 0.0f32); records.len()];
+        for run in by_name.chunk_by(|x, y| x.0 == y.0) {
+            let f = records.features(run[0].1);
+            let share = tf.share(run.len() as u32, nat.full(f));
+            for &(_, i) in run {
+                per_record[i as usize].0 = share;
+            }
+        }
+        for run in by_key.chunk_by(|x, y| x.0 == y.0) {
+            let f = records.features(run[0].1);
+            let share = tf.share(run.len() as u32, nat.key(f));
+            for &(_, i) in run {
+                per_record[i as usize].1 = share;
+            }
+        }
+        tf.per_record = per_record;
         tf
+    }
+
+    /// `log2` of a name's share from its count in the records blended with its national share
+    /// (the count alone without one).
+    fn share(&self, count: u32, national: Option<f64>) -> f32 {
+        let c = f64::from(count.max(1));
+        match national {
+            Some(q) => ((c + NATIONAL_WEIGHT * q) / (self.n + NATIONAL_WEIGHT)).log2() as f32,
+            None => (c / self.n).log2() as f32,
+        }
     }
 
     /// `log2` of the (full-name, class-key) shares of any record, by its features: its count in
     /// the records (at least 1) blended with its national share.
     pub fn shares_for(&self, f: &Features) -> (f32, f32) {
         let nat = national();
-        let share = |count: u32, national: Option<f64>| -> f32 {
-            let c = f64::from(count.max(1));
-            match national {
-                Some(q) => ((c + NATIONAL_WEIGHT * q) / (self.n + NATIONAL_WEIGHT)).log2() as f32,
-                None => (c / self.n).log2() as f32,
-            }
-        };
-        let get = |m: &FxHashMap<u64, u32>, h: u64| m.get(&h).copied().unwrap_or(1);
+        let (names, keys) = self.lookup.get_or_init(|| {
+            (self.name_counts.iter().copied().collect(), self.key_counts.iter().copied().collect())
+        });
+        let get = |m: &FxHashMap<u64, u32>, k: u64| m.get(&k).copied().unwrap_or(1);
         (
-            share(get(&self.name_counts, f.name_ascii), nat.full(f)),
-            share(get(&self.key_counts, name_key(f)), nat.key(f)),
+            self.share(get(names, f.name_ascii), nat.full(f)),
+            self.share(get(keys, name_key(f)), nat.key(f)),
         )
     }
 

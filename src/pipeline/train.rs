@@ -506,7 +506,9 @@ fn rule_patterns<R: Records>(
                     );
                     compare::compare_extras(records, a, b, &mut p);
                     let bin = tf.map_or(0, |tf| {
-                        (tf.adjustment(p.level(compare::NAME), fa, fb) * 4.0).round() as i32
+                        let level = p.level(compare::NAME);
+                        let adj = tf.adjustment_shares(level, tf.shares_of(a), tf.shares_of(b));
+                        (adj * 4.0).round() as i32
                     });
                     let c = counts.entry((p, bin)).or_default();
                     c.0 += weight;
@@ -704,7 +706,8 @@ fn sorted_patterns(counts: FxHashMap<Pattern, u64>, rate: f64) -> Vec<(Pattern, 
 
 /// The patterns of (a sample of) the pairs of records in one ward whose house numbers differ or
 /// are unknown, leaving out the pairs `skip` says are matches. Wards are too large to block
-/// on: pairs are drawn at random among the pairs of one ward (seeded), `u_pairs / 4` of them.
+/// on: pairs are drawn at random among the pairs of one ward (seeded), [`WARD_PAIRS`] of them
+/// (fewer for small `u_pairs`).
 fn ward_patterns<R: Records>(
     records: &R,
     link_split: Option<u32>,
@@ -738,7 +741,7 @@ fn ward_patterns<R: Records>(
     if total == 0 {
         return Vec::new();
     }
-    let draws = (opts.u_pairs / 4).clamp(1, total);
+    let draws = (opts.u_pairs / 10).clamp(1, WARD_PAIRS).min(total);
     let chunks = draws.div_ceil(CHUNK);
     let counts = (0..chunks)
         .into_par_iter()
@@ -764,6 +767,9 @@ fn ward_patterns<R: Records>(
         .reduce(FxHashMap::default, merge_counts);
     sorted_patterns(counts, 1.0)
 }
+
+/// Most pairs drawn within wards: enough for the u of a few levels per field.
+const WARD_PAIRS: u64 = 200_000;
 
 /// The records of one ward, for [`ward_patterns`].
 struct WardPairs<'a> {
@@ -838,38 +844,52 @@ fn add_levels(
     }
 }
 
-/// The u by place of `records` from the pairs in one house and in one ward: supervised, the
-/// pairs `is_match` does not call matches; unsupervised (`is_match` `None`), each pair a
-/// non-match with the probability that its name, date of birth, national id and sex — not the
-/// phone or the address, which households share — say it is not a match under m and u.
-fn estimate_places<R: Records>(
-    records: &R,
-    link_split: Option<u32>,
-    opts: &TrainOptions,
-    fields: &Fields,
-    m: &[Vec<f64>],
-    u: &[Vec<f64>],
-    is_match: Option<&(dyn Fn(u32, u32) -> bool + Sync)>,
-) -> PlaceU {
-    let prior = fields.reference_places(u);
-    let identity: Vec<bool> = (0..fields.len())
-        .map(|f| matches!(f, compare::NAME | compare::DOB | compare::ID | compare::SEX))
-        .collect();
-    let none = |_: u32, _: u32| false;
-    let skip = is_match.unwrap_or(&none);
-    let table = |patterns: Vec<(Pattern, f64, f64)>, prior: &[Vec<f64>]| {
-        let post = if is_match.is_some() {
-            vec![0.0; patterns.len()]
-        } else {
-            posteriors(&patterns, &identity, m, u, None)
+/// The pairs of records in one ward and in one house ([`ward_patterns`], [`house_patterns`]).
+struct PlacePatterns {
+    ward: Vec<(Pattern, f64, f64)>,
+    house: Vec<(Pattern, f64, f64)>,
+    /// Whether the matches were left out (a supervised fit): the pairs are all non-matches.
+    supervised: bool,
+}
+
+impl PlacePatterns {
+    /// The pairs of `records` in one ward and in one house, without those `is_match` calls
+    /// matches (supervised) or all of them (unsupervised: [`PlacePatterns::u`] weighs them).
+    fn of<R: Records>(
+        records: &R,
+        link_split: Option<u32>,
+        opts: &TrainOptions,
+        is_match: Option<&(dyn Fn(u32, u32) -> bool + Sync)>,
+    ) -> PlacePatterns {
+        let none = |_: u32, _: u32| false;
+        let skip = is_match.unwrap_or(&none);
+        PlacePatterns {
+            ward: ward_patterns(records, link_split, opts, skip),
+            house: house_patterns(records, link_split, opts, skip),
+            supervised: is_match.is_some(),
+        }
+    }
+
+    /// The u by place: supervised, the counts of the pairs; unsupervised, each pair a non-match
+    /// with the probability that its name, date of birth, national id and sex — not the phone
+    /// or the address, which households share — say it is not a match under m and u.
+    fn u(&self, fields: &Fields, m: &[Vec<f64>], u: &[Vec<f64>]) -> PlaceU {
+        let prior = fields.reference_places(u);
+        let identity: Vec<bool> = (0..fields.len())
+            .map(|f| matches!(f, compare::NAME | compare::DOB | compare::ID | compare::SEX))
+            .collect();
+        let table = |patterns: &[(Pattern, f64, f64)], prior: &[Vec<f64>]| {
+            let post = if self.supervised {
+                vec![0.0; patterns.len()]
+            } else {
+                posteriors(patterns, &identity, m, u, None)
+            };
+            let mut counts: Vec<Vec<f64>> =
+                fields.levels.iter().map(|l| vec![0.0; l.len()]).collect();
+            add_levels(&mut counts, patterns, |i| 1.0 - post[i]);
+            place_u_from_counts(fields, &counts, m, prior)
         };
-        let mut counts: Vec<Vec<f64>> = fields.levels.iter().map(|l| vec![0.0; l.len()]).collect();
-        add_levels(&mut counts, &patterns, |i| 1.0 - post[i]);
-        place_u_from_counts(fields, &counts, m, prior)
-    };
-    PlaceU {
-        ward: table(ward_patterns(records, link_split, opts, skip), &prior.ward),
-        house: table(house_patterns(records, link_split, opts, skip), &prior.house),
+        PlaceU { ward: table(&self.ward, &prior.ward), house: table(&self.house, &prior.house) }
     }
 }
 
@@ -955,7 +975,20 @@ pub fn train_report<R: Records>(
 ) -> (Model, TrainReport) {
     let fields = Fields::of(records);
     let start = fields.m_ref();
-    train_inner(records, link_split, opts, &fields, &start)
+    let tf = TermFrequencies::new(records);
+    train_inner(records, link_split, opts, &fields, &start, &tf)
+}
+
+/// [`train_report`] with the records' name frequencies already counted (scoring needs them too).
+pub fn train_report_with<R: Records>(
+    records: &R,
+    link_split: Option<u32>,
+    opts: &TrainOptions,
+    tf: &TermFrequencies,
+) -> (Model, TrainReport) {
+    let fields = Fields::of(records);
+    let start = fields.m_ref();
+    train_inner(records, link_split, opts, &fields, &start, tf)
 }
 
 /// Trains a model on `records` with EM started from `start`'s m (it must have the records'
@@ -976,7 +1009,8 @@ pub fn train_from<R: Records>(
     } else {
         fields.m_ref()
     };
-    train_inner(records, link_split, opts, &fields, &m0)
+    let tf = TermFrequencies::new(records);
+    train_inner(records, link_split, opts, &fields, &m0, &tf)
 }
 
 fn train_inner<R: Records>(
@@ -985,6 +1019,7 @@ fn train_inner<R: Records>(
     opts: &TrainOptions,
     fields: &Fields,
     m0: &[Vec<f64>],
+    tf: &TermFrequencies,
 ) -> (Model, TrainReport) {
     let nf = fields.len();
     let (u, present) = estimate_u(records, link_split, opts, fields);
@@ -992,11 +1027,11 @@ fn train_inner<R: Records>(
     let pseudo = opts.prior_strength * PAIR_WEIGHT as f64;
     let prior_counts: Vec<Vec<f64>> =
         m_ref.iter().map(|l| l.iter().map(|p| p * pseudo).collect()).collect();
-    let tf = TermFrequencies::new(records);
     let bound = match_bound(records, link_split);
     // u in one ward and one house, from the start's m: EM's non-matches then include the
     // households that share an address, a phone and a family name.
-    let places0 = estimate_places(records, link_split, opts, fields, m0, &u, None);
+    let place_pairs = PlacePatterns::of(records, link_split, opts, None);
+    let places0 = place_pairs.u(fields, m0, &u);
     let tables0 = places0.tables(&u);
     // Per field, the m of each accepted rule weighed by the matches it found.
     let mut m_sum: Vec<Vec<f64>> = m0.iter().map(|l| vec![0.0; l.len()]).collect();
@@ -1010,7 +1045,7 @@ fn train_inner<R: Records>(
     for (rule, skip) in training_rules() {
         let estimate: Vec<bool> = (0..nf).map(|f| !skip.contains(&f)).collect();
         // The name's term frequency enters EM only where the name is estimated.
-        let tf_here = estimate[compare::NAME].then_some(&tf);
+        let tf_here = estimate[compare::NAME].then_some(tf);
         let patterns = rule_patterns(records, link_split, &rule, opts, tf_here);
         let setup = EmSetup {
             estimate: &estimate,
@@ -1108,7 +1143,7 @@ fn train_inner<R: Records>(
         fields.monotone(&mut m, &u);
         m
     };
-    let places = estimate_places(records, link_split, opts, fields, &m, &u, None);
+    let places = place_pairs.u(fields, &m, &u);
     let est = estimate_matches(records, &runs, &present, &m, &u, Some(&places));
     report.estimated_matches = est.matches;
     report.estimated_by = est.by;
@@ -1349,7 +1384,7 @@ pub fn fit_truth<R: Records>(
         let (x, y) = (entity.get(a as usize), entity.get(b as usize));
         x.is_some() && x == y && x != Some(&u32::MAX)
     };
-    let places = estimate_places(records, link_split, opts, &fields, &m, &u, Some(&same));
+    let places = PlacePatterns::of(records, link_split, opts, Some(&same)).u(&fields, &m, &u);
     let report = TrainReport {
         method: "truth".into(),
         reference: reference::reference().version.clone(),
@@ -1399,7 +1434,7 @@ pub fn fit_labels<R: Records>(
             rule_patterns(records, link_split, &rule, opts, tf_here)
         })
         .collect();
-    let places = estimate_places(records, link_split, opts, &fields, &m, &u, None);
+    let places = PlacePatterns::of(records, link_split, opts, None).u(&fields, &m, &u);
     let est = estimate_matches(records, &runs, &present, &m, &u, Some(&places));
     let mut report = TrainReport {
         method: "labels".into(),

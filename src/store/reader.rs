@@ -496,7 +496,8 @@ impl Store {
             .range(i)
             .and_then(|r| arena.get(r))
             .ok_or_else(|| self.corrupt_error(idx, format!("no record {record} in this block")))?;
-        std::str::from_utf8(bytes).map_err(|_| self.corrupt_error(idx, "invalid UTF-8".into()))
+        simdutf8::basic::from_utf8(bytes)
+            .map_err(|_| self.corrupt_error(idx, "invalid UTF-8".into()))
     }
 
     /// The strings of column `col` in block `block`.
