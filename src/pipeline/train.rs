@@ -453,6 +453,41 @@ struct RulePatterns {
     pairs: u64,
 }
 
+/// The groups of a one-rule blocking and a sample of their pairs: those whose hash falls
+/// under `em_pairs_per_rule` / (the pairs there are), all of them when they are fewer.
+struct Sample<'a, R: Records> {
+    blocker: Blocker<'a, R>,
+    groups: crate::block::Groups,
+    /// The share of pairs kept.
+    rate: f64,
+    cut: u64,
+}
+
+impl<'a, R: Records> Sample<'a, R> {
+    fn of(
+        cfg: &'a Blocking,
+        records: &'a R,
+        link_split: Option<u32>,
+        opts: &TrainOptions,
+    ) -> Option<Self> {
+        let mut blocker = Blocker::new(cfg, records, link_split);
+        let (groups, mut stats) = blocker.next_rule()?;
+        blocker.count_pairs(&groups, &mut stats);
+        let rate = if stats.pairs > opts.em_pairs_per_rule {
+            opts.em_pairs_per_rule as f64 / stats.pairs as f64
+        } else {
+            1.0
+        };
+        Some(Sample { blocker, groups, rate, cut: (rate * u64::MAX as f64) as u64 })
+    }
+
+    /// Whether pair (a, b) is in the sample.
+    #[inline]
+    fn keeps(&self, a: u32, b: u32) -> bool {
+        self.rate >= 1.0 || mix((u64::from(a) << 32) | u64::from(b)) <= self.cut
+    }
+}
+
 /// Pattern counts of (a sample of) the pairs of one rule, in pattern order.
 ///
 /// With `tf`, each pattern also carries the name's term-frequency adjustment, rounded to a
@@ -465,19 +500,12 @@ fn rule_patterns<R: Records>(
     tf: Option<&TermFrequencies>,
 ) -> RulePatterns {
     let cfg = Blocking { rules: vec![rule.clone()], max_block: opts.max_block };
-    let mut blocker = Blocker::new(&cfg, records, link_split);
-    let Some((groups, mut stats)) = blocker.next_rule() else {
+    let Some(sample) = Sample::of(&cfg, records, link_split, opts) else {
         return RulePatterns { weighted: Vec::new(), counted: Vec::new(), pairs: 0 };
     };
-    blocker.count_pairs(&groups, &mut stats);
-    // Keep a pair when its hash falls under the sampling rate.
-    let rate = if stats.pairs > opts.em_pairs_per_rule {
-        opts.em_pairs_per_rule as f64 / stats.pairs as f64
-    } else {
-        1.0
-    };
-    let cut = (rate * u64::MAX as f64) as u64;
-    let counts = groups
+    let (blocker, rate) = (&sample.blocker, sample.rate);
+    let counts = sample
+        .groups
         .par_iter()
         .fold(
             || (FxHashMap::<(Pattern, i32), (u64, u64)>::default(), Scratch::new()),
@@ -494,7 +522,7 @@ fn rule_patterns<R: Records>(
                 };
                 let weight = PAIR_WEIGHT / (size.max(2) as u64 - 1);
                 blocker.for_each_new_pair(g, |a, b| {
-                    if rate < 1.0 && mix((u64::from(a) << 32) | u64::from(b)) > cut {
+                    if !sample.keeps(a, b) {
                         return;
                     }
                     let (fa, fb) = (records.features(a), records.features(b));
@@ -635,23 +663,15 @@ fn house_patterns<R: Records>(
     skip: &(dyn Fn(u32, u32) -> bool + Sync),
 ) -> Vec<(Pattern, f64, f64)> {
     let cfg = Blocking { rules: vec![house_rule()], max_block: opts.max_block };
-    let mut blocker = Blocker::new(&cfg, records, link_split);
-    let Some((groups, mut stats)) = blocker.next_rule() else { return Vec::new() };
-    blocker.count_pairs(&groups, &mut stats);
-    let rate = if stats.pairs > opts.em_pairs_per_rule {
-        opts.em_pairs_per_rule as f64 / stats.pairs as f64
-    } else {
-        1.0
-    };
-    let cut = (rate * u64::MAX as f64) as u64;
-    let counts = groups
+    let Some(sample) = Sample::of(&cfg, records, link_split, opts) else { return Vec::new() };
+    let counts = sample
+        .groups
         .par_iter()
         .fold(
             || (FxHashMap::<Pattern, u64>::default(), Scratch::new()),
             |(mut counts, mut scratch), g| {
-                blocker.for_each_new_pair(g, |a, b| {
-                    if (rate < 1.0 && mix((u64::from(a) << 32) | u64::from(b)) > cut) || skip(a, b)
-                    {
+                sample.blocker.for_each_new_pair(g, |a, b| {
+                    if !sample.keeps(a, b) || skip(a, b) {
                         return;
                     }
                     if let Some(p) = place_pattern(records, a, b, Place::SameHouse, &mut scratch) {
@@ -663,7 +683,7 @@ fn house_patterns<R: Records>(
         )
         .map(|(c, _)| c)
         .reduce(FxHashMap::default, merge_counts);
-    sorted_patterns(counts, rate)
+    sorted_patterns(counts, sample.rate)
 }
 
 /// The pattern of pair (a, b) if their addresses place them at `place`.

@@ -373,8 +373,9 @@ fn check_layout(path: &Path, layout: &StoreLayout) -> Result<()> {
 }
 
 impl<S: Sink> StoreWriter<S> {
-    fn start(sink: S, path: PathBuf, layout: StoreLayout) -> Result<Self> {
-        let mut w = StoreWriter {
+    /// A writer at the start of an empty file.
+    fn empty(sink: S, path: PathBuf, layout: StoreLayout) -> Self {
+        StoreWriter {
             sink,
             path,
             rows: BlockBuilder::new(&layout),
@@ -391,7 +392,11 @@ impl<S: Sink> StoreWriter<S> {
             global_names: HashSet::new(),
             posting_names: HashSet::new(),
             scratch32: Vec::new(),
-        };
+        }
+    }
+
+    fn start(sink: S, path: PathBuf, layout: StoreLayout) -> Result<Self> {
+        let mut w = StoreWriter::empty(sink, path, layout);
         let header = w.header().encode();
         w.raw_write(&header)?;
         let schema = encode_schema(w.layout.columns());
@@ -796,22 +801,11 @@ impl<S: Sink> StoreWriter<S> {
                 && names.get(e.id as usize).is_some_and(|n| replace.iter().any(|(r, _)| r == n))
         };
         let mut w = StoreWriter {
-            sink,
-            path,
-            rows: BlockBuilder::new(&layout),
-            layout,
-            pos: 0,
-            crc: crc32fast::Hasher::new(),
             blocks: store.block_count(),
             records: store.record_count(),
             partial: true,
-            failed: false,
-            wide: false,
-            toc: Vec::new(),
             names: names.to_vec(),
-            global_names: HashSet::new(),
-            posting_names: HashSet::new(),
-            scratch32: Vec::new(),
+            ..StoreWriter::empty(sink, path, layout)
         };
         // The data area, in pieces, with the replaced globals' bytes zeroed.
         let bytes = store.as_bytes();
