@@ -1,5 +1,7 @@
 //! vnlink's integration tests: one binary, one module per theme.
 
+/// Bad input, hostile files and misuse: rows accounted for, output sets, permissions, limits.
+mod adversarial;
 /// The model on clean registers, few duplicates and lookups; EM's prior, checks and fallback;
 /// supervised training; monotone weights.
 mod model;

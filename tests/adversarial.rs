@@ -1,0 +1,7 @@
+//! Bad input, hostile files and misuse (issue 12): every row accounted for, outputs that are one
+//! unit, private files, bounded resources. One module per theme.
+
+/// Input integrity: quotes that swallow rows, record ids, limits, odd bytes.
+mod input;
+/// Output files: inputs never overwritten, output sets renamed as one, permissions, formulas.
+mod output;

@@ -1,0 +1,1 @@
+//! Input integrity (issue 12).
