@@ -15,6 +15,10 @@
 //!   still larger than `max_block` is skipped *and reported* in [`RuleStats`], never silently.
 //!   A record's effective key under a rule reflects the split (or is 0 where its block was
 //!   skipped), so that later rules do produce the pairs an oversized block left out.
+//! * **Exact copies compared once.** With [`Blocker::collapse_copies`], records whose normalised
+//!   comparison fields are all equal form one group, found by sorting in one pass before the
+//!   rules; only its first record enters the rules, so that copies can never fill a block (251
+//!   copies of one person would make every block of theirs oversized and leave them apart).
 //! * **Deterministic.** Groups are visited in key order and pairs in record order; the parallel
 //!   enumeration returns its results in that order.
 
@@ -231,7 +235,9 @@ pub fn mix(mut z: u64) -> u64 {
 /// Blocking configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Blocking {
-    /// Rules, in order: earlier rules take the pairs they share with later ones.
+    /// Rules, in order: earlier rules take the pairs they share with later ones. Omitted in a
+    /// configuration file: the default rules (the CLI then uses the rules inferred for the input).
+    #[serde(default = "default_rules")]
     pub rules: Vec<Rule>,
     /// Largest block compared in full (a block of n records gives n(n−1)/2 pairs).
     #[serde(default = "default_max_block")]
@@ -240,6 +246,10 @@ pub struct Blocking {
 
 fn default_max_block() -> usize {
     200
+}
+
+fn default_rules() -> Vec<Rule> {
+    Blocking::default().rules
 }
 
 impl Default for Blocking {
@@ -298,6 +308,16 @@ impl Blocking {
             });
         }
         for (i, r) in self.rules.iter().enumerate() {
+            if let Some(j) = self.rules[..i].iter().position(|o| o.name == r.name) {
+                return Err(Error::Config {
+                    path: None,
+                    key: format!("blocking.rules[{i}].name"),
+                    reason: format!(
+                        "rules [{j}] and [{i}] are both named `{}`; give each rule its own name",
+                        r.name
+                    ),
+                });
+            }
             if r.keys.is_empty() && r.fields.is_empty() {
                 return Err(Error::Config {
                     path: None,
@@ -363,6 +383,83 @@ pub struct Blocker<'a, R: Records> {
     done: Vec<Vec<u64>>,
     /// `(key, record)` pairs of the current rule, reused from rule to rule.
     order: Vec<(u64, u32)>,
+    /// Exact copies, when collapsed ([`Blocker::collapse_copies`]).
+    copies: Option<Copies>,
+}
+
+/// Groups of exact copies: records of one source whose [`Features`] and extra values are all
+/// equal. Only the first record of a group (its representative) enters the blocking rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Copies {
+    /// The groups (two records or more, ascending: the first is the representative), in the
+    /// order of their content's hash.
+    pub groups: Groups,
+    /// Bit `i`: record `i` is a copy other than its group's first (left out of the rules).
+    hidden: Vec<u64>,
+    /// `(representative, group index)`, by representative.
+    by_rep: Vec<(u32, u32)>,
+}
+
+impl Copies {
+    /// Finds the exact copies of `records` (within each source of a link) in one parallel pass
+    /// and a sort.
+    pub fn find<R: Records>(records: &R, link_split: Option<u32>) -> Copies {
+        let n = records.len();
+        let side = |i: u32| link_split.is_some_and(|s| i >= s);
+        let same = |a: u32, b: u32| {
+            side(a) == side(b)
+                && records.features(a) == records.features(b)
+                && records.extra_hashes(a) == records.extra_hashes(b)
+        };
+        let mut order: Vec<(u64, u32)> = (0..n as u32)
+            .into_par_iter()
+            .map(|i| {
+                let f = bytemuck::bytes_of(records.features(i));
+                let e = bytemuck::cast_slice::<u64, u8>(records.extra_hashes(i));
+                let h = crate::util::hash::hash64(f) ^ mix(crate::util::hash::hash64(e));
+                (h ^ u64::from(side(i)), i)
+            })
+            .collect();
+        order.par_sort_unstable();
+        let mut copies = Copies { hidden: vec![0; n.div_ceil(64)], ..Copies::default() };
+        let mut rest: Vec<u32> = Vec::new();
+        let mut group: Vec<u32> = Vec::new();
+        for run in order.chunk_by(|x, y| x.0 == y.0).filter(|r| r.len() > 1) {
+            // Records of one hash are ascending; equal ones are split from any collision.
+            rest.clear();
+            rest.extend(run.iter().map(|&(_, i)| i));
+            while let Some(&first) = rest.first() {
+                group.clear();
+                group.extend(rest.iter().copied().filter(|&i| same(first, i)));
+                rest.retain(|&i| !same(first, i));
+                if group.len() > 1 {
+                    for &m in &group[1..] {
+                        copies.hidden[m as usize / 64] |= 1 << (m % 64);
+                    }
+                    copies.by_rep.push((first, copies.groups.len() as u32));
+                    copies.groups.push(&group);
+                }
+            }
+        }
+        copies.by_rep.sort_unstable();
+        copies
+    }
+
+    /// Whether record `i` is a copy other than its group's first.
+    pub fn is_hidden(&self, i: u32) -> bool {
+        self.hidden.get(i as usize / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    /// The group whose representative is `rep`, if any.
+    pub fn group_of(&self, rep: u32) -> Option<&[u32]> {
+        let k = self.by_rep.binary_search_by_key(&rep, |&(r, _)| r).ok()?;
+        Some(self.groups.get(self.by_rep[k].1 as usize))
+    }
+
+    /// Records left out of the rules (copies other than the first of their group).
+    pub fn hidden_count(&self) -> u64 {
+        self.hidden.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
 }
 
 /// The groups of one rule: records to compare among themselves, as record indices (ascending
@@ -437,7 +534,21 @@ impl<'a, R: Records> Blocker<'a, R> {
     /// A blocker over `records`. With `link_split = Some(n)`, records `0..n` are one source and
     /// the rest the other, and only pairs across them are produced.
     pub fn new(cfg: &'a Blocking, records: &'a R, link_split: Option<u32>) -> Self {
-        Blocker { cfg, records, link_split, done: Vec::new(), order: Vec::new() }
+        Blocker { cfg, records, link_split, done: Vec::new(), order: Vec::new(), copies: None }
+    }
+
+    /// Finds the exact copies first ([`Copies::find`]): only the first record of each group of
+    /// copies enters the rules. The caller compares the copies with their first record
+    /// ([`Blocker::copies`]) and, in a link, gives each pair of a representative to its copies.
+    #[must_use]
+    pub fn collapse_copies(mut self) -> Self {
+        self.copies = Some(Copies::find(self.records, self.link_split));
+        self
+    }
+
+    /// The exact copies, when collapsed.
+    pub fn copies(&self) -> Option<&Copies> {
+        self.copies.as_ref()
     }
 
     /// The effective keys of the rules done so far, for reports.
@@ -456,7 +567,11 @@ impl<'a, R: Records> Blocker<'a, R> {
         let mut order = std::mem::take(&mut self.order);
         order.clear();
         let idx = rule.extra_indices(records.extra_fields()).unwrap_or_default();
+        let copies = self.copies.as_ref();
         order.par_extend((0..n as u32).into_par_iter().filter_map(|i| {
+            if copies.is_some_and(|c| c.is_hidden(i)) {
+                return None;
+            }
             let k = rule.key_with(records.features(i), records.extra_hashes(i), &idx);
             (k != 0).then_some((k, i))
         }));

@@ -44,7 +44,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         None => vnlink::pipeline::MatchConfig::default(),
     };
-    let own_rules = args.config.is_none();
+    let own_rules = super::common::own_rules(args.config.as_deref());
     let s = build(&args.input, &args.output, &args.reading, &mut cfg, own_rules, args.quiet)?;
     if !args.quiet {
         eprintln!(

@@ -73,9 +73,11 @@ impl MatchArgs {
         };
         if let Some(p) = self.threshold {
             cfg.threshold = vnlink::pipeline::Threshold::Probability(p);
+            check_flag("--threshold", &cfg)?;
         }
         if let Some(w) = self.threshold_weight {
             cfg.threshold = vnlink::pipeline::Threshold::Weight(w);
+            check_flag("--threshold-weight", &cfg)?;
         }
         cfg.validate().map_err(|e| match (e, &self.config) {
             (vnlink::Error::Config { key, reason, .. }, Some(p)) => {
@@ -101,6 +103,16 @@ impl MatchArgs {
     }
 }
 
+/// Checks `cfg` after a command-line flag changed it: an error names the flag.
+fn check_flag(flag: &str, cfg: &MatchConfig) -> anyhow::Result<()> {
+    match cfg.validate() {
+        Err(vnlink::Error::Config { key, reason, .. }) if key == "threshold" => {
+            Err(anyhow::anyhow!("{flag}: {reason}"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The configuration file of this run, once read (see [`name_config`]).
 static CONFIG_PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
@@ -118,33 +130,119 @@ pub fn name_config(err: anyhow::Error) -> anyhow::Error {
     }
 }
 
-/// Reads a match configuration from TOML (`.toml`) or JSON.
+/// Which blocking keys the configuration file gave (omitted keys keep their defaults, and
+/// omitted rules are the ones inferred for the input).
+#[derive(Clone, Copy, Debug, Default)]
+struct Given {
+    rules: bool,
+    max_block: bool,
+}
+
+static CONFIG_GIVES: std::sync::OnceLock<Given> = std::sync::OnceLock::new();
+
+/// Whether the run picks its own blocking rules (inferred for the input, or the store's): no
+/// configuration file, or one without `blocking.rules`.
+pub fn own_rules(config: Option<&Path>) -> bool {
+    config.is_none() || !CONFIG_GIVES.get().is_some_and(|g| g.rules)
+}
+
+/// Makes `blocking` the run's rules, keeping a `max_block` the configuration file set.
+fn adopt_rules(cfg: &mut MatchConfig, blocking: vnlink::block::Blocking) {
+    let max_block = cfg.blocking.max_block;
+    cfg.blocking = blocking;
+    if CONFIG_GIVES.get().is_some_and(|g| g.max_block) {
+        cfg.blocking.max_block = max_block;
+    }
+}
+
+/// Reads a match configuration from TOML (`.toml`) or JSON. Omitted keys keep their defaults;
+/// errors name the line, column and key path.
 pub fn load_config(path: &Path) -> anyhow::Result<MatchConfig> {
     let _ = CONFIG_PATH.set(path.to_path_buf());
     let text = std::fs::read_to_string(path).map_err(|e| vnlink::Error::io(path, e))?;
     let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-    let cfg: MatchConfig = if is_toml {
-        toml::from_str(&text).map_err(|e| vnlink::Error::Config {
-            path: Some(path.into()),
-            key: e.span().map_or_else(String::new, |s| format!("at bytes {}..{}", s.start, s.end)),
-            reason: e.message().to_owned(),
-        })?
-    } else {
-        serde_json::from_str(&text).map_err(|e| vnlink::Error::Config {
-            path: Some(path.into()),
-            key: format!("line {} column {}", e.line(), e.column()),
-            reason: e.to_string(),
-        })?
+    let config_error = |key: String, reason: String| vnlink::Error::Config {
+        path: Some(path.into()),
+        key,
+        reason,
     };
+    let (cfg, given): (MatchConfig, Given) = if is_toml {
+        let cfg = toml::from_str(&text).map_err(|e| {
+            let (line, column, key) = toml_location(&text, e.span().map_or(0, |s| s.start));
+            let reason = format!("line {line} column {column}: {}", e.message());
+            config_error(key.unwrap_or_else(|| format!("line {line}")), reason)
+        })?;
+        let table: toml::Table = toml::from_str(&text).unwrap_or_default();
+        let blocking = table.get("blocking").and_then(toml::Value::as_table);
+        let has = |k: &str| blocking.is_some_and(|b| b.contains_key(k));
+        (cfg, Given { rules: has("rules"), max_block: has("max_block") })
+    } else {
+        let cfg = serde_json::from_str(&text)
+            .map_err(|e| config_error(format!("line {}", e.line()), e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let has = |k: &str| value.get("blocking").and_then(|b| b.get(k)).is_some();
+        (cfg, Given { rules: has("rules"), max_block: has("max_block") })
+    };
+    let _ = CONFIG_GIVES.set(given);
     Ok(cfg)
 }
 
+/// The line, column and key path of byte `at` of a TOML text: the path of the table the line is in
+/// (arrays of tables with their index, `blocking.rules[1]`) and the key the line sets, if any.
+fn toml_location(text: &str, at: usize) -> (usize, usize, Option<String>) {
+    let at = at.min(text.len());
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text.get(line_start..at).map_or(1, |s| s.chars().count() + 1);
+    let mut table = String::new();
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut key = String::new();
+    for (n, l) in text.lines().enumerate().take(line) {
+        let t = l.trim();
+        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+            let name = name.trim().to_owned();
+            let i = counts.entry(name.clone()).or_insert(0);
+            table = format!("{name}[{i}]");
+            *i += 1;
+        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            name.trim().clone_into(&mut table);
+        } else if n + 1 == line
+            && let Some((k, _)) = t.split_once('=')
+        {
+            k.trim().trim_matches('"').clone_into(&mut key);
+        }
+    }
+    let path = match (table.is_empty(), key.is_empty()) {
+        (true, _) => key,
+        (false, true) => table,
+        (false, false) => format!("{table}.{key}"),
+    };
+    (line, column, (!path.is_empty()).then_some(path))
+}
+
+/// Sets the number of worker threads: at most four per core (more only adds switching and
+/// memory; thousands of threads take a minute to start).
 pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
+        check_threads(n)?;
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
             .context("cannot set the number of threads")?;
+    }
+    Ok(())
+}
+
+/// An error when `n` threads is more than four per core.
+pub fn check_threads(n: usize) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if n > 4 * cores {
+        anyhow::bail!(
+            "--threads {n}: at most {} on this machine (four per core; {cores} cores); \
+             0 or no --threads uses one per core",
+            4 * cores
+        );
     }
     Ok(())
 }
@@ -196,7 +294,7 @@ pub fn load_or_build(
     if dataset::is_store(input) {
         let store = Store::open(input)?;
         if set_blocking {
-            cfg.blocking = dataset::View::new(&store)?.meta()?.blocking;
+            adopt_rules(cfg, dataset::View::new(&store)?.meta()?.blocking);
         }
         return Ok(Loaded { store, built: None, seconds: t.elapsed().as_secs_f64() });
     }
@@ -283,7 +381,7 @@ pub fn load_or_build_pair(
     if set_blocking {
         let mut blocking = inferred[0].blocking.clone();
         blocking.rules.retain(|r| r.fields.iter().all(|f| common.iter().any(|k| k.0 == *f)));
-        cfg.blocking = blocking;
+        adopt_rules(cfg, blocking);
     }
     let mut loaded = Vec::with_capacity(2);
     for ((inf, input), store_path) in inferred.into_iter().zip(inputs).zip(store_paths) {
@@ -319,7 +417,7 @@ pub fn reading(
         }
         ingest.config_columns = Some(inferred.columns);
         if set_blocking {
-            cfg.blocking = inferred.blocking;
+            adopt_rules(cfg, inferred.blocking);
         }
     } else {
         ingest.config_columns = Some(cfg.columns.clone());

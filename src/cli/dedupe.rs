@@ -43,7 +43,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     set_threads(args.matching.threads)?;
     let mut cfg = args.matching.config()?;
     vnlink::util::fs::create_dir_all(&args.out)?;
-    let own_rules = args.matching.config.is_none();
+    let own_rules = super::common::own_rules(args.matching.config.as_deref());
     let store_path = args.out.join("store.vnl");
     let loaded = load_or_build(&args.input, &store_path, &args.reading, &mut cfg, own_rules, q)?;
     let matcher = args.matching.matcher_with(cfg)?;

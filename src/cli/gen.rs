@@ -335,6 +335,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ShapeArg::Dedupe => Shape::Dedupe,
         ShapeArg::Link => Shape::Link,
     };
+    super::common::check_threads(args.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
         .build()

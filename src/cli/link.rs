@@ -46,7 +46,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         cfg.one_to_one = true;
     }
     vnlink::util::fs::create_dir_all(&args.out)?;
-    let own_rules = args.matching.config.is_none();
+    let own_rules = super::common::own_rules(args.matching.config.as_deref());
     let (lp, rp) = (args.out.join("left.vnl"), args.out.join("right.vnl"));
     let [left, right] = load_or_build_pair(
         [&args.left, &args.right],

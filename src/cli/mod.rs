@@ -82,7 +82,7 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {:#}", common::name_config(err));
+            eprintln!("error: {}", message(&common::name_config(err)));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -105,6 +105,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Normalize(args) => normalize::run(&args),
         Command::Schema(args) => schema::run(&args),
     }
+}
+
+/// An error and its causes on one line, each cause once: the library's errors already print
+/// their source (`file: No such file or directory`), which the chain would repeat.
+fn message(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

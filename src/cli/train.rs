@@ -72,7 +72,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     set_threads(args.matching.threads)?;
     let q = args.matching.quiet;
     let mut cfg = args.matching.config()?;
-    let own_rules = args.matching.config.is_none();
+    let own_rules = super::common::own_rules(args.matching.config.as_deref());
     let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
     let (left, right) = load_inputs(
         input,

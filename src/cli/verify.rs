@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use vnlink::pipeline::dataset;
 use vnlink::store::{SectionKind, Store};
 
 use super::EXIT_ERROR;
@@ -51,12 +52,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         report.bytes,
         start.elapsed()
     );
-    if report.is_ok() {
+    // The checksums say the bytes are those written; the dataset's metadata and saved model
+    // must also still parse (a store rewritten by another tool, or by an older vnlink, may not).
+    let mut errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    if report.is_ok() && store.global_names().contains(&dataset::META) {
+        match dataset::View::new(&store).and_then(|v| v.meta().map(|_| v)) {
+            Ok(view) => {
+                if let Err(e) = view.saved_model() {
+                    errors.push(e.to_string());
+                }
+            }
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if errors.is_empty() {
         println!("  status           OK");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("  status           DAMAGED ({} sections)", report.errors.len());
-        for e in &report.errors {
+        println!("  status           DAMAGED ({} problems)", errors.len());
+        for e in &errors {
             eprintln!("error: {e}");
         }
         Ok(ExitCode::from(EXIT_ERROR))

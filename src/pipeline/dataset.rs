@@ -1088,6 +1088,10 @@ impl Records for Joined<'_, '_> {
 pub fn is_store(path: &Path) -> bool {
     use std::io::Read;
     let mut magic = [0u8; 8];
+    // Only a regular file can be a store (opening a FIFO to look would block).
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut magic))
         .is_ok_and(|()| magic == crate::store::format::MAGIC)

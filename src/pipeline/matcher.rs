@@ -20,9 +20,11 @@ use crate::pipeline::tf::TermFrequencies;
 use crate::pipeline::train::{self, TrainOptions, TrainReport};
 use crate::store::Store;
 
-/// Where pairs are cut: a match probability or a match weight.
+/// Where pairs are cut: a match probability or a match weight. In a configuration file:
+/// `threshold = 0.9` (a probability), `threshold = { probability = 0.9 }` or
+/// `threshold = { weight = 12 }`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", from = "ThresholdRepr")]
 pub enum Threshold {
     /// Keep pairs whose match probability is at least this (0 < p < 1).
     Probability(f64),
@@ -36,6 +38,35 @@ impl Threshold {
         match self {
             Threshold::Probability(p) => weight_of_probability(p),
             Threshold::Weight(w) => w,
+        }
+    }
+}
+
+/// A threshold as configuration files write it: a bare number is a probability.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected a probability (0.9), { probability = 0.9 } or { weight = 12 }"
+)]
+enum ThresholdRepr {
+    Bare(f64),
+    Tagged(TaggedThreshold),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum TaggedThreshold {
+    Probability(f64),
+    Weight(f64),
+}
+
+impl From<ThresholdRepr> for Threshold {
+    fn from(t: ThresholdRepr) -> Threshold {
+        match t {
+            ThresholdRepr::Bare(p) | ThresholdRepr::Tagged(TaggedThreshold::Probability(p)) => {
+                Threshold::Probability(p)
+            }
+            ThresholdRepr::Tagged(TaggedThreshold::Weight(w)) => Threshold::Weight(w),
         }
     }
 }
@@ -80,14 +111,19 @@ impl MatchConfig {
     /// Checks the configuration.
     pub fn validate(&self) -> Result<()> {
         self.blocking.validate()?;
-        if let Threshold::Probability(p) = self.threshold
-            && !(p > 0.0 && p < 1.0)
-        {
-            return Err(Error::Config {
-                path: None,
-                key: "threshold".into(),
-                reason: format!("a probability threshold must be in (0, 1), found {p}"),
-            });
+        let bad = match self.threshold {
+            Threshold::Probability(p) if !(p > 0.0 && p < 1.0) => {
+                Some(format!("a probability threshold must be in (0, 1), found {p}"))
+            }
+            // A weight is a log2 Bayes factor: ±1000 is already beyond any pair's reach, and a
+            // non-finite one (NaN, ±inf, an overflowing 1e309) would keep every pair or none.
+            Threshold::Weight(w) if !(w.is_finite() && w.abs() <= 1000.0) => Some(format!(
+                "a match weight threshold must be a number in [-1000, 1000], found {w}"
+            )),
+            _ => None,
+        };
+        if let Some(reason) = bad {
+            return Err(Error::Config { path: None, key: "threshold".into(), reason });
         }
         self.train.validate()
     }

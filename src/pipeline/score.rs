@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::block::{Blocker, Blocking, RuleStats};
+use crate::block::{Blocker, Blocking, Copies, RuleStats};
 use crate::compare::{self, Records, Scratch};
 use crate::model::{MAX_FIELDS, MAX_LEVELS, Model, Pattern, Place, probability};
 use crate::pipeline::progress::Progress;
@@ -354,11 +354,15 @@ impl Scorer {
         link_split: Option<u32>,
         progress: &dyn Progress,
     ) -> ScoreOutput {
-        let mut blocker = Blocker::new(blocking, records, link_split);
-        let mut out = ScoreOutput::default();
-        let mut rule = 0u8;
         progress.stage("block", Some(blocking.rules.len() as u64));
         let mut clock = std::time::Instant::now();
+        let mut blocker = Blocker::new(blocking, records, link_split).collapse_copies();
+        let mut out = ScoreOutput::default();
+        if let Some(copies) = blocker.copies() {
+            out.rules.push(self.score_copies(records, copies, link_split, &mut out.pairs));
+            out.compared += out.rules[0].pairs;
+        }
+        let mut rule = out.rules.len() as u8;
         while let Some((groups, mut stats)) = blocker.next_rule() {
             out.block_seconds += clock.elapsed().as_secs_f64();
             clock = std::time::Instant::now();
@@ -419,8 +423,92 @@ impl Scorer {
             progress.finish();
             progress.stage("block", None);
         }
+        if let (Some(_), Some(copies)) = (link_split, blocker.copies()) {
+            expand_copies(copies, &mut out.pairs);
+        }
         out.block_seconds += clock.elapsed().as_secs_f64();
         progress.finish();
         out
     }
+
+    /// Compares the exact copies of a dedupe with the first record of their group (in a link,
+    /// copies are of one source and make no pair): all copies are equal, so one comparison
+    /// weighs the whole group. Returns the statistics of the pseudo-rule [`COPIES_RULE`].
+    fn score_copies<R: Records>(
+        &self,
+        records: &R,
+        copies: &Copies,
+        link_split: Option<u32>,
+        kept: &mut Vec<ScoredPair>,
+    ) -> RuleStats {
+        let groups = &copies.groups;
+        let mut stats = RuleStats {
+            rule: COPIES_RULE.into(),
+            records_keyed: groups.iter().map(|g| g.len() as u64).sum(),
+            blocks: groups.len() as u64,
+            ..RuleStats::default()
+        };
+        for g in groups.iter() {
+            note_copies(&mut stats, g);
+        }
+        stats.largest.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        stats.largest.truncate(10);
+        if link_split.is_some() {
+            return stats;
+        }
+        stats.pairs = stats.records_keyed - stats.blocks;
+        let chunks: Vec<Vec<ScoredPair>> = groups
+            .par_iter()
+            .map_init(Scratch::default, |scratch, g| {
+                let rep = g[0];
+                let (f, name) = (records.features(rep), records.name_ascii(rep));
+                let mut pattern = compare::compare(f, f, || (name, name), scratch);
+                compare::compare_extras(records, rep, rep, &mut pattern);
+                let shares = self.tf.shares_of(rep);
+                let weight = self.weigh_with(pattern, || (shares, shares));
+                if weight < self.threshold {
+                    return Vec::new();
+                }
+                g[1..].iter().map(|&b| ScoredPair { a: rep, b, weight, pattern, rule: 0 }).collect()
+            })
+            .collect();
+        kept.extend(chunks.into_iter().flatten());
+        stats
+    }
+}
+
+/// The name of the pseudo-rule of exact copies in blocking statistics.
+pub const COPIES_RULE: &str = "exact_copies";
+
+/// Keeps the largest groups of copies in `stats.largest`, as the rules do with their blocks.
+fn note_copies(stats: &mut RuleStats, group: &[u32]) {
+    stats.largest.push((group.len() as u64, group[0]));
+    if stats.largest.len() >= 80 {
+        stats.largest.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        stats.largest.truncate(10);
+    }
+}
+
+/// Gives every pair of a link whose records head groups of copies to the copies too (they are
+/// equal, so the pair's pattern and weight are theirs): appended after the pairs, in their order.
+fn expand_copies(copies: &Copies, pairs: &mut Vec<ScoredPair>) {
+    if copies.groups.is_empty() {
+        return;
+    }
+    let mut more = Vec::new();
+    for p in pairs.iter() {
+        let ga = copies.group_of(p.a).unwrap_or(std::slice::from_ref(&p.a));
+        let gb = copies.group_of(p.b).unwrap_or(std::slice::from_ref(&p.b));
+        if ga.len() == 1 && gb.len() == 1 {
+            continue;
+        }
+        for &a in ga {
+            more.extend(gb.iter().filter(|&&b| (a, b) != (p.a, p.b)).map(|&b| ScoredPair {
+                a,
+                b,
+                ..*p
+            }));
+        }
+    }
+    pairs.extend(more);
 }

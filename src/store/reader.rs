@@ -209,6 +209,18 @@ impl Store {
     /// type's docs about memory maps).
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref();
+        // Checked before opening: opening a FIFO would block until a writer comes, and a
+        // directory or a device is no store.
+        let kind = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.file_type();
+        if !kind.is_file() {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("not a store: a store is a regular file, this is {}", file_kind(kind)),
+                ),
+            ));
+        }
         let file = crate::util::fs::open(path)?;
         let bytes: SharedBytes = match super::mmap::map(&file, path)? {
             Some(map) => Arc::new(map),
@@ -913,4 +925,25 @@ impl Inner {
             },
         }
     }
+}
+
+/// What a file that is not a regular file is, for messages.
+pub(crate) fn file_kind(kind: std::fs::FileType) -> &'static str {
+    if kind.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
 }
