@@ -5,11 +5,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
-use vnlink::output;
+use vnlink::output::{self, CsvStyle};
 use vnlink::pipeline::dataset::RECORD_ID;
+use vnlink::util::fs::OutputSet;
 
 use super::common::{
-    InputArgs, MatchArgs, exit, load_or_build, report_training, set_threads, skipped,
+    InputArgs, MatchArgs, check_outputs, exit, load_or_build, note_stale, report_training,
+    set_threads, skipped,
 };
 
 /// Find duplicates within one dataset (CSV or `.vnl` store) and cluster them.
@@ -20,7 +22,12 @@ use super::common::{
     match_probability,match_weight and one level per field), model.json (the model used) and \
     report.json (counts, timings, blocking statistics, skipped rows, training). A CSV input is \
     first built into DIR/store.vnl, and the model is saved into it for `vnlink query`; with a \
-    store as input, --save-model saves it there.")]
+    store as input, --save-model saves it there.\n\n\
+    The files are written into a private staging directory inside DIR and renamed into place \
+    together once all are written, under a lock on DIR: a failed or interrupted run leaves the \
+    previous outputs as they were, and a second run into the same DIR is refused while one \
+    runs. An input that an output would replace is refused. Ids that start like a spreadsheet \
+    formula are written with a leading ' (see --no-escape-formulas).")]
 pub struct Args {
     /// Input: a CSV file or a `.vnl` store.
     input: PathBuf,
@@ -31,6 +38,11 @@ pub struct Args {
     /// store in DIR always gets it.
     #[arg(long)]
     save_model: bool,
+    /// Write record ids as they are, even those a spreadsheet would run as formulas (by default
+    /// an id starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`; `vnlink eval`
+    /// reads both).
+    #[arg(long)]
+    no_escape_formulas: bool,
     #[command(flatten)]
     reading: InputArgs,
     #[command(flatten)]
@@ -42,9 +54,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let q = args.matching.quiet;
     set_threads(args.matching.threads)?;
     let mut cfg = args.matching.config()?;
-    vnlink::util::fs::create_dir_all(&args.out)?;
+    let built_here = !vnlink::pipeline::dataset::is_store(&args.input);
+    let mut names = vec!["clusters.csv", "pairs.csv", "model.json", "report.json"];
+    if built_here {
+        names.push("store.vnl");
+    }
+    let outputs: Vec<PathBuf> = names.iter().map(|n| args.out.join(n)).collect();
+    let m = &args.matching;
+    check_outputs(&outputs, &[Some(&args.input), m.config.as_deref(), m.model.as_deref()])?;
+    // All outputs go to a staging directory inside DIR, renamed into place together at the end,
+    // under a lock on DIR.
+    let set = OutputSet::begin(&args.out)?;
+    note_stale(set.stale_removed(), q);
     let own_rules = args.matching.config.is_none();
-    let store_path = args.out.join("store.vnl");
+    let store_path = set.path("store.vnl");
     let loaded = load_or_build(&args.input, &store_path, &args.reading, &mut cfg, own_rules, q)?;
     let matcher = args.matching.matcher_with(cfg)?;
     let store = &loaded.store;
@@ -55,9 +78,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     let ids = store.str_column(RECORD_ID)?;
     let id = |i: u32| ids.get(u64::from(i));
-    output::write_clusters(&args.out.join("clusters.csv"), &result.labels, id)?;
-    output::write_pairs(&args.out.join("pairs.csv"), &result.model, &result.pairs, id, id)?;
-    result.model.write(args.out.join("model.json"))?;
+    let style = CsvStyle { escape_formulas: !args.no_escape_formulas };
+    output::write_clusters(&set.path("clusters.csv"), &result.labels, id, style)?;
+    output::write_pairs(&set.path("pairs.csv"), &result.model, &result.pairs, id, id, style)?;
+    result.model.write(set.path("model.json"))?;
     if loaded.built.is_some() {
         vnlink::pipeline::dataset::save_model(store, &store_path, &result.model)?;
     } else if args.save_model {
@@ -80,7 +104,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "training": result.training,
         "stats": stats,
     });
-    output::write_json(&args.out.join("report.json"), &report)?;
+    output::write_json(&set.path("report.json"), &report)?;
+    set.commit()?;
     if !q {
         summary("dedupe", &args.out, &stats);
         training_summary(result.training.as_ref());
