@@ -115,6 +115,28 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
+    /// An output would replace one of the command's inputs.
+    #[error(
+        "{}: refusing to write this output: it is the input {} and would be destroyed; choose another output path",
+        output.display(), input.display()
+    )]
+    OutputIsInput {
+        /// The output that was asked for.
+        output: PathBuf,
+        /// The input it is (same device and inode).
+        input: PathBuf,
+    },
+
+    /// Another process holds the advisory lock of an output.
+    #[error(
+        "another vnlink run is writing {}; wait for it to finish or choose another output",
+        path.display()
+    )]
+    Busy {
+        /// The output directory or store being written.
+        path: PathBuf,
+    },
 }
 
 impl Error {

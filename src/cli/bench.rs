@@ -342,8 +342,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     let ids = store.str_column(RECORD_ID)?;
     let id = |i: u32| ids.get(u64::from(i));
-    output::write_clusters(&args.out.join("clusters.csv"), &result.labels, id)?;
-    output::write_pairs(&args.out.join("pairs.csv"), &result.model, &result.pairs, id, id)?;
+    let style = output::CsvStyle::default();
+    output::write_clusters(&args.out.join("clusters.csv"), &result.labels, id, style)?;
+    output::write_pairs(&args.out.join("pairs.csv"), &result.model, &result.pairs, id, id, style)?;
     result.model.write(args.out.join("model.json"))?;
     secs.write = t.elapsed().as_secs_f64();
 

@@ -1,6 +1,6 @@
 //! `vnlink blocks`: what the blocking rules would do, before a long run.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use vnlink::compare::Records;
@@ -9,7 +9,7 @@ use vnlink::pipeline::blocks::analyse;
 use vnlink::pipeline::dataset::{Joined, RECORD_ID, View};
 use vnlink::store::Store;
 
-use super::common::{InputArgs, MatchArgs, exit, load_inputs, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, load_inputs, scratch_for, set_threads, skipped};
 
 /// Report, per blocking rule, the comparisons it generates, the cumulative recall on a truth
 /// file when one is given, and the largest blocks. Nothing is compared or scored.
@@ -49,11 +49,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let q = args.matching.quiet || args.json;
     let mut cfg = args.matching.config()?;
     let own_rules = super::common::own_rules(args.matching.config.as_deref());
-    let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
+    let tmp = scratch_for(&[Some(args.input.as_path()), args.right.as_deref()], None, q)?;
+    let scratch = tmp.as_ref().map_or(Path::new("."), |t| t.path());
     let (first, second) = load_inputs(
         &args.input,
         args.right.as_deref(),
-        tmp.path(),
+        scratch,
         &args.reading,
         &mut cfg,
         own_rules,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::common::{InputArgs, build, exit, load_config, set_threads};
+use super::common::{InputArgs, build, check_outputs, clean_near, exit, load_config, set_threads};
 
 /// Build a store (`.vnl`) from a CSV file: normalise every record, key it and write it.
 #[derive(clap::Args, Debug)]
@@ -45,6 +45,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         None => vnlink::pipeline::MatchConfig::default(),
     };
     let own_rules = super::common::own_rules(args.config.as_deref());
+    check_outputs(
+        std::slice::from_ref(&args.output),
+        &[Some(&args.input), args.config.as_deref()],
+    )?;
+    clean_near(&args.output, args.quiet);
     let s = build(&args.input, &args.output, &args.reading, &mut cfg, own_rules, args.quiet)?;
     if !args.quiet {
         eprintln!(

@@ -119,6 +119,13 @@ static CONFIG_PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 /// An error about a configuration key found after the file was read (a column the input lacks,
 /// a rule on a missing field) names the configuration file, as the errors of reading it do.
 pub fn name_config(err: anyhow::Error) -> anyhow::Error {
+    // Only a bare `Config` error is rebuilt: `downcast` also sees through `context`, whose
+    // message would be lost.
+    let bare_config = err.chain().count() == 1
+        && matches!(err.downcast_ref::<vnlink::Error>(), Some(vnlink::Error::Config { .. }));
+    if !bare_config {
+        return err;
+    }
     match (err.downcast::<vnlink::Error>(), CONFIG_PATH.get()) {
         (Ok(vnlink::Error::Config { path: None, key, reason }), Some(p))
             if key.starts_with("columns") || key.starts_with("blocking") =>
@@ -519,4 +526,64 @@ impl vnlink::pipeline::progress::Progress for Bars {
     fn finish(&self) {
         self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner).finish_and_clear();
     }
+}
+
+/// An error if any of `outputs` is one of `inputs` (`None`s are skipped): writing it would
+/// destroy the input.
+pub fn check_outputs(outputs: &[PathBuf], inputs: &[Option<&Path>]) -> anyhow::Result<()> {
+    let inputs: Vec<&Path> = inputs.iter().flatten().copied().collect();
+    for out in outputs {
+        vnlink::util::fs::check_not_input(out, &inputs)?;
+    }
+    Ok(())
+}
+
+/// Says which leftovers of killed runs were removed.
+pub fn note_stale(removed: &[PathBuf], quiet: bool) {
+    if !removed.is_empty() && !quiet {
+        eprintln!(
+            "note: removed {} temporary file(s) left by an interrupted vnlink run: {}",
+            removed.len(),
+            removed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+}
+
+/// Removes (and notes) the leftovers of killed runs in the directory of the output `path`,
+/// those not touched for 10 s and not locked by a live run.
+pub fn clean_near(path: &Path, quiet: bool) {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let removed = vnlink::util::fs::clean_stale(dir, std::time::Duration::from_secs(10));
+    note_stale(&removed, quiet);
+}
+
+/// A private (0700) scratch directory for the stores built from CSV inputs while a command runs,
+/// in the directory of `near` (the output file) or else the current directory, never the shared
+/// temporary directory; `None` when every input is already a store.
+pub fn scratch_for(
+    inputs: &[Option<&Path>],
+    near: Option<&Path>,
+    quiet: bool,
+) -> anyhow::Result<Option<vnlink::util::fs::TempDir>> {
+    if inputs.iter().flatten().all(|p| dataset::is_store(p)) {
+        return Ok(None);
+    }
+    let dir = match near.and_then(Path::parent) {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let removed = vnlink::util::fs::clean_stale(&dir, std::time::Duration::from_secs(10));
+    note_stale(&removed, quiet);
+    let tmp = vnlink::util::fs::TempDir::new_in(&dir).with_context(|| {
+        format!(
+            "cannot create a private directory for the temporary store in {}; run from a \
+             writable directory, or build a store first (`vnlink build INPUT -o people.vnl`) \
+             and pass the .vnl",
+            dir.display()
+        )
+    })?;
+    Ok(Some(tmp))
 }

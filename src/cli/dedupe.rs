@@ -5,11 +5,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
-use vnlink::output;
+use vnlink::output::{self, CsvStyle};
 use vnlink::pipeline::dataset::RECORD_ID;
+use vnlink::util::fs::OutputSet;
 
 use super::common::{
-    InputArgs, MatchArgs, exit, load_or_build, report_training, set_threads, skipped,
+    InputArgs, MatchArgs, check_outputs, exit, load_or_build, note_stale, report_training,
+    set_threads, skipped,
 };
 
 /// Find duplicates within one dataset (CSV or `.vnl` store) and cluster them.
@@ -20,7 +22,12 @@ use super::common::{
     match_probability,match_weight and one level per field), model.json (the model used) and \
     report.json (counts, timings, blocking statistics, skipped rows, training). A CSV input is \
     first built into DIR/store.vnl, and the model is saved into it for `vnlink query`; with a \
-    store as input, --save-model saves it there.")]
+    store as input, --save-model saves it there.\n\n\
+    The files are written into a private staging directory inside DIR and renamed into place \
+    together once all are written, under a lock on DIR: a failed or interrupted run leaves the \
+    previous outputs as they were, and a second run into the same DIR is refused while one \
+    runs. An input that an output would replace is refused. Ids that start like a spreadsheet \
+    formula are written with a leading ' (see --no-escape-formulas).")]
 pub struct Args {
     /// Input: a CSV file or a `.vnl` store.
     input: PathBuf,
@@ -31,6 +38,11 @@ pub struct Args {
     /// store in DIR always gets it.
     #[arg(long)]
     save_model: bool,
+    /// Write record ids as they are, even those a spreadsheet would run as formulas (by default
+    /// an id starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`; `vnlink eval`
+    /// reads both).
+    #[arg(long)]
+    no_escape_formulas: bool,
     #[command(flatten)]
     reading: InputArgs,
     #[command(flatten)]
@@ -42,9 +54,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let q = args.matching.quiet;
     set_threads(args.matching.threads)?;
     let mut cfg = args.matching.config()?;
-    vnlink::util::fs::create_dir_all(&args.out)?;
+    let built_here = !vnlink::pipeline::dataset::is_store(&args.input);
+    let mut names = vec!["clusters.csv", "pairs.csv", "model.json", "report.json"];
+    if built_here {
+        names.push("store.vnl");
+    }
+    let outputs: Vec<PathBuf> = names.iter().map(|n| args.out.join(n)).collect();
+    let m = &args.matching;
+    check_outputs(&outputs, &[Some(&args.input), m.config.as_deref(), m.model.as_deref()])?;
+    // All outputs go to a staging directory inside DIR, renamed into place together at the end,
+    // under a lock on DIR.
+    let set = OutputSet::begin(&args.out)?;
+    note_stale(set.stale_removed(), q);
     let own_rules = super::common::own_rules(args.matching.config.as_deref());
-    let store_path = args.out.join("store.vnl");
+    let store_path = set.path("store.vnl");
     let loaded = load_or_build(&args.input, &store_path, &args.reading, &mut cfg, own_rules, q)?;
     let matcher = args.matching.matcher_with(cfg)?;
     let store = &loaded.store;
@@ -55,9 +78,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     let ids = store.str_column(RECORD_ID)?;
     let id = |i: u32| ids.get(u64::from(i));
-    output::write_clusters(&args.out.join("clusters.csv"), &result.labels, id)?;
-    output::write_pairs(&args.out.join("pairs.csv"), &result.model, &result.pairs, id, id)?;
-    result.model.write(args.out.join("model.json"))?;
+    let style = CsvStyle { escape_formulas: !args.no_escape_formulas };
+    output::write_clusters(&set.path("clusters.csv"), &result.labels, id, style)?;
+    output::write_pairs(&set.path("pairs.csv"), &result.model, &result.pairs, id, id, style)?;
+    result.model.write(set.path("model.json"))?;
     if loaded.built.is_some() {
         vnlink::pipeline::dataset::save_model(store, &store_path, &result.model)?;
     } else if args.save_model {
@@ -69,6 +93,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     stats.seconds.insert("build_or_open".into(), loaded.seconds);
     stats.seconds.insert("write".into(), write_s);
     stats.seconds.insert("total".into(), start.elapsed().as_secs_f64());
+    let oversized = oversized_blocks(&stats);
     let report = json!({
         "command": "dedupe",
         "input": args.input,
@@ -79,13 +104,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "build": loaded.built.as_ref().map(|b| &b.meta),
         "training": result.training,
         "stats": stats,
+        "warnings": oversized,
     });
-    output::write_json(&args.out.join("report.json"), &report)?;
+    output::write_json(&set.path("report.json"), &report)?;
+    set.commit()?;
     if !q {
         summary("dedupe", &args.out, &stats);
         training_summary(result.training.as_ref());
     }
-    Ok(exit(skipped(loaded.built.as_ref()) || warned))
+    for w in &oversized {
+        eprintln!("warning: {w}");
+    }
+    Ok(exit(skipped(loaded.built.as_ref()) || warned || !oversized.is_empty()))
 }
 
 /// One line on the model: how it was trained and the matches training believes the data holds.
@@ -125,11 +155,21 @@ pub fn summary(what: &str, out: &Path, s: &vnlink::pipeline::RunStats) {
     if s.cannot_link_refusals > 0 {
         eprintln!("  {} merges refused: different valid CCCDs", s.cannot_link_refusals);
     }
-    for r in s.blocking.iter().filter(|r| r.blocks_skipped > 0) {
-        eprintln!(
-            "  rule {}: {} oversized blocks skipped ({} pairs not compared)",
-            r.rule, r.blocks_skipped, r.pairs_skipped
-        );
-    }
     eprintln!("  output in {}", out.display());
+}
+
+/// The blocks the rules skipped as oversized (pairs never compared), one message per rule; for
+/// report.json's `warnings` and stderr (printed even with `--quiet`, and the exit status is 1).
+pub fn oversized_blocks(s: &vnlink::pipeline::RunStats) -> Vec<String> {
+    s.blocking
+        .iter()
+        .filter(|r| r.blocks_skipped > 0)
+        .map(|r| {
+            format!(
+                "rule {}: {} oversized blocks skipped ({} pairs not compared); split them with \
+                 the rule's split_by keys or raise blocking.max_block",
+                r.rule, r.blocks_skipped, r.pairs_skipped
+            )
+        })
+        .collect()
 }

@@ -7,7 +7,7 @@ use anyhow::Context;
 use vnlink::pipeline::dataset::RECORD_ID;
 use vnlink::store::Store;
 
-use super::common::{InputArgs, MatchArgs, exit, load_inputs, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, load_inputs, scratch_for, set_threads, skipped};
 
 /// Explain a pair's score field by field: the prior, each field's level and weight (with the
 /// term-frequency adjustment of the name), the total weight and the probability.
@@ -48,11 +48,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let q = args.matching.quiet || args.json;
     let mut cfg = args.matching.config()?;
     let own_rules = super::common::own_rules(args.matching.config.as_deref());
-    let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
+    let tmp = scratch_for(&[Some(args.input.as_path()), args.second.as_deref()], None, q)?;
+    let scratch = tmp.as_ref().map_or(Path::new("."), |t| t.path());
     let (a, second) = load_inputs(
         &args.input,
         args.second.as_deref(),
-        tmp.path(),
+        scratch,
         &args.reading,
         &mut cfg,
         own_rules,

@@ -5,11 +5,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
-use vnlink::output;
+use vnlink::output::{self, CsvStyle};
 use vnlink::pipeline::dataset::RECORD_ID;
+use vnlink::util::fs::OutputSet;
 
 use super::common::{
-    InputArgs, MatchArgs, exit, load_or_build_pair, report_training, set_threads, skipped,
+    InputArgs, MatchArgs, check_outputs, exit, load_or_build_pair, note_stale, report_training,
+    set_threads, skipped,
 };
 
 /// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A.
@@ -18,7 +20,9 @@ use super::common::{
     after_help = "Example:\n  vnlink link registry.csv agency.csv --out out/ --one-to-one\n\n\
     Writes in DIR: links.csv (left_id from A, right_id from B, match_probability, match_weight), \
     pairs.csv (the same with one level per field), model.json and report.json. CSV inputs are \
-    first built into DIR/left.vnl and DIR/right.vnl."
+    first built into DIR/left.vnl and DIR/right.vnl. As with dedupe, the files are staged inside \
+    DIR and renamed into place together under a lock on DIR, and an input that an output would \
+    replace is refused."
 )]
 pub struct Args {
     /// First dataset (A): CSV or `.vnl`.
@@ -31,6 +35,11 @@ pub struct Args {
     /// Keep only each record's best link, on both sides.
     #[arg(long)]
     one_to_one: bool,
+    /// Write record ids as they are, even those a spreadsheet would run as formulas (by default
+    /// an id starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`; `vnlink eval`
+    /// reads both).
+    #[arg(long)]
+    no_escape_formulas: bool,
     #[command(flatten)]
     reading: InputArgs,
     #[command(flatten)]
@@ -45,9 +54,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.one_to_one {
         cfg.one_to_one = true;
     }
-    vnlink::util::fs::create_dir_all(&args.out)?;
+    let mut names = vec!["links.csv", "pairs.csv", "model.json", "report.json"];
+    if !vnlink::pipeline::dataset::is_store(&args.left) {
+        names.push("left.vnl");
+    }
+    if !vnlink::pipeline::dataset::is_store(&args.right) {
+        names.push("right.vnl");
+    }
+    let outputs: Vec<PathBuf> = names.iter().map(|n| args.out.join(n)).collect();
+    let m = &args.matching;
+    check_outputs(
+        &outputs,
+        &[Some(&args.left), Some(&args.right), m.config.as_deref(), m.model.as_deref()],
+    )?;
+    // All outputs go to a staging directory inside DIR, renamed into place together at the end,
+    // under a lock on DIR.
+    let set = OutputSet::begin(&args.out)?;
+    note_stale(set.stale_removed(), q);
     let own_rules = super::common::own_rules(args.matching.config.as_deref());
-    let (lp, rp) = (args.out.join("left.vnl"), args.out.join("right.vnl"));
+    let (lp, rp) = (set.path("left.vnl"), set.path("right.vnl"));
     let [left, right] = load_or_build_pair(
         [&args.left, &args.right],
         [&lp, &rp],
@@ -66,14 +91,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let rids = right.store.str_column(RECORD_ID)?;
     let lid = |i: u32| lids.get(u64::from(i));
     let rid = |i: u32| rids.get(u64::from(i));
-    output::write_links(&args.out.join("links.csv"), &result.pairs, lid, rid)?;
-    output::write_pairs(&args.out.join("pairs.csv"), &result.model, &result.pairs, lid, rid)?;
-    result.model.write(args.out.join("model.json"))?;
+    let style = CsvStyle { escape_formulas: !args.no_escape_formulas };
+    output::write_links(&set.path("links.csv"), &result.pairs, lid, rid, style)?;
+    output::write_pairs(&set.path("pairs.csv"), &result.model, &result.pairs, lid, rid, style)?;
+    result.model.write(set.path("model.json"))?;
 
     let mut stats = result.stats.clone();
     stats.seconds.insert("build_or_open".into(), left.seconds + right.seconds);
     stats.seconds.insert("write".into(), t.elapsed().as_secs_f64());
     stats.seconds.insert("total".into(), start.elapsed().as_secs_f64());
+    let oversized = super::dedupe::oversized_blocks(&stats);
     let report = json!({
         "command": "link",
         "left": args.left,
@@ -84,11 +111,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "build": [left.built.as_ref().map(|b| &b.meta), right.built.as_ref().map(|b| &b.meta)],
         "training": result.training,
         "stats": stats,
+        "warnings": oversized,
     });
-    output::write_json(&args.out.join("report.json"), &report)?;
+    output::write_json(&set.path("report.json"), &report)?;
+    set.commit()?;
     if !q {
         super::dedupe::summary("link", &args.out, &stats);
         super::dedupe::training_summary(result.training.as_ref());
     }
-    Ok(exit(skipped(left.built.as_ref()) || skipped(right.built.as_ref()) || warned))
+    for w in &oversized {
+        eprintln!("warning: {w}");
+    }
+    let skipped_rows = skipped(left.built.as_ref()) || skipped(right.built.as_ref());
+    Ok(exit(skipped_rows || warned || !oversized.is_empty()))
 }

@@ -76,6 +76,7 @@ enum Command {
 /// Parses the command line, runs the command and maps the outcome to an exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    remove_temps_on_signal();
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -122,6 +123,24 @@ fn message(err: &anyhow::Error) -> String {
         text.push_str(&part);
     }
     text
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: remove the temporary files and directories of the writers that
+/// are alive (registered by `vnlink::util::fs`), then exit with 128 + the signal's number (130
+/// for SIGINT, 143 for SIGTERM). The handler runs on an ordinary thread (signal-hook's
+/// iterator), not in signal context, so it may take locks and call the file system.
+fn remove_temps_on_signal() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    let spawned = std::thread::Builder::new().name("signals".into()).spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            vnlink::util::fs::remove_registered_temps();
+            std::process::exit(128 + sig);
+        }
+    });
+    drop(spawned);
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -63,7 +63,9 @@ With --input, every row of the CSV file gets the normalised columns of its mappe
   address.{house_number,alley,street,hamlet,ward_old,district_old,province_old,ward_new,
            province_new}  (several new wards of a split ward are joined by ';')
   id_number.{kind,digits,birth_province_code,sex,birth_year}   phone.{national,kind}
-The output keeps the input's delimiter and is UTF-8 (with a BOM when the input had one).
+The output keeps the input's delimiter and is UTF-8 (with a BOM when the input had one). A cell
+that starts with `=`, `+`, `-`, `@`, tab or CR (a phone `+84 …` too) is written with a leading `'`
+so that spreadsheets do not run it as a formula; `--no-escape-formulas` keeps cells verbatim.
 
 Examples:
   vnlink normalize --kind name \"NGUYỄN THỊ HOÀ\" \"Huynh Van Phuoc\"
@@ -109,6 +111,10 @@ pub struct Args {
     output: Option<PathBuf>,
     #[command(flatten)]
     ingest: InputArgs,
+    /// Write cells as they are, even those a spreadsheet would run as formulas (by default a
+    /// cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`).
+    #[arg(long, requires = "input")]
+    no_escape_formulas: bool,
     /// No summary on standard error (`--input` mode).
     #[arg(long, short)]
     quiet: bool,
@@ -640,6 +646,8 @@ fn run_csv(input: &Path, output: &Path, args: &Args) -> anyhow::Result<ExitCode>
     let mut whole =
         WholeRows::open(input, source.encoding(), source.delimiter(), opts.sheet.as_deref())?;
 
+    vnlink::util::fs::check_not_input(output, &[input])?;
+    let style = vnlink::output::CsvStyle { escape_formulas: !args.no_escape_formulas };
     let mut file = AtomicFile::create(output)?;
     if matches!(source.encoding(), Encoding::Utf8Bom | Encoding::Utf16Le | Encoding::Utf16Be) {
         file.write_all(b"\xEF\xBB\xBF").map_err(|e| vnlink::Error::io(output, e))?;
@@ -669,7 +677,8 @@ fn run_csv(input: &Path, output: &Path, args: &Args) -> anyhow::Result<ExitCode>
             for &k in &kinds {
                 push_cells(&mut n, enc, k, r.get(k).unwrap_or_default(), &mut cells);
             }
-            w.write_record(&cells).map_err(|e| write_error(output, e))?;
+            w.write_record(cells.iter().map(|c| style.cell(c)).map(std::borrow::Cow::into_owned))
+                .map_err(|e| write_error(output, e))?;
             rows += 1;
         }
     }

@@ -25,7 +25,14 @@ use super::common::{MatchArgs, exit, set_threads};
     unknown key is an error for that line.\n\n\
     Scoring uses the model saved in the store (by `vnlink dedupe` or `vnlink train --save`), else \
     --model, else the built-in reference model; lookups never train. The prior is one in the \
-    store's size.")]
+    store's size.\n\n\
+    Memory maps: the store is opened once and memory-mapped from that open file. Replacing it \
+    while a query runs is safe when it is replaced by a rename, as vnlink build/dedupe/train \
+    --save do: the running query keeps the old file and its answers stay those of the old \
+    store; the next query sees the new one. Truncating or rewriting the file in place (cp over \
+    it, `> people.vnl`, a sync tool that writes in place) while a query runs can kill the query \
+    with SIGBUS or change the bytes it reads: replace stores by renaming a finished file over \
+    them.")]
 pub struct Args {
     /// The store (`.vnl`, from `vnlink build` or `vnlink dedupe`).
     store: PathBuf,

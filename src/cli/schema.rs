@@ -27,6 +27,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if let Some(p) = &args.output {
+        vnlink::util::fs::check_not_input(p, &[&args.input])?;
+    }
     let inferred = infer(&args.input, &args.reading.ingest_options()?)?;
     let text = inferred.to_toml(&args.input.display().to_string());
     match &args.output {

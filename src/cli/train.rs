@@ -2,7 +2,7 @@
 //! print the built-in reference model.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -11,7 +11,8 @@ use vnlink::pipeline::Supervision;
 use vnlink::pipeline::dataset;
 
 use super::common::{
-    InputArgs, MatchArgs, exit, load_inputs, report_training, set_threads, skipped,
+    InputArgs, MatchArgs, check_outputs, clean_near, exit, load_inputs, report_training,
+    scratch_for, set_threads, skipped,
 };
 
 /// Train a Fellegi–Sunter model and write it as a JSON file that people can read, edit and pass
@@ -73,16 +74,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let q = args.matching.quiet;
     let mut cfg = args.matching.config()?;
     let own_rules = super::common::own_rules(args.matching.config.as_deref());
-    let tmp = tempfile::tempdir().map_err(|e| vnlink::Error::io(std::env::temp_dir(), e))?;
-    let (left, right) = load_inputs(
-        input,
-        args.right.as_deref(),
-        tmp.path(),
-        &args.reading,
-        &mut cfg,
-        own_rules,
-        q,
-    )?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("model.json"));
+    if out.as_os_str() != "-" {
+        check_outputs(
+            std::slice::from_ref(&out),
+            &[
+                Some(input),
+                args.right.as_deref(),
+                args.labels.as_deref(),
+                args.truth.as_deref(),
+                args.matching.config.as_deref(),
+                args.matching.model.as_deref(),
+            ],
+        )?;
+        clean_near(&out, q);
+    }
+    let tmp = scratch_for(&[Some(input), args.right.as_deref()], Some(&out), q)?;
+    let scratch = tmp.as_ref().map_or(Path::new("."), |t| t.path());
+    let (left, right) =
+        load_inputs(input, args.right.as_deref(), scratch, &args.reading, &mut cfg, own_rules, q)?;
     let mut warned =
         skipped(left.built.as_ref()) || skipped(right.as_ref().and_then(|r| r.built.as_ref()));
     let matcher = args.matching.matcher_with(cfg)?;
@@ -96,7 +106,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let right_store = right.as_ref().map(|r| &r.store);
     let (model, report) = matcher.fit(&left.store, right_store, &how)?;
     warned |= report_training(report.as_ref());
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("model.json"));
     write_model(&out, &model)?;
     if args.save {
         dataset::save_model(&left.store, input, &model)?;

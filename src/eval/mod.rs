@@ -20,6 +20,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::output::unescape_formula;
 
 /// The ground truth: for every record, its entity and (in link mode) its source.
 #[derive(Debug, Clone)]
@@ -149,7 +150,8 @@ pub enum Prediction {
 
 impl Prediction {
     /// Reads `clusters.csv` (`record_id,cluster_id`) or a pairs file (`left_id,right_id,…`),
-    /// telling them apart by the header.
+    /// telling them apart by the header. Ids escaped against spreadsheet formulas by vnlink's
+    /// writers (`'=…`) are read back as they were ([`unescape_formula`]).
     pub fn read(path: impl AsRef<Path>) -> Result<Prediction> {
         let path = path.as_ref();
         let (header, rows) = read_csv(path)?;
@@ -175,7 +177,10 @@ impl Prediction {
         let mut out = Vec::with_capacity(rows.len());
         for (line, row) in rows {
             match (row.get(a), row.get(b)) {
-                (Some(x), Some(y)) => out.push((x.clone(), y.clone())),
+                (Some(x), Some(y)) => {
+                    let (x, y) = (unescape_formula(x), unescape_formula(y));
+                    out.push((x.to_owned(), y.to_owned()));
+                }
                 _ => {
                     return Err(Error::Csv {
                         path: path.into(),
@@ -408,7 +413,8 @@ type Rows = Vec<(u64, Vec<String>)>;
 
 /// Reads labelled pairs: a CSV with the columns `left_id,right_id,is_match` (`is_match`: `1`,
 /// `true`, `yes`, `match` or `0`, `false`, `no`, `non_match`, any case). In a link, `left_id`
-/// is a record of the first input and `right_id` of the second.
+/// is a record of the first input and `right_id` of the second. Ids escaped against spreadsheet
+/// formulas (`'=…`, as in vnlink's `pairs.csv`) are read back as they were.
 pub fn read_labels(path: impl AsRef<Path>) -> Result<Vec<(String, String, bool)>> {
     let path = path.as_ref();
     let (header, rows) = read_csv(path)?;
@@ -444,7 +450,8 @@ pub fn read_labels(path: impl AsRef<Path>) -> Result<Vec<(String, String, bool)>
                 });
             }
         };
-        out.push((get(l, "left_id")?, get(r, "right_id")?, is_match));
+        let id = |i: usize, name: &str| get(i, name).map(|v| unescape_formula(&v).to_owned());
+        out.push((id(l, "left_id")?, id(r, "right_id")?, is_match));
     }
     Ok(out)
 }

@@ -1,6 +1,12 @@
 //! Output files: `pairs.csv`, `clusters.csv`, `links.csv` and `report.json`, each written
 //! atomically (temporary file in the same directory, then rename).
+//!
+//! CSV cells that a spreadsheet would run as a formula (a record id such as
+//! `=HYPERLINK("http://…")`) are escaped with a leading `'` unless [`CsvStyle::escape_formulas`]
+//! is off; see [`escape_formula`]. vnlink's own readers of these files (`vnlink eval`,
+//! `vnlink train --labels`) undo the escape with [`unescape_formula`].
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::Serialize;
@@ -9,6 +15,48 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::pipeline::Pair;
 use crate::util::fs::AtomicFile;
+
+/// How CSV outputs are written.
+#[derive(Debug, Clone, Copy)]
+pub struct CsvStyle {
+    /// Prefix cells that start like a spreadsheet formula with `'` ([`escape_formula`]).
+    pub escape_formulas: bool,
+}
+
+impl Default for CsvStyle {
+    fn default() -> Self {
+        CsvStyle { escape_formulas: true }
+    }
+}
+
+impl CsvStyle {
+    /// `cell`, escaped if this style says so.
+    pub fn cell<'a>(&self, cell: &'a str) -> Cow<'a, str> {
+        if self.escape_formulas { escape_formula(cell) } else { Cow::Borrowed(cell) }
+    }
+}
+
+/// The characters that make a spreadsheet read a cell as a formula (OWASP's list for CSV
+/// injection): `=`, `+`, `-`, `@`, tab and carriage return.
+pub const FORMULA_CHARS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `cell` with a `'` in front if it starts with one of [`FORMULA_CHARS`], so that a spreadsheet
+/// shows it as text instead of running it (`=HYPERLINK(…)` becomes `'=HYPERLINK(…)`).
+pub fn escape_formula(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(FORMULA_CHARS) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Undoes [`escape_formula`]: drops one leading `'` when a formula character follows it.
+pub fn unescape_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_CHARS) => rest,
+        _ => cell,
+    }
+}
 
 fn csv_writer(file: &mut AtomicFile) -> csv::Writer<&mut AtomicFile> {
     csv::WriterBuilder::new().from_writer(file)
@@ -43,6 +91,7 @@ pub fn write_pairs<'a>(
     pairs: &[Pair],
     left_id: impl Fn(u32) -> &'a str,
     right_id: impl Fn(u32) -> &'a str,
+    style: CsvStyle,
 ) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     {
@@ -52,8 +101,8 @@ pub fn write_pairs<'a>(
         w.write_record(&header).map_err(|e| csv_err(path, e))?;
         for p in pairs {
             let mut row: Vec<String> = vec![
-                left_id(p.left).to_owned(),
-                right_id(p.right).to_owned(),
+                style.cell(left_id(p.left)).into_owned(),
+                style.cell(right_id(p.right)).into_owned(),
                 format!("{:.6}", p.match_probability),
                 format!("{:.4}", p.match_weight),
             ];
@@ -77,6 +126,7 @@ pub fn write_links<'a>(
     pairs: &[Pair],
     left_id: impl Fn(u32) -> &'a str,
     right_id: impl Fn(u32) -> &'a str,
+    style: CsvStyle,
 ) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     {
@@ -85,8 +135,8 @@ pub fn write_links<'a>(
             .map_err(|e| csv_err(path, e))?;
         for p in pairs {
             w.write_record([
-                left_id(p.left),
-                right_id(p.right),
+                &*style.cell(left_id(p.left)),
+                &*style.cell(right_id(p.right)),
                 &format!("{:.6}", p.match_probability),
                 &format!("{:.4}", p.match_weight),
             ])
@@ -99,13 +149,19 @@ pub fn write_links<'a>(
 
 /// Writes `clusters.csv`: `record_id,cluster_id`, one row per record in store order; a cluster's
 /// id is the record id of its first record.
-pub fn write_clusters<'a>(path: &Path, labels: &[u32], id: impl Fn(u32) -> &'a str) -> Result<()> {
+pub fn write_clusters<'a>(
+    path: &Path,
+    labels: &[u32],
+    id: impl Fn(u32) -> &'a str,
+    style: CsvStyle,
+) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     {
         let mut w = csv_writer(&mut file);
         w.write_record(["record_id", "cluster_id"]).map_err(|e| csv_err(path, e))?;
         for (i, &l) in labels.iter().enumerate() {
-            w.write_record([id(i as u32), id(l)]).map_err(|e| csv_err(path, e))?;
+            w.write_record([style.cell(id(i as u32)).as_ref(), style.cell(id(l)).as_ref()])
+                .map_err(|e| csv_err(path, e))?;
         }
         w.flush().map_err(|e| Error::io(path, e))?;
     }
@@ -118,4 +174,22 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
         .map_err(|e| Error::Io { path: path.into(), source: std::io::Error::other(e) })?;
     text.push('\n');
     crate::util::fs::atomic_write(path, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_escaped_and_unescaped() {
+        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            let e = escape_formula(cell);
+            assert_eq!(e, format!("'{cell}"));
+            assert_eq!(unescape_formula(&e), cell);
+        }
+        for cell in ["abc", "1", "'quoted", "Nguyễn", ""] {
+            assert_eq!(escape_formula(cell), cell);
+            assert_eq!(unescape_formula(cell), cell);
+        }
+    }
 }

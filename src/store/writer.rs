@@ -24,7 +24,7 @@ use super::format::{
 };
 use super::layout::{StoreLayout, encode_schema};
 use crate::error::{Error, Result};
-use crate::util::fs::AtomicFile;
+use crate::util::fs::{AtomicFile, PathLock};
 
 /// The pseudo-path naming in-memory stores in messages.
 pub const MEMORY_PATH: &str = "<memory>";
@@ -41,10 +41,19 @@ mod private {
 pub trait Sink: private::SinkImpl {}
 
 /// A temporary file in the destination directory, renamed over the final path by
-/// [`StoreWriter::finish`].
+/// [`StoreWriter::finish`], under an advisory lock on the final path (`.NAME.vnlink-lock`
+/// beside it): a second process writing the same store gets [`Error::Busy`](crate::Error::Busy).
 #[derive(Debug)]
 pub struct FileSink {
     file: AtomicFile,
+    _lock: PathLock,
+}
+
+impl FileSink {
+    fn create(path: &Path) -> Result<FileSink> {
+        let lock = PathLock::for_file(path)?;
+        Ok(FileSink { file: AtomicFile::create(path)?, _lock: lock })
+    }
 }
 
 impl private::SinkImpl for FileSink {
@@ -321,8 +330,8 @@ impl StoreWriter<FileSink> {
         let path = path.as_ref().to_path_buf();
         check_host(&path)?;
         check_layout(&path, &layout)?;
-        let file = AtomicFile::create(&path)?;
-        StoreWriter::start(FileSink { file }, path, layout)
+        let sink = FileSink::create(&path)?;
+        StoreWriter::start(sink, path, layout)
     }
 
     /// Writes the TOC and the trailer, patches the header, syncs and renames the file to its
@@ -759,8 +768,8 @@ pub fn rewrite_with_globals(
 ) -> Result<WriteSummary> {
     let path = path.as_ref().to_path_buf();
     check_host(&path)?;
-    let file = AtomicFile::create(&path)?;
-    let mut w = StoreWriter::resume(FileSink { file }, path, store, globals)?;
+    let sink = FileSink::create(&path)?;
+    let mut w = StoreWriter::resume(sink, path, store, globals)?;
     for (name, bytes) in globals {
         w.add_global(name, bytes)?;
     }
