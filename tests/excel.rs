@@ -149,7 +149,12 @@ Mã hồ sơ,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoạ
 fn xlsx_through_csv_source_lines_are_sheet_rows() {
     let dir = tempfile::tempdir().unwrap();
     let path = people_xlsx(dir.path());
-    let (source, records) = read_all(&path, &IngestOptions::default());
+    // The empty id gets `#<row>` with a warning (by default it would be an error).
+    let opts = IngestOptions {
+        on_duplicate_id: vnlink::ingest::DuplicateIds::Suffix,
+        ..IngestOptions::default()
+    };
+    let (source, records) = read_all(&path, &opts);
     assert_eq!(source.path(), path);
     assert_eq!(source.headers(), HEADER);
     assert_eq!(source.unmapped_columns().collect::<Vec<_>>(), ["Đã xác minh"]);
@@ -291,8 +296,12 @@ fn cli_builds_from_xlsx_with_sheet() {
     let dir = tempfile::tempdir().unwrap();
     let path = people_xlsx(dir.path());
     let store = dir.path().join("people.vnl");
-    // The empty record id is a note, as for CSV.
-    vnlink_ok(&["build", s(&path), "-o", s(&store), "-q"], 0);
+    // The empty record id is an error by default, as for CSV (issue 12) …
+    let out = vnlink(&["build", s(&path), "-o", s(&store), "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty record id (line 7)"));
+    // … and a warning (exit 1) when the row is kept under a new id.
+    vnlink_ok(&["build", s(&path), "-o", s(&store), "-q", "--on-duplicate-id", "suffix"], 1);
     let j = inspect(&store);
     assert_eq!(j["records"], 5);
     assert_eq!(j["build"]["source"], s(&path));

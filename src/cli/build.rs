@@ -64,5 +64,5 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("note: {v} records: {k}");
         }
     }
-    Ok(exit(s.ingest.rows_skipped > 0))
+    Ok(exit(!s.ingest.is_clean()))
 }

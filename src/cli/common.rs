@@ -26,6 +26,11 @@ pub struct InputArgs {
     /// Sheet of an Excel input (`.xlsx`, `.xlsm`, `.xls`) to read (default: the first).
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    /// A record id an earlier row has, or an empty one: `error` (stop with the lines, the
+    /// default), `suffix` (keep the row as `ID~2`, or `#ROW` when empty, never another row's
+    /// id; a warning) or `skip` (skip the row; counted).
+    #[arg(long, value_name = "error|suffix|skip", default_value = "error")]
+    pub on_duplicate_id: vnlink::ingest::DuplicateIds,
 }
 
 impl InputArgs {
@@ -38,6 +43,7 @@ impl InputArgs {
             o.delimiter = Some(u8::try_from(d).context("the delimiter must be one ASCII byte")?);
         }
         o.sheet.clone_from(&self.sheet);
+        o.on_duplicate_id = self.on_duplicate_id;
         Ok(o)
     }
 }
@@ -472,9 +478,13 @@ pub fn report_ingest(s: &BuildSummary, quiet: bool) {
             eprintln!("  e.g. {e}");
         }
     }
-    if !quiet {
+    let _ = quiet;
+    if !r.warnings_by_reason.is_empty() {
         for (reason, n) in &r.warnings_by_reason {
-            eprintln!("note: {n} rows: {reason}");
+            eprintln!("warning: {}: {n} rows: {reason}", s.meta.source);
+        }
+        for e in r.warning_samples.iter().take(5) {
+            eprintln!("  e.g. {e}");
         }
     }
 }
@@ -488,9 +498,9 @@ pub fn report_training(t: Option<&vnlink::pipeline::TrainReport>) -> bool {
     !t.warnings.is_empty()
 }
 
-/// Whether a build skipped rows (exit status 1).
+/// Whether a build skipped rows or gave warnings (exit status 1).
 pub fn skipped(b: Option<&BuildSummary>) -> bool {
-    b.is_some_and(|b| b.ingest.rows_skipped > 0)
+    b.is_some_and(|b| !b.ingest.is_clean())
 }
 
 /// The exit code for a finished run.

@@ -375,8 +375,10 @@ fn run_values(kind: Kind, values: &[String]) -> anyhow::Result<ExitCode> {
     let stdin = std::io::stdin();
     let mut input = BufReader::with_capacity(1 << 16, stdin.lock());
     let mut line = Vec::new();
+    let (mut number, mut invalid) = (0u64, 0u64);
     loop {
         line.clear();
+        number += 1;
         if input.read_until(b'\n', &mut line).context("cannot read standard input")? == 0 {
             break;
         }
@@ -386,6 +388,17 @@ fn run_values(kind: Kind, values: &[String]) -> anyhow::Result<ExitCode> {
         if line.last() == Some(&b'\r') {
             line.pop();
         }
+        if let Err(e) = std::str::from_utf8(&line) {
+            // Said, not silent: the value is normalised with U+FFFD for the bad bytes.
+            invalid += 1;
+            if invalid <= 5 {
+                eprintln!(
+                    "warning: standard input line {number}: not valid UTF-8 (bad byte at offset \
+                     {}); the invalid bytes were replaced with U+FFFD",
+                    e.valid_up_to()
+                );
+            }
+        }
         let value = String::from_utf8_lossy(&line);
         write_json(&mut n, kind, &value, &mut out)?;
         // Nothing more to read without blocking: let a line-by-line caller see the answer.
@@ -394,6 +407,10 @@ fn run_values(kind: Kind, values: &[String]) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
+    if invalid > 0 {
+        eprintln!("warning: {invalid} lines of standard input were not valid UTF-8");
+        return Ok(ExitCode::from(super::EXIT_WARNINGS));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

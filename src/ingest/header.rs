@@ -649,7 +649,11 @@ pub fn is_reserved_name(name: &str) -> bool {
 
 /// `"a", "b", "c"` for messages.
 pub(crate) fn quoted_list(headers: &[String]) -> String {
-    headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+    headers
+        .iter()
+        .map(|h| format!("`{}`", super::report::escape_text(h)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The position of a single-column `kind` in [`FieldKind::SINGLE`] (extra kinds: past its end).

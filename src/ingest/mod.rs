@@ -40,8 +40,10 @@ pub mod report;
 
 pub use encoding::Encoding;
 pub use header::{parse_column_override, parse_kind};
-pub use reader::{CsvSource, IngestOptions, RawRecord, Records};
-pub use report::{IngestReport, RowError};
+pub use reader::{
+    CsvSource, DuplicateIds, IngestOptions, MAX_COLUMNS, MAX_FIELD_BYTES, RawRecord, Records,
+};
+pub use report::{IngestReport, RowError, escape_text};
 
 #[cfg(test)]
 mod tests;

@@ -8,14 +8,26 @@
 //!
 //! A row is skipped, counted and sampled in the [`IngestReport`] when its field count differs
 //! from the header's (extra *empty* trailing fields are tolerated) or a mapped field is not valid
-//! text in the file's encoding. Record ids come from the mapped column (trimmed); without one,
-//! the id is the 1-based data-row number (`"1"`, `"2"`…, counting skipped rows too, so ids do
-//! not depend on which rows are bad); an empty id becomes `#<row>` with a warning. Duplicate ids
-//! are counted as warnings when the end of the file is reached: a 64-bit hash and the line of
-//! every id are kept (16 bytes per record; turn it off with
+//! text in the file's encoding, holds a NUL byte (`nul_byte`) or a field longer than
+//! [`IngestOptions::max_field_bytes`] (`field_too_long`).
+//!
+//! Every data line is accounted for. The parser reads through a `Tape` that keeps the bytes of
+//! the current row: a row whose quoted field runs over a line break is checked, and when its
+//! first line and the next both have the header's number of delimiters (a whole row, then
+//! another: a stray or unclosed quote) the row is skipped (`unclosed_quote`, naming its first and
+//! last lines) and parsing restarts on its second line, so only the bad row is lost. A row may
+//! not run past 16 × `max_field_bytes` (1 MiB at least): a quote never closed is cut there the
+//! same way, and a single longer line is skipped without being held (`row_too_long`).
+//!
+//! Record ids come from the mapped column, byte for byte; without one, the id is the 1-based
+//! data-row number (`"1"`, `"2"`…, counting skipped rows too, so ids do not depend on which rows
+//! are bad). Repeated and empty (blank) ids are handled as [`IngestOptions::on_duplicate_id`]
+//! says. With [`DuplicateIds::Error`] (the default) they are an error at the end of the file: a
+//! 64-bit hash and the line of every id are kept (16 bytes per record; turn the check off with
 //! [`IngestOptions::check_duplicate_ids`] for very large inputs) and sorted, which is several
-//! times faster than a hash set at scale. A hash collision would report a false duplicate with
-//! probability about n²/2⁶⁵ (3·10⁻⁴ for 10⁸ ids).
+//! times faster than a hash set at scale; a hash collision would report a false duplicate with
+//! probability about n²/2⁶⁵ (3·10⁻⁴ for 10⁸ ids). `Suffix` and `Skip` act on the row itself, so
+//! they keep a 128-bit key of every id in a hash map as rows are read.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -27,7 +39,8 @@ use std::path::{Path, PathBuf};
 use super::encoding::{self, Encoding, SAMPLE_LEN, Utf16Reader};
 use super::header::{map_columns, map_config, quoted_list, slot};
 use super::report::{
-    DUPLICATE_RECORD_ID, EMPTY_RECORD_ID, IngestReport, RowError, UNDECODABLE, WRONG_FIELD_COUNT,
+    DUPLICATE_RECORD_ID, EMPTY_RECORD_ID, FIELD_TOO_LONG, IngestReport, NUL_BYTE, ROW_TOO_LONG,
+    RowError, UNCLOSED_QUOTE, UNDECODABLE, WRONG_FIELD_COUNT, escape_text,
 };
 use crate::schema::{ColumnConfig, FieldKind, Schema};
 use crate::{Error, Result};
@@ -55,6 +68,45 @@ pub struct IngestOptions {
     pub config_columns: Option<Vec<ColumnConfig>>,
     /// The sheet of an Excel workbook to read (default: the first); ignored for CSV files.
     pub sheet: Option<String>,
+    /// What to do with a repeated or empty record id (default: fail with an error).
+    pub on_duplicate_id: DuplicateIds,
+    /// The longest field, in bytes (default [`MAX_FIELD_BYTES`]); a row with a longer field is
+    /// skipped (`field_too_long`), and a physical line longer than 16 times this is skipped
+    /// (`row_too_long`) without being held in memory.
+    pub max_field_bytes: usize,
+    /// The most columns a header may have (default [`MAX_COLUMNS`]).
+    pub max_columns: usize,
+}
+
+/// The default [`IngestOptions::max_field_bytes`]: 64 KiB.
+pub const MAX_FIELD_BYTES: usize = 64 << 10;
+/// The default [`IngestOptions::max_columns`].
+pub const MAX_COLUMNS: usize = 1000;
+
+/// What ingest does with a record id that an earlier row already has, or an empty one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DuplicateIds {
+    /// Fail once the file is read ([`Error::Input`] naming the lines): ids must be unique.
+    #[default]
+    Error,
+    /// Keep the row under a new id, `<id>~2` (`~3`…; `#<row>` for an empty id), never equal to
+    /// another id of the file; counted as a warning.
+    Suffix,
+    /// Skip the later row (the first keeps the id); counted as a skipped row.
+    Skip,
+}
+
+impl std::str::FromStr for DuplicateIds {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "error" => Ok(DuplicateIds::Error),
+            "suffix" => Ok(DuplicateIds::Suffix),
+            "skip" => Ok(DuplicateIds::Skip),
+            _ => Err(format!("`{s}`: expected `error`, `suffix` or `skip`")),
+        }
+    }
 }
 
 impl Default for IngestOptions {
@@ -67,6 +119,9 @@ impl Default for IngestOptions {
             check_duplicate_ids: true,
             config_columns: None,
             sheet: None,
+            on_duplicate_id: DuplicateIds::Error,
+            max_field_bytes: MAX_FIELD_BYTES,
+            max_columns: MAX_COLUMNS,
         }
     }
 }
@@ -119,7 +174,8 @@ impl RawRecord {
         self.row
     }
 
-    /// The record id: the mapped column's value (trimmed), or the row number.
+    /// The record id: the mapped column's value as found (or the new id
+    /// [`DuplicateIds::Suffix`] gave it), or the row number.
     pub fn record_id(&self) -> &str {
         self.get(FieldKind::RecordId).unwrap_or_default()
     }
@@ -151,10 +207,85 @@ impl RawRecord {
     }
 }
 
+/// The byte stream under the CSV parser. It keeps the bytes of the current row (and those read
+/// ahead), so that rows a stray quote swallowed can be read again; it bounds how far a row may
+/// run (a fake end of input past `mark + limit`, flagged in `overflow`), and notes whether a NUL
+/// byte was ever seen (rows are searched for one only then). Offsets count from the start of
+/// the parser's stream.
+struct Tape {
+    inner: Box<dyn Read + Send>,
+    /// The bytes from offset `base` to `read`.
+    buf: Vec<u8>,
+    base: u64,
+    read: u64,
+    /// The start of the current row.
+    mark: u64,
+    limit: u64,
+    overflow: bool,
+    nul: bool,
+}
+
+impl Tape {
+    fn new(inner: Box<dyn Read + Send>, limit: u64) -> Tape {
+        Tape {
+            inner,
+            buf: Vec::new(),
+            base: 0,
+            read: 0,
+            mark: 0,
+            limit,
+            overflow: false,
+            nul: false,
+        }
+    }
+
+    /// The current row starts at `offset`: forget what came before (in 1 MiB steps).
+    fn set_mark(&mut self, offset: u64) {
+        self.mark = offset;
+        let drop = offset.saturating_sub(self.base);
+        if drop >= 1 << 20 {
+            self.buf.drain(..drop as usize);
+            self.base = offset;
+        }
+    }
+
+    /// The bytes from `from` to `to` (clamped to what is kept).
+    fn slice(&self, from: u64, to: u64) -> &[u8] {
+        let a = from.saturating_sub(self.base) as usize;
+        let b = to.saturating_sub(self.base) as usize;
+        self.buf.get(a.min(self.buf.len())..b.min(self.buf.len())).unwrap_or_default()
+    }
+}
+
+impl Read for Tape {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let room = (self.mark + self.limit).saturating_sub(self.read);
+        if room == 0 {
+            self.overflow = true;
+            return Ok(0);
+        }
+        let want = out.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut out[..want])?;
+        let chunk = &out[..n];
+        if !self.nul && chunk.contains(&0) {
+            self.nul = true;
+        }
+        self.buf.extend_from_slice(chunk);
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// The CSV parser over a [`Tape`].
+type Parser = csv::Reader<Tape>;
+
 /// A CSV file opened for streaming. See the module docs.
 pub struct CsvSource {
     path: PathBuf,
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: Parser,
+    terminator: csv::Terminator,
+    /// Lines before the parser's first line (the parser restarts after a swallowed row).
+    line_offset: u64,
     encoding: Encoding,
     delimiter: u8,
     headers: Vec<String>,
@@ -171,6 +302,15 @@ pub struct CsvSource {
     max_samples: usize,
     /// (hash of the record id, line) of every row, sorted at the end to find duplicate ids.
     ids: Option<Vec<(u64, u64)>>,
+    on_duplicate: DuplicateIds,
+    /// With `Suffix` or `Skip`: a 128-bit key of every id kept, its line and whether ingest
+    /// made it (a suffixed or empty id).
+    seen: Option<rustc_hash::FxHashMap<u128, (u64, bool)>>,
+    /// With `Error`: the number of empty ids and the first lines with one.
+    empty_ids: (u64, Vec<u64>),
+    max_field: usize,
+    /// An error found while reading a row, returned by the next `read_record`.
+    fatal: Option<Error>,
 }
 
 impl std::fmt::Debug for CsvSource {
@@ -265,6 +405,22 @@ impl CsvSource {
     /// a header but no data row, has no recognisable column, or an override names no column.
     pub fn open(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<CsvSource> {
         let path = path.as_ref();
+        // Checked before opening: opening a FIFO blocks, and /dev/zero never ends.
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if !meta.is_file() {
+            let what = if meta.is_dir() {
+                "a directory"
+            } else {
+                "not a regular file (a pipe or a device?)"
+            };
+            return Err(Error::Input {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "{what}: the input must be a regular CSV or Excel file (to read a stream, \
+                     save it to a file first)"
+                ),
+            });
+        }
         if super::excel::is_excel_path(path) {
             return super::excel::open(path, opts);
         }
@@ -325,19 +481,29 @@ impl CsvSource {
             Encoding::Utf16Be => Box::new(Utf16Reader::new(chained, true)),
             _ => Box::new(chained),
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .terminator(terminator)
-            .buffer_capacity(1 << 16)
-            .from_reader(stream);
+        let max_field = opts.max_field_bytes.max(1);
+        let limit = row_limit(max_field);
+        let mut reader = parser(delimiter, terminator, Tape::new(stream, limit));
 
         let mut record = csv::ByteRecord::new();
-        if !read_next(&mut reader, &mut record, &path)? {
+        if !read_next(&mut reader, &mut record, &path, 0)? {
             return Err(input_error(
                 "the file is empty: it needs a header line and data rows".into(),
             ));
+        }
+        if reader.get_ref().overflow {
+            return Err(input_error(format!(
+                "the header line is longer than {limit} bytes: this is not a CSV file with a \
+                 header line (check the file, its delimiter and its quotes)"
+            )));
+        }
+        if record.len() > opts.max_columns {
+            return Err(input_error(format!(
+                "the header has {} columns, more than the limit of {}: check the delimiter \
+                 (`--delimiter`) or keep only the columns needed",
+                record.len(),
+                opts.max_columns
+            )));
         }
         let headers: Vec<String> = (0..record.len())
             .map(|i| field(&record, i))
@@ -356,6 +522,21 @@ impl CsvSource {
             })?,
             None => map_columns(&headers, &opts.columns).map_err(input_error)?,
         };
+        // A header of a single-column field repeated: which column is meant is unknown (extra
+        // fields read every column of their name, as `email`, `email_2`…).
+        for c in map.schema.columns.iter().filter(|c| !c.kind.is_extra()) {
+            let name = &headers[c.index];
+            if let Some(other) = (0..headers.len())
+                .find(|&j| j != c.index && !name.is_empty() && headers[j] == *name)
+            {
+                let (a, b) = (c.index.min(other) + 1, c.index.max(other) + 1);
+                return Err(input_error(format!(
+                    "the header `{}` appears twice, in columns {a} and {b}: rename one of them \
+                     (or remove it) so that the column read is not a guess",
+                    escape_text(name)
+                )));
+            }
+        }
         if map.schema.columns.iter().all(|c| c.kind == FieldKind::RecordId) {
             return Err(input_error(format!(
                 "no recognisable column in the header ({}); name the columns ({}) or map them \
@@ -386,18 +567,24 @@ impl CsvSource {
             }
         }
 
-        if !read_next(&mut reader, &mut record, &path)? {
+        if !read_next(&mut reader, &mut record, &path, 0)? {
             return Err(input_error("the file has a header line but no data rows".to_string()));
         }
-        let ids =
-            (opts.check_duplicate_ids && columns[slot(FieldKind::RecordId)].is_some()).then(|| {
+        let has_ids = columns[slot(FieldKind::RecordId)].is_some();
+        let on_duplicate = opts.on_duplicate_id;
+        let ids = (opts.check_duplicate_ids && has_ids && on_duplicate == DuplicateIds::Error)
+            .then(|| {
                 // Capped: a wrong estimate must not reserve gigabytes up front.
                 Vec::with_capacity(usize::try_from(expected_rows.min(1 << 24)).unwrap_or(0))
             });
+        let seen =
+            (has_ids && on_duplicate != DuplicateIds::Error).then(rustc_hash::FxHashMap::default);
 
         Ok(CsvSource {
             path,
             reader,
+            terminator,
+            line_offset: 0,
             encoding,
             delimiter,
             headers,
@@ -411,6 +598,11 @@ impl CsvSource {
             report: IngestReport::default(),
             max_samples: opts.max_error_samples,
             ids,
+            on_duplicate,
+            seen,
+            empty_ids: (0, Vec::new()),
+            max_field,
+            fatal: None,
         })
     }
 
@@ -456,9 +648,9 @@ impl CsvSource {
         self.report
     }
 
-    /// Sorts the (id hash, line) pairs and counts every repeat of an earlier id as a warning.
-    fn count_duplicate_ids(&mut self) {
-        let Some(mut ids) = self.ids.take() else { return };
+    /// Sorts the (id hash, line) pairs: `(line, first line)` of every repeat of an earlier id.
+    fn repeated_ids(&mut self) -> Vec<(u64, u64)> {
+        let Some(mut ids) = self.ids.take() else { return Vec::new() };
         ids.sort_unstable();
         let mut repeats = Vec::new();
         let mut first_line = 0;
@@ -471,7 +663,13 @@ impl CsvSource {
         }
         drop(ids);
         repeats.sort_unstable();
-        for (line, first_line) in repeats {
+        repeats
+    }
+
+    /// Counts every repeat of an earlier id, and every empty id, as a warning (for a caller that
+    /// stops before the end of the file; at the end they are an error).
+    fn count_duplicate_ids(&mut self) {
+        for (line, first_line) in self.repeated_ids() {
             let path = &self.path;
             self.report.warn(DUPLICATE_RECORD_ID, self.max_samples, || RowError {
                 path: path.clone(),
@@ -481,18 +679,78 @@ impl CsvSource {
                 reason: format!("record id already used on line {first_line}"),
             });
         }
+        let (n, lines) = std::mem::take(&mut self.empty_ids);
+        for i in 0..n {
+            let path = &self.path;
+            let line = lines.get(i as usize).copied().unwrap_or(0);
+            self.report.warn(EMPTY_RECORD_ID, self.max_samples, || RowError {
+                path: path.clone(),
+                line,
+                field: None,
+                code: EMPTY_RECORD_ID,
+                reason: "empty record id".into(),
+            });
+        }
         self.report.warning_samples.sort_by_key(|e| e.line);
     }
 
+    /// The end of the file: with [`DuplicateIds::Error`], repeated or empty ids are an error.
+    fn finish(&mut self) -> Result<()> {
+        let repeats = self.repeated_ids();
+        let (empty, empty_lines) = std::mem::take(&mut self.empty_ids);
+        if repeats.is_empty() && empty == 0 {
+            return Ok(());
+        }
+        let mut problems = Vec::new();
+        if !repeats.is_empty() {
+            let list: Vec<String> = repeats
+                .iter()
+                .take(5)
+                .map(|(line, first)| format!("line {line} repeats the id of line {first}"))
+                .collect();
+            problems.push(format!(
+                "{} rows repeat an earlier record id ({}{})",
+                repeats.len(),
+                list.join(", "),
+                if repeats.len() > 5 { ", …" } else { "" }
+            ));
+        }
+        if empty > 0 {
+            let list: Vec<String> = empty_lines.iter().map(u64::to_string).collect();
+            problems.push(format!(
+                "{empty} rows have an empty record id (line {}{})",
+                list.join(", "),
+                if empty > empty_lines.len() as u64 { ", …" } else { "" }
+            ));
+        }
+        Err(Error::Input {
+            path: self.path.clone(),
+            reason: format!(
+                "record ids must be unique and not empty: {}; fix the ids, or pass \
+                 `--on-duplicate-id suffix` (keep those rows under new ids) or \
+                 `--on-duplicate-id skip` (skip them)",
+                problems.join("; ")
+            ),
+        })
+    }
+
     /// Reads the next good row into `out` (skipping and counting bad rows); `Ok(false)` at the
-    /// end of the file. Fails only on I/O errors.
+    /// end of the file. Fails on I/O errors, on repeated or empty record ids at the end of the
+    /// file (with [`DuplicateIds::Error`]), and on an id equal to one `Suffix` made.
     pub fn read_record(&mut self, out: &mut RawRecord) -> Result<bool> {
         loop {
+            if let Some(e) = self.fatal.take() {
+                return Err(e);
+            }
             if self.pending {
                 self.pending = false;
-            } else if !read_next(&mut self.reader, &mut self.record, &self.path)? {
-                self.count_duplicate_ids();
+            } else if !read_next(&mut self.reader, &mut self.record, &self.path, self.line_offset)?
+            {
+                self.finish()?;
                 return Ok(false);
+            }
+            if !self.check_row()? {
+                continue;
             }
             if self.process(out) {
                 return Ok(true);
@@ -534,18 +792,256 @@ impl CsvSource {
     fn row_error(&self, field: Option<usize>, code: &'static str, reason: String) -> RowError {
         RowError {
             path: self.path.clone(),
-            line: self.record.position().map_or(0, csv::Position::line),
-            field: field.map(|i| self.headers[i].clone()),
+            line: self.line(),
+            field: field.map(|i| {
+                self.headers.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1))
+            }),
             code,
             reason,
         }
+    }
+
+    /// The 1-based line where the current row starts.
+    fn line(&self) -> u64 {
+        self.record.position().map_or(0, csv::Position::line) + self.line_offset
+    }
+
+    /// Counts the current row as read and skipped.
+    fn skip_row(&mut self, field: Option<usize>, code: &'static str, reason: String) {
+        self.row += 1;
+        self.report.rows_read += 1;
+        let e = self.row_error(field, code, reason);
+        self.report.skip(e, self.max_samples);
+    }
+
+    /// Checks what the parser cannot: a row that runs over several lines shaped like rows (a
+    /// stray or unclosed quote swallowed them), a row or field too long, a NUL byte. `false`
+    /// when the row was skipped; after a swallowing quote the parser restarts on the line after
+    /// the bad row's first, so the swallowed rows are read as rows.
+    fn check_row(&mut self) -> Result<bool> {
+        let start = self.record.position().map_or(0, csv::Position::byte);
+        let line = self.line();
+        let after = self.reader.position().line() + self.line_offset;
+        let overflow = self.reader.get_ref().overflow;
+        // Only a quoted line break (or the length limit) makes a row span lines.
+        if overflow || after > line + 1 {
+            let end = self.reader.position().byte();
+            let tape = self.reader.get_ref();
+            let raw = tape.slice(start, end);
+            let breaks = raw.iter().fold(0u64, |n, &b| n + u64::from(b == b'\n'));
+            if let Some(nl) = raw.iter().position(|&b| b == b'\n') {
+                // Both the first line and the next are shaped like rows (as many delimiters as
+                // the header, counted raw): the first was a whole row and its quote ran on. A
+                // field that legitimately holds a line break leaves the rest of its row's
+                // delimiters to the next line, so one of the two falls short.
+                let next = &raw[nl + 1..];
+                let next = &next[..next.iter().position(|&b| b == b'\n').unwrap_or(next.len())];
+                let count = |line: &[u8]| {
+                    line.iter().fold(0usize, |n, &b| n + usize::from(b == self.delimiter))
+                };
+                let columns = self.headers.len();
+                let row_shaped = |line: &[u8]| columns >= 2 && count(line) + 1 >= columns;
+                if overflow || (row_shaped(&raw[..nl]) && row_shaped(next)) {
+                    let quote = (0..self.record.len())
+                        .find(|&i| self.record.get(i).is_some_and(|f| f.contains(&b'\n')));
+                    // Without the limit, the row ends with its line break.
+                    let last = if overflow { line + breaks } else { after - 1 };
+                    let reason = if overflow {
+                        format!(
+                            "a quoted field opened on line {line} is not closed within {} \
+                             bytes (through line {last}): the quote is probably stray or \
+                             unclosed; this row is skipped and the lines after it are read \
+                             as rows (fix the quote)",
+                            tape.limit
+                        )
+                    } else {
+                        format!(
+                            "a quoted field runs from line {line} to line {last}, over lines \
+                             shaped like rows: the quote is probably stray or unclosed; this \
+                             row is skipped and lines {} to {last} are read as rows (fix the \
+                             quote)",
+                            line + 1
+                        )
+                    };
+                    self.skip_row(quote, UNCLOSED_QUOTE, reason);
+                    self.restart(start + nl as u64 + 1, line + 1);
+                    return Ok(false);
+                }
+            } else if overflow {
+                let limit = tape.limit;
+                self.skip_row(
+                    None,
+                    ROW_TOO_LONG,
+                    format!("the line is longer than {limit} bytes; skipped"),
+                );
+                self.skip_line(line)?;
+                return Ok(false);
+            }
+        }
+        let bytes = self.record.as_slice();
+        if bytes.len() > self.max_field
+            && let Some(i) = (0..self.record.len())
+                .find(|&i| self.record.get(i).is_some_and(|f| f.len() > self.max_field))
+        {
+            let len = self.record.get(i).map_or(0, <[u8]>::len);
+            let max = self.max_field;
+            self.skip_row(
+                Some(i),
+                FIELD_TOO_LONG,
+                format!("the field is {len} bytes long, more than the limit of {max} bytes"),
+            );
+            return Ok(false);
+        }
+        if self.reader.get_ref().nul && bytes.contains(&0) {
+            let i = (0..self.record.len())
+                .find(|&i| self.record.get(i).is_some_and(|f| f.contains(&0)))
+                .unwrap_or(0);
+            let offset = self.record.get(i).and_then(|f| f.iter().position(|&b| b == 0));
+            self.skip_row(
+                Some(i),
+                NUL_BYTE,
+                format!(
+                    "a NUL byte (\\0) at offset {} of the field: is the file binary, or UTF-16 \
+                     read as 8-bit text? (remove the NUL bytes or give `--encoding`)",
+                    offset.unwrap_or(0)
+                ),
+            );
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// A new parser over the bytes from `offset` on (in the current parser's stream), whose
+    /// first line is line `line` of the file.
+    fn restart(&mut self, offset: u64, line: u64) {
+        let tape = self.take_tape();
+        let rest = tape.slice(offset, tape.read).to_vec();
+        self.resume(tape, rest, line);
+    }
+
+    /// Skips the rest of the current physical line (too long to keep), reading in 64 KiB
+    /// steps, and restarts on the next one.
+    fn skip_line(&mut self, line: u64) -> Result<()> {
+        let mut tape = self.take_tape();
+        let mut chunk = vec![0u8; 1 << 16];
+        let rest = loop {
+            let n = match tape.inner.read(&mut chunk) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(&self.path, e)),
+            };
+            if n == 0 {
+                break Vec::new();
+            }
+            if let Some(i) = chunk[..n].iter().position(|&b| b == b'\n') {
+                break chunk[i + 1..n].to_vec();
+            }
+        };
+        self.resume(tape, rest, line + 1);
+        Ok(())
+    }
+
+    fn take_tape(&mut self) -> Tape {
+        let empty = Tape::new(Box::new(std::io::empty()), 0);
+        std::mem::replace(&mut self.reader, parser(self.delimiter, self.terminator, empty))
+            .into_inner()
+    }
+
+    fn resume(&mut self, tape: Tape, rest: Vec<u8>, line: u64) {
+        let (limit, nul) = (tape.limit, tape.nul);
+        let mut next = Tape::new(Box::new(Cursor::new(rest).chain(tape.inner)), limit);
+        next.nul = nul;
+        self.reader = parser(self.delimiter, self.terminator, next);
+        self.line_offset = line - 1;
+    }
+
+    /// Checks the record id in `out.text[range]` as [`DuplicateIds`] says; `false` when the row
+    /// is skipped (or a fatal error is set).
+    fn check_id(&mut self, out: &mut RawRecord, range: Range<usize>) -> bool {
+        let line = out.line;
+        let id = &out.text[range];
+        let blank = id.trim().is_empty();
+        let Some(seen) = &mut self.seen else {
+            // DuplicateIds::Error: counted now, an error at the end of the file.
+            if blank {
+                self.empty_ids.0 += 1;
+                if self.empty_ids.1.len() < 5 {
+                    self.empty_ids.1.push(line);
+                }
+            } else if let Some(ids) = &mut self.ids {
+                // A 64-bit folded-multiply hash of the id: a false duplicate among n ids has
+                // a probability of about n²/2⁶⁵ (3·10⁻⁴ for 10⁸ ids).
+                let mut hasher = rustc_hash::FxHasher::default();
+                id.hash(&mut hasher);
+                ids.push((hasher.finish(), line));
+            }
+            return true;
+        };
+        let key = id_key(id);
+        let previous = if blank { None } else { seen.get(&key).copied() };
+        match previous {
+            None if !blank => {
+                seen.insert(key, (line, false));
+                return true;
+            }
+            Some((first, true)) => {
+                self.fatal = Some(Error::Input {
+                    path: self.path.clone(),
+                    reason: format!(
+                        "line {line}: record id `{}` is the id `--on-duplicate-id suffix` gave \
+                         to the row on line {first}; rename one of them, or use \
+                         `--on-duplicate-id skip`",
+                        escape_text(id)
+                    ),
+                });
+                self.report.rows_read -= 1;
+                self.row -= 1;
+                return false;
+            }
+            _ => {}
+        }
+        let code = if blank { EMPTY_RECORD_ID } else { DUPLICATE_RECORD_ID };
+        let what = match previous {
+            Some((first, _)) => {
+                format!("record id `{}` already used on line {first}", escape_text(id))
+            }
+            None => "empty record id".to_owned(),
+        };
+        if self.on_duplicate == DuplicateIds::Skip {
+            let e = self.row_error(None, code, format!("{what}; row skipped"));
+            self.report.skip(e, self.max_samples);
+            return false;
+        }
+        // Suffix: the first free `<id>~k` (`#<row>`, then `#<row>~k`, for an empty id).
+        let base = if blank { format!("#{}", self.row) } else { id.to_owned() };
+        let mut k = if blank { 1 } else { 2 };
+        let new = loop {
+            let candidate = if k == 1 { base.clone() } else { format!("{base}~{k}") };
+            if !seen.contains_key(&id_key(&candidate)) {
+                break candidate;
+            }
+            k += 1;
+        };
+        seen.insert(id_key(&new), (line, true));
+        let start = out.text.len();
+        out.text.push_str(&new);
+        out.set_span(slot(FieldKind::RecordId), start..out.text.len());
+        let (path, max) = (&self.path, self.max_samples);
+        self.report.warn(code, max, || RowError {
+            path: path.clone(),
+            line,
+            field: None,
+            code,
+            reason: format!("{what}; kept as `{}`", escape_text(&new)),
+        });
+        true
     }
 
     /// Turns `self.record` into `out`; `false` when the row is skipped.
     fn process(&mut self, out: &mut RawRecord) -> bool {
         self.row += 1;
         self.report.rows_read += 1;
-        out.reset(self.record.position().map_or(0, csv::Position::line), self.row);
+        out.reset(self.line(), self.row);
 
         let (expected, found) = (self.headers.len(), self.record.len());
         if found != expected
@@ -600,46 +1096,45 @@ impl CsvSource {
             }
         }
 
-        // The record id.
+        // The record id, kept byte for byte.
         let id_slot = slot(FieldKind::RecordId);
-        if let Some(range) = Some(out.spans[id_slot])
-            .filter(|s| s.0 != u32::MAX)
-            .map(|(a, b)| a as usize..b as usize)
-        {
-            let raw = &out.text[range.clone()];
-            let lead = raw.len() - raw.trim_start().len();
-            let trimmed_len = raw.trim().len();
-            if trimmed_len == 0 {
-                let start = out.text.len();
-                let _ = write!(out.text, "#{}", self.row);
-                out.set_span(id_slot, start..out.text.len());
-                let (path, line, row) = (&self.path, out.line, self.row);
-                self.report.warn(EMPTY_RECORD_ID, self.max_samples, || RowError {
-                    path: path.clone(),
-                    line,
-                    field: None,
-                    code: EMPTY_RECORD_ID,
-                    reason: format!("empty record id; `#{row}` used instead"),
-                });
-            } else {
-                let start = range.start + lead;
-                out.set_span(id_slot, start..start + trimmed_len);
-            }
-        } else {
+        let (id_start, id_end) = out.spans[id_slot];
+        if id_start == u32::MAX {
             let start = out.text.len();
             let _ = write!(out.text, "{}", self.row);
             out.set_span(id_slot, start..out.text.len());
-        }
-        if let Some(ids) = &mut self.ids {
-            // A 64-bit folded-multiply hash of the id: a false duplicate among n ids has a
-            // probability of about n²/2⁶⁵ (3·10⁻⁴ for 10⁸ ids).
-            let mut hasher = rustc_hash::FxHasher::default();
-            out.record_id().hash(&mut hasher);
-            ids.push((hasher.finish(), out.line));
+        } else if !self.check_id(out, id_start as usize..id_end as usize) {
+            return false;
         }
         self.report.rows_ok += 1;
         true
     }
+}
+
+/// The longest physical line kept in memory: 16 fields of the longest size, at least 1 MiB.
+fn row_limit(max_field: usize) -> u64 {
+    (max_field as u64).saturating_mul(16).max(1 << 20)
+}
+
+/// The CSV parser of a source.
+fn parser(delimiter: u8, terminator: csv::Terminator, tape: Tape) -> Parser {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .terminator(terminator)
+        .buffer_capacity(1 << 16)
+        .from_reader(tape)
+}
+
+/// A 128-bit key of a record id (two independent 64-bit hashes): a false duplicate among 10⁸
+/// ids has a probability of about 10⁻²³.
+fn id_key(id: &str) -> u128 {
+    let mut a = rustc_hash::FxHasher::default();
+    id.hash(&mut a);
+    let mut b = std::hash::DefaultHasher::new();
+    id.hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 /// Field `i` of `record`, without the `\r` of a CRLF line end; empty when absent.
@@ -658,12 +1153,15 @@ fn field_range(record: &csv::ByteRecord, i: usize) -> Range<usize> {
 
 /// Reads the next record, skipping blank lines (`\r\n` ones included).
 fn read_next(
-    reader: &mut csv::Reader<Box<dyn Read + Send>>,
+    reader: &mut Parser,
     record: &mut csv::ByteRecord,
     path: &Path,
+    line_offset: u64,
 ) -> Result<bool> {
     loop {
-        let more = read_raw(reader, record, path)?;
+        let mark = reader.position().byte();
+        reader.get_mut().set_mark(mark);
+        let more = read_raw(reader, record, path, line_offset)?;
         if !more || record.len() != 1 || !field(record, 0).is_empty() {
             return Ok(more);
         }
@@ -671,12 +1169,13 @@ fn read_next(
 }
 
 fn read_raw(
-    reader: &mut csv::Reader<Box<dyn Read + Send>>,
+    reader: &mut Parser,
     record: &mut csv::ByteRecord,
     path: &Path,
+    line_offset: u64,
 ) -> Result<bool> {
     reader.read_byte_record(record).map_err(|e| {
-        let line = e.position().map_or(0, csv::Position::line);
+        let line = e.position().map_or(0, csv::Position::line) + line_offset;
         match e.into_kind() {
             csv::ErrorKind::Io(io) => Error::io(path, io),
             other => Error::Csv {

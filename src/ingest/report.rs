@@ -19,6 +19,34 @@ pub const UNDECODABLE: &str = "undecodable";
 pub const DUPLICATE_RECORD_ID: &str = "duplicate_record_id";
 /// Warning code: the record-id field is empty; an id `#<row>` was given.
 pub const EMPTY_RECORD_ID: &str = "empty_record_id";
+/// Reason code: a quoted field ran over following lines shaped like rows (a stray or unclosed
+/// quote); the row is skipped and the lines after its first are read as rows.
+pub const UNCLOSED_QUOTE: &str = "unclosed_quote";
+/// Reason code: a field is longer than `IngestOptions::max_field_bytes`.
+pub const FIELD_TOO_LONG: &str = "field_too_long";
+/// Reason code: a physical line is longer than 16 × `IngestOptions::max_field_bytes` (1 MiB at
+/// least); it is skipped without being held in memory.
+pub const ROW_TOO_LONG: &str = "row_too_long";
+/// Reason code: the row holds a NUL byte (binary data, or UTF-16 read as 8-bit text).
+pub const NUL_BYTE: &str = "nul_byte";
+
+/// `text` with control characters escaped (`\u{1b}`, `\n`, `\t`…), for messages that quote
+/// input text: a header or an id must not drive the terminal.
+pub fn escape_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if c.is_control() {
+                out.extend(c.escape_debug());
+            } else {
+                out.push(c);
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
 
 /// One skipped row, or one row with a warning.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -39,9 +67,9 @@ impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: ", self.path.display(), self.line)?;
         if let Some(field) = &self.field {
-            write!(f, "field `{field}`: ")?;
+            write!(f, "field `{}`: ", escape_text(field))?;
         }
-        write!(f, "{} ({})", self.reason, self.code)
+        write!(f, "{} ({})", escape_text(&self.reason), self.code)
     }
 }
 

@@ -224,23 +224,56 @@ fn record_ids_synthesised_empty_and_duplicated() {
     assert_eq!(ids, ["1", "3"]);
     assert!(source.report().warnings_by_reason.is_empty());
 
-    let text = "ma,ho_ten\n A1 ,An\n,Binh\nA1,Chi\nA2,Dung\nA2,Em\n";
+    // Ids are kept byte for byte: ` A1 ` is not `A1`.
+    let text = "ma,ho_ten\n A1 ,An\n,Binh\nA1,Chi\nA2,Dung\nA2,Em\nA1~2,Giang\n";
+    let with =
+        |mode: DuplicateIds| IngestOptions { on_duplicate_id: mode, ..IngestOptions::default() };
+    let open_with = |opts: &IngestOptions| {
+        CsvSource::from_reader("t.csv", std::io::Cursor::new(text.as_bytes().to_vec()), opts)
+            .unwrap()
+    };
+    // By default repeated and empty ids are an error at the end of the file, naming the lines.
     let mut source = open_bytes(text.as_bytes()).unwrap();
+    let err = source.records().find_map(Result::err).unwrap();
+    let msg = err.to_string();
+    assert!(msg.contains("line 6 repeats the id of line 5") && msg.contains("line 3"), "{msg}");
+    assert!(msg.contains("--on-duplicate-id"), "{msg}");
+
+    // Suffix: later rows get `<id>~k`, never an id of the file seen so far.
+    let mut source = open_with(&with(DuplicateIds::Suffix));
     let ids: Vec<String> =
-        read_all(&mut source).iter().map(|r| r.record_id().to_string()).collect();
-    assert_eq!(ids, ["A1", "#2", "A1", "A2", "A2"]);
+        source.records().map_while(Result::ok).map(|r| r.record_id().to_string()).collect();
+    assert_eq!(ids, [" A1 ", "#2", "A1", "A2", "A2~2", "A1~2"]);
+    // … and a later id equal to one it made is an error, not a silent collision.
+    let text2 = "ma,ho_ten\nA2,Dung\nA2,Em\nA2~2,Giang\n";
+    let mut source = CsvSource::from_reader(
+        "t.csv",
+        std::io::Cursor::new(text2.as_bytes().to_vec()),
+        &with(DuplicateIds::Suffix),
+    )
+    .unwrap();
+    let err = source.records().find_map(Result::err).unwrap().to_string();
+    assert!(err.contains("line 4") && err.contains("`A2~2`"), "{err}");
+    let mut source = open_with(&with(DuplicateIds::Suffix));
+    read_all(&mut source);
     let report = source.report();
-    assert_eq!(report.rows_ok, 5);
-    assert_eq!(report.warnings_by_reason["duplicate_record_id"], 2);
+    assert_eq!(report.rows_ok, 6);
+    assert_eq!(report.warnings_by_reason["duplicate_record_id"], 1);
     assert_eq!(report.warnings_by_reason["empty_record_id"], 1);
     let lines: Vec<(u64, &str)> = report.warning_samples.iter().map(|e| (e.line, e.code)).collect();
-    assert_eq!(
-        lines,
-        [(3, "empty_record_id"), (4, "duplicate_record_id"), (6, "duplicate_record_id")]
-    );
-    assert!(report.warning_samples[1].reason.contains("already used on line 2"));
+    assert_eq!(lines, [(3, "empty_record_id"), (6, "duplicate_record_id")]);
+    assert!(report.warning_samples[1].reason.contains("already used on line 5"));
+
+    // Skip: the later row is skipped and counted.
+    let mut source = open_with(&with(DuplicateIds::Skip));
+    let ids: Vec<String> =
+        read_all(&mut source).iter().map(|r| r.record_id().to_string()).collect();
+    assert_eq!(ids, [" A1 ", "A1", "A2", "A1~2"]);
+    let report = source.report();
+    assert_eq!((report.rows_read, report.rows_ok, report.rows_skipped), (6, 4, 2));
 
     // Stopping early: into_report counts the duplicates among the rows read.
+    let text = "ma,ho_ten\nA1,An\nB,Binh\nA1,Chi\nA2,Dung\nA2,Em\n";
     let mut source = open_bytes(text.as_bytes()).unwrap();
     let mut record = RawRecord::new();
     for _ in 0..3 {
