@@ -524,7 +524,7 @@ fn cli_verify_exit_status() {
     std::fs::write(&bad, &d).unwrap();
     let (code, out, err) = run_verify(&bad);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("DAMAGED (1 sections)"), "{out}");
+    assert!(out.contains("DAMAGED (1 problem)"), "{out}");
     assert!(err.contains("bad.vnl") && err.contains("column `full_name` block 0"), "{err}");
 
     let trunc = dir.path().join("trunc.vnl");

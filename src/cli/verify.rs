@@ -69,7 +69,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!("  status           OK");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("  status           DAMAGED ({} problems)", errors.len());
+        let n = errors.len();
+        println!("  status           DAMAGED ({n} problem{})", if n == 1 { "" } else { "s" });
         for e in &errors {
             eprintln!("error: {e}");
         }

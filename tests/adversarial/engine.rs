@@ -2,6 +2,7 @@
 //! `query --jsonl` as a stream, bounded threads and comparisons, configuration errors, damaged
 //! metadata, stores that are not regular files, messages that say each thing once.
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -32,7 +33,7 @@ fn with_copies(dir: &Path, copies: usize) -> std::path::PathBuf {
         out.push('\n');
     }
     for k in 0..copies {
-        out.push_str(&format!("C{k},{rest}\n"));
+        writeln!(out, "C{k},{rest}").unwrap();
     }
     assert!(header.starts_with("record_id,"));
     write(dir, "copies.csv", out.as_bytes())
@@ -206,7 +207,7 @@ fn r12_query_answers_each_line_as_it_comes() {
         writeln!(stdin, "{q}").unwrap();
         stdin.flush().unwrap();
         // The input stays open: the answer must come without more input or EOF.
-        let answer = rx.recv_timeout(Duration::from_secs(60)).expect("no answer while waiting");
+        let answer = rx.recv_timeout(Duration::from_mins(1)).expect("no answer while waiting");
         assert!(answer.contains("candidates"), "{answer}");
     }
     drop(stdin);
@@ -244,7 +245,6 @@ fn r12_overlong_names_compare_in_bounded_time() {
     // Compared on their first MAX_COMPARED_BYTES, which are equal.
     assert!(vnlink::compare::one_edit(&long, &format!("{long}xyz")));
     assert!(vnlink::compare::one_edit(&format!("ab{long}"), &format!("ba{long}x")));
-    assert!(vnlink::compare::MAX_COMPARED_BYTES >= 256);
 }
 
 // See: #12 (10). A store must be a regular file: a directory or a FIFO is refused at once.
