@@ -319,7 +319,10 @@ pub struct RunStats {
 pub struct Dedupe {
     /// The model used (trained or given).
     pub model: Model,
-    /// Pairs at or above the threshold, in a deterministic order.
+    /// Pairs at or above the threshold, in a deterministic order. Exact copies (records whose
+    /// normalised fields are all equal) appear against their group's first record only, and other
+    /// records' pairs with them against that first record ([`crate::block::Copies`]); the
+    /// clusters ([`Dedupe::labels`]) hold every record.
     pub pairs: Vec<Pair>,
     /// For each record, its cluster label: the index of the cluster's first record.
     pub labels: Vec<u32>,
