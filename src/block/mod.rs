@@ -28,6 +28,9 @@ use serde::{Deserialize, Serialize};
 use crate::compare::{Features, Records};
 use crate::error::{Error, Result};
 use crate::schema::{ExtraField, MAX_EXTRA};
+/// The key mixer, owned by [`crate::util::hash`] (it is part of the store format); re-exported
+/// here for the callers that combine blocking keys.
+pub use crate::util::hash::mix;
 
 /// A normalised key a blocking rule can use. The discriminants enter the stored key hashes:
 /// they are part of the store format and never change.
@@ -222,14 +225,6 @@ fn combine(parts: &[KeyPart], f: &Features, seed: u64) -> u64 {
         h = mix(h ^ mix(v.wrapping_add(*p as u64)));
     }
     if h == 0 { 1 } else { h }
-}
-
-/// A 64-bit finaliser (splitmix64's), good enough to spread combined keys.
-#[inline]
-pub fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// Blocking configuration.

@@ -1,4 +1,5 @@
-//! Small helpers shared by the stages: atomic file output, stable hashes.
+//! Small helpers shared by the stages: atomic file output, stable hashes, string similarities.
 
 pub mod fs;
 pub mod hash;
+pub mod similarity;
