@@ -728,6 +728,40 @@ impl<'a, R: Records> Blocker<'a, R> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn key_part_names_are_the_schemas_reserved_names() {
+        // `schema::KEY_PART_NAMES` (below this module) must be exactly the serde names.
+        let exhaustive = |k: KeyPart| match k {
+            KeyPart::NationalId
+            | KeyPart::Phone
+            | KeyPart::Dob
+            | KeyPart::BirthYear
+            | KeyPart::Name
+            | KeyPart::NameAscii
+            | KeyPart::NameSorted
+            | KeyPart::NamePhonetic
+            | KeyPart::FamilyClass
+            | KeyPart::GivenClass
+            | KeyPart::GivenPhonetic
+            | KeyPart::MiddleCore
+            | KeyPart::ProvinceNew
+            | KeyPart::DistrictOld
+            | KeyPart::WardOld
+            | KeyPart::WardNew
+            | KeyPart::Street
+            | KeyPart::House
+            | KeyPart::Sex => k as u8,
+        };
+        let names = crate::schema::KEY_PART_NAMES;
+        for (i, name) in names.iter().enumerate() {
+            let k: KeyPart = serde_json::from_value(serde_json::Value::from(*name)).expect(name);
+            assert_eq!(usize::from(exhaustive(k)), i, "{name}");
+            assert_eq!(serde_json::to_value(k).expect("a name"), serde_json::Value::from(*name));
+        }
+        // One name per variant: the match above lists them all, the last discriminant is 18.
+        assert_eq!(exhaustive(KeyPart::Sex) as usize + 1, names.len());
+    }
+
     fn rec(dob: u32, phone: u64) -> Features {
         Features { phone, dob, ..Features::default() }
     }

@@ -46,7 +46,8 @@ pub const SEX: usize = 5;
 pub const FIELDS: usize = 6;
 
 /// Field names, in pattern order.
-pub const FIELD_NAMES: [&str; FIELDS] = ["name", "dob", "address", "id", "phone", "sex"];
+pub use crate::schema::FIELD_NAMES;
+const _: () = assert!(FIELD_NAMES.len() == FIELDS);
 
 /// Level labels per field (level 1 first; level 0 is always "missing").
 pub const LEVELS: [&[&str]; FIELDS] = [

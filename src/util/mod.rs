@@ -1,5 +1,7 @@
-//! Small helpers shared by the stages: atomic file output, stable hashes, string similarities.
+//! Small helpers shared by the stages: atomic file output, stable hashes, string similarities,
+//! formula escaping of CSV cells.
 
+pub mod formula;
 pub mod fs;
 pub mod hash;
 pub mod similarity;
