@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::normalize::extra::ExtraKind;
+use crate::normalize::text;
+
 /// The kind of a field. In configs and metadata it is written as [`FieldKind::as_str`] and read
 /// with [`FieldKind::parse`] (which takes a few aliases).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -211,6 +214,20 @@ pub struct ColumnConfig {
     pub compare: bool,
 }
 
+impl From<FieldKind> for ExtraKind {
+    /// How a value of this kind is normalised as an extra field: each extra kind as itself,
+    /// every other kind as text.
+    fn from(kind: FieldKind) -> ExtraKind {
+        match kind {
+            FieldKind::Email => ExtraKind::Email,
+            FieldKind::Postcode => ExtraKind::Postcode,
+            FieldKind::Code => ExtraKind::Code,
+            FieldKind::Numeric => ExtraKind::Numeric,
+            _ => ExtraKind::Text,
+        }
+    }
+}
+
 impl std::fmt::Display for FieldKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -317,10 +334,44 @@ impl ExtraField {
     }
 }
 
+/// The names of the model's fixed fields, in pattern order (`compare::FIELD_NAMES`, which
+/// re-exports this; `compare::NAME`… index it).
+pub const FIELD_NAMES: [&str; 6] = ["name", "dob", "address", "id", "phone", "sex"];
+
+/// The names of the blocking key parts (`block::KeyPart` in `snake_case`, as configs write
+/// them). Kept here, below `block`, so that the header mapping can refuse them as names of extra
+/// fields; a test in `block` checks that the list is exactly `KeyPart`'s.
+pub const KEY_PART_NAMES: [&str; 19] = [
+    "national_id",
+    "phone",
+    "dob",
+    "birth_year",
+    "name",
+    "name_ascii",
+    "name_sorted",
+    "name_phonetic",
+    "family_class",
+    "given_class",
+    "given_phonetic",
+    "middle_core",
+    "province_new",
+    "district_old",
+    "ward_old",
+    "ward_new",
+    "street",
+    "house",
+    "sex",
+];
+
+/// Names an extra field cannot take: the fixed fields of the model and the blocking key parts.
+pub fn is_reserved_name(name: &str) -> bool {
+    FIELD_NAMES.contains(&name) || KEY_PART_NAMES.contains(&name)
+}
+
 /// The name of an extra field derived from its header: ASCII-folded, lower case, runs of other
 /// characters turned into one `_` (`"E-mail"` → `e_mail`, `"Số hộ chiếu"` → `so_ho_chieu`).
 pub fn field_name(header: &str) -> String {
-    let folded = crate::normalize::text::fold(header.trim_start_matches('\u{feff}'));
+    let folded = text::fold(header.trim_start_matches('\u{feff}'));
     let mut out = String::with_capacity(folded.len());
     for c in folded.chars() {
         if c.is_ascii_alphanumeric() {

@@ -20,6 +20,8 @@ mod compat;
 mod corruption;
 /// `vnlink inspect`: counts, completeness, frequent values, block sizes, text and JSON.
 mod inspect;
+/// The layer order of ARCHITECTURE.md, checked on the `crate::` paths of `src/` (issue 13).
+mod layering;
 /// Real-world input: split columns, extra field kinds, configs and `vnlink schema`.
 mod schema;
 /// The `.vnl` store: round trips, postings, threads, writer misuse.

@@ -28,6 +28,9 @@ use serde::{Deserialize, Serialize};
 use crate::compare::{Features, Records};
 use crate::error::{Error, Result};
 use crate::schema::{ExtraField, MAX_EXTRA};
+/// The key mixer, owned by [`crate::util::hash`] (it is part of the store format); re-exported
+/// here for the callers that combine blocking keys.
+pub use crate::util::hash::mix;
 
 /// A normalised key a blocking rule can use. The discriminants enter the stored key hashes:
 /// they are part of the store format and never change.
@@ -222,14 +225,6 @@ fn combine(parts: &[KeyPart], f: &Features, seed: u64) -> u64 {
         h = mix(h ^ mix(v.wrapping_add(*p as u64)));
     }
     if h == 0 { 1 } else { h }
-}
-
-/// A 64-bit finaliser (splitmix64's), good enough to spread combined keys.
-#[inline]
-pub fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// Blocking configuration.
@@ -732,6 +727,40 @@ impl<'a, R: Records> Blocker<'a, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_part_names_are_the_schemas_reserved_names() {
+        // `schema::KEY_PART_NAMES` (below this module) must be exactly the serde names.
+        let exhaustive = |k: KeyPart| match k {
+            KeyPart::NationalId
+            | KeyPart::Phone
+            | KeyPart::Dob
+            | KeyPart::BirthYear
+            | KeyPart::Name
+            | KeyPart::NameAscii
+            | KeyPart::NameSorted
+            | KeyPart::NamePhonetic
+            | KeyPart::FamilyClass
+            | KeyPart::GivenClass
+            | KeyPart::GivenPhonetic
+            | KeyPart::MiddleCore
+            | KeyPart::ProvinceNew
+            | KeyPart::DistrictOld
+            | KeyPart::WardOld
+            | KeyPart::WardNew
+            | KeyPart::Street
+            | KeyPart::House
+            | KeyPart::Sex => k as u8,
+        };
+        let names = crate::schema::KEY_PART_NAMES;
+        for (i, name) in names.iter().enumerate() {
+            let k: KeyPart = serde_json::from_value(serde_json::Value::from(*name)).expect(name);
+            assert_eq!(usize::from(exhaustive(k)), i, "{name}");
+            assert_eq!(serde_json::to_value(k).expect("a name"), serde_json::Value::from(*name));
+        }
+        // One name per variant: the match above lists them all, the last discriminant is 18.
+        assert_eq!(exhaustive(KeyPart::Sex) as usize + 1, names.len());
+    }
 
     fn rec(dob: u32, phone: u64) -> Features {
         Features { phone, dob, ..Features::default() }

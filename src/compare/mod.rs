@@ -22,9 +22,13 @@
 use bytemuck::{Pod, Zeroable};
 use rustc_hash::FxHashMap;
 
-use crate::model::{Pattern, Place};
-use crate::normalize::extra;
 use crate::schema::{ExtraField, MAX_EXTRA};
+pub use crate::util::similarity::{MAX_COMPARED_BYTES, jaro_winkler, one_edit};
+
+pub mod extra;
+mod pattern;
+
+pub use pattern::{MAX_FIELDS, MAX_LEVELS, Pattern, Place};
 
 /// Index of the name field in a [`Pattern`].
 pub const NAME: usize = 0;
@@ -42,7 +46,8 @@ pub const SEX: usize = 5;
 pub const FIELDS: usize = 6;
 
 /// Field names, in pattern order.
-pub const FIELD_NAMES: [&str; FIELDS] = ["name", "dob", "address", "id", "phone", "sex"];
+pub use crate::schema::FIELD_NAMES;
+const _: () = assert!(FIELD_NAMES.len() == FIELDS);
 
 /// Level labels per field (level 1 first; level 0 is always "missing").
 pub const LEVELS: [&[&str]; FIELDS] = [
@@ -130,7 +135,7 @@ pub fn place(p: Pattern) -> Place {
 
 /// The index of each address level's [`Place`] in [`Place::ALL`], for
 /// [`crate::model::ConditionalU`].
-pub const PLACE_OF_ADDRESS_LEVEL: [usize; crate::model::MAX_LEVELS] =
+pub const PLACE_OF_ADDRESS_LEVEL: [usize; MAX_LEVELS] =
     [0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /// The name levels, as numbers.
@@ -350,43 +355,6 @@ impl Scratch {
         }
         self.similar.insert(key, v);
         v
-    }
-}
-
-/// The longest prefix (in bytes) that similarities look at: names and addresses are far
-/// shorter, and an overlong field (a 50 MB cell) must not cost a comparison its length squared.
-pub const MAX_COMPARED_BYTES: usize = 1024;
-
-/// `s` cut to at most [`MAX_COMPARED_BYTES`], on a character boundary.
-fn bounded(s: &str) -> &str {
-    &s[..s.floor_char_boundary(MAX_COMPARED_BYTES)]
-}
-
-/// Whether two strings are at most one edit apart (optimal string alignment distance ≤ 1: a
-/// substitution, an insertion, a deletion or a swap of adjacent characters). Strings longer than
-/// [`MAX_COMPARED_BYTES`] are compared on that prefix.
-pub fn one_edit(a: &str, b: &str) -> bool {
-    use rapidfuzz::distance::osa;
-    let (a, b) = (bounded(a), bounded(b));
-    let args = osa::Args::default().score_cutoff(1);
-    let d = if a.is_ascii() && b.is_ascii() {
-        osa::distance_with_args(a.bytes(), b.bytes(), &args)
-    } else {
-        osa::distance_with_args(a.chars(), b.chars(), &args)
-    };
-    d.is_some()
-}
-
-/// Jaro–Winkler similarity of two strings: on bytes when both are ASCII (the folded forms are),
-/// on chars otherwise (never on the UTF-8 bytes of text with diacritics); on their first
-/// [`MAX_COMPARED_BYTES`].
-pub fn jaro_winkler(a: &str, b: &str) -> f64 {
-    use rapidfuzz::distance::jaro_winkler as jw;
-    let (a, b) = (bounded(a), bounded(b));
-    if a.is_ascii() && b.is_ascii() {
-        jw::similarity(a.bytes(), b.bytes())
-    } else {
-        jw::similarity(a.chars(), b.chars())
     }
 }
 
@@ -724,15 +692,6 @@ mod tests {
         assert_eq!(compare_id(a, CCCD + 2_099_012_345), 3);
         assert_eq!(compare_id(a, CMND + 1_088_012_345), 0, "CCCD vs CMND");
         assert_eq!(compare_id(a, 0), 0);
-    }
-
-    #[test]
-    fn one_edit_catches_typos_of_short_syllables() {
-        assert!(one_edit("nhi", "nih"), "adjacent swap");
-        assert!(one_edit("anh", "an") && one_edit("lan", "lanh") && one_edit("hoa", "hoe"));
-        assert!(one_edit("hùng", "hưng"), "chars, not bytes");
-        assert!(!one_edit("nhi", "hni x") && !one_edit("minh", "nimh x"));
-        assert!(!one_edit("lan", "nam"), "two edits");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::output::unescape_formula;
+use crate::util::formula::unescape_formula;
 
 /// The ground truth: for every record, its entity and (in link mode) its source.
 #[derive(Debug, Clone)]

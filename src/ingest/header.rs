@@ -641,11 +641,8 @@ pub fn map_config(
     Ok(ColumnMap { schema, unmapped })
 }
 
-/// Names an extra field cannot take: the fixed fields of the model and the blocking key parts.
-pub fn is_reserved_name(name: &str) -> bool {
-    crate::compare::FIELD_NAMES.contains(&name)
-        || serde_json::from_value::<crate::block::KeyPart>(serde_json::Value::from(name)).is_ok()
-}
+/// Names an extra field cannot take (moved to the schema, which sits below matching).
+pub use crate::schema::is_reserved_name;
 
 /// `"a", "b", "c"` for messages.
 pub(crate) fn quoted_list(headers: &[String]) -> String {

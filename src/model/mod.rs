@@ -24,12 +24,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::compare::{MAX_FIELDS, MAX_LEVELS, Pattern, Place};
 use crate::error::{Error, Result};
 
-/// Most fields a model can have (levels are packed 4 bits each in a `u64` pattern).
-pub const MAX_FIELDS: usize = 16;
-/// Most levels a field can have, level 0 (missing) included.
-pub const MAX_LEVELS: usize = 16;
 /// Smallest probability kept for m or u, so that weights stay finite.
 pub const MIN_PROBABILITY: f64 = 1e-9;
 /// Smallest prior kept: two records of a clean register of 10⁸ people match with a probability
@@ -37,34 +34,6 @@ pub const MIN_PROBABILITY: f64 = 1e-9;
 pub const MIN_PRIOR: f64 = 1e-18;
 
 pub mod reference;
-
-/// A comparison vector packed into a `u64`: field `f`'s level in bits `4f..4f+4`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Pattern(pub u64);
-
-impl Pattern {
-    /// The level of field `f`.
-    #[inline]
-    pub fn level(self, f: usize) -> usize {
-        ((self.0 >> (4 * f)) & 0xF) as usize
-    }
-
-    /// Sets the level of field `f`.
-    #[inline]
-    pub fn set(&mut self, f: usize, level: u8) {
-        debug_assert!((level as usize) < MAX_LEVELS && f < MAX_FIELDS);
-        self.0 = (self.0 & !(0xF << (4 * f))) | (u64::from(level & 0xF) << (4 * f));
-    }
-
-    /// Builds a pattern from levels.
-    pub fn from_levels(levels: &[u8]) -> Pattern {
-        let mut p = Pattern(0);
-        for (f, &l) in levels.iter().enumerate() {
-            p.set(f, l);
-        }
-        p
-    }
-}
 
 /// One comparison level of a field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,23 +59,6 @@ pub struct Level {
     /// house number, neighbours). `None`: `u`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub u_same_ward: Option<f64>,
-}
-
-/// Where two records' addresses place them relative to each other: the u of the other fields
-/// depends on it ([`Level::u_same_house`], [`Level::u_same_ward`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Place {
-    /// Elsewhere, or unknown.
-    Elsewhere,
-    /// One ward, other or unknown house numbers.
-    SameWard,
-    /// One ward and house number.
-    SameHouse,
-}
-
-impl Place {
-    /// Every place, in table order.
-    pub const ALL: [Place; 3] = [Place::Elsewhere, Place::SameWard, Place::SameHouse];
 }
 
 impl Level {
@@ -558,15 +510,6 @@ mod tests {
         assert!(r.lambda < 1e-3, "{r:?}");
         assert!(is_monotone(&r.m[0], &u[0], &[(1, 2)], 1e-9), "{r:?}");
         assert!(r.m[0][0] > 0.9, "{r:?}");
-    }
-
-    #[test]
-    fn pattern_packs_levels() {
-        let mut p = Pattern::from_levels(&[1, 0, 15, 3]);
-        assert_eq!((p.level(0), p.level(1), p.level(2), p.level(3), p.level(4)), (1, 0, 15, 3, 0));
-        p.set(2, 4);
-        assert_eq!(p.level(2), 4);
-        assert_eq!(p.level(3), 3);
     }
 
     #[test]

@@ -92,7 +92,7 @@ mod tests {
         }
         for kind in ["email", "postcode", "code", "text", "numeric"] {
             let k = crate::schema::FieldKind::parse(kind).expect("a kind");
-            let want = crate::normalize::extra::levels(k);
+            let want = crate::compare::extra::levels(k);
             let have: Vec<&str> =
                 r.kind(kind).expect("every extra kind").iter().map(|l| l.label.as_str()).collect();
             assert_eq!(have, want, "kind {kind}");

@@ -1,8 +1,8 @@
 //! Extra fields: e-mail addresses, postcodes, free text, identifier codes and numbers.
 //!
-//! Main items: [`normalize_extra_into`] (one value of one kind → its canonical text),
-//! [`extra_hash`] (the 64-bit value stored beside it, 0 = missing) and [`compare_extra`] (the
-//! comparison level of two values), with the level labels in [`levels`].
+//! Main items: [`normalize_extra_into`] (one value of one kind → its canonical text) and
+//! [`extra_hash`] (the 64-bit value stored beside it, 0 = missing). Comparing two values (the
+//! levels of the table below) belongs to the comparison stage: `compare::extra`.
 //!
 //! Every kind is reduced to a canonical text that two spellings of one value share:
 //!
@@ -19,20 +19,24 @@
 
 use std::fmt::Write as _;
 
-use crate::compare::{jaro_winkler, one_edit};
 use crate::normalize::text;
-use crate::schema::FieldKind;
 use crate::util::hash::hash_str;
 
-/// The comparison-level labels of an extra kind (level 1 first; level 0 is "missing").
-pub fn levels(kind: FieldKind) -> &'static [&'static str] {
-    match kind {
-        FieldKind::Email => &["exact", "one_typo", "same_local_part", "different"],
-        FieldKind::Postcode => &["exact", "same_prefix", "different"],
-        FieldKind::Code => &["exact", "one_edit", "different"],
-        FieldKind::Numeric => &["exact", "within_1_percent", "within_10_percent", "different"],
-        _ => &["exact", "jaro_winkler_0.92", "jaro_winkler_0.80", "different"],
-    }
+/// The kind of an extra value, as far as normalising it goes. The schema's field kinds convert
+/// into it (`From<schema::FieldKind>`: the five extra kinds to theirs, any other kind to
+/// [`ExtraKind::Text`]), so that this stage needs nothing from the schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExtraKind {
+    /// An e-mail address.
+    Email,
+    /// A postcode.
+    Postcode,
+    /// Free text (also what any non-extra kind is normalised as).
+    Text,
+    /// An identifier code.
+    Code,
+    /// A number.
+    Numeric,
 }
 
 /// Normalises `input` as a value of `kind` into `out` (cleared first); `out` stays empty when
@@ -40,29 +44,30 @@ pub fn levels(kind: FieldKind) -> &'static [&'static str] {
 ///
 /// ```
 /// use vnlink::normalize::extra::normalize_extra_into;
-/// use vnlink::schema::FieldKind;
+/// use vnlink::normalize::extra::ExtraKind;
 /// let mut out = String::new();
-/// normalize_extra_into(FieldKind::Email, " An.Nguyen@Gmail.COM ", &mut out);
+/// normalize_extra_into(ExtraKind::Email, " An.Nguyen@Gmail.COM ", &mut out);
 /// assert_eq!(out, "an.nguyen@gmail.com");
-/// normalize_extra_into(FieldKind::Postcode, "nw1 6xe", &mut out);
+/// normalize_extra_into(ExtraKind::Postcode, "nw1 6xe", &mut out);
 /// assert_eq!(out, "NW16XE");
-/// normalize_extra_into(FieldKind::Code, "B 0012345", &mut out);
+/// normalize_extra_into(ExtraKind::Code, "B 0012345", &mut out);
 /// assert_eq!(out, "B0012345");
-/// normalize_extra_into(FieldKind::Code, "001-23-4567", &mut out);
+/// normalize_extra_into(ExtraKind::Code, "001-23-4567", &mut out);
 /// assert_eq!(out, "1234567");
-/// normalize_extra_into(FieldKind::Text, "Quê: Hà  Tĩnh", &mut out);
+/// normalize_extra_into(ExtraKind::Text, "Quê: Hà  Tĩnh", &mut out);
 /// assert_eq!(out, "que ha tinh");
-/// normalize_extra_into(FieldKind::Numeric, "1.234,5", &mut out);
+/// normalize_extra_into(ExtraKind::Numeric, "1.234,5", &mut out);
 /// assert_eq!(out, "1234.5");
 /// ```
-pub fn normalize_extra_into(kind: FieldKind, input: &str, out: &mut String) {
+pub fn normalize_extra_into(kind: impl Into<ExtraKind>, input: &str, out: &mut String) {
+    let kind = kind.into();
     out.clear();
     let input = input.trim();
     if input.is_empty() {
         return;
     }
     match kind {
-        FieldKind::Email => {
+        ExtraKind::Email => {
             let lower = input.to_lowercase();
             let mut parts = lower.splitn(2, '@');
             let (local, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
@@ -73,24 +78,24 @@ pub fn normalize_extra_into(kind: FieldKind, input: &str, out: &mut String) {
                 out.push_str(domain);
             }
         }
-        FieldKind::Postcode | FieldKind::Code => {
+        ExtraKind::Postcode | ExtraKind::Code => {
             // Fold first so that "Đ" and accented letters become ASCII letters.
             let folded = text::fold(input);
             out.extend(
                 folded.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()),
             );
-            if kind == FieldKind::Code && out.bytes().all(|b| b.is_ascii_digit()) {
+            if kind == ExtraKind::Code && out.bytes().all(|b| b.is_ascii_digit()) {
                 let zeros = out.bytes().take_while(|&b| b == b'0').count();
                 let keep = zeros.min(out.len().saturating_sub(1));
                 out.drain(..keep);
             }
         }
-        FieldKind::Numeric => {
+        ExtraKind::Numeric => {
             if let Some(v) = parse_number(input) {
                 let _ = write!(out, "{v}");
             }
         }
-        _ => {
+        ExtraKind::Text => {
             let folded = text::fold(input);
             for w in folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
                 if !out.is_empty() {
@@ -139,11 +144,12 @@ fn parse_number(input: &str) -> Option<f64> {
 /// The stored 64-bit value of a canonical text: 0 when missing; for a number, the bits of its
 /// `f64` with the sign bit flipped and the lowest bit set (so that zero is not 0, and numbers
 /// one unit in the last place apart are equal); otherwise a hash of the text.
-pub fn extra_hash(kind: FieldKind, canonical: &str) -> u64 {
+pub fn extra_hash(kind: impl Into<ExtraKind>, canonical: &str) -> u64 {
+    let kind = kind.into();
     if canonical.is_empty() {
         return 0;
     }
-    if kind == FieldKind::Numeric
+    if kind == ExtraKind::Numeric
         && let Ok(v) = canonical.parse::<f64>()
     {
         // Bits of the number, with one bit flipped so that +0.0 is not 0.
@@ -152,78 +158,11 @@ pub fn extra_hash(kind: FieldKind, canonical: &str) -> u64 {
     hash_str(canonical)
 }
 
-/// The comparison level of two canonical values of `kind` (0 when either is missing) with
-/// their stored values `ha`, `hb` ([`extra_hash`]).
-///
-/// ```
-/// use vnlink::normalize::extra::{compare_extra, extra_hash};
-/// use vnlink::schema::FieldKind::{Code, Email, Numeric};
-/// let lvl = |k, a: &str, b: &str| compare_extra(k, extra_hash(k, a), extra_hash(k, b), a, b);
-/// assert_eq!(lvl(Email, "an@gmail.com", "an@gmail.com"), 1);
-/// assert_eq!(lvl(Email, "an@gmail.com", "an@gmial.com"), 2);
-/// assert_eq!(lvl(Email, "an@gmail.com", "an@yahoo.com"), 3);
-/// assert_eq!(lvl(Code, "123456789", "123456788"), 2);
-/// assert_eq!(lvl(Numeric, "170", "171"), 2);
-/// assert_eq!(lvl(Numeric, "170", ""), 0);
-/// ```
-pub fn compare_extra(kind: FieldKind, ha: u64, hb: u64, a: &str, b: &str) -> u8 {
-    if ha == 0 || hb == 0 {
-        return 0;
-    }
-    if ha == hb {
-        return 1;
-    }
-    match kind {
-        FieldKind::Email => {
-            if one_edit(a, b) {
-                2
-            } else if a.split('@').next() == b.split('@').next() {
-                3
-            } else {
-                4
-            }
-        }
-        FieldKind::Postcode => {
-            let same_prefix = a.len() >= 4 && b.len() >= 4 && a.get(..3) == b.get(..3);
-            if same_prefix { 2 } else { 3 }
-        }
-        FieldKind::Code => {
-            if one_edit(a, b) {
-                2
-            } else {
-                3
-            }
-        }
-        FieldKind::Numeric => {
-            let (Ok(x), Ok(y)) = (a.parse::<f64>(), b.parse::<f64>()) else { return 0 };
-            let scale = x.abs().max(y.abs());
-            let diff = (x - y).abs();
-            if diff <= 0.01 * scale {
-                2
-            } else if diff <= 0.1 * scale {
-                3
-            } else {
-                4
-            }
-        }
-        _ => {
-            let s = jaro_winkler(a, b);
-            if s >= 0.92 {
-                2
-            } else if s >= 0.80 {
-                3
-            } else {
-                4
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn norm(kind: FieldKind, s: &str) -> String {
+    fn norm(kind: ExtraKind, s: &str) -> String {
         let mut out = String::new();
         normalize_extra_into(kind, s, &mut out);
         out
@@ -231,9 +170,9 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(norm(FieldKind::Email, "A.B@X.VN"), "a.b@x.vn");
+        assert_eq!(norm(ExtraKind::Email, "A.B@X.VN"), "a.b@x.vn");
         for bad in ["", "no-at-sign", "@x.vn", "a@", "a@localhost", "a b@x.vn"] {
-            assert_eq!(norm(FieldKind::Email, bad), "", "{bad:?}");
+            assert_eq!(norm(ExtraKind::Email, bad), "", "{bad:?}");
         }
     }
 
@@ -252,39 +191,16 @@ mod tests {
             ("abc", ""),
             ("1e5", ""),
         ] {
-            assert_eq!(norm(FieldKind::Numeric, input), want, "{input:?}");
+            assert_eq!(norm(ExtraKind::Numeric, input), want, "{input:?}");
         }
-        assert_ne!(extra_hash(FieldKind::Numeric, "0"), 0);
-        assert_ne!(extra_hash(FieldKind::Numeric, "0"), extra_hash(FieldKind::Numeric, "1"));
+        assert_ne!(extra_hash(ExtraKind::Numeric, "0"), 0);
+        assert_ne!(extra_hash(ExtraKind::Numeric, "0"), extra_hash(ExtraKind::Numeric, "1"));
     }
 
     #[test]
     fn codes_and_postcodes() {
-        assert_eq!(norm(FieldKind::Code, "000"), "0");
-        assert_eq!(norm(FieldKind::Code, "Đ-12"), "D12");
-        assert_eq!(norm(FieldKind::Postcode, "02134"), "02134");
-        let lvl = |a: &str, b: &str| {
-            let k = FieldKind::Postcode;
-            compare_extra(k, extra_hash(k, a), extra_hash(k, b), a, b)
-        };
-        assert_eq!(lvl("2000", "2000"), 1);
-        assert_eq!(lvl("2000", "2001"), 2);
-        assert_eq!(lvl("2000", "3000"), 3);
-        assert_eq!(lvl("", "3000"), 0);
-    }
-
-    #[test]
-    fn text_levels() {
-        let k = FieldKind::Text;
-        let lvl = |a: &str, b: &str| {
-            let (a, b) = (norm(k, a), norm(k, b));
-            compare_extra(k, extra_hash(k, &a), extra_hash(k, &b), &a, &b)
-        };
-        assert_eq!(lvl("Hà Tĩnh", "HA TINH"), 1);
-        assert_eq!(lvl("Nghệ An", "Nghe Anh"), 2);
-        assert_eq!(lvl("Hà Tĩnh", "Cà Mau"), 4);
-        for k in FieldKind::EXTRA {
-            assert!(levels(k).len() >= 3 && levels(k).last() == Some(&"different"));
-        }
+        assert_eq!(norm(ExtraKind::Code, "000"), "0");
+        assert_eq!(norm(ExtraKind::Code, "Đ-12"), "D12");
+        assert_eq!(norm(ExtraKind::Postcode, "02134"), "02134");
     }
 }

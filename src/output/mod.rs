@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::pipeline::Pair;
+pub use crate::util::formula::{FORMULA_CHARS, escape_formula, unescape_formula};
 use crate::util::fs::AtomicFile;
 
 /// How CSV outputs are written.
@@ -33,28 +34,6 @@ impl CsvStyle {
     /// `cell`, escaped if this style says so.
     pub fn cell<'a>(&self, cell: &'a str) -> Cow<'a, str> {
         if self.escape_formulas { escape_formula(cell) } else { Cow::Borrowed(cell) }
-    }
-}
-
-/// The characters that make a spreadsheet read a cell as a formula (OWASP's list for CSV
-/// injection): `=`, `+`, `-`, `@`, tab and carriage return.
-pub const FORMULA_CHARS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// `cell` with a `'` in front if it starts with one of [`FORMULA_CHARS`], so that a spreadsheet
-/// shows it as text instead of running it (`=HYPERLINK(…)` becomes `'=HYPERLINK(…)`).
-pub fn escape_formula(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(FORMULA_CHARS) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
-}
-
-/// Undoes [`escape_formula`]: drops one leading `'` when a formula character follows it.
-pub fn unescape_formula(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_CHARS) => rest,
-        _ => cell,
     }
 }
 

@@ -285,7 +285,7 @@ pub struct Pair {
     /// Match probability.
     pub match_probability: f64,
     /// Comparison level of each field of the model (see [`compare::LEVELS`] and
-    /// [`crate::normalize::extra::levels`]); 0 past the model's fields.
+    /// [`crate::compare::extra::levels`]); 0 past the model's fields.
     pub levels: [u8; MAX_FIELDS],
 }
 

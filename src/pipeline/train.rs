@@ -34,13 +34,14 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::block::{Blocker, Blocking, KeyPart, Rule, mix};
+use crate::block::{Blocker, Blocking, KeyPart, Rule};
 use crate::compare::{self, Records, Scratch};
 use crate::model::{
     ConditionalU, EmSetup, Field, Level, MIN_PROBABILITY, Model, Pattern, Place, em, monotone,
     reference,
 };
 use crate::pipeline::tf::TermFrequencies;
+use crate::util::hash::mix;
 
 /// Training settings. Keys left out of a configuration keep their defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -5,9 +5,16 @@
 //! is a fixed function, part of the store format. It is not cryptographic; it only has to
 //! spread short strings well (names, codes).
 
-use crate::block::mix;
-
 const K: u64 = 0x9fb2_1c65_1e98_df25;
+
+/// A 64-bit finaliser (splitmix64's), good enough to spread combined keys. It finishes
+/// [`hash64`] and combines blocking keys, so it is part of the store format: never change it.
+#[inline]
+pub fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
 
 /// A 64-bit hash of bytes, never 0 (0 means "missing" wherever these hashes are stored).
 pub fn hash64(bytes: &[u8]) -> u64 {
@@ -61,6 +68,8 @@ mod tests {
         assert_eq!(hash_str(""), 0);
         assert_eq!(hash32_str(""), 0);
         assert_ne!(hash64(b"abcdefgh"), hash64(b"abcdefgh\0"));
+        assert_eq!(mix(0), 0);
+        assert_eq!(mix(1), 0x5692_161d_100b_05e5, "{:#x}", mix(1));
         let pinned = hash64(b"nguyen");
         assert_eq!(pinned, 0x5864_044b_9ee5_a84e_u64, "{pinned:#x}");
     }

@@ -1,4 +1,7 @@
-//! Small helpers shared by the stages: atomic file output, stable hashes.
+//! Small helpers shared by the stages: atomic file output, stable hashes, string similarities,
+//! formula escaping of CSV cells.
 
+pub mod formula;
 pub mod fs;
 pub mod hash;
+pub mod similarity;
