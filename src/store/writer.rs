@@ -42,7 +42,7 @@ pub trait Sink: private::SinkImpl {}
 
 /// A temporary file in the destination directory, renamed over the final path by
 /// [`StoreWriter::finish`], under an advisory lock on the final path (`.NAME.vnlink-lock`
-/// beside it): a second process writing the same store gets [`Error::Busy`](crate::Error::Busy).
+/// beside it): a second process writing the same store gets [`Error::Busy`].
 #[derive(Debug)]
 pub struct FileSink {
     file: AtomicFile,
