@@ -633,10 +633,12 @@ fn record_type_mismatches_are_errors() {
     let e = StoreWriter::in_memory(StoreLayout::new(4).column("x", ColumnType::Record));
     assert!(config(e.unwrap_err()).2.contains("width 0"));
     let mut b = BlockBuilder::new(&features_layout(4));
-    assert!(b.push_records(1, &[0u64; 12]).unwrap_err().contains("96 bytes"));
-    assert!(b.push_records(1, &[Aligned16([0; 12])]).unwrap_err().contains("aligned to 16"));
-    assert!(b.push_records(0, &feats[..1]).unwrap_err().contains("not record"));
-    assert!(b.push_records(9, &feats[..1]).unwrap_err().contains("no column 9"));
+    assert!(b.push_records(1, &[0u64; 12]).unwrap_err().to_string().contains("96 bytes"));
+    assert!(
+        b.push_records(1, &[Aligned16([0; 12])]).unwrap_err().to_string().contains("aligned to 16")
+    );
+    assert!(b.push_records(0, &feats[..1]).unwrap_err().to_string().contains("not record"));
+    assert!(b.push_records(9, &feats[..1]).unwrap_err().to_string().contains("no column 9"));
     assert!(b.records_mut(0).is_none() && b.records_mut(9).is_none());
     assert!(b.records_mut(1).unwrap().is_empty(), "nothing appended by failed pushes");
     let mut w = StoreWriter::in_memory(features_layout(4)).unwrap();

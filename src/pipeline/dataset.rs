@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::block::Blocking;
 use crate::compare::{Features, Records};
-use crate::error::{Error, Result};
+use crate::error::{Error, LayoutError, Result};
 use crate::ingest::{CsvSource, IngestOptions, IngestReport, RawRecord};
 use crate::model::Model;
 use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields, warning};
@@ -24,8 +24,8 @@ pub use crate::schema::ExtraField;
 use crate::schema::{FieldKind, MAX_EXTRA};
 pub use crate::store::Store;
 use crate::store::{
-    BlockBuilder, ColumnType, PostingsBuilder, RecordColumn, Sink, StoreLayout, StoreWriter,
-    StrColumn,
+    BlockBuilder, ColumnBuf, ColumnType, PostingsBuilder, RecordColumn, Sink, StoreLayout,
+    StoreWriter, StrBuf, StrColumn,
 };
 
 /// Column of the features.
@@ -361,33 +361,45 @@ impl<S: Sink> Builder<S> {
         self.block.clear();
         self.feats.clear();
         self.feats.extend(prepared.iter().map(|p| p.features));
-        self.block.push_records(0, &self.feats).map_err(cfg_err)?;
-        let col = |name: &str| self.writer.layout().column_index(name).expect("layout column");
-        let (c_id, c_text, c_ascii, c_phon, c_warn) =
-            (col(RECORD_ID), col(NAME_TEXT), col(NAME_ASCII), col(NAME_PHONETIC), col(WARNINGS));
-        let raw_cols: Vec<usize> = RAW.iter().map(|c| col(c)).collect();
+        // The block follows the layout this builder made (`person_layout`); a column that is
+        // missing or of another type is a bug here, reported as `Error::Layout`, never a panic.
+        self.block.push_records(0, &self.feats)?;
+        let col = |name: &str| {
+            self.writer
+                .layout()
+                .column_index(name)
+                .ok_or_else(|| LayoutError::UnknownColumn { name: name.to_owned() })
+        };
+        let (c_id, c_text, c_ascii, c_phon, c_warn) = (
+            col(RECORD_ID)?,
+            col(NAME_TEXT)?,
+            col(NAME_ASCII)?,
+            col(NAME_PHONETIC)?,
+            col(WARNINGS)?,
+        );
+        let raw_cols = RAW.iter().map(|c| col(c)).collect::<Result<Vec<usize>, _>>()?;
         {
-            let b = self.block.str_mut(c_id).expect("str column");
+            let b = str_mut(&mut self.block, c_id)?;
             for row in rows {
                 b.push(row.record_id());
             }
         }
         for (k, &c) in raw_cols.iter().enumerate() {
-            let b = self.block.str_mut(c).expect("str column");
+            let b = str_mut(&mut self.block, c)?;
             for row in rows {
                 b.push(row.raw_text(RAW_KINDS[k], &mut self.joined));
             }
         }
         if !self.meta.extras.is_empty() {
-            let c = col(EXTRA_HASHES);
+            let c = col(EXTRA_HASHES)?;
             let hashes: Vec<[u64; MAX_EXTRA]> = prepared.iter().map(|p| p.extra_hashes).collect();
-            self.block.push_records(c, &hashes).map_err(cfg_err)?;
+            self.block.push_records(c, &hashes)?;
             for j in 0..self.meta.extras.len() {
-                let b = self.block.str_mut(col(&extra_text_column(j))).expect("str column");
+                let b = str_mut(&mut self.block, col(&extra_text_column(j))?)?;
                 for p in prepared {
                     b.push(p.extra_texts.get(j).map_or("", String::as_str));
                 }
-                let b = self.block.str_mut(col(&extra_raw_column(j))).expect("str column");
+                let b = str_mut(&mut self.block, col(&extra_raw_column(j))?)?;
                 for row in rows {
                     b.push(row.raw().extras[j]);
                 }
@@ -398,15 +410,12 @@ impl<S: Sink> Builder<S> {
             (c_ascii, |p: &Prepared| p.name_ascii.as_str()),
             (c_phon, |p: &Prepared| p.name_phonetic.as_str()),
         ] {
-            let b = self.block.str_mut(c).expect("str column");
+            let b = str_mut(&mut self.block, c)?;
             for p in prepared {
                 b.push(get(p));
             }
         }
-        self.block
-            .fixed_mut::<u32>(c_warn)
-            .expect("u32 column")
-            .extend(prepared.iter().map(|p| p.warnings));
+        u32_mut(&mut self.block, c_warn)?.extend(prepared.iter().map(|p| p.warnings));
 
         // Statistics, term frequencies and blocking keys.
         for (i, p) in prepared.iter().enumerate() {
@@ -518,8 +527,32 @@ fn check_options(opts: &BuildOptions) -> Result<()> {
     opts.blocking.check_fields(&opts.extras)
 }
 
-fn cfg_err(reason: String) -> Error {
-    Error::Config { path: None, key: "store".into(), reason }
+/// The strings of `Str` column `col` of `block`, or the layout error saying why not.
+fn str_mut(block: &mut BlockBuilder, col: usize) -> Result<&mut StrBuf, LayoutError> {
+    match block.column_mut(col) {
+        Some(ColumnBuf::Str(s)) => Ok(s),
+        other => Err(column_error(col, other.map(|c| c.ty()), ColumnType::Str)),
+    }
+}
+
+/// The values of `U32` column `col` of `block`, or the layout error saying why not.
+fn u32_mut(block: &mut BlockBuilder, col: usize) -> Result<&mut Vec<u32>, LayoutError> {
+    match block.column_mut(col) {
+        Some(ColumnBuf::U32(v)) => Ok(v),
+        other => Err(column_error(col, other.map(|c| c.ty()), ColumnType::U32)),
+    }
+}
+
+/// The error for column `col` (of type `found`, if it exists) not being of type `expected`.
+fn column_error(col: usize, found: Option<ColumnType>, expected: ColumnType) -> LayoutError {
+    match found {
+        Some(found) => LayoutError::ColumnType {
+            index: col,
+            found: found.to_string(),
+            expected: expected.to_string(),
+        },
+        None => LayoutError::NoColumn { index: col },
+    }
 }
 
 pub(crate) fn raw_of(r: &RawRecord) -> RawFields<'_> {
@@ -1189,10 +1222,11 @@ impl Store {
     /// The id of record `i` of a person store.
     pub fn record_id(&self, i: u32) -> Result<&str> {
         let ids = self.str_column(RECORD_ID)?;
-        ids.try_get(u64::from(i)).ok_or_else(|| Error::Config {
+        ids.try_get(u64::from(i)).ok_or_else(|| Error::OutOfRange {
             path: Some(self.path().to_path_buf()),
-            key: "record".into(),
-            reason: format!("record {i} is out of range (the store has {})", ids.len()),
+            what: "record",
+            index: u64::from(i),
+            len: ids.len(),
         })
     }
 }

@@ -804,10 +804,11 @@ fn check_index(view: &View<'_>, i: u32) -> Result<()> {
     if (i as usize) < view.len() {
         Ok(())
     } else {
-        Err(Error::Config {
+        Err(Error::OutOfRange {
             path: Some(view.store().path().to_path_buf()),
-            key: "record".into(),
-            reason: format!("record {i} is out of range (the store has {})", view.len()),
+            what: "record",
+            index: u64::from(i),
+            len: view.len() as u64,
         })
     }
 }

@@ -20,6 +20,7 @@ use std::ops::Range;
 
 use super::format::{ColumnType, check_width};
 use super::layout::ColumnSpec;
+use crate::error::LayoutError;
 
 mod sealed {
     pub trait Sealed {}
@@ -144,18 +145,22 @@ impl<'s, T: FixedType> Column<'s, T> {
 
 /// Checks that `T` can hold the records of a Record column of `width` bytes: the same size
 /// and an alignment of at most 8 (what the format guarantees). The error says what differs.
-pub(crate) fn check_record_type<T: bytemuck::Pod>(width: u32) -> Result<(), String> {
+pub(crate) fn check_record_type<T: bytemuck::Pod>(width: u32) -> Result<(), LayoutError> {
     let (size, align) = (size_of::<T>(), align_of::<T>());
-    let name = std::any::type_name::<T>();
+    let ty = std::any::type_name::<T>();
     if u32::try_from(size).ok() != Some(width) {
-        return Err(format!("records are {width} bytes but `{name}` is {size} bytes"));
+        return Err(LayoutError::RecordSize { width, ty, size });
     }
     if align > 8 {
-        return Err(format!(
-            "`{name}` is aligned to {align} bytes; record columns guarantee 8 at most"
-        ));
+        return Err(LayoutError::RecordAlign { ty, align, max: 8 });
     }
     Ok(())
+}
+
+/// The error of viewing a [`RecordBuf`]'s words as `T`s (which [`check_record_type`] makes
+/// impossible: kept as an error rather than a panic).
+fn cast_error<T>(e: bytemuck::PodCastError) -> LayoutError {
+    LayoutError::Cast { ty: std::any::type_name::<T>(), reason: format!("{e:?}") }
 }
 
 /// A validated `Record` column across all blocks: one `T` per record, viewed in place.
@@ -680,28 +685,28 @@ impl RecordBuf {
         self.words.clear();
     }
 
-    fn check_width(&self) -> Result<(), String> {
+    fn check_width(&self) -> Result<(), LayoutError> {
         check_width(ColumnType::Record, self.width)
     }
 
     /// Whether a record of `len` bytes can be appended; the error says why not.
-    pub(crate) fn check_bytes(&self, len: usize) -> Result<(), String> {
+    pub(crate) fn check_bytes(&self, len: usize) -> Result<(), LayoutError> {
         self.check_width()?;
         if len != self.width as usize {
-            return Err(format!("a record is {} bytes, not {len}", self.width));
+            return Err(LayoutError::RecordLen { width: self.width, len });
         }
         Ok(())
     }
 
     /// Appends one record given as its `width` bytes.
-    pub fn push_bytes(&mut self, record: &[u8]) -> Result<(), String> {
+    pub fn push_bytes(&mut self, record: &[u8]) -> Result<(), LayoutError> {
         self.check_bytes(record.len())?;
         self.append(record);
         Ok(())
     }
 
     /// Appends one record.
-    pub fn push<T: bytemuck::Pod>(&mut self, record: &T) -> Result<(), String> {
+    pub fn push<T: bytemuck::Pod>(&mut self, record: &T) -> Result<(), LayoutError> {
         self.check_width()?;
         check_record_type::<T>(self.width)?;
         self.append(bytemuck::bytes_of(record));
@@ -709,7 +714,10 @@ impl RecordBuf {
     }
 
     /// Appends records.
-    pub fn extend_from_slice<T: bytemuck::Pod>(&mut self, records: &[T]) -> Result<(), String> {
+    pub fn extend_from_slice<T: bytemuck::Pod>(
+        &mut self,
+        records: &[T],
+    ) -> Result<(), LayoutError> {
         self.check_width()?;
         check_record_type::<T>(self.width)?;
         self.append(bytemuck::cast_slice(records));
@@ -724,15 +732,15 @@ impl RecordBuf {
     }
 
     /// The records as `T`s.
-    pub fn as_slice<T: bytemuck::Pod>(&self) -> Result<&[T], String> {
+    pub fn as_slice<T: bytemuck::Pod>(&self) -> Result<&[T], LayoutError> {
         check_record_type::<T>(self.width)?;
-        bytemuck::try_cast_slice(&self.words).map_err(|e| format!("{e:?}"))
+        bytemuck::try_cast_slice(&self.words).map_err(cast_error::<T>)
     }
 
     /// The records as `T`s, to edit in place.
-    pub fn as_mut_slice<T: bytemuck::Pod>(&mut self) -> Result<&mut [T], String> {
+    pub fn as_mut_slice<T: bytemuck::Pod>(&mut self) -> Result<&mut [T], LayoutError> {
         check_record_type::<T>(self.width)?;
-        bytemuck::try_cast_slice_mut(&mut self.words).map_err(|e| format!("{e:?}"))
+        bytemuck::try_cast_slice_mut(&mut self.words).map_err(cast_error::<T>)
     }
 
     /// The records' bytes, `len() * width()` of them.
@@ -818,9 +826,9 @@ mod tests {
         assert_eq!(b.as_slice::<Person>().unwrap()[3].year, 1991);
         assert_eq!(b.as_slice::<Person>().unwrap()[..3], [hoa; 3]);
         // Wrong size or alignment: an error, and nothing appended.
-        assert!(b.push(&0u64).unwrap_err().contains("16 bytes"));
+        assert!(b.push(&0u64).unwrap_err().to_string().contains("16 bytes"));
         assert!(b.push_bytes(&[0; 15]).is_err());
-        assert!(b.push(&Wide { a: [0; 2] }).unwrap_err().contains("aligned to 16"));
+        assert!(b.push(&Wide { a: [0; 2] }).unwrap_err().to_string().contains("aligned to 16"));
         assert!(b.as_slice::<[u32; 3]>().is_err());
         assert_eq!(b.len(), 4);
         // Widths the format refuses.

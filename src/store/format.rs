@@ -85,6 +85,8 @@
 
 use std::ops::Range;
 
+use crate::error::LayoutError;
+
 /// The 8 bytes that start and end every `.vnl` file, PNG-style: a non-ASCII byte (catches
 /// 7-bit transfers), `VNL`, CR LF (catches line-ending conversion), ^Z (stops `type` on DOS) and
 /// LF.
@@ -194,16 +196,17 @@ pub const RECORD_WIDTH_ALIGN: u32 = 8;
 
 /// Checks the width of a column of type `ty`: 8 to [`MAX_RECORD_WIDTH`] and a multiple of
 /// [`RECORD_WIDTH_ALIGN`] for a Record column, 0 for the others. The error says what is wrong.
-pub(crate) fn check_width(ty: ColumnType, width: u32) -> Result<(), String> {
+pub(crate) fn check_width(ty: ColumnType, width: u32) -> Result<(), LayoutError> {
     if ty == ColumnType::Record {
         if width == 0 || width > MAX_RECORD_WIDTH || !width.is_multiple_of(RECORD_WIDTH_ALIGN) {
-            return Err(format!(
-                "record width {width} is not a multiple of {RECORD_WIDTH_ALIGN} in \
-                 {RECORD_WIDTH_ALIGN}..={MAX_RECORD_WIDTH}"
-            ));
+            return Err(LayoutError::RecordWidth {
+                width,
+                align: RECORD_WIDTH_ALIGN,
+                max: MAX_RECORD_WIDTH,
+            });
         }
     } else if width != 0 {
-        return Err(format!("a {ty} column has width {width}; only record columns have one"));
+        return Err(LayoutError::WidthNotAllowed { ty: ty.to_string(), width });
     }
     Ok(())
 }
@@ -731,7 +734,12 @@ mod tests {
             assert!(check_width(ColumnType::Record, w).is_err(), "{w}");
         }
         assert_eq!(check_width(ColumnType::U64, 0), Ok(()));
-        assert!(check_width(ColumnType::U64, 8).unwrap_err().contains("only record columns"));
+        assert!(
+            check_width(ColumnType::U64, 8)
+                .unwrap_err()
+                .to_string()
+                .contains("only record columns")
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::format::{ColumnType, MAX_NAME_LEN, check_width};
+use crate::error::LayoutError;
 
 /// Default number of records per block.
 pub const DEFAULT_BLOCK_RECORDS: u32 = 65_536;
@@ -107,24 +108,25 @@ impl StoreLayout {
     }
 
     /// Checks the invariants listed in the module docs; the error says what is wrong.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), LayoutError> {
         if self.block_records == 0 {
-            return Err("records per block must be at least 1".into());
+            return Err(LayoutError::NoBlockRecords);
         }
         if self.columns.is_empty() {
-            return Err("a store needs at least one column".into());
+            return Err(LayoutError::NoColumns);
         }
         if u32::try_from(self.columns.len()).is_err() {
-            return Err("too many columns".into());
+            return Err(LayoutError::TooManyColumns);
         }
         for (i, c) in self.columns.iter().enumerate() {
             if c.name.is_empty() || c.name.len() > MAX_NAME_LEN {
-                return Err(format!("column {i}: name must be 1 to {MAX_NAME_LEN} bytes"));
+                return Err(LayoutError::ColumnName { index: i, max: MAX_NAME_LEN });
             }
             if self.columns[..i].iter().any(|d| d.name == c.name) {
-                return Err(format!("column `{}` is defined twice", c.name));
+                return Err(LayoutError::DuplicateColumn { name: c.name.clone() });
             }
-            check_width(c.ty, c.width).map_err(|r| format!("column `{}`: {r}", c.name))?;
+            check_width(c.ty, c.width)
+                .map_err(|e| LayoutError::InColumn { name: c.name.clone(), error: Box::new(e) })?;
         }
         Ok(())
     }
@@ -201,12 +203,12 @@ mod tests {
         assert!(StoreLayout::new(0).column("a", ColumnType::U8).validate().is_err());
         assert!(StoreLayout::new(8).validate().is_err());
         let dup = StoreLayout::new(8).column("a", ColumnType::U8).column("a", ColumnType::U16);
-        assert!(dup.validate().unwrap_err().contains("twice"));
+        assert!(dup.validate().unwrap_err().to_string().contains("twice"));
         for w in [0, 12, 4100] {
             let l = StoreLayout::new(8).record_column("hồ_sơ", w);
-            assert!(l.validate().unwrap_err().contains("`hồ_sơ`"), "{w}");
+            assert!(l.validate().unwrap_err().to_string().contains("`hồ_sơ`"), "{w}");
         }
         let untyped = StoreLayout::new(8).column("hồ_sơ", ColumnType::Record);
-        assert!(untyped.validate().unwrap_err().contains("width 0"));
+        assert!(untyped.validate().unwrap_err().to_string().contains("width 0"));
     }
 }

@@ -28,6 +28,9 @@
 //!   [`Error::Version`](crate::Error::Version) naming the file, never a panic.
 //! - `unsafe` exists only in `mmap.rs` (one `Mmap::map` call; see [`Store`] for the contract).
 //! - Writers hold one block and the TOC in memory; posting builders stay within their budget.
+//! - A layout, record type or values that the *calling code* got wrong give a typed
+//!   [`LayoutError`] ([`Error::Layout`](crate::Error::Layout) or wrapped with the file's path),
+//!   never a `String`; only bytes read from disk give [`Error::Corrupt`](crate::Error::Corrupt).
 
 mod column;
 pub mod format;
@@ -38,6 +41,7 @@ mod postings;
 mod reader;
 mod writer;
 
+pub use crate::error::LayoutError;
 pub use column::{
     Column, ColumnBuf, FixedType, ListBlock, ListBuf, ListColumn, Offsets, RecordBuf, RecordColumn,
     StrBlock, StrBuf, StrColumn,

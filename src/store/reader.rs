@@ -443,7 +443,7 @@ impl Store {
                 self.usage_error(&spec.name, format!("the column is {}, not record", spec.ty))
             );
         }
-        check_record_type::<T>(spec.width).map_err(|r| self.usage_error(&spec.name, r))
+        check_record_type::<T>(spec.width).map_err(|e| self.usage_error(&spec.name, e.to_string()))
     }
 
     /// The records of `Record` column `col` in block `block`, zero-copy, as `T`s.

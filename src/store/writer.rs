@@ -23,7 +23,7 @@ use super::format::{
     RESERVED_PREFIX, SCHEMA_SECTION, SECTION_ALIGN, SectionKind, TocEntry,
 };
 use super::layout::{StoreLayout, encode_schema};
-use crate::error::{Error, Result};
+use crate::error::{Error, LayoutError, Result};
 use crate::util::fs::{AtomicFile, PathLock};
 
 /// The pseudo-path naming in-memory stores in messages.
@@ -219,32 +219,40 @@ impl BlockBuilder {
         &mut self,
         col: usize,
         records: &[T],
-    ) -> Result<(), String> {
-        let buf = self.columns.get_mut(col).ok_or_else(|| format!("no column {col}"))?;
+    ) -> Result<(), LayoutError> {
+        let buf = self.columns.get_mut(col).ok_or(LayoutError::NoColumn { index: col })?;
         match buf {
-            ColumnBuf::Record(r) => {
-                r.extend_from_slice(records).map_err(|e| format!("column {col}: {e}"))
-            }
-            other => Err(format!("column {col} is {}, not record", other.ty())),
+            ColumnBuf::Record(r) => r
+                .extend_from_slice(records)
+                .map_err(|e| LayoutError::AtColumn { index: col, error: Box::new(e) }),
+            other => Err(LayoutError::ColumnType {
+                index: col,
+                found: other.ty().to_string(),
+                expected: ColumnType::Record.to_string(),
+            }),
         }
     }
 
     /// Appends one record, one value per column in order. Nothing is appended when the
     /// values do not match the columns; the error says which.
-    pub fn push_record(&mut self, values: &[Value<'_>]) -> Result<(), String> {
+    pub fn push_record(&mut self, values: &[Value<'_>]) -> Result<(), LayoutError> {
         if values.len() != self.columns.len() {
-            return Err(format!(
-                "a record has {} values but the layout has {} columns",
-                values.len(),
-                self.columns.len()
-            ));
+            return Err(LayoutError::ValueCount {
+                values: values.len(),
+                columns: self.columns.len(),
+            });
         }
         for (i, (v, c)) in values.iter().zip(&self.columns).enumerate() {
             if v.ty() != c.ty() {
-                return Err(format!("value {i} is a {} but column {i} is {}", v.ty(), c.ty()));
+                return Err(LayoutError::ValueType {
+                    index: i,
+                    value: v.ty().to_string(),
+                    column: c.ty().to_string(),
+                });
             }
             if let (Value::Record(bytes), ColumnBuf::Record(r)) = (v, c) {
-                r.check_bytes(bytes.len()).map_err(|e| format!("value {i}: {e}"))?;
+                r.check_bytes(bytes.len())
+                    .map_err(|e| LayoutError::InValue { index: i, error: Box::new(e) })?;
             }
         }
         for (v, c) in values.iter().zip(&mut self.columns) {
@@ -374,10 +382,10 @@ fn check_host(path: &Path) -> Result<()> {
 }
 
 fn check_layout(path: &Path, layout: &StoreLayout) -> Result<()> {
-    layout.validate().map_err(|reason| Error::Config {
+    layout.validate().map_err(|e| Error::Config {
         path: Some(path.to_path_buf()),
         key: "layout".into(),
-        reason,
+        reason: e.to_string(),
     })
 }
 
@@ -456,7 +464,7 @@ impl<S: Sink> StoreWriter<S> {
     /// Appends one record; a block is written each time `block_records` records are buffered.
     pub fn push_record(&mut self, values: &[Value<'_>]) -> Result<()> {
         self.check_can_add_block()?;
-        self.rows.push_record(values).map_err(|r| self.config_error("record", r))?;
+        self.rows.push_record(values).map_err(|e| self.config_error("record", e.to_string()))?;
         if self.rows.len() == self.layout.block_records() as usize {
             let rows = std::mem::replace(&mut self.rows, BlockBuilder { columns: Vec::new() });
             let res = self.write_block(&rows);
