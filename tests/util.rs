@@ -16,6 +16,16 @@ pub fn vnlink_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().expect("run vnlink")
 }
 
+/// Starts `vnlink` with `args` in the background: stdout discarded, stderr piped.
+pub fn spawn(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_vnlink"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start vnlink")
+}
+
 /// Runs `vnlink` with `args`.
 pub fn vnlink(args: &[&str]) -> Output {
     vnlink_env(args, &[])

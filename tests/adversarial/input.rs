@@ -226,12 +226,7 @@ fn r12_generated_ids_round_trip_through_eval() {
 
 /// Runs `vnlink` and kills it after `limit`: (exit code, stderr, elapsed).
 fn run_bounded(args: &[&str], limit: Duration) -> (Option<i32>, String, Duration) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vnlink"))
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = crate::util::spawn(args);
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {

@@ -132,12 +132,8 @@ fn blocked_dedupe(dir: &Path, out: &Path) -> (Child, PathBuf) {
         fifo(&pipe);
     }
     let csv = sample().0;
-    let child = Command::new(bin())
-        .args(["dedupe", s(&csv), "--out", s(out), "--model", s(&pipe), "-q"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child =
+        crate::util::spawn(&["dedupe", s(&csv), "--out", s(out), "--model", s(&pipe), "-q"]);
     let start = Instant::now();
     loop {
         let staged = std::fs::read_dir(out).ok().into_iter().flatten().flatten().any(|e| {
