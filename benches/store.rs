@@ -18,20 +18,9 @@ use vnlink::store::{
     StoreWriter,
 };
 
-/// splitmix64: deterministic data without seed files.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
-}
+#[path = "../tests/fixtures/store.rs"]
+mod fixture;
+use fixture::{Features, Rng};
 
 const FAMILY: &[&str] =
     &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"];
@@ -123,25 +112,6 @@ fn write_store(path: &Path, blocks: &[BlockBuilder]) -> u64 {
 fn scan_sum(store: &Store) -> u64 {
     let dob = store.column::<u32>("dob").unwrap();
     dob.blocks().iter().map(|b| b.iter().map(|&v| u64::from(v)).sum::<u64>()).sum()
-}
-
-/// A 96-byte per-record feature struct (u64/u32/u16/u8 fields, alignment 8, no implicit
-/// padding), stored in a Record column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
-#[repr(C)]
-struct Features {
-    record: u64,
-    name_hash: [u64; 4],
-    dob: u32,
-    address_code: u32,
-    tokens: [u32; 8],
-    year: u16,
-    province: u16,
-    district: u16,
-    ward: u16,
-    sex: u8,
-    flags: u8,
-    pad: [u8; 6],
 }
 
 /// What the record scans compute: the sum of `dob` and `province` over the records.

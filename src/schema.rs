@@ -58,7 +58,7 @@ pub enum FieldKind {
 
 impl FieldKind {
     /// The name used in configs, on the command line and in the standard CSV header.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             FieldKind::RecordId => "record_id",
             FieldKind::Name => "full_name",
@@ -122,10 +122,10 @@ impl FieldKind {
         Self::EXTRA.contains(&self)
     }
 
-    /// Every kind of the standard header, in its order (`record_id, full_name, dob, sex,
-    /// address, id_number, phone`).
-    pub const ALL: [FieldKind; 7] = [
-        FieldKind::RecordId,
+    /// The six fixed fields of a record, in the standard header's order (`full_name, dob, sex,
+    /// address, id_number, phone`): the one list of them, which [`ALL`](Self::ALL), the store's
+    /// raw columns and the columns of `vnlink normalize` follow.
+    pub const FIXED: [FieldKind; 6] = [
         FieldKind::Name,
         FieldKind::Dob,
         FieldKind::Sex,
@@ -133,6 +133,18 @@ impl FieldKind {
         FieldKind::NationalId,
         FieldKind::Phone,
     ];
+
+    /// Every kind of the standard header, in its order: `record_id`, then
+    /// [`FIXED`](Self::FIXED).
+    pub const ALL: [FieldKind; 7] = {
+        let mut out = [FieldKind::RecordId; 7];
+        let mut i = 0;
+        while i < 6 {
+            out[i + 1] = Self::FIXED[i];
+            i += 1;
+        }
+        out
+    };
 
     /// Parses a kind from its name (as in [`FieldKind::as_str`]) or a common alias.
     pub fn parse(s: &str) -> Option<FieldKind> {

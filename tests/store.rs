@@ -12,21 +12,10 @@ use vnlink::store::{
     BlockBuilder, ColumnType, PostingsBuilder, Store, StoreLayout, StoreWriter, Value,
 };
 
-/// A deterministic pseudo-random generator (splitmix64), so that tests need no seed files.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "fixtures/store.rs"]
+mod fixture;
+use fixture::Features;
+pub use fixture::Rng;
 
 const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng"];
 const MIDDLE: [&str; 5] = ["Văn", "Thị", "Hữu", "Ngọc", ""];
@@ -509,25 +498,6 @@ fn replacing_an_open_store_keeps_the_old_map_valid() {
     w.finish().unwrap();
     check_store(&store, &old, 8);
     check_store(&Store::open(&path).unwrap(), &new, 8);
-}
-
-/// A 96-byte per-record feature struct of the kind the pipeline stores: u64/u32/u16/u8 fields,
-/// alignment 8, explicit padding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
-#[repr(C)]
-struct Features {
-    record: u64,
-    name_hash: [u64; 4],
-    dob: u32,
-    address_code: u32,
-    tokens: [u32; 8],
-    year: u16,
-    province: u16,
-    district: u16,
-    ward: u16,
-    sex: u8,
-    flags: u8,
-    pad: [u8; 6],
 }
 
 fn features(n: u64, seed: u64) -> Vec<Features> {

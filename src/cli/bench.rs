@@ -26,7 +26,7 @@ use vnlink::store::Store;
 use vnlink::synth::{self, GenConfig, Shape};
 use vnlink::{output, util::fs::atomic_write};
 
-use super::common::{bar, exit, set_threads};
+use super::common::{bar, exit, set_threads, thousands};
 
 /// Records per entity the generator gives with its default settings (about 1.6).
 const RECORDS_PER_ENTITY: f64 = 1.6;
@@ -632,19 +632,6 @@ fn markdown(r: &Report) -> String {
     out
 }
 
-/// `1234567` → `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A byte count in GB or MB.
 fn bytes(n: u64) -> String {
     let n = n as f64;
@@ -716,10 +703,6 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_270), (2025, 7, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(bytes(1_500_000_000), "1.50 GB");
         assert_eq!(bytes(42_000_000), "42 MB");
     }

@@ -29,6 +29,8 @@ use vnlink::normalize::date::Date;
 use vnlink::pipeline::dataset::{self, BuildMeta, POSTINGS_PREFIX, View};
 use vnlink::store::{SectionKind, Store, StrColumn};
 
+use super::common::thousands;
+
 /// Records per unit of parallel work.
 const CHUNK: usize = 16_384;
 
@@ -791,19 +793,6 @@ fn round2(x: f64) -> f64 {
 // ---------------------------------------------------------------------------------------------
 // Text output
 
-/// `1234567` → `1,234,567`.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn print_text(out: &mut impl Write, rep: &Report) -> std::io::Result<()> {
     let th = thousands;
     writeln!(out, "{}", rep.file)?;
@@ -1020,11 +1009,7 @@ mod tests {
     }
 
     #[test]
-    fn thousands_and_percent() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+    fn percent_rounds() {
         assert!((percent(1, 3) - 33.33).abs() < 1e-9);
         assert!(percent(5, 0).abs() < f64::EPSILON);
     }

@@ -456,14 +456,7 @@ fn columns_of(kind: FieldKind) -> &'static [&'static str] {
 }
 
 /// The kinds that get columns, in output order.
-const CSV_KINDS: [FieldKind; 6] = [
-    FieldKind::Name,
-    FieldKind::Dob,
-    FieldKind::Sex,
-    FieldKind::Address,
-    FieldKind::NationalId,
-    FieldKind::Phone,
-];
+const CSV_KINDS: [FieldKind; 6] = FieldKind::FIXED;
 
 /// Pushes the normalised cells of `kind`'s `value` onto `cells` (as many as [`columns_of`]).
 fn push_cells(

@@ -35,15 +35,8 @@ pub const RECORD_ID: &str = "record_id";
 /// Columns of the original field texts, in [`FieldKind`] order (name, dob, sex, address, id, phone).
 pub const RAW: [&str; 6] =
     ["raw.full_name", "raw.dob", "raw.sex", "raw.address", "raw.id_number", "raw.phone"];
-/// The kinds of the raw columns.
-pub const RAW_KINDS: [FieldKind; 6] = [
-    FieldKind::Name,
-    FieldKind::Dob,
-    FieldKind::Sex,
-    FieldKind::Address,
-    FieldKind::NationalId,
-    FieldKind::Phone,
-];
+/// The kinds of the raw columns ([`FieldKind::FIXED`]).
+pub const RAW_KINDS: [FieldKind; 6] = FieldKind::FIXED;
 /// Column of the canonical names.
 pub const NAME_TEXT: &str = "name.text";
 /// Column of the ASCII names.

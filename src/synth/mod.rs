@@ -165,6 +165,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::schema::FieldKind;
 use crate::util::fs::{AtomicFile, atomic_write, create_dir_all};
 
 use english::{EmailBook, EnPerson};
@@ -290,8 +291,15 @@ fn standard_record(w: WideRecord) -> SynthRecord {
 }
 
 /// The standard header, the order of [`SynthRecord::fields`].
-const STANDARD_HEADER: [&str; 7] =
-    ["record_id", "full_name", "dob", "sex", "address", "id_number", "phone"];
+const STANDARD_HEADER: [&str; 7] = {
+    let mut out = [""; 7];
+    let mut i = 0;
+    while i < 7 {
+        out[i] = FieldKind::ALL[i].as_str();
+        i += 1;
+    }
+    out
+};
 
 /// The column layout of a configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
