@@ -418,15 +418,13 @@ impl Copies {
         order.par_sort_unstable();
         let mut copies = Copies { hidden: vec![0; n.div_ceil(64)], ..Copies::default() };
         let mut rest: Vec<u32> = Vec::new();
-        let mut group: Vec<u32> = Vec::new();
         for run in order.chunk_by(|x, y| x.0 == y.0).filter(|r| r.len() > 1) {
             // Records of one hash are ascending; equal ones are split from any collision.
             rest.clear();
             rest.extend(run.iter().map(|&(_, i)| i));
             while let Some(&first) = rest.first() {
-                group.clear();
-                group.extend(rest.iter().copied().filter(|&i| same(first, i)));
-                rest.retain(|&i| !same(first, i));
+                let group: Vec<u32>;
+                (group, rest) = rest.iter().partition(|&&i| same(first, i));
                 if group.len() > 1 {
                     for &m in &group[1..] {
                         copies.hidden[m as usize / 64] |= 1 << (m % 64);

@@ -131,6 +131,17 @@ fn sample_store(dir: &Path) -> std::path::PathBuf {
     store
 }
 
+/// `vnlink query STORE --jsonl -k K` with stdin and stdout (and stderr) piped.
+fn query_stream(store: &Path, k: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_vnlink"))
+        .args(["query", s(store), "--jsonl", "-k", k])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 // See: #12 (6). A bad line (invalid UTF-8, not JSON, overlong) is answered with its error and
 // the stream goes on: every valid line is answered, in order.
 #[test]
@@ -150,13 +161,7 @@ fn r12_query_stream_survives_bad_lines() {
             _ => input.extend_from_slice(b"{\"full_name\":\"Nguyen Van An\",\"dob\":\"1980\"}\n"),
         }
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vnlink"))
-        .args(["query", s(&store), "--jsonl", "-k", "1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = query_stream(&store, "1");
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let o = child.wait_with_output().unwrap();
@@ -186,13 +191,7 @@ fn r12_query_stream_survives_bad_lines() {
 fn r12_query_answers_each_line_as_it_comes() {
     let dir = tempfile::tempdir().unwrap();
     let store = sample_store(dir.path());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vnlink"))
-        .args(["query", s(&store), "--jsonl", "-k", "2"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = query_stream(&store, "2");
     let mut stdin = child.stdin.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let stdout = child.stdout.take().unwrap();
