@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
-use vnlink::pipeline::dataset::{BuildOptions, Record};
+use vnlink::dataset::{BuildOptions, Record};
 use vnlink::pipeline::{Matcher, MatcherBuilder};
 use vnlink::store::Store;
 use vnlink::synth::{GenConfig, dedupe_rows};

@@ -25,11 +25,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group};
+use vnlink::dataset::prepare::{Encodings, Prepared, Preparer, RawFields};
 use vnlink::normalize::address::{Address, AddressNormalizer};
 use vnlink::normalize::legacy;
 use vnlink::normalize::name::{Name, NameNormalizer};
 use vnlink::normalize::{date, id, phone, sex, text};
-use vnlink::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
 use vnlink::synth::{GenConfig, SynthRecord, dedupe_rows};
 
 #[global_allocator]

@@ -14,11 +14,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use vnlink::dataset::{self, BuildOptions, View};
 use vnlink::eval::Truth;
 use vnlink::ingest::IngestOptions;
 use vnlink::model::Level;
 use vnlink::model::reference::Reference;
-use vnlink::pipeline::dataset::{self, BuildOptions, View};
 use vnlink::pipeline::matcher::Supervision;
 use vnlink::pipeline::{MatcherBuilder, TrainOptions};
 use vnlink::store::Store;
@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let en = dir.path().join("en");
     generate(&cfg, Shape::Dedupe, &en)?;
     let mut inferred =
-        vnlink::pipeline::infer::infer(en.join("records.csv"), &IngestOptions::default())?;
+        vnlink::dataset::infer::infer(en.join("records.csv"), &IngestOptions::default())?;
     for c in &mut inferred.columns {
         c.compare = true; // the postcode is for blocking only in matching; fit its levels too
     }
@@ -134,7 +134,7 @@ fn fit(
     store: &Store,
     dir: &Path,
     opts: &TrainOptions,
-) -> Result<(vnlink::Model, vnlink::pipeline::train::TrainReport), Box<dyn std::error::Error>> {
+) -> Result<(vnlink::Model, vnlink::model::train::TrainReport), Box<dyn std::error::Error>> {
     let truth = Truth::read(dir.join("truth.csv"))?;
     let matcher = MatcherBuilder::new().train_options(opts.clone()).build()?;
     let (model, report) = matcher.fit(store, None, &Supervision::Truth(&truth))?;

@@ -85,6 +85,7 @@
 pub mod block;
 pub mod cluster;
 pub mod compare;
+pub mod dataset;
 pub mod error;
 pub mod eval;
 pub mod ingest;
@@ -100,9 +101,9 @@ pub mod synth;
 #[doc(hidden)]
 pub mod util;
 
+pub use dataset::{BuildOptions, BuildSummary, Record, RecordWriter};
 pub use error::{Error, Result};
 pub use model::Model;
-pub use pipeline::dataset::{BuildOptions, BuildSummary, Record, RecordWriter};
 pub use pipeline::{
     Candidate, Cluster, Dedupe, Explanation, Link, MatchConfig, Matcher, MatcherBuilder, Pair,
     Threshold,

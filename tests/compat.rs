@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 
 use vnlink::Error;
 use vnlink::compare::Features;
+use vnlink::dataset::prepare::warning;
+use vnlink::dataset::{self, BuildOptions, View};
 use vnlink::normalize::date::Date;
 use vnlink::normalize::id::{IdKind, NationalId};
 use vnlink::normalize::phone::Phone;
-use vnlink::pipeline::dataset::{self, BuildOptions, View};
-use vnlink::pipeline::prepare::warning;
 use vnlink::store::{FORMAT_VERSION, OLDEST_SUPPORTED_FORMAT_VERSION, Store};
 
 /// The golden files, relative to the package root (the working directory of `cargo test`).

@@ -8,8 +8,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use serde_json::Value;
+use vnlink::dataset::View;
 use vnlink::normalize::date::Date;
-use vnlink::pipeline::dataset::View;
 use vnlink::store::Store;
 
 fn vnlink(args: &[&str]) -> Output {

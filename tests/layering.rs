@@ -22,13 +22,14 @@ const LAYERS: &[(u32, &[&str])] = &[
     (3, &["schema"]),
     (4, &["ingest", "store"]),
     (5, &["compare"]),
-    (6, &["block", "model"]),
-    (7, &["cluster"]),
-    (8, &["eval"]),
-    (9, &["pipeline"]),
-    (10, &["output"]),
-    (11, &["synth"]),
-    (12, &["cli"]),
+    (6, &["block", "cluster"]),
+    (7, &["dataset"]),
+    (8, &["model"]),
+    (9, &["eval"]),
+    (10, &["pipeline"]),
+    (11, &["output"]),
+    (12, &["synth"]),
+    (13, &["cli"]),
 ];
 
 /// Imports against the layer order that are known and tolerated for now: `(from, to, why)`.

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use proptest::prelude::*;
 use vnlink::compare;
+use vnlink::dataset::{BuildOptions, Record, View, build_records};
+use vnlink::model::train::{self, TrainOptions};
 use vnlink::model::{Model, is_monotone};
-use vnlink::pipeline::dataset::{BuildOptions, Record, View, build_records};
 use vnlink::pipeline::local::Local;
-use vnlink::pipeline::train::{self, TrainOptions};
 use vnlink::pipeline::{Matcher, MatcherBuilder, Supervision};
 use vnlink::store::Store;
 use vnlink::synth::{GenConfig, dedupe_rows, link_rows};
@@ -337,7 +337,7 @@ fn cli_dedupe_of_a_clean_register_warns_and_reports_the_fallback() {
     assert!(report["training"]["estimated_matches"].as_f64().unwrap() < 10.0);
     // The model was saved into the store the dedupe built, for lookups.
     let store = Store::open(out.join("store.vnl")).unwrap();
-    assert!(View::new(&store).unwrap().saved_model().unwrap().is_some());
+    assert!(vnlink::model::saved::saved_model(&View::new(&store).unwrap()).unwrap().is_some());
 }
 
 /// A fixture of `tests/data/`.

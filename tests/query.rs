@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use vnlink::pipeline::dataset::{BuildOptions, Record, build_records};
+use vnlink::dataset::{BuildOptions, Record, build_records};
 use vnlink::pipeline::{Matcher, MatcherBuilder};
 
 use crate::util::{rows, s, sample, vnlink_ok};

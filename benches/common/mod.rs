@@ -2,8 +2,8 @@
 
 use rayon::prelude::*;
 use vnlink::compare::Features;
-use vnlink::pipeline::dataset::Record;
-use vnlink::pipeline::prepare::{Encodings, Prepared, Preparer};
+use vnlink::dataset::Record;
+use vnlink::dataset::prepare::{Encodings, Prepared, Preparer};
 use vnlink::synth::{GenConfig, dedupe_rows};
 
 /// The records of a seeded synthetic dedupe corpus.

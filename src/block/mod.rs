@@ -22,6 +22,8 @@
 //! * **Deterministic.** Groups are visited in key order and pairs in record order; the parallel
 //!   enumeration returns its results in that order.
 
+pub mod analyse;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 

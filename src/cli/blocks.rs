@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use vnlink::block::analyse::analyse;
 use vnlink::compare::Records;
+use vnlink::dataset::{Joined, RECORD_ID, View};
 use vnlink::eval::Truth;
-use vnlink::pipeline::blocks::analyse;
-use vnlink::pipeline::dataset::{Joined, RECORD_ID, View};
 use vnlink::store::Store;
 
 use super::common::{InputArgs, MatchArgs, exit, load_inputs, scratch_for, set_threads, skipped};

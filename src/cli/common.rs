@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use vnlink::dataset::infer::{Inferred, infer};
+use vnlink::dataset::{self, BuildOptions, BuildSummary};
 use vnlink::ingest::{IngestOptions, header::parse_column_override};
 use vnlink::pipeline::MatchConfig;
-use vnlink::pipeline::dataset::{self, BuildOptions, BuildSummary};
-use vnlink::pipeline::infer::{Inferred, infer};
 use vnlink::schema::ColumnConfig;
 use vnlink::store::Store;
 
@@ -524,7 +524,7 @@ impl Bars {
     }
 }
 
-impl vnlink::pipeline::progress::Progress for Bars {
+impl vnlink::util::progress::Progress for Bars {
     fn stage(&self, name: &str, total: Option<u64>) {
         let mut b = self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         b.finish_and_clear();

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
+use vnlink::dataset::RECORD_ID;
 use vnlink::output::{self, CsvStyle};
-use vnlink::pipeline::dataset::RECORD_ID;
 use vnlink::util::fs::OutputSet;
 
 use super::common::{
@@ -54,7 +54,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let q = args.matching.quiet;
     set_threads(args.matching.threads)?;
     let mut cfg = args.matching.config()?;
-    let built_here = !vnlink::pipeline::dataset::is_store(&args.input);
+    let built_here = !vnlink::dataset::is_store(&args.input);
     let mut names = vec!["clusters.csv", "pairs.csv", "model.json", "report.json"];
     if built_here {
         names.push("store.vnl");
@@ -83,9 +83,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     output::write_pairs(&set.path("pairs.csv"), &result.model, &result.pairs, id, id, style)?;
     result.model.write(set.path("model.json"))?;
     if loaded.built.is_some() {
-        vnlink::pipeline::dataset::save_model(store, &store_path, &result.model)?;
+        vnlink::model::saved::save_model(store, &store_path, &result.model)?;
     } else if args.save_model {
-        vnlink::pipeline::dataset::save_model(store, &args.input, &result.model)?;
+        vnlink::model::saved::save_model(store, &args.input, &result.model)?;
     }
     let write_s = t.elapsed().as_secs_f64();
 

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use vnlink::pipeline::dataset::RECORD_ID;
+use vnlink::dataset::RECORD_ID;
 use vnlink::store::Store;
 
 use super::common::{InputArgs, MatchArgs, exit, load_inputs, scratch_for, set_threads, skipped};

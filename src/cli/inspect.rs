@@ -24,9 +24,9 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use vnlink::compare::Features;
+use vnlink::dataset::{self, BuildMeta, POSTINGS_PREFIX, View};
 use vnlink::normalize::admin::gazetteer;
 use vnlink::normalize::date::Date;
-use vnlink::pipeline::dataset::{self, BuildMeta, POSTINGS_PREFIX, View};
 use vnlink::store::{SectionKind, Store, StrColumn};
 
 use super::common::thousands;
@@ -364,7 +364,7 @@ pub fn inspect(store: &Store, top: usize) -> anyhow::Result<Report> {
             Counted { name: k.as_str().to_owned(), count: n, percent: pct(n) }
         })
         .collect();
-    let warnings = vnlink::pipeline::prepare::warning::NAMES
+    let warnings = vnlink::dataset::prepare::warning::NAMES
         .iter()
         .map(|w| {
             let n = meta.warnings.get(*w).copied().unwrap_or(0);

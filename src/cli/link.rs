@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
+use vnlink::dataset::RECORD_ID;
 use vnlink::output::{self, CsvStyle};
-use vnlink::pipeline::dataset::RECORD_ID;
 use vnlink::util::fs::OutputSet;
 
 use super::common::{
@@ -55,10 +55,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         cfg.one_to_one = true;
     }
     let mut names = vec!["links.csv", "pairs.csv", "model.json", "report.json"];
-    if !vnlink::pipeline::dataset::is_store(&args.left) {
+    if !vnlink::dataset::is_store(&args.left) {
         names.push("left.vnl");
     }
-    if !vnlink::pipeline::dataset::is_store(&args.right) {
+    if !vnlink::dataset::is_store(&args.right) {
         names.push("right.vnl");
     }
     let outputs: Vec<PathBuf> = names.iter().map(|n| args.out.join(n)).collect();

@@ -22,6 +22,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::ValueEnum;
 use serde::Serialize;
+use vnlink::dataset::prepare::Encodings;
 use vnlink::ingest::encoding::{self, Encoding, Utf16Reader};
 use vnlink::ingest::{CsvSource, RawRecord};
 use vnlink::normalize::address::{Address, AddressCodes, AddressNormalizer};
@@ -30,7 +31,6 @@ use vnlink::normalize::date::{self, Precision};
 use vnlink::normalize::legacy::{self, LegacyEncoding};
 use vnlink::normalize::name::{Name, NameNormalizer};
 use vnlink::normalize::{Sex, id, phone, sex};
-use vnlink::pipeline::prepare::Encodings;
 use vnlink::schema::FieldKind;
 use vnlink::util::fs::AtomicFile;
 

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 use serde_json::json;
-use vnlink::pipeline::dataset::Record;
+use vnlink::dataset::Record;
 use vnlink::store::Store;
 
 use super::common::{MatchArgs, exit, set_threads};
@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     // Warm up (name frequencies, model) once before the parallel batches.
     matcher.query(&store, &Record::default(), 1)?;
-    let extras = vnlink::pipeline::dataset::View::new(&store)?.extras().to_vec();
+    let extras = vnlink::dataset::View::new(&store)?.extras().to_vec();
     // A reader thread hands lines over as they arrive; the scorer takes what has arrived (up to
     // a batch), answers it in parallel and flushes. A client that sends one line and waits gets
     // its answer at once; a file or a busy pipe is answered in batches.

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use vnlink::pipeline::infer::infer;
+use vnlink::dataset::infer::infer;
 
 use super::common::InputArgs;
 

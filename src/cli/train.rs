@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use vnlink::dataset;
 use vnlink::eval::Truth;
 use vnlink::pipeline::Supervision;
-use vnlink::pipeline::dataset;
 
 use super::common::{
     InputArgs, MatchArgs, check_outputs, clean_near, exit, load_inputs, report_training,
@@ -108,7 +108,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     warned |= report_training(report.as_ref());
     write_model(&out, &model)?;
     if args.save {
-        dataset::save_model(&left.store, input, &model)?;
+        vnlink::model::saved::save_model(&left.store, input, &model)?;
     }
     if !q {
         eprintln!("model written to {} (prior {:.3e})", out.display(), model.prior);

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use vnlink::pipeline::dataset;
+use vnlink::dataset;
 use vnlink::store::{SectionKind, Store};
 
 use super::EXIT_ERROR;
@@ -58,7 +58,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if report.is_ok() && store.global_names().contains(&dataset::META) {
         match dataset::View::new(&store).and_then(|v| v.meta().map(|_| v)) {
             Ok(view) => {
-                if let Err(e) = view.saved_model() {
+                if let Err(e) = vnlink::model::saved::saved_model(&view) {
                     errors.push(e.to_string());
                 }
             }

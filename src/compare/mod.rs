@@ -732,7 +732,7 @@ mod tests {
 #[cfg(test)]
 mod name_tests {
     use super::*;
-    use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
+    use crate::dataset::prepare::{Encodings, Prepared, Preparer, RawFields};
 
     fn prep(name: &str) -> Prepared {
         let mut p = Preparer::new();

@@ -34,6 +34,9 @@ pub const MIN_PROBABILITY: f64 = 1e-9;
 pub const MIN_PRIOR: f64 = 1e-18;
 
 pub mod reference;
+pub mod saved;
+pub mod tf;
+pub mod train;
 
 /// One comparison level of a field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -9,16 +9,17 @@ use serde::{Deserialize, Serialize};
 use crate::block::{Blocking, RuleStats};
 use crate::cluster::{self, Edge};
 use crate::compare::{self, FIELDS, Records};
+use crate::dataset::{Joined, Record, View};
 use crate::error::{Error, Result};
+use crate::model::saved::{check_model_fields, saved_model};
+use crate::model::tf::TermFrequencies;
+use crate::model::train::{self, TrainOptions, TrainReport};
 use crate::model::{MAX_FIELDS, Model, Pattern, probability, weight_of_probability};
-use crate::pipeline::dataset::{Joined, Record, View, check_model_fields};
 use crate::pipeline::local::Local;
-use crate::pipeline::progress::{NoProgress, SharedProgress};
 use crate::pipeline::query::{self, Candidate, QueryOptions};
 use crate::pipeline::score::{Explanation, Scorer};
-use crate::pipeline::tf::TermFrequencies;
-use crate::pipeline::train::{self, TrainOptions, TrainReport};
 use crate::store::Store;
+use crate::util::progress::{NoProgress, SharedProgress};
 
 /// Where pairs are cut: a match probability or a match weight. In a configuration file:
 /// `threshold = 0.9` (a probability), `threshold = { probability = 0.9 }` or
@@ -79,7 +80,7 @@ pub const DEFAULT_THRESHOLD: Threshold = Threshold::Probability(0.95);
 #[serde(default, deny_unknown_fields)]
 pub struct MatchConfig {
     /// The column mapping (`[[columns]]`): which header holds which field kind. Empty: inferred
-    /// from the headers and values ([`crate::pipeline::infer`]). Used when reading CSV input.
+    /// from the headers and values ([`crate::dataset::infer`]). Used when reading CSV input.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<crate::schema::ColumnConfig>,
     /// Blocking rules.
@@ -646,7 +647,7 @@ impl Matcher {
     /// first. Only the store's posting lists are read (no scan).
     ///
     /// Lookups never train: they use the matcher's model, else the model saved in the store
-    /// ([`crate::pipeline::dataset::save_model`]), else the reference model, with the prior one
+    /// ([`crate::model::saved::save_model`]), else the reference model, with the prior one
     /// in the store's size. The first lookup in a store counts its name frequencies; later
     /// lookups reuse them. Any number of threads may look up at once.
     pub fn query(&self, store: &Store, record: &Record, k: usize) -> Result<Vec<Candidate>> {
@@ -678,7 +679,7 @@ impl Matcher {
         // lookups never train, and answer the same whatever the store's duplicates.
         let mut model = match &self.model {
             Some(m) => m.clone(),
-            None => match view.saved_model()? {
+            None => match saved_model(&view)? {
                 Some(m) => {
                     check_model_fields(&view, &m)?;
                     m

@@ -11,12 +11,12 @@ use serde::Serialize;
 
 use crate::block::{Blocking, Rule};
 use crate::compare::{Features, Scratch};
-use crate::error::Result;
-use crate::pipeline::dataset::{
+use crate::dataset::prepare::{Encodings, Prepared, Preparer};
+use crate::dataset::{
     FEATURES, NAME_ASCII, NAME_POSTINGS, POSTINGS_PREFIX, RAW, RECORD_ID, Record, extra_raw_column,
     split_postings_name,
 };
-use crate::pipeline::prepare::{Encodings, Prepared, Preparer};
+use crate::error::Result;
 use crate::pipeline::score::{Explanation, Scorer};
 use crate::store::Store;
 

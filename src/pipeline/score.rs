@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use crate::block::{Blocker, Blocking, Copies, RuleStats};
 use crate::compare::{self, Records, Scratch};
+use crate::model::tf::{TF_LEVELS, TermFrequencies};
 use crate::model::{MAX_FIELDS, MAX_LEVELS, Model, Pattern, Place, probability};
-use crate::pipeline::progress::Progress;
-use crate::pipeline::tf::{TF_LEVELS, TermFrequencies};
+use crate::util::progress::Progress;
 
 /// A candidate pair at or above the threshold.
 #[derive(Clone, Copy, Debug, PartialEq)]

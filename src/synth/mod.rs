@@ -247,9 +247,9 @@ pub enum Profile {
 }
 
 /// One record as written: the seven columns of the standard header, as text (empty = missing).
-/// It is the library's [`Record`](crate::pipeline::dataset::Record), so generated records feed
+/// It is the library's [`Record`](crate::dataset::Record), so generated records feed
 /// [`Store::from_records`](crate::store::Store::from_records) directly.
-pub type SynthRecord = crate::pipeline::dataset::Record;
+pub type SynthRecord = crate::dataset::Record;
 
 /// A record of any layout ([`wide_rows`]): one value per column of [`header`], `record_id`
 /// first (empty = missing).

@@ -4,4 +4,5 @@
 pub mod formula;
 pub mod fs;
 pub mod hash;
+pub mod progress;
 pub mod similarity;

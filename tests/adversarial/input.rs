@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use vnlink::pipeline::dataset::{self, BuildOptions, RAW, RECORD_ID};
+use vnlink::dataset::{self, BuildOptions, RAW, RECORD_ID};
 use vnlink::store::Store;
 
 use crate::util::{s, vnlink, vnlink_ok};

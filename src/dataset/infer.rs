@@ -22,11 +22,11 @@
 use std::path::Path;
 
 use crate::block::{Blocking, KeyPart, Rule};
+use crate::dataset::build::raw_of;
+use crate::dataset::prepare::{Encodings, Prepared, Preparer};
 use crate::error::Result;
 use crate::ingest::{CsvSource, IngestOptions, RawRecord};
 use crate::normalize::{id, phone};
-use crate::pipeline::dataset::raw_of;
-use crate::pipeline::prepare::{Encodings, Prepared, Preparer};
 use crate::schema::{ColumnConfig, FieldKind, MAX_EXTRA, field_name};
 
 /// Rows read to infer a schema.

@@ -72,7 +72,7 @@ impl National {
 fn national() -> &'static National {
     static CELL: OnceLock<National> = OnceLock::new();
     CELL.get_or_init(|| {
-        use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
+        use crate::dataset::prepare::{Encodings, Prepared, Preparer, RawFields};
         let mut prep = Preparer::new();
         let mut out = Prepared::default();
         let mut features = |name: &str| {
@@ -307,7 +307,7 @@ mod tests {
     }
 
     fn prep(name: &str) -> Features {
-        use crate::pipeline::prepare::{Encodings, Prepared, Preparer, RawFields};
+        use crate::dataset::prepare::{Encodings, Prepared, Preparer, RawFields};
         let mut out = Prepared::default();
         Preparer::new().prepare(
             &RawFields { name, ..RawFields::default() },

@@ -36,11 +36,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::block::{Blocker, Blocking, KeyPart, Rule};
 use crate::compare::{self, Records, Scratch};
+use crate::model::tf::TermFrequencies;
 use crate::model::{
     ConditionalU, EmSetup, Field, Level, MIN_PROBABILITY, Model, Pattern, Place, em, monotone,
     reference,
 };
-use crate::pipeline::tf::TermFrequencies;
 use crate::util::hash::mix;
 
 /// Training settings. Keys left out of a configuration keep their defaults.
@@ -273,7 +273,7 @@ impl Fields {
                         label: (*label).into(),
                         m: m[f][i].clamp(MIN_PROBABILITY, 1.0),
                         u: u[f][i].clamp(MIN_PROBABILITY, 1.0),
-                        tf_adjust: f == compare::NAME && i < crate::pipeline::tf::TF_LEVELS,
+                        tf_adjust: f == compare::NAME && i < crate::model::tf::TF_LEVELS,
                         u_same_ward: places
                             .filter(|_| f != compare::ADDRESS)
                             .and_then(|p| p.ward.get(f)?.get(i).copied())

@@ -1,0 +1,132 @@
+//! One record in memory, as the library takes it.
+
+use serde::{Deserialize, Serialize};
+
+use super::prepare::RawFields;
+use crate::schema::ExtraField;
+
+/// One record in memory, as the library takes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The record's id in its source.
+    #[serde(default)]
+    pub record_id: String,
+    /// Full name.
+    #[serde(default)]
+    pub full_name: String,
+    /// Date of birth, as written.
+    #[serde(default)]
+    pub dob: String,
+    /// Sex, as written.
+    #[serde(default)]
+    pub sex: String,
+    /// Address.
+    #[serde(default)]
+    pub address: String,
+    /// National id number.
+    #[serde(default)]
+    pub id_number: String,
+    /// Phone.
+    #[serde(default)]
+    pub phone: String,
+    /// The values of the extra fields, in [`BuildOptions::extras`](super::BuildOptions::extras) order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<String>,
+}
+
+impl Record {
+    /// The columns in the standard header's order: `record_id, full_name, dob, sex, address,
+    /// id_number, phone`.
+    pub fn fields(&self) -> [&str; 7] {
+        [
+            &self.record_id,
+            &self.full_name,
+            &self.dob,
+            &self.sex,
+            &self.address,
+            &self.id_number,
+            &self.phone,
+        ]
+    }
+
+    /// Reads a record from a JSON object: the keys of the standard header (`record_id`,
+    /// `full_name`, `dob`, `sex`, `address`, `id_number`, `phone`, each optional), and one key per
+    /// extra field of `extras`, by its name (or all of them as an `extras` array). Values are
+    /// strings (numbers are taken as written). An unknown key is an error naming it, so that a
+    /// misspelt field is not silently ignored.
+    pub fn from_json(text: &str, extras: &[ExtraField]) -> std::result::Result<Record, String> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let serde_json::Value::Object(map) = value else {
+            return Err("expected a JSON object".into());
+        };
+        let text_of = |key: &str, v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Ok(s.clone()),
+            serde_json::Value::Number(n) => Ok(n.to_string()),
+            serde_json::Value::Null => Ok(String::new()),
+            _ => Err(format!("`{key}` must be a string")),
+        };
+        let mut r = Record { extras: vec![String::new(); extras.len()], ..Record::default() };
+        for (key, v) in &map {
+            let slot = match key.as_str() {
+                "record_id" => &mut r.record_id,
+                "full_name" => &mut r.full_name,
+                "dob" => &mut r.dob,
+                "sex" => &mut r.sex,
+                "address" => &mut r.address,
+                "id_number" => &mut r.id_number,
+                "phone" => &mut r.phone,
+                "extras" => {
+                    let serde_json::Value::Array(items) = v else {
+                        return Err("`extras` must be an array of strings".into());
+                    };
+                    for (j, item) in items.iter().enumerate() {
+                        let text = text_of("extras", item)?;
+                        match r.extras.get_mut(j) {
+                            Some(e) => *e = text,
+                            None => {
+                                return Err(format!(
+                                    "`extras` has {} values; the store has {} extra fields",
+                                    items.len(),
+                                    extras.len()
+                                ));
+                            }
+                        }
+                    }
+                    continue;
+                }
+                other => {
+                    let Some(j) = extras.iter().position(|e| e.name == other) else {
+                        let mut known: Vec<&str> = vec![
+                            "record_id",
+                            "full_name",
+                            "dob",
+                            "sex",
+                            "address",
+                            "id_number",
+                            "phone",
+                        ];
+                        known.extend(extras.iter().map(|e| e.name.as_str()));
+                        return Err(format!("unknown key `{other}` (known: {})", known.join(", ")));
+                    };
+                    &mut r.extras[j]
+                }
+            };
+            *slot = text_of(key, v)?;
+        }
+        Ok(r)
+    }
+
+    /// The record's raw fields, as [`Preparer::prepare`](super::prepare::Preparer::prepare) takes them.
+    pub fn raw(&self) -> RawFields<'_> {
+        RawFields {
+            name: &self.full_name,
+            dob: &self.dob,
+            sex: &self.sex,
+            address: &self.address,
+            id_number: &self.id_number,
+            phone: &self.phone,
+            extras: std::array::from_fn(|j| self.extras.get(j).map_or("", String::as_str)),
+            ..RawFields::default()
+        }
+    }
+}
