@@ -78,7 +78,10 @@
 //!
 //! # Crate features
 //!
-//! None yet: everything is in the default build.
+//! * `synth` (default): the synthetic population with its truth ([`synth`]), used by
+//!   `vnlink gen`, `vnlink bench`, the tests and the benches. Matching needs none of it: a
+//!   service that embeds the library can turn it off (`default-features = false`), which also
+//!   drops the `rand` dependencies.
 
 #![doc(test(attr(deny(warnings))))]
 
@@ -97,6 +100,7 @@ pub mod pipeline;
 pub mod refdata;
 pub mod schema;
 pub mod store;
+#[cfg(feature = "synth")]
 pub mod synth;
 #[doc(hidden)]
 pub mod util;

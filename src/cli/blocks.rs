@@ -9,7 +9,7 @@ use vnlink::dataset::{Joined, RECORD_ID, View};
 use vnlink::eval::Truth;
 use vnlink::store::Store;
 
-use super::common::{InputArgs, MatchArgs, exit, load_inputs, scratch_for, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, scratch_for, skipped};
 
 /// Report, per blocking rule, the comparisons it generates, the cumulative recall on a truth
 /// file when one is given, and the largest blocks. Nothing is compared or scored.
@@ -45,34 +45,25 @@ fn entities(truth: &Truth, stores: &[&Store]) -> anyhow::Result<Vec<u32>> {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    set_threads(args.matching.threads)?;
-    let q = args.matching.quiet || args.json;
-    let mut cfg = args.matching.config()?;
-    let own_rules = super::common::own_rules(args.matching.config.as_deref());
+    let mut run = args.matching.run(&args.reading)?;
+    run.quiet |= args.json;
+    let q = run.quiet;
     let tmp = scratch_for(&[Some(args.input.as_path()), args.right.as_deref()], None, q)?;
     let scratch = tmp.as_ref().map_or(Path::new("."), |t| t.path());
-    let (first, second) = load_inputs(
-        &args.input,
-        args.right.as_deref(),
-        scratch,
-        &args.reading,
-        &mut cfg,
-        own_rules,
-        q,
-    )?;
+    let (first, second) = run.load_into(&args.input, args.right.as_deref(), scratch)?;
     let truth = args.truth.as_ref().map(Truth::read).transpose()?;
     let va = View::new(&first.store)?;
     let report = match &second {
         None => {
             let ent = truth.as_ref().map(|t| entities(t, &[&first.store])).transpose()?;
-            analyse(&va, &cfg.blocking, None, ent.as_deref())
+            analyse(&va, &run.setup.config.blocking, None, ent.as_deref())
         }
         Some(sec) => {
             let vb = View::new(&sec.store)?;
             let joined = Joined::new(&va, &vb);
             let ent =
                 truth.as_ref().map(|t| entities(t, &[&first.store, &sec.store])).transpose()?;
-            analyse(&joined, &cfg.blocking, Some(joined.split()), ent.as_deref())
+            analyse(&joined, &run.setup.config.blocking, Some(joined.split()), ent.as_deref())
         }
     };
     if args.json {
@@ -83,7 +74,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             "{} records{}, max block {}",
             n,
             second.as_ref().map_or(String::new(), |s| format!(" × {}", s.store.record_count())),
-            cfg.blocking.max_block
+            run.setup.config.blocking.max_block
         );
         println!(
             "{:<44} {:>12} {:>13} {:>10} {:>8} {:>8}  largest blocks",

@@ -3,7 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::common::{InputArgs, build, check_outputs, clean_near, exit, load_config, set_threads};
+use anyhow::Context;
+use vnlink::pipeline::inputs::Setup;
+
+use super::common::{
+    InputArgs, bar, check_outputs, clean_near, exit, read_config, report_ingest, set_threads,
+};
 
 /// Build a store (`.vnl`) from a CSV file: normalise every record, key it and write it.
 #[derive(clap::Args, Debug)]
@@ -31,26 +36,37 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     set_threads(args.threads)?;
-    let mut cfg = match &args.config {
+    if vnlink::dataset::is_store(&args.input) {
+        anyhow::bail!(
+            "{}: is a store already; `vnlink build` reads CSV or Excel files",
+            args.input.display()
+        );
+    }
+    let file = match &args.config {
         Some(p) => {
-            let cfg = load_config(p)?;
-            cfg.validate().map_err(|e| match e {
-                vnlink::Error::Config { key, reason, .. } => {
-                    vnlink::Error::Config { path: Some(p.clone()), key, reason }
-                }
-                e => e,
-            })?;
-            cfg
+            let file = read_config(p)?;
+            file.config.validate().map_err(|e| file.attribute(e))?;
+            Some(file)
         }
-        None => vnlink::pipeline::MatchConfig::default(),
+        None => None,
     };
-    let own_rules = super::common::own_rules(args.config.as_deref());
     check_outputs(
         std::slice::from_ref(&args.output),
         &[Some(&args.input), args.config.as_deref()],
     )?;
     clean_near(&args.output, args.quiet);
-    let s = build(&args.input, &args.output, &args.reading, &mut cfg, own_rules, args.quiet)?;
+    let mut setup = Setup::new(file.as_ref(), args.reading.ingest_options()?);
+    let input = setup.plan(&[&args.input])?.remove(0);
+    if !args.quiet {
+        for n in &input.notes {
+            eprintln!("note: {n}");
+        }
+    }
+    let pb = bar(args.quiet, None, "build");
+    let built = input.build(&args.output, &setup.config.blocking, |n| pb.set_position(n))?;
+    pb.finish_and_clear();
+    let s = built.context("no store was built")?;
+    report_ingest(&s, args.quiet);
     if !args.quiet {
         eprintln!(
             "built {}: {} records, {:.1} MB, in {:.2} s ({:.0} records/s)",

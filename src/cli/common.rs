@@ -2,16 +2,13 @@
 //! files, progress bars, thread count.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use vnlink::dataset::infer::{Inferred, infer};
-use vnlink::dataset::{self, BuildOptions, BuildSummary};
+use vnlink::dataset::{self, BuildSummary};
 use vnlink::ingest::{IngestOptions, header::parse_column_override};
-use vnlink::pipeline::MatchConfig;
-use vnlink::schema::ColumnConfig;
-use vnlink::store::Store;
+use vnlink::pipeline::inputs::{Loaded, Setup};
+use vnlink::pipeline::{ConfigFile, MatchConfig};
 
 /// Options to read a CSV (or Excel) input.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -72,11 +69,15 @@ pub struct MatchArgs {
 }
 
 impl MatchArgs {
+    /// The configuration file with the flags applied, checked.
     pub fn config(&self) -> anyhow::Result<MatchConfig> {
-        let mut cfg = match &self.config {
-            Some(p) => load_config(p)?,
-            None => MatchConfig::default(),
-        };
+        Ok(self.config_file()?.0)
+    }
+
+    /// The configuration (file, then flags) and the file as read.
+    fn config_file(&self) -> anyhow::Result<(MatchConfig, Option<ConfigFile>)> {
+        let file = self.config.as_deref().map(read_config).transpose()?;
+        let mut cfg = file.as_ref().map(|f| f.config.clone()).unwrap_or_default();
         if let Some(p) = self.threshold {
             cfg.threshold = vnlink::pipeline::Threshold::Probability(p);
             check_flag("--threshold", &cfg)?;
@@ -85,27 +86,93 @@ impl MatchArgs {
             cfg.threshold = vnlink::pipeline::Threshold::Weight(w);
             check_flag("--threshold-weight", &cfg)?;
         }
-        cfg.validate().map_err(|e| match (e, &self.config) {
-            (vnlink::Error::Config { key, reason, .. }, Some(p)) => {
-                vnlink::Error::Config { path: Some(p.clone()), key, reason }
-            }
-            (e, _) => e,
+        cfg.validate().map_err(|e| match &file {
+            Some(f) => f.attribute(e),
+            None => e,
         })?;
-        Ok(cfg)
+        Ok((cfg, file))
     }
 
+    /// The run these flags describe: threads set, configuration resolved.
+    pub fn run(&self, reading: &InputArgs) -> anyhow::Result<Run> {
+        set_threads(self.threads)?;
+        let (config, file) = self.config_file()?;
+        let mut setup = Setup::new(file.as_ref(), reading.ingest_options()?);
+        setup.config = config;
+        Ok(Run { setup, quiet: self.quiet, model: self.model.clone() })
+    }
+
+    /// A matcher for the configuration alone (no inputs to read).
     pub fn matcher(&self) -> anyhow::Result<vnlink::pipeline::Matcher> {
-        self.matcher_with(self.config()?)
+        matcher(self.config()?, self.model.as_deref(), self.quiet)
+    }
+}
+
+/// A matcher with `cfg`, the model at `model` if given, and progress bars unless `quiet`.
+fn matcher(
+    cfg: MatchConfig,
+    model: Option<&Path>,
+    quiet: bool,
+) -> anyhow::Result<vnlink::pipeline::Matcher> {
+    let mut b = vnlink::pipeline::MatcherBuilder::new().config(cfg).progress(Bars::new(quiet));
+    if let Some(p) = model {
+        b = b.model(vnlink::model::Model::read(p)?);
+    }
+    Ok(b.build()?)
+}
+
+/// A matching command's run, resolved from its flags: the configuration, how to read the inputs,
+/// and whether to print progress.
+pub struct Run {
+    pub setup: Setup,
+    pub quiet: bool,
+    model: Option<PathBuf>,
+}
+
+impl Run {
+    /// Opens or builds `inputs` (stores built from CSV go to `store_paths`), printing the
+    /// decisions made about them and their ingest problems; the run's blocking rules become
+    /// theirs unless the configuration file gave its own.
+    pub fn load(
+        &mut self,
+        inputs: &[&Path],
+        store_paths: &[PathBuf],
+    ) -> anyhow::Result<Vec<Loaded>> {
+        let plan = self.setup.plan(inputs)?;
+        let mut loaded = Vec::with_capacity(plan.len());
+        for (input, store_path) in plan.into_iter().zip(store_paths) {
+            if !self.quiet {
+                for n in &input.notes {
+                    eprintln!("note: {n}");
+                }
+            }
+            let pb = bar(self.quiet, None, "build");
+            let l = input.load(store_path, &self.setup.config.blocking, |n| pb.set_position(n))?;
+            pb.finish_and_clear();
+            if let Some(b) = &l.built {
+                report_ingest(b, self.quiet);
+            }
+            loaded.push(l);
+        }
+        Ok(loaded)
     }
 
-    /// A matcher with `cfg` (from [`MatchArgs::config`], updated by [`load_or_build`]).
-    pub fn matcher_with(&self, cfg: MatchConfig) -> anyhow::Result<vnlink::pipeline::Matcher> {
-        let mut b =
-            vnlink::pipeline::MatcherBuilder::new().config(cfg).progress(Bars::new(self.quiet));
-        if let Some(p) = &self.model {
-            b = b.model(vnlink::model::Model::read(p)?);
-        }
-        Ok(b.build()?)
+    /// One or two inputs opened or built into `dir` (`a.vnl`, `b.vnl`).
+    pub fn load_into(
+        &mut self,
+        first: &Path,
+        second: Option<&Path>,
+        dir: &Path,
+    ) -> anyhow::Result<(Loaded, Option<Loaded>)> {
+        let inputs: Vec<&Path> = std::iter::once(first).chain(second).collect();
+        let mut loaded = self.load(&inputs, &[dir.join("a.vnl"), dir.join("b.vnl")])?.into_iter();
+        let a = loaded.next().context("no input loaded")?;
+        Ok((a, loaded.next()))
+    }
+
+    /// The matcher of this run.
+    pub fn matcher(&self) -> anyhow::Result<vnlink::pipeline::Matcher> {
+        matcher(self.setup.config.clone(), self.model.as_deref(), self.quiet)
     }
 }
 
@@ -117,6 +184,12 @@ fn check_flag(flag: &str, cfg: &MatchConfig) -> anyhow::Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Reads the configuration file of this run (remembered for [`name_config`]).
+pub fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
+    let _ = CONFIG_PATH.set(path.to_path_buf());
+    Ok(ConfigFile::read(path)?)
 }
 
 /// The configuration file of this run, once read (see [`name_config`]).
@@ -141,97 +214,6 @@ pub fn name_config(err: anyhow::Error) -> anyhow::Error {
         (Ok(e), _) => e.into(),
         (Err(e), _) => e,
     }
-}
-
-/// Which blocking keys the configuration file gave (omitted keys keep their defaults, and
-/// omitted rules are the ones inferred for the input).
-#[derive(Clone, Copy, Debug, Default)]
-struct Given {
-    rules: bool,
-    max_block: bool,
-}
-
-static CONFIG_GIVES: std::sync::OnceLock<Given> = std::sync::OnceLock::new();
-
-/// Whether the run picks its own blocking rules (inferred for the input, or the store's): no
-/// configuration file, or one without `blocking.rules`.
-pub fn own_rules(config: Option<&Path>) -> bool {
-    config.is_none() || !CONFIG_GIVES.get().is_some_and(|g| g.rules)
-}
-
-/// Makes `blocking` the run's rules, keeping a `max_block` the configuration file set.
-fn adopt_rules(cfg: &mut MatchConfig, blocking: vnlink::block::Blocking) {
-    let max_block = cfg.blocking.max_block;
-    cfg.blocking = blocking;
-    if CONFIG_GIVES.get().is_some_and(|g| g.max_block) {
-        cfg.blocking.max_block = max_block;
-    }
-}
-
-/// Reads a match configuration from TOML (`.toml`) or JSON. Omitted keys keep their defaults;
-/// errors name the line, column and key path.
-pub fn load_config(path: &Path) -> anyhow::Result<MatchConfig> {
-    let _ = CONFIG_PATH.set(path.to_path_buf());
-    let text = std::fs::read_to_string(path).map_err(|e| vnlink::Error::io(path, e))?;
-    let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-    let config_error = |key: String, reason: String| vnlink::Error::Config {
-        path: Some(path.into()),
-        key,
-        reason,
-    };
-    let (cfg, given): (MatchConfig, Given) = if is_toml {
-        let cfg = toml::from_str(&text).map_err(|e| {
-            let (line, column, key) = toml_location(&text, e.span().map_or(0, |s| s.start));
-            let reason = format!("line {line} column {column}: {}", e.message());
-            config_error(key.unwrap_or_else(|| format!("line {line}")), reason)
-        })?;
-        let table: toml::Table = toml::from_str(&text).unwrap_or_default();
-        let blocking = table.get("blocking").and_then(toml::Value::as_table);
-        let has = |k: &str| blocking.is_some_and(|b| b.contains_key(k));
-        (cfg, Given { rules: has("rules"), max_block: has("max_block") })
-    } else {
-        let cfg = serde_json::from_str(&text)
-            .map_err(|e| config_error(format!("line {}", e.line()), e.to_string()))?;
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let has = |k: &str| value.get("blocking").and_then(|b| b.get(k)).is_some();
-        (cfg, Given { rules: has("rules"), max_block: has("max_block") })
-    };
-    let _ = CONFIG_GIVES.set(given);
-    Ok(cfg)
-}
-
-/// The line, column and key path of byte `at` of a TOML text: the path of the table the line is in
-/// (arrays of tables with their index, `blocking.rules[1]`) and the key the line sets, if any.
-fn toml_location(text: &str, at: usize) -> (usize, usize, Option<String>) {
-    let at = at.min(text.len());
-    let before = text.get(..at).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = text.get(line_start..at).map_or(1, |s| s.chars().count() + 1);
-    let mut table = String::new();
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut key = String::new();
-    for (n, l) in text.lines().enumerate().take(line) {
-        let t = l.trim();
-        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
-            let name = name.trim().to_owned();
-            let i = counts.entry(name.clone()).or_insert(0);
-            table = format!("{name}[{i}]");
-            *i += 1;
-        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            name.trim().clone_into(&mut table);
-        } else if n + 1 == line
-            && let Some((k, _)) = t.split_once('=')
-        {
-            k.trim().trim_matches('"').clone_into(&mut key);
-        }
-    }
-    let path = match (table.is_empty(), key.is_empty()) {
-        (true, _) => key,
-        (false, true) => table,
-        (false, false) => format!("{table}.{key}"),
-    };
-    (line, column, (!path.is_empty()).then_some(path))
 }
 
 /// Sets the number of worker threads: at most four per core (more only adds switching and
@@ -283,191 +265,9 @@ pub fn bar(quiet: bool, len: Option<u64>, what: &str) -> ProgressBar {
     pb
 }
 
-/// A store given on the command line: opened if it is a `.vnl`, built from CSV otherwise.
-pub struct Loaded {
-    pub store: Store,
-    pub built: Option<BuildSummary>,
-    pub seconds: f64,
-}
-
-/// Opens `input` if it is a store; otherwise builds `store_path` from it (CSV or Excel), its
-/// columns read as `cfg.columns` say or as inferred from the file ([`infer`]).
-///
-/// With `set_blocking` (no config file gave the rules), `cfg.blocking` becomes the rules that go
-/// with the input: the inferred ones, or those a store was built with.
-pub fn load_or_build(
-    input: &Path,
-    store_path: &Path,
-    args: &InputArgs,
-    cfg: &mut MatchConfig,
-    set_blocking: bool,
-    quiet: bool,
-) -> anyhow::Result<Loaded> {
-    let t = Instant::now();
-    if dataset::is_store(input) {
-        let store = Store::open(input)?;
-        if set_blocking {
-            adopt_rules(cfg, dataset::View::new(&store)?.meta()?.blocking);
-        }
-        return Ok(Loaded { store, built: None, seconds: t.elapsed().as_secs_f64() });
-    }
-    let summary = build(input, store_path, args, cfg, set_blocking, quiet)?;
-    let store = Store::open(store_path)?;
-    Ok(Loaded { store, built: Some(summary), seconds: t.elapsed().as_secs_f64() })
-}
-
-/// One input, or two for a link, loaded (stores) or built into `dir` (`a.vnl`, `b.vnl`); two
-/// go through [`load_or_build_pair`]. Without a config file (`set_blocking`), `cfg.blocking`
-/// becomes the inputs' rules.
-pub fn load_inputs(
-    first: &Path,
-    second: Option<&Path>,
-    dir: &Path,
-    args: &InputArgs,
-    cfg: &mut MatchConfig,
-    set_blocking: bool,
-    quiet: bool,
-) -> anyhow::Result<(Loaded, Option<Loaded>)> {
-    let (ap, bp) = (dir.join("a.vnl"), dir.join("b.vnl"));
-    match second {
-        None => Ok((load_or_build(first, &ap, args, cfg, set_blocking, quiet)?, None)),
-        Some(second) => {
-            let [a, b] =
-                load_or_build_pair([first, second], [&ap, &bp], args, cfg, set_blocking, quiet)?;
-            Ok((a, Some(b)))
-        }
-    }
-}
-
-/// The two inputs of a link, each read as `cfg.columns` say or as inferred: inferred inputs keep
-/// only the extra fields both have (by name, kind and use, in the first input's order), so that
-/// the two sides compare the same fields; the blocking rules (with `set_blocking`) are the first
-/// input's inferred ones on those fields. Then both are loaded or built.
-pub fn load_or_build_pair(
-    inputs: [&Path; 2],
-    store_paths: [&Path; 2],
-    args: &InputArgs,
-    cfg: &mut MatchConfig,
-    set_blocking: bool,
-    quiet: bool,
-) -> anyhow::Result<[Loaded; 2]> {
-    let csv = |p: &Path| !dataset::is_store(p);
-    if !cfg.columns.is_empty() || !csv(inputs[0]) || !csv(inputs[1]) {
-        let a = load_or_build(inputs[0], store_paths[0], args, cfg, set_blocking, quiet)?;
-        let b = load_or_build(inputs[1], store_paths[1], args, cfg, false, quiet)?;
-        return Ok([a, b]);
-    }
-    let ingest = args.ingest_options()?;
-    let mut inferred = [infer(inputs[0], &ingest)?, infer(inputs[1], &ingest)?];
-    let key = |c: &ColumnConfig| (c.name.clone(), c.kind, c.compare);
-    let extras = |i: &Inferred| -> Vec<_> {
-        i.columns.iter().filter(|c| c.kind.is_extra()).map(key).collect()
-    };
-    let second = extras(&inferred[1]);
-    let mut common: Vec<_> =
-        extras(&inferred[0]).into_iter().filter(|k| second.contains(k)).collect();
-    common.dedup();
-    let order = |c: &ColumnConfig| {
-        if c.kind.is_extra() {
-            common.iter().position(|k| *k == key(c)).map_or(usize::MAX, |i| i + 1)
-        } else {
-            0
-        }
-    };
-    for (inf, input) in inferred.iter_mut().zip(inputs) {
-        let before = inf.columns.len();
-        inf.columns.retain(|c| !c.kind.is_extra() || common.contains(&key(c)));
-        if inf.columns.len() < before && !quiet {
-            eprintln!(
-                "note: {}: extra fields the other input does not have are not compared",
-                input.display()
-            );
-        }
-        // Both sides list their extra fields in one order (the stores' field order).
-        inf.columns.sort_by_key(order);
-        if !quiet {
-            for n in &inf.notes {
-                eprintln!("note: {}: {n}", input.display());
-            }
-        }
-    }
-    if set_blocking {
-        let mut blocking = inferred[0].blocking.clone();
-        blocking.rules.retain(|r| r.fields.iter().all(|f| common.iter().any(|k| k.0 == *f)));
-        adopt_rules(cfg, blocking);
-    }
-    let mut loaded = Vec::with_capacity(2);
-    for ((inf, input), store_path) in inferred.into_iter().zip(inputs).zip(store_paths) {
-        let t = Instant::now();
-        let ingest = IngestOptions { config_columns: Some(inf.columns), ..ingest.clone() };
-        let opts =
-            BuildOptions { ingest, blocking: cfg.blocking.clone(), ..BuildOptions::default() };
-        let summary = build_with(input, store_path, &opts, quiet)?;
-        let store = Store::open(store_path)?;
-        loaded.push(Loaded { store, built: Some(summary), seconds: t.elapsed().as_secs_f64() });
-    }
-    let b = loaded.pop().expect("two inputs");
-    let a = loaded.pop().expect("two inputs");
-    Ok([a, b])
-}
-
-/// How to read `input`: the configuration's `[[columns]]`, or the inferred ones (with their
-/// blocking rules when `set_blocking`; the decisions are printed unless `quiet`).
-pub fn reading(
-    input: &Path,
-    args: &InputArgs,
-    cfg: &mut MatchConfig,
-    set_blocking: bool,
-    quiet: bool,
-) -> anyhow::Result<IngestOptions> {
-    let mut ingest = args.ingest_options()?;
-    if cfg.columns.is_empty() {
-        let inferred = infer(input, &ingest)?;
-        if !quiet {
-            for n in &inferred.notes {
-                eprintln!("note: {}: {n}", input.display());
-            }
-        }
-        ingest.config_columns = Some(inferred.columns);
-        if set_blocking {
-            adopt_rules(cfg, inferred.blocking);
-        }
-    } else {
-        ingest.config_columns = Some(cfg.columns.clone());
-    }
-    Ok(ingest)
-}
-
-/// Builds a store from CSV with a progress bar (see [`reading`]).
-pub fn build(
-    input: &Path,
-    out: &Path,
-    args: &InputArgs,
-    cfg: &mut MatchConfig,
-    set_blocking: bool,
-    quiet: bool,
-) -> anyhow::Result<BuildSummary> {
-    let ingest = reading(input, args, cfg, set_blocking, quiet)?;
-    let opts = BuildOptions { ingest, blocking: cfg.blocking.clone(), ..BuildOptions::default() };
-    build_with(input, out, &opts, quiet)
-}
-
-/// Builds a store from CSV with `opts` and a progress bar.
-fn build_with(
-    input: &Path,
-    out: &Path,
-    opts: &BuildOptions,
-    quiet: bool,
-) -> anyhow::Result<BuildSummary> {
-    let pb = bar(quiet, None, "build");
-    let summary = dataset::build_csv(input, out, opts, |n| pb.set_position(n))?;
-    pb.finish_and_clear();
-    report_ingest(&summary, quiet);
-    Ok(summary)
-}
-
 /// Prints the ingest problems (always: they change the exit status).
 pub fn report_ingest(s: &BuildSummary, quiet: bool) {
+    let _ = quiet;
     let r = &s.ingest;
     if r.rows_skipped > 0 {
         eprintln!("warning: {}: skipped {} of {} rows", s.meta.source, r.rows_skipped, r.rows_read);
@@ -478,7 +278,6 @@ pub fn report_ingest(s: &BuildSummary, quiet: bool) {
             eprintln!("  e.g. {e}");
         }
     }
-    let _ = quiet;
     if !r.warnings_by_reason.is_empty() {
         for (reason, n) in &r.warnings_by_reason {
             eprintln!("warning: {}: {n} rows: {reason}", s.meta.source);

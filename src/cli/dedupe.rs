@@ -10,8 +10,7 @@ use vnlink::output::{self, CsvStyle};
 use vnlink::util::fs::OutputSet;
 
 use super::common::{
-    InputArgs, MatchArgs, check_outputs, exit, load_or_build, note_stale, report_training,
-    set_threads, skipped,
+    InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
 };
 
 /// Find duplicates within one dataset (CSV or `.vnl` store) and cluster them.
@@ -52,8 +51,7 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let q = args.matching.quiet;
-    set_threads(args.matching.threads)?;
-    let mut cfg = args.matching.config()?;
+    let mut run = args.matching.run(&args.reading)?;
     let built_here = !vnlink::dataset::is_store(&args.input);
     let mut names = vec!["clusters.csv", "pairs.csv", "model.json", "report.json"];
     if built_here {
@@ -66,10 +64,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // under a lock on DIR.
     let set = OutputSet::begin(&args.out)?;
     note_stale(set.stale_removed(), q);
-    let own_rules = super::common::own_rules(args.matching.config.as_deref());
     let store_path = set.path("store.vnl");
-    let loaded = load_or_build(&args.input, &store_path, &args.reading, &mut cfg, own_rules, q)?;
-    let matcher = args.matching.matcher_with(cfg)?;
+    let loaded = run.load(&[&args.input], std::slice::from_ref(&store_path))?.remove(0);
+    let matcher = run.matcher()?;
     let store = &loaded.store;
 
     let result = matcher.dedupe(store)?;

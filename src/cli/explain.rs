@@ -7,7 +7,7 @@ use anyhow::Context;
 use vnlink::dataset::RECORD_ID;
 use vnlink::store::Store;
 
-use super::common::{InputArgs, MatchArgs, exit, load_inputs, scratch_for, set_threads, skipped};
+use super::common::{InputArgs, MatchArgs, exit, scratch_for, skipped};
 
 /// Explain a pair's score field by field: the prior, each field's level and weight (with the
 /// term-frequency adjustment of the name), the total weight and the probability.
@@ -44,22 +44,13 @@ fn position(store: &Store, path: &Path, id: &str) -> anyhow::Result<u32> {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    set_threads(args.matching.threads)?;
-    let q = args.matching.quiet || args.json;
-    let mut cfg = args.matching.config()?;
-    let own_rules = super::common::own_rules(args.matching.config.as_deref());
+    let mut run = args.matching.run(&args.reading)?;
+    run.quiet |= args.json;
+    let q = run.quiet;
     let tmp = scratch_for(&[Some(args.input.as_path()), args.second.as_deref()], None, q)?;
     let scratch = tmp.as_ref().map_or(Path::new("."), |t| t.path());
-    let (a, second) = load_inputs(
-        &args.input,
-        args.second.as_deref(),
-        scratch,
-        &args.reading,
-        &mut cfg,
-        own_rules,
-        q,
-    )?;
-    let matcher = args.matching.matcher_with(cfg)?;
+    let (a, second) = run.load_into(&args.input, args.second.as_deref(), scratch)?;
+    let matcher = run.matcher()?;
     let mut warned = skipped(a.built.as_ref());
     let left = position(&a.store, &args.input, &args.left)?;
     let e = if let (Some(p), Some(b)) = (&args.second, &second) {

@@ -10,8 +10,7 @@ use vnlink::output::{self, CsvStyle};
 use vnlink::util::fs::OutputSet;
 
 use super::common::{
-    InputArgs, MatchArgs, check_outputs, exit, load_or_build_pair, note_stale, report_training,
-    set_threads, skipped,
+    InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
 };
 
 /// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A.
@@ -49,10 +48,9 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let q = args.matching.quiet;
-    set_threads(args.matching.threads)?;
-    let mut cfg = args.matching.config()?;
+    let mut run = args.matching.run(&args.reading)?;
     if args.one_to_one {
-        cfg.one_to_one = true;
+        run.setup.config.one_to_one = true;
     }
     let mut names = vec!["links.csv", "pairs.csv", "model.json", "report.json"];
     if !vnlink::dataset::is_store(&args.left) {
@@ -71,17 +69,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // under a lock on DIR.
     let set = OutputSet::begin(&args.out)?;
     note_stale(set.stale_removed(), q);
-    let own_rules = super::common::own_rules(args.matching.config.as_deref());
-    let (lp, rp) = (set.path("left.vnl"), set.path("right.vnl"));
-    let [left, right] = load_or_build_pair(
-        [&args.left, &args.right],
-        [&lp, &rp],
-        &args.reading,
-        &mut cfg,
-        own_rules,
-        q,
-    )?;
-    let matcher = args.matching.matcher_with(cfg)?;
+    let paths = [set.path("left.vnl"), set.path("right.vnl")];
+    let mut loaded = run.load(&[&args.left, &args.right], &paths)?.into_iter();
+    let (Some(left), Some(right)) = (loaded.next(), loaded.next()) else {
+        anyhow::bail!("two inputs expected")
+    };
+    let matcher = run.matcher()?;
 
     let result = matcher.link(&left.store, &right.store)?;
     let warned = report_training(result.training.as_ref());

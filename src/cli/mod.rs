@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "synth")]
 mod bench;
 mod blocks;
 mod build;
@@ -12,6 +13,7 @@ mod common;
 mod dedupe;
 mod eval;
 mod explain;
+#[cfg(feature = "synth")]
 mod r#gen;
 mod inspect;
 mod link;
@@ -64,8 +66,10 @@ enum Command {
     /// Describe a store: counts, completeness, frequent values, blocking-key group sizes.
     Inspect(inspect::Args),
     /// Generate a synthetic Vietnamese population with ground truth.
+    #[cfg(feature = "synth")]
     Gen(Box<r#gen::Args>),
     /// Benchmark end to end: generate (or take) data, time build, dedupe, eval and lookups.
+    #[cfg(feature = "synth")]
     Bench(bench::Args),
     /// Normalise names, addresses, dates, ID numbers and phones (JSON lines or CSV).
     Normalize(normalize::Args),
@@ -101,7 +105,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        #[cfg(feature = "synth")]
         Command::Gen(args) => r#gen::run(&args),
+        #[cfg(feature = "synth")]
         Command::Bench(args) => bench::run(&args),
         Command::Normalize(args) => normalize::run(&args),
         Command::Schema(args) => schema::run(&args),

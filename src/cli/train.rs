@@ -11,8 +11,7 @@ use vnlink::eval::Truth;
 use vnlink::pipeline::Supervision;
 
 use super::common::{
-    InputArgs, MatchArgs, check_outputs, clean_near, exit, load_inputs, report_training,
-    scratch_for, set_threads, skipped,
+    InputArgs, MatchArgs, check_outputs, clean_near, exit, report_training, scratch_for, skipped,
 };
 
 /// Train a Fellegi–Sunter model and write it as a JSON file that people can read, edit and pass
@@ -70,10 +69,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             input.display()
         );
     }
-    set_threads(args.matching.threads)?;
-    let q = args.matching.quiet;
-    let mut cfg = args.matching.config()?;
-    let own_rules = super::common::own_rules(args.matching.config.as_deref());
+    let mut run = args.matching.run(&args.reading)?;
+    let q = run.quiet;
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("model.json"));
     if out.as_os_str() != "-" {
         check_outputs(
@@ -91,11 +88,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let tmp = scratch_for(&[Some(input), args.right.as_deref()], Some(&out), q)?;
     let scratch = tmp.as_ref().map_or(Path::new("."), |t| t.path());
-    let (left, right) =
-        load_inputs(input, args.right.as_deref(), scratch, &args.reading, &mut cfg, own_rules, q)?;
+    let (left, right) = run.load_into(input, args.right.as_deref(), scratch)?;
     let mut warned =
         skipped(left.built.as_ref()) || skipped(right.as_ref().and_then(|r| r.built.as_ref()));
-    let matcher = args.matching.matcher_with(cfg)?;
+    let matcher = run.matcher()?;
     let truth = args.truth.as_ref().map(Truth::read).transpose()?;
     let labels = args.labels.as_ref().map(vnlink::eval::read_labels).transpose()?;
     let how = match (&truth, &labels) {

@@ -58,6 +58,41 @@ pub struct Inferred {
     pub rows_sampled: usize,
 }
 
+impl Inferred {
+    /// Makes the schemas of the two inputs of a link compare the same fields: each keeps only
+    /// the extra fields both have (same name, kind and use), listed in the first input's order;
+    /// the first input's blocking rules lose those on a dropped field. Returns, per input,
+    /// whether it lost extra fields (the other input does not have them).
+    pub fn pair(inferred: &mut [Inferred; 2]) -> [bool; 2] {
+        let key = |c: &ColumnConfig| (c.name.clone(), c.kind, c.compare);
+        let extras = |i: &Inferred| -> Vec<_> {
+            i.columns.iter().filter(|c| c.kind.is_extra()).map(key).collect()
+        };
+        let second = extras(&inferred[1]);
+        let mut common: Vec<_> =
+            extras(&inferred[0]).into_iter().filter(|k| second.contains(k)).collect();
+        common.dedup();
+        let order = |c: &ColumnConfig| {
+            if c.kind.is_extra() {
+                common.iter().position(|k| *k == key(c)).map_or(usize::MAX, |i| i + 1)
+            } else {
+                0
+            }
+        };
+        let mut lost = [false; 2];
+        for (inf, lost) in inferred.iter_mut().zip(&mut lost) {
+            let before = inf.columns.len();
+            inf.columns.retain(|c| !c.kind.is_extra() || common.contains(&key(c)));
+            *lost = inf.columns.len() < before;
+            // Both sides list their extra fields in one order (the stores' field order).
+            inf.columns.sort_by_key(order);
+        }
+        let first = &mut inferred[0];
+        first.blocking.rules.retain(|r| r.fields.iter().all(|f| common.iter().any(|k| k.0 == *f)));
+        lost
+    }
+}
+
 /// What the values of one column look like.
 fn suggest(values: &[&str]) -> (Option<FieldKind>, f64, f64) {
     let filled: Vec<&str> = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
@@ -119,8 +154,25 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
         })
         .collect();
     let mut notes = Vec::new();
+    let mut unmapped =
+        sniff_unmapped(path, &opts, &headers, &unmapped_idx, &mut columns, &mut notes)?;
+    read_as_vietnamese(&rows, &mut columns, &mut notes);
+    limit_extras(&mut columns, &mut unmapped, &mut notes);
+    name_extras(&mut columns);
+    let blocking = rules_for(&columns);
+    Ok(Inferred { columns, unmapped, blocking, notes, rows_sampled: rows.len() })
+}
 
-    // 2. Sniff the unmapped columns, MAX_EXTRA at a time, read as text fields.
+/// Step 2: sniffs the unmapped columns, [`MAX_EXTRA`] at a time, read as text fields: e-mail
+/// columns join `columns`; the others are returned with what their values look like.
+fn sniff_unmapped(
+    path: &Path,
+    opts: &IngestOptions,
+    headers: &[String],
+    unmapped_idx: &[usize],
+    columns: &mut Vec<ColumnConfig>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Unmapped>> {
     let mut unmapped = Vec::new();
     for batch in unmapped_idx.chunks(MAX_EXTRA) {
         let cfg: Vec<ColumnConfig> = batch
@@ -158,7 +210,12 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
         }
     }
 
-    // 3. Do the Vietnamese normalisers read these values?
+    Ok(unmapped)
+}
+
+/// Step 3: whether the Vietnamese normalisers read the sampled addresses, phones and ids; the
+/// columns they do not read are compared as text (one address field) or codes.
+fn read_as_vietnamese(rows: &[RawRecord], columns: &mut [ColumnConfig], notes: &mut Vec<String>) {
     let raws: Vec<_> = rows.iter().map(raw_of).collect();
     let mut preparer = Preparer::new();
     let mut out = Prepared::default();
@@ -183,7 +240,7 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
         }
     }
     let retype =
-        |columns: &mut Vec<ColumnConfig>, kinds: &[FieldKind], kind: FieldKind, name: &str| {
+        |columns: &mut [ColumnConfig], kinds: &[FieldKind], kind: FieldKind, name: &str| {
             for c in columns.iter_mut().filter(|c| kinds.contains(&c.kind)) {
                 c.kind = kind;
                 c.name = if name.is_empty() { field_name(&c.header) } else { name.to_owned() };
@@ -205,7 +262,7 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
         ];
         // One field, not one per column: the parts of one address say the same thing, and
         // the model takes its fields as independent evidence.
-        retype(&mut columns, &kinds, FieldKind::Text, "address_text");
+        retype(columns, &kinds, FieldKind::Text, "address_text");
         // The postcode is part of that address: kept for blocking, not weighed again.
         for c in columns.iter_mut().filter(|c| c.kind == FieldKind::Postcode) {
             c.compare = false;
@@ -220,15 +277,23 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
         notes.push(format!(
             "phones: {vn_phones} of {phones} sampled are Vietnamese numbers: compared as a code"
         ));
-        retype(&mut columns, &[FieldKind::Phone], FieldKind::Code, "");
+        retype(columns, &[FieldKind::Phone], FieldKind::Code, "");
     }
     if ids > 0 && (vn_ids as f64) < 0.5 * ids as f64 {
         notes.push(format!(
             "ids: {vn_ids} of {ids} sampled are CCCD or CMND numbers: compared as a code"
         ));
-        retype(&mut columns, &[FieldKind::NationalId], FieldKind::Code, "");
+        retype(columns, &[FieldKind::NationalId], FieldKind::Code, "");
     }
-    // Extra fields: unique names, at most MAX_EXTRA (text fields dropped first).
+}
+
+/// Extra fields: at most [`MAX_EXTRA`] (text fields dropped first, each noted and listed as
+/// unmapped).
+fn limit_extras(
+    columns: &mut Vec<ColumnConfig>,
+    unmapped: &mut Vec<Unmapped>,
+    notes: &mut Vec<String>,
+) {
     loop {
         let extras: Vec<usize> =
             (0..columns.len()).filter(|&i| columns[i].kind.is_extra()).collect();
@@ -258,6 +323,10 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
         notes.push(format!("column `{}` left out: at most {MAX_EXTRA} extra fields", c.header));
         unmapped.push(Unmapped { header: c.header, suggestion: Some(c.kind), filled: 1.0 });
     }
+}
+
+/// Gives each extra field a unique name that is not a reserved one.
+fn name_extras(columns: &mut [ColumnConfig]) {
     let mut taken: Vec<String> = Vec::new();
     for c in columns.iter_mut().filter(|c| c.kind.is_extra()) {
         if c.name == "address_text" {
@@ -273,8 +342,10 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
         taken.push(name.clone());
         c.name = name;
     }
+}
 
-    // 4. Blocking rules for the fields found.
+/// Step 4: blocking rules for the extra fields found.
+fn rules_for(columns: &[ColumnConfig]) -> Blocking {
     let mut blocking = Blocking::default();
     for c in columns.iter().filter(|c| c.kind.is_extra()) {
         let name = c.name.as_str();
@@ -289,7 +360,7 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
             _ => {}
         }
     }
-    Ok(Inferred { columns, unmapped, blocking, notes, rows_sampled: rows.len() })
+    blocking
 }
 
 impl Inferred {

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::block::{Blocking, RuleStats};
 use crate::cluster::{self, Edge};
@@ -14,121 +14,13 @@ use crate::error::{Error, Result};
 use crate::model::saved::{check_model_fields, saved_model};
 use crate::model::tf::TermFrequencies;
 use crate::model::train::{self, TrainOptions, TrainReport};
-use crate::model::{MAX_FIELDS, Model, Pattern, probability, weight_of_probability};
+use crate::model::{MAX_FIELDS, Model, Pattern, probability};
+use crate::pipeline::config::{MatchConfig, Threshold};
 use crate::pipeline::local::Local;
 use crate::pipeline::query::{self, Candidate, QueryOptions};
 use crate::pipeline::score::{Explanation, Scorer};
 use crate::store::Store;
 use crate::util::progress::{NoProgress, SharedProgress};
-
-/// Where pairs are cut: a match probability or a match weight. In a configuration file:
-/// `threshold = 0.9` (a probability), `threshold = { probability = 0.9 }` or
-/// `threshold = { weight = 12 }`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", from = "ThresholdRepr")]
-pub enum Threshold {
-    /// Keep pairs whose match probability is at least this (0 < p < 1).
-    Probability(f64),
-    /// Keep pairs whose match weight is at least this.
-    Weight(f64),
-}
-
-impl Threshold {
-    /// The threshold as a match weight.
-    pub fn weight(self) -> f64 {
-        match self {
-            Threshold::Probability(p) => weight_of_probability(p),
-            Threshold::Weight(w) => w,
-        }
-    }
-}
-
-/// A threshold as configuration files write it: a bare number is a probability.
-#[derive(Deserialize)]
-#[serde(
-    untagged,
-    expecting = "expected a probability (0.9), { probability = 0.9 } or { weight = 12 }"
-)]
-enum ThresholdRepr {
-    Bare(f64),
-    Tagged(TaggedThreshold),
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-enum TaggedThreshold {
-    Probability(f64),
-    Weight(f64),
-}
-
-impl From<ThresholdRepr> for Threshold {
-    fn from(t: ThresholdRepr) -> Threshold {
-        match t {
-            ThresholdRepr::Bare(p) | ThresholdRepr::Tagged(TaggedThreshold::Probability(p)) => {
-                Threshold::Probability(p)
-            }
-            ThresholdRepr::Tagged(TaggedThreshold::Weight(w)) => Threshold::Weight(w),
-        }
-    }
-}
-
-/// The default threshold: a match probability of 0.95.
-pub const DEFAULT_THRESHOLD: Threshold = Threshold::Probability(0.95);
-
-/// Everything a [`Matcher`] can be configured with; the JSON/TOML config file has these keys.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct MatchConfig {
-    /// The column mapping (`[[columns]]`): which header holds which field kind. Empty: inferred
-    /// from the headers and values ([`crate::dataset::infer`]). Used when reading CSV input.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub columns: Vec<crate::schema::ColumnConfig>,
-    /// Blocking rules.
-    pub blocking: Blocking,
-    /// Training settings (used when no model is given).
-    pub train: TrainOptions,
-    /// Where pairs are cut.
-    pub threshold: Threshold,
-    /// Never cluster two records with different valid CCCDs (a one-digit typo excepted).
-    pub cannot_link: bool,
-    /// Link: keep each record's best pair only, on both sides.
-    pub one_to_one: bool,
-}
-
-impl Default for MatchConfig {
-    fn default() -> Self {
-        MatchConfig {
-            columns: Vec::new(),
-            blocking: Blocking::default(),
-            train: TrainOptions::default(),
-            threshold: DEFAULT_THRESHOLD,
-            cannot_link: true,
-            one_to_one: false,
-        }
-    }
-}
-
-impl MatchConfig {
-    /// Checks the configuration.
-    pub fn validate(&self) -> Result<()> {
-        self.blocking.validate()?;
-        let bad = match self.threshold {
-            Threshold::Probability(p) if !(p > 0.0 && p < 1.0) => {
-                Some(format!("a probability threshold must be in (0, 1), found {p}"))
-            }
-            // A weight is a log2 Bayes factor: ±1000 is already beyond any pair's reach, and a
-            // non-finite one (NaN, ±inf, an overflowing 1e309) would keep every pair or none.
-            Threshold::Weight(w) if !(w.is_finite() && w.abs() <= 1000.0) => Some(format!(
-                "a match weight threshold must be a number in [-1000, 1000], found {w}"
-            )),
-            _ => None,
-        };
-        if let Some(reason) = bad {
-            return Err(Error::Config { path: None, key: "threshold".into(), reason });
-        }
-        self.train.validate()
-    }
-}
 
 /// Builds a [`Matcher`].
 #[derive(Clone, Default)]

@@ -12,15 +12,15 @@
 //! [`crate::cluster`]. Training and scoring run on any [`Records`](crate::compare::Records): one
 //! store for a dedupe, two joined for a link.
 
+pub mod config;
+pub mod inputs;
 pub mod local;
 pub mod matcher;
 pub mod query;
 pub mod score;
 
 pub use crate::model::train::{TrainOptions, TrainReport, train};
-pub use matcher::{
-    Cluster, Dedupe, Link, MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Supervision,
-    Threshold,
-};
+pub use config::{ConfigFile, MatchConfig, Threshold};
+pub use matcher::{Cluster, Dedupe, Link, Matcher, MatcherBuilder, Pair, RunStats, Supervision};
 pub use query::{Candidate, QueryOptions};
 pub use score::{Explanation, FieldExplanation, ScoreOutput, ScoredPair, Scorer};
