@@ -56,6 +56,14 @@ pub enum Error {
         reason: String,
     },
 
+    /// A record given in memory or as JSON cannot be read (not an object, an unknown key, a
+    /// value of the wrong type).
+    #[error("{reason}")]
+    Record {
+        /// What is wrong.
+        reason: String,
+    },
+
     /// A store file is damaged: an offset, a length or a structure is inconsistent.
     #[error(
         "{}: corrupt store: section `{section}` at byte {offset}: {reason} (rebuild it with `vnlink build`)",

@@ -54,7 +54,11 @@ impl Record {
     /// extra field of `extras`, by its name (or all of them as an `extras` array). Values are
     /// strings (numbers are taken as written). An unknown key is an error naming it, so that a
     /// misspelt field is not silently ignored.
-    pub fn from_json(text: &str, extras: &[ExtraField]) -> std::result::Result<Record, String> {
+    pub fn from_json(text: &str, extras: &[ExtraField]) -> crate::error::Result<Record> {
+        Self::from_json_text(text, extras).map_err(|reason| crate::error::Error::Record { reason })
+    }
+
+    fn from_json_text(text: &str, extras: &[ExtraField]) -> std::result::Result<Record, String> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let serde_json::Value::Object(map) = value else {
             return Err("expected a JSON object".into());
