@@ -1,6 +1,7 @@
 //! `vnlink inspect`: on a store built from `data/sample/records.csv` (counts match the CSV and
 //! the store, every JSON key is there, top values are plausible and add up, the output does not
-//! depend on the thread count) and on the golden `tests/data/compat/v1.vnl` (exact values).
+//! depend on the thread count) and on the golden `tests/data/compat/v1.vnl` (exact values); the
+//! CLI prints the library's report (`vnlink::dataset::inspect`) unchanged.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -412,6 +413,23 @@ fn golden_store_exact_values() {
     assert_eq!((phone["rule"].as_str(), u(&phone["pairs"])), (Some("phone"), 4));
     assert_eq!(phone["largest"][0]["name"], "nguyễn văn an");
     assert_eq!(u(&phone["largest"][0]["size"]), 3);
+}
+
+#[test]
+fn the_json_is_the_library_report() {
+    use vnlink::dataset::{InspectOptions, inspect};
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compat/v1.vnl");
+    for top in [0, 3, 100] {
+        let store = Store::open(&golden).unwrap();
+        let rep = inspect(&View::new(&store).unwrap(), &InspectOptions { top }).unwrap();
+        let cli = inspect_json(&golden, &["--top", &top.to_string()]);
+        assert_eq!(serde_json::to_value(&rep).unwrap(), cli, "--top {top}");
+    }
+    // The default options list ten values, as the CLI does without --top.
+    let store = Store::open(sample_store()).unwrap();
+    let rep = inspect(&View::new(&store).unwrap(), &InspectOptions::default()).unwrap();
+    assert_eq!(rep.top.family_names.values.len(), 10);
+    assert_eq!(serde_json::to_value(&rep).unwrap(), inspect_json(sample_store(), &[]));
 }
 
 #[test]

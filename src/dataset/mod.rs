@@ -13,6 +13,7 @@
 //! | [`layout`](mod@layout) | the columns and global sections of a person store, [`BuildMeta`] |
 //! | [`build`] | building a store from CSV ([`build_csv`]) or record by record ([`RecordWriter`]) |
 //! | [`view`] | a store opened for matching ([`View`]), two joined for a link ([`Joined`]) |
+//! | [`inspect`](mod@inspect) | a store → what it holds: fill rates, warnings, blocks, sizes ([`Inspection`]) |
 //!
 //! A build is one streaming pass: records are read a block at a time, prepared in parallel, and
 //! written; the blocking keys of the default rules go to posting lists (spilled to disk beyond a
@@ -20,6 +21,7 @@
 
 pub mod build;
 pub mod infer;
+pub mod inspect;
 pub mod layout;
 pub mod prepare;
 pub mod record;
@@ -28,6 +30,7 @@ pub mod view;
 pub use crate::schema::ExtraField;
 pub use crate::store::Store;
 pub use build::{BuildOptions, BuildSummary, RecordWriter, build_csv, build_records};
+pub use inspect::{InspectOptions, Inspection, inspect};
 pub use layout::{
     BuildMeta, EXTRA_HASHES, FEATURES, META, MODEL, NAME_ASCII, NAME_COUNTS, NAME_PHONETIC,
     NAME_POSTINGS, NAME_TEXT, PART_COUNTS, POSTINGS_PREFIX, RAW, RAW_KINDS, RECORD_ID, WARNINGS,
