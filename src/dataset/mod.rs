@@ -12,6 +12,7 @@
 //! | [`infer`] | the columns and blocking rules of a file without a configuration |
 //! | [`layout`](mod@layout) | the columns and global sections of a person store, [`BuildMeta`] |
 //! | [`build`] | building a store from CSV ([`build_csv`]) or record by record ([`RecordWriter`]) |
+//! | [`normalized`] | values and whole CSV files normalised for printing ([`normalized::normalize_csv`], [`normalized::ValueNormalizer`]) |
 //! | [`view`] | a store opened for matching ([`View`]), two joined for a link ([`Joined`]) |
 //!
 //! A build is one streaming pass: records are read a block at a time, prepared in parallel, and
@@ -21,6 +22,7 @@
 pub mod build;
 pub mod infer;
 pub mod layout;
+pub mod normalized;
 pub mod prepare;
 pub mod record;
 pub mod view;
