@@ -577,3 +577,124 @@ fn r11_exact_names_are_never_displaced() {
     let a = normalize_address("Xã Tân Thạnh Đông, Huyện Hóc Môn, TP HCM");
     assert_eq!(a.ward_old, None);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The library behind `vnlink normalize` (issue 13): `dataset::normalized` and the whole rows of
+// `ingest::CsvSource`.
+
+use vnlink::dataset::normalized::{
+    NormalizeOptions, ValueNormalizer, csv_columns, normalize_csv, normalize_lines,
+};
+use vnlink::ingest::{CsvSource, IngestOptions, RawRecord};
+use vnlink::schema::FieldKind;
+
+#[test]
+fn library_normalize_csv_appends_columns_and_reports_a_bad_row_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.csv"), dir.path().join("out.csv"));
+    std::fs::write(
+        &input,
+        "record_id,full_name,dob,note\n\
+         a1,NGUYỄN VĂN HÙNG,05/03/1980,=SUM(A1)\n\
+         a2,Trần Văn B,1990,ok,surplus\n\
+         a3,Lê Văn C,31/02/1990,\n",
+    )
+    .unwrap();
+    let summary = normalize_csv(&input, &output, &NormalizeOptions::default()).unwrap();
+    assert_eq!(summary.rows, 2);
+    assert_eq!(summary.kinds, [FieldKind::Name, FieldKind::Dob]);
+    assert_eq!((summary.report.rows_read, summary.report.rows_skipped), (3, 1));
+    let bad = &summary.report.samples[0];
+    assert_eq!((bad.path.as_path(), bad.line, bad.code), (input.as_path(), 3, "wrong_field_count"));
+
+    let rows = read_csv(&output, b',');
+    let mut header = vec!["record_id", "full_name", "dob", "note"];
+    header.extend(csv_columns(FieldKind::Name));
+    header.extend(csv_columns(FieldKind::Dob));
+    assert_eq!(rows[0], header);
+    assert_eq!(rows.len(), 3);
+    let cell =
+        |row: &[String], name: &str| row[header.iter().position(|h| *h == name).unwrap()].clone();
+    assert_eq!(cell(&rows[1], "note"), "'=SUM(A1)", "formula escaped");
+    assert_eq!(cell(&rows[1], "full_name.text"), "nguyễn văn hùng");
+    assert_eq!(cell(&rows[1], "full_name.given"), "hùng");
+    assert_eq!(cell(&rows[1], "dob.iso"), "1980-03-05");
+    assert_eq!(cell(&rows[1], "dob.precision"), "day");
+    assert_eq!(cell(&rows[2], "record_id"), "a3");
+    assert_eq!(cell(&rows[2], "dob.warning"), "date_impossible");
+
+    // Verbatim cells when asked; the output must not be the input.
+    let opts = NormalizeOptions { escape_formulas: false, ..NormalizeOptions::default() };
+    normalize_csv(&input, &output, &opts).unwrap();
+    assert_eq!(cell(&read_csv(&output, b',')[1], "note"), "=SUM(A1)");
+    assert!(normalize_csv(&input, &input, &opts).is_err());
+}
+
+/// Rows are copied from the reader's own parse: old Mac (`\r`-only) lines are not shifted, and
+/// a stray quote loses only its row.
+#[test]
+fn library_normalize_csv_copies_the_rows_the_reader_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.csv"), dir.path().join("out.csv"));
+    std::fs::write(&input, "record_id,full_name\r1,Lê Văn A\r2,Trần B\r").unwrap();
+    let summary = normalize_csv(&input, &output, &NormalizeOptions::default()).unwrap();
+    assert_eq!(summary.rows, 2);
+    let rows = read_csv(&output, b',');
+    assert_eq!((rows[1][0].as_str(), rows[1][1].as_str()), ("1", "Lê Văn A"));
+    assert_eq!((rows[2][0].as_str(), rows[2][1].as_str()), ("2", "Trần B"));
+
+    std::fs::write(&input, "record_id,full_name\n1,\"Lê Văn A\n2,Trần B\n3,Đỗ C\n").unwrap();
+    let summary = normalize_csv(&input, &output, &NormalizeOptions::default()).unwrap();
+    assert_eq!((summary.rows, summary.report.rows_skipped), (2, 1));
+    assert_eq!(summary.report.samples[0].line, 2);
+    let ids: Vec<String> = read_csv(&output, b',').iter().skip(1).map(|r| r[0].clone()).collect();
+    assert_eq!(ids, ["2", "3"]);
+}
+
+#[test]
+fn library_value_normalizer_prints_the_cli_objects() {
+    let mut n = ValueNormalizer::new();
+    let date = n.normalize(FieldKind::Dob, "05/03/1980").unwrap().to_string();
+    let v: Value = serde_json::from_str(&date).unwrap();
+    assert_eq!(
+        v,
+        json!({"year": 1980, "month": 3, "day": 5, "precision": "day",
+        "iso": "1980-03-05", "warning": null})
+    );
+    let phone = n.normalize(FieldKind::Phone, "+84 912 345 678").unwrap().to_string();
+    assert_eq!(phone, r#"{"national":"0912345678","kind":"mobile"}"#);
+    assert_eq!(n.normalize(FieldKind::Sex, "Nữ").unwrap().to_string(), r#"{"sex":"female"}"#);
+    assert!(n.normalize(FieldKind::RecordId, "1").is_none());
+
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    let mut input = std::io::BufReader::new(&b"Nam\r\nN\xffu\n\nF"[..]);
+    let bad = normalize_lines(FieldKind::Sex, &mut input, &mut out, |line, offset| {
+        seen.push((line, offset));
+    })
+    .unwrap();
+    assert_eq!((bad, seen), (1, vec![(2, 1)]));
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"sex\":\"male\"}\n{\"sex\":null}\n{\"sex\":null}\n{\"sex\":\"female\"}\n"
+    );
+}
+
+#[test]
+fn ingest_row_fields_gives_every_column_of_the_row() {
+    let text = "record_id,note,full_name\r\n1,x\u{1}y,Lê Văn A\r\n2,,Trần B,,\r\n";
+    let text = text.as_bytes().iter().map(|&b| if b == 1 { 0xff } else { b }).collect::<Vec<u8>>();
+    let mut source =
+        CsvSource::from_reader("mem.csv", std::io::Cursor::new(text), &IngestOptions::default())
+            .unwrap();
+    let mut record = RawRecord::new();
+    let mut cells = Vec::new();
+    assert!(source.read_record(&mut record).unwrap());
+    source.row_fields(&mut cells);
+    assert_eq!(cells, ["1", "x\u{fffd}y", "Lê Văn A"], "unmapped bad bytes replaced, no \\r");
+    assert!(source.read_record(&mut record).unwrap());
+    cells.clear();
+    source.row_fields(&mut cells);
+    assert_eq!(cells, ["2", "", "Trần B"], "extra empty fields left out");
+    assert!(!source.read_record(&mut record).unwrap());
+}

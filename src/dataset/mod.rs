@@ -12,6 +12,7 @@
 //! | [`infer`] | the columns and blocking rules of a file without a configuration |
 //! | [`layout`](mod@layout) | the columns and global sections of a person store, [`BuildMeta`] |
 //! | [`build`] | building a store from CSV ([`build_csv`]) or record by record ([`RecordWriter`]) |
+//! | [`normalized`] | values and whole CSV files normalised for printing ([`normalized::normalize_csv`], [`normalized::ValueNormalizer`]) |
 //! | [`view`] | a store opened for matching ([`View`]), two joined for a link ([`Joined`]) |
 //! | [`inspect`](mod@inspect) | a store → what it holds: fill rates, warnings, blocks, sizes ([`Inspection`]) |
 //!
@@ -23,6 +24,7 @@ pub mod build;
 pub mod infer;
 pub mod inspect;
 pub mod layout;
+pub mod normalized;
 pub mod prepare;
 pub mod record;
 pub mod view;

@@ -775,6 +775,24 @@ impl CsvSource {
         Ok(n)
     }
 
+    /// Appends every field of the row that the last [`read_record`](Self::read_record) gave
+    /// (when it returned `true`) to `out`, mapped or not: as many fields as the header has
+    /// (missing ones are empty, extra empty ones left out), each decoded from the file's
+    /// encoding, with U+FFFD for bytes that are not valid text (possible only in an unmapped
+    /// column: a mapped one skips the row). The record id is the file's, even when
+    /// [`DuplicateIds::Suffix`] gave the record a new one. For copying whole rows to an output
+    /// beside their normalised fields.
+    pub fn row_fields(&self, out: &mut Vec<String>) {
+        for i in 0..self.headers.len() {
+            let bytes = field(&self.record, i);
+            let mut text = String::new();
+            if encoding::decode_field(self.encoding, bytes, &mut text).is_err() {
+                text = String::from_utf8_lossy(bytes).into_owned();
+            }
+            out.push(text);
+        }
+    }
+
     /// An iterator over the remaining good rows (one allocation per row; prefer
     /// [`CsvSource::read_record`] or [`CsvSource::read_chunk`] on hot paths).
     pub fn records(&mut self) -> Records<'_> {

@@ -71,6 +71,18 @@ pub enum AddressStyle {
     Mixed,
 }
 
+impl AddressStyle {
+    /// The lower-case name, as serialised: `"unknown"`, `"old"`, `"new"`, `"mixed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AddressStyle::Unknown => "unknown",
+            AddressStyle::Old => "old",
+            AddressStyle::New => "new",
+            AddressStyle::Mixed => "mixed",
+        }
+    }
+}
+
 /// Why part of an address was left unresolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

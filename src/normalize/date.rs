@@ -71,6 +71,17 @@ pub enum Precision {
     Day,
 }
 
+impl Precision {
+    /// The lower-case name: `"year"`, `"month"`, `"day"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Year => "year",
+            Precision::Month => "month",
+            Precision::Day => "day",
+        }
+    }
+}
+
 /// Why a date was changed, guessed or rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -43,6 +43,17 @@ pub enum IdKind {
     Invalid,
 }
 
+impl IdKind {
+    /// The lower-case name: `"cccd"`, `"cmnd"`, `"invalid"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::Cccd => "cccd",
+            IdKind::Cmnd => "cmnd",
+            IdKind::Invalid => "invalid",
+        }
+    }
+}
+
 /// A parsed identity number.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct NationalId {

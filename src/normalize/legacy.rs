@@ -60,6 +60,17 @@ pub enum LegacyEncoding {
     Vni,
 }
 
+impl LegacyEncoding {
+    /// The lower-case name: `"unicode"`, `"tcvn3"`, `"vni"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LegacyEncoding::Unicode => "unicode",
+            LegacyEncoding::Tcvn3 => "tcvn3",
+            LegacyEncoding::Vni => "vni",
+        }
+    }
+}
+
 fn tcvn3_encoder() -> &'static FxHashMap<char, char> {
     static CELL: OnceLock<FxHashMap<char, char>> = OnceLock::new();
     CELL.get_or_init(|| {

@@ -43,6 +43,18 @@ pub enum PhoneKind {
     Other,
 }
 
+impl PhoneKind {
+    /// The lower-case name: `"mobile"`, `"landline"`, `"service"`, `"other"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhoneKind::Mobile => "mobile",
+            PhoneKind::Landline => "landline",
+            PhoneKind::Service => "service",
+            PhoneKind::Other => "other",
+        }
+    }
+}
+
 /// A normalised phone number.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Phone {

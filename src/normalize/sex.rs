@@ -25,6 +25,14 @@ pub enum Sex {
 }
 
 impl Sex {
+    /// The lower-case name, as serialised: `"male"`, `"female"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Male => "male",
+            Sex::Female => "female",
+        }
+    }
+
     /// The ISO/IEC 5218 code: 1 for male, 2 for female.
     pub fn iso5218(self) -> u8 {
         match self {
