@@ -94,16 +94,14 @@ pub mod eval;
 pub mod ingest;
 pub mod model;
 pub mod normalize;
-#[doc(hidden)]
 pub mod output;
 pub mod pipeline;
-pub mod refdata;
+mod refdata;
 pub mod schema;
 pub mod store;
 #[cfg(feature = "synth")]
 pub mod synth;
-#[doc(hidden)]
-pub mod util;
+mod util;
 
 pub use dataset::{BuildOptions, BuildSummary, Record, RecordWriter};
 pub use error::{Error, Result};

@@ -82,10 +82,6 @@ pub struct NameEquivalence {
     pub b: String,
     /// Parts it applies to, `;`-separated: `family`, `middle`, `given`.
     pub applies_to: String,
-    /// `taboo_south`, `southern_reading`, `i_y_spelling`, `hoi_nga_confusion`.
-    pub kind: String,
-    /// `verified`, `unverified` or `rule_example`.
-    pub status: String,
 }
 
 /// A province before the reform (`old_provinces.csv`) or after it (`new_provinces.csv`).
@@ -168,12 +164,8 @@ pub struct WardMap {
     pub old_ward_code: String,
     /// Old district code.
     pub old_district_code: String,
-    /// Old province code.
-    pub old_province_code: String,
     /// New ward code.
     pub new_ward_code: String,
-    /// New province code.
-    pub new_province_code: String,
     /// The old ward was divided among several new ones.
     #[serde(deserialize_with = "bool01")]
     pub split: bool,
@@ -202,8 +194,6 @@ pub struct NameVariant {
 pub struct Tcvn3Entry {
     /// The byte, two hex digits.
     pub byte_hex: String,
-    /// The character the byte shows as in Windows-1252.
-    pub as_cp1252: String,
     /// The Vietnamese letter it stands for.
     pub unicode: String,
 }
@@ -217,7 +207,8 @@ pub struct VniEntry {
     pub vni_as_cp1252: String,
 }
 
-/// A common word in Unicode, TCVN3 and VNI (`vn-encoding/canaries.csv`).
+/// A common word in Unicode, TCVN3 and VNI (`vn-encoding/canaries.csv`), for tests.
+#[cfg(test)]
 #[derive(Debug, Clone, Deserialize)]
 pub struct Canary {
     /// The word in Unicode.
@@ -235,8 +226,6 @@ pub struct PrefixConversion {
     pub old_prefix: String,
     /// New 3-digit prefix with the trunk 0 ("032").
     pub new_prefix: String,
-    /// Carrier.
-    pub carrier: String,
 }
 
 /// A current mobile prefix (`vn-phone/mobile_prefixes.csv`).
@@ -255,10 +244,6 @@ pub struct MobilePrefix {
 pub struct CccdProvince {
     /// The 3-digit code ("001").
     pub cccd_code: String,
-    /// Old GSO province code ("01").
-    pub old_province_code: String,
-    /// New (2025) province code.
-    pub new_province_code_2025: String,
 }
 
 table!(
@@ -303,6 +288,7 @@ table!(
 table!(
     /// VNI-Windows sequences.
     vni_windows, VniEntry, "vn-encoding/vni_windows.csv");
+#[cfg(test)]
 table!(
     /// Common words in the three encodings.
     canaries, Canary, "vn-encoding/canaries.csv");

@@ -8,7 +8,6 @@ use std::process::Command;
 
 use unicode_normalization::is_nfc;
 use vnlink::normalize::Sex;
-use vnlink::refdata;
 use vnlink::synth::{self, Corruption, GenConfig, Group, HouseholdRole, Person, Profile, SynthRow};
 
 const HEADER: &str = "record_id,full_name,dob,sex,address,id_number,phone";
@@ -163,13 +162,24 @@ fn rows_and_people(cfg: &GenConfig) -> (Vec<SynthRow>, Vec<Person>) {
 
 /// Canary words (`vn-encoding/canaries.csv`) whose legacy form cannot be genuine Unicode text.
 fn canaries(vni: bool) -> Vec<String> {
-    let letters: HashSet<char> =
-        refdata::vni_windows().iter().flat_map(|e| e.unicode.chars()).collect();
-    refdata::canaries()
+    let letters: HashSet<char> = data_column("vn-encoding/vni_windows.csv", "unicode")
         .iter()
-        .map(|c| if vni { c.vni_as_cp1252.clone() } else { c.tcvn3_as_cp1252.clone() })
+        .flat_map(|u| u.chars())
+        .collect();
+    let column = if vni { "vni_as_cp1252" } else { "tcvn3_as_cp1252" };
+    data_column("vn-encoding/canaries.csv", column)
+        .into_iter()
         .filter(|w| w.chars().any(|ch| !ch.is_ascii() && !letters.contains(&ch)))
         .collect()
+}
+
+/// One column of a reference table of `data/` (the tests read the files the crate embeds).
+pub fn data_column(file: &str, column: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(file);
+    let mut rdr = csv::Reader::from_path(&path).expect("a table of data/");
+    let headers = rdr.headers().expect("a header").clone();
+    let i = headers.iter().position(|h| h == column).expect("the column");
+    rdr.records().map(|r| r.expect("a row")[i].to_owned()).collect()
 }
 
 fn national_phone(p: &str) -> String {

@@ -5,8 +5,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use vnlink::refdata;
-
 use crate::util::{s, vnlink, vnlink_ok};
 
 const JOINED: &str = "record_id,full_name,dob,sex,address,id_number,phone";
@@ -166,7 +164,8 @@ fn split_columns_are_the_joined_records() {
     assert_eq!(sizes.len(), 6000, "every entity has a record");
     let (jr, sr) = (rows(&j.join("records.csv")), rows(&sp.join("records.csv")));
     assert_eq!(jr.len(), sr.len());
-    let families: HashSet<&str> = refdata::family_names().iter().map(|f| f.name.as_str()).collect();
+    let family_names = super::r#gen::data_column("vn-names/family_names.csv", "name");
+    let families: HashSet<&str> = family_names.iter().map(String::as_str).collect();
     let (mut same_name, mut known_family, mut no_district, mut with_district) =
         (0usize, 0usize, 0usize, 0usize);
     let (mut bare, mut full, mut house) = (0usize, 0usize, 0usize);

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::compare::{Features, Records};
 use crate::error::{Error, Result};
 use crate::schema::{ExtraField, MAX_EXTRA};
-/// The key mixer, owned by [`crate::util::hash`] (it is part of the store format); re-exported
+/// The key mixer, owned by `util::hash` (it is part of the store format); re-exported
 /// here for the callers that combine blocking keys.
 pub use crate::util::hash::mix;
 

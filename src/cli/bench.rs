@@ -21,10 +21,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use vnlink::dataset::{self, BuildOptions, RAW, RECORD_ID, Record};
 use vnlink::eval::{Scores, Truth, score_clusters};
+use vnlink::output::{self, atomic_write};
 use vnlink::pipeline::{Candidate, Matcher, MatcherBuilder, QueryOptions};
 use vnlink::store::Store;
 use vnlink::synth::{self, GenConfig, Shape};
-use vnlink::{output, util::fs::atomic_write};
 
 use super::common::{bar, exit, set_threads, thousands};
 
@@ -247,7 +247,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     set_threads(args.threads)?;
     let load_start = load_average();
-    vnlink::util::fs::create_dir_all(&args.out)?;
+    vnlink::output::create_dir_all(&args.out)?;
     let mut secs = Seconds::default();
 
     // 1. Data.

@@ -323,7 +323,7 @@ impl Bars {
     }
 }
 
-impl vnlink::util::progress::Progress for Bars {
+impl vnlink::pipeline::Progress for Bars {
     fn stage(&self, name: &str, total: Option<u64>) {
         let mut b = self.bar.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         b.finish_and_clear();
@@ -342,7 +342,7 @@ impl vnlink::util::progress::Progress for Bars {
 pub fn check_outputs(outputs: &[PathBuf], inputs: &[Option<&Path>]) -> anyhow::Result<()> {
     let inputs: Vec<&Path> = inputs.iter().flatten().copied().collect();
     for out in outputs {
-        vnlink::util::fs::check_not_input(out, &inputs)?;
+        vnlink::output::check_not_input(out, &inputs)?;
     }
     Ok(())
 }
@@ -365,7 +365,7 @@ pub fn clean_near(path: &Path, quiet: bool) {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let removed = vnlink::util::fs::clean_stale(dir, std::time::Duration::from_secs(10));
+    let removed = vnlink::output::clean_stale(dir, std::time::Duration::from_secs(10));
     note_stale(&removed, quiet);
 }
 
@@ -376,7 +376,7 @@ pub fn scratch_for(
     inputs: &[Option<&Path>],
     near: Option<&Path>,
     quiet: bool,
-) -> anyhow::Result<Option<vnlink::util::fs::TempDir>> {
+) -> anyhow::Result<Option<vnlink::output::TempDir>> {
     if inputs.iter().flatten().all(|p| dataset::is_store(p)) {
         return Ok(None);
     }
@@ -384,9 +384,9 @@ pub fn scratch_for(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let removed = vnlink::util::fs::clean_stale(&dir, std::time::Duration::from_secs(10));
+    let removed = vnlink::output::clean_stale(&dir, std::time::Duration::from_secs(10));
     note_stale(&removed, quiet);
-    let tmp = vnlink::util::fs::TempDir::new_in(&dir).with_context(|| {
+    let tmp = vnlink::output::TempDir::new_in(&dir).with_context(|| {
         format!(
             "cannot create a private directory for the temporary store in {}; run from a \
              writable directory, or build a store first (`vnlink build INPUT -o people.vnl`) \

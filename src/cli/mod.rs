@@ -142,7 +142,7 @@ fn remove_temps_on_signal() {
     };
     let spawned = std::thread::Builder::new().name("signals".into()).spawn(move || {
         if let Some(sig) = signals.forever().next() {
-            vnlink::util::fs::remove_registered_temps();
+            vnlink::output::remove_registered_temps();
             std::process::exit(128 + sig);
         }
     });

@@ -28,12 +28,12 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(p) = &args.output {
-        vnlink::util::fs::check_not_input(p, &[&args.input])?;
+        vnlink::output::check_not_input(p, &[&args.input])?;
     }
     let inferred = infer(&args.input, &args.reading.ingest_options()?)?;
     let text = inferred.to_toml(&args.input.display().to_string());
     match &args.output {
-        Some(p) => vnlink::util::fs::atomic_write(p, text.as_bytes())?,
+        Some(p) => vnlink::output::atomic_write(p, text.as_bytes())?,
         None => print!("{text}"),
     }
     Ok(ExitCode::SUCCESS)

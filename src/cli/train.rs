@@ -180,7 +180,7 @@ fn print_reference(args: &Args) -> anyhow::Result<ExitCode> {
     text.push('\n');
     match &args.out {
         Some(out) if out.as_os_str() != "-" => {
-            vnlink::util::fs::atomic_write(out, text.as_bytes())?;
+            vnlink::output::atomic_write(out, text.as_bytes())?;
         }
         _ => std::io::stdout().lock().write_all(text.as_bytes())?,
     }

@@ -2,7 +2,7 @@
 //! old→new mapping and a name index built for fast address parsing.
 //!
 //! [`gazetteer`] builds the one [`Gazetteer`] on first use from the embedded tables of
-//! [`crate::refdata`] (~75 M instructions, 10–20 ms on the shared 2-core machine, a quarter of it
+//! `refdata` (~75 M instructions, 10–20 ms on the shared 2-core machine, a quarter of it
 //! in `fold_into`). It owns:
 //! * the units of both eras, each era in its own type: [`OldProvince`] (63), [`OldDistrict`]
 //!   (696), [`OldWard`] (10,035), [`NewProvince`] (34), [`NewWard`] (3,321);

@@ -9,7 +9,7 @@
 //! * Spaces, dots, dashes and underscores are removed, as is a leading apostrophe (Excel's text
 //!   marker) and a trailing `.0` (a number exported as a float).
 //! * A CCCD is 12 digits: birth-registration province (3 digits, valid per
-//!   [`refdata::cccd_provinces`]), a century+sex digit (0/1 male/female born 1900–1999, 2/3
+//!   `refdata::cccd_provinces`), a century+sex digit (0/1 male/female born 1900–1999, 2/3
 //!   2000–2099) and the two last digits of the birth year, then 6 random digits. There is no
 //!   check digit. A 12-digit number with an unknown province or a century digit above 3 (births
 //!   after 2099) is [`IdKind::Invalid`].

@@ -3,7 +3,7 @@
 //! generator.
 //!
 //! Text in these encodings reaches vnlink as Windows-1252 characters (`NguyÔn`, `Nguyeãn`); the
-//! tables of `data/vn-encoding` (embedded, [`refdata::tcvn3`], [`refdata::vni_windows`]) map them
+//! tables of `data/vn-encoding` (embedded, `refdata::tcvn3`, `refdata::vni_windows`) map them
 //! back to Unicode (VIETNAMESE.md §3).
 //!
 //! Main items: [`LegacyEncoding`]; [`detect_column`] (one decision per column); [`decode_into`]

@@ -11,10 +11,10 @@
 //!   `+` or `00` prefixes are foreign numbers, kept as `00` + digits ([`PhoneKind::Other`]).
 //! * A number without its leading 0 (9 digits, or 10 digits starting with 1 or 2) gets it back.
 //! * The 21 pre-2018 11-digit mobile prefixes (`0162`→`032` … `0199`→`059`, from
-//!   [`refdata::prefix_2018`]) are converted, keeping the last 7 digits; other `01xx` numbers are
+//!   `refdata::prefix_2018`) are converted, keeping the last 7 digits; other `01xx` numbers are
 //!   left alone.
 //! * Service numbers `1800…`/`1900…` (8 or 10 digits) are kept untouched.
-//! * Kinds: 10 digits with a current mobile prefix ([`refdata::mobile_prefixes`]) are
+//! * Kinds: 10 digits with a current mobile prefix (`refdata::mobile_prefixes`) are
 //!   [`PhoneKind::Mobile`]; 11 digits starting `02` are [`PhoneKind::Landline`] (area codes since
 //!   2017); other national numbers of 9–11 digits are [`PhoneKind::Other`].
 //! * Letters, other symbols, scientific notation (`9.12346E+08`: digits lost), numbers that

@@ -1,5 +1,18 @@
-//! Output files: `pairs.csv`, `clusters.csv`, `links.csv` and `report.json`, each written
-//! atomically (temporary file in the same directory, then rename).
+//! The last stage: output files. `pairs.csv`, `clusters.csv`, `links.csv` and `report.json`
+//! are written atomically (a temporary file in the same directory, then a rename), so that a
+//! reader never sees half a file and a failed run leaves the previous file in place.
+//!
+//! | function | writes |
+//! |---|---|
+//! | [`write_clusters`] | `record_id,cluster_id`, one row per record |
+//! | [`write_pairs`] | `left_id,right_id,match_probability,match_weight` and one level per field |
+//! | [`write_links`] | a link's pairs without the levels |
+//! | [`write_json`] | any report, pretty-printed |
+//!
+//! A command that writes several files stages them together ([`OutputSet`]: a private
+//! directory inside the output directory, renamed into place at the end under a lock on the
+//! directory); [`check_not_input`] refuses an output that is one of the inputs; [`clean_stale`]
+//! removes what a killed run left; [`remove_registered_temps`] is for a signal handler.
 //!
 //! CSV cells that a spreadsheet would run as a formula (a record id such as
 //! `=HYPERLINK("http://…")`) are escaped with a leading `'` unless [`CsvStyle::escape_formulas`]
@@ -15,7 +28,10 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::pipeline::Pair;
 pub use crate::util::formula::{FORMULA_CHARS, escape_formula, unescape_formula};
-use crate::util::fs::AtomicFile;
+pub use crate::util::fs::{
+    AtomicFile, OutputSet, TempDir, atomic_write, check_not_input, clean_stale, create_dir_all,
+    remove_registered_temps,
+};
 
 /// How CSV outputs are written.
 #[derive(Debug, Clone, Copy)]

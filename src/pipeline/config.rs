@@ -65,7 +65,7 @@ impl From<ThresholdRepr> for Threshold {
 /// The default threshold: a match probability of 0.95.
 pub const DEFAULT_THRESHOLD: Threshold = Threshold::Probability(0.95);
 
-/// Everything a [`Matcher`] can be configured with; the JSON/TOML config file has these keys.
+/// Everything a [`Matcher`](crate::pipeline::Matcher) can be configured with; the JSON/TOML config file has these keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MatchConfig {

@@ -20,6 +20,7 @@ pub mod query;
 pub mod score;
 
 pub use crate::model::train::{TrainOptions, TrainReport, train};
+pub use crate::util::progress::{NoProgress, Progress, SharedProgress};
 pub use config::{ConfigFile, MatchConfig, Threshold};
 pub use matcher::{Cluster, Dedupe, Link, Matcher, MatcherBuilder, Pair, RunStats, Supervision};
 pub use query::{Candidate, QueryOptions};

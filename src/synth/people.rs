@@ -94,9 +94,9 @@ pub enum Group {
 /// Where a person lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Address {
-    /// Index of the (pre-2025) ward in [`refdata::old_wards`].
+    /// Index of the (pre-2025) ward in `refdata::old_wards`.
     pub old_ward: u32,
-    /// Index of the post-2025 ward in [`refdata::new_wards`]: the successor of `old_ward` (for a
+    /// Index of the post-2025 ward in `refdata::new_wards`: the successor of `old_ward` (for a
     /// split ward, the default successor 60 % of the time, else one of the others at random).
     pub new_ward: u32,
     /// House number, alley and street, or hamlet ("Số 12, ngõ 5, phố Lê Lợi", "45/12 Nguyễn

@@ -8,7 +8,7 @@
 const K: u64 = 0x9fb2_1c65_1e98_df25;
 
 /// A 64-bit finaliser (splitmix64's), good enough to spread combined keys. It finishes
-/// [`hash64`] and combines blocking keys, so it is part of the store format: never change it.
+/// `hash64` and combines blocking keys, so it is part of the store format: never change it.
 #[inline]
 pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
