@@ -10,6 +10,9 @@
 //! Invariants: every table is in file order; codes are kept as the strings of the files
 //! (`"01"`, `"001"`, `"00004"`), with leading zeros.
 
+// Some columns (name sex hints, carriers) are read only by the synthetic population.
+#![cfg_attr(not(feature = "synth"), allow(dead_code))]
+
 use std::sync::OnceLock;
 
 use serde::Deserialize;
