@@ -82,6 +82,7 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+pub mod bench;
 pub mod block;
 pub mod cluster;
 pub mod compare;
