@@ -85,6 +85,8 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+#[cfg(feature = "synth")]
+pub mod bench;
 pub mod block;
 pub mod cluster;
 pub mod compare;

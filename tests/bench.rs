@@ -155,3 +155,45 @@ fn bench_needs_records_or_an_input_with_its_truth() {
     vnlink_ok(&["bench", "--records", "100", "--queries", "0", "--out", s(&out)], 2);
     assert!(!out.join("bench.json").exists());
 }
+
+/// `vnlink::bench::run`, the library side of `vnlink bench`: stages reported in order, the
+/// report's figures and files, and recall counted as `eval::recall_at_k` does.
+#[test]
+fn bench_library_runs_the_stages() {
+    use vnlink::bench::{self, BenchData, BenchOptions, Note};
+    let (records_csv, truth_csv) = crate::util::sample();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lib");
+    let opts = BenchOptions {
+        data: BenchData::Given { records_csv, truth_csv },
+        seed: 5,
+        out: out.clone(),
+        queries: 40,
+        command: vec!["test".into()],
+    };
+    let mut notes = Vec::new();
+    let progress = vnlink::pipeline::NoProgress;
+    let done = bench::run(&opts, &progress, &mut |n| {
+        notes.push(match n {
+            Note::Built(b) => format!("built {}", b.ingest.rows_skipped),
+            Note::Done(line) => line,
+        });
+    })
+    .unwrap();
+    let stages: Vec<&str> = notes.iter().map(|n| n.split([':', ' ']).next().unwrap()).collect();
+    assert_eq!(stages, ["built", "build", "dedupe", "eval", "lookups"], "{notes:?}");
+    let r = &done.report;
+    assert_eq!((r.records, r.lookup.queries, r.lookup.k), (2004, 40, bench::RECALL_K + 1));
+    assert!(r.lookup.recall_at_10 >= r.lookup.recall_at_1 && r.lookup.recall_at_1 > 0.8);
+    assert!(r.eval.pairwise.f1 > 0.9 && r.lookup.parallel_answers_match);
+    assert_eq!(r.command, ["test"]);
+    assert!(r.seconds.generate.is_none() && !r.input.generated);
+    assert_eq!(std::fs::read_to_string(out.join("bench.md")).unwrap(), done.markdown);
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(out.join("bench.json")).unwrap()).unwrap();
+    assert_eq!(int(&json, "/records"), 2004);
+
+    let zero = BenchOptions { queries: 0, ..opts };
+    let err = bench::run(&zero, &progress, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, vnlink::Error::Config { .. }), "{err}");
+}

@@ -617,3 +617,38 @@ fn duplicate_rates_do_not_depend_on_threads() {
         }
     }
 }
+
+/// `synth::GenOptions`, the library side of `vnlink gen`: the same files as the CLI for the same
+/// request, and the CLI's contradictions as `Error::Config`.
+#[test]
+fn gen_options_give_the_cli_files() {
+    use synth::{Duplicates, GenOptions, Shape};
+    let tmp = tempfile::tempdir().unwrap();
+    let (cli, lib) = (tmp.path().join("cli"), tmp.path().join("lib"));
+    gen_into(
+        &cli,
+        &["--shape", "link", "--entities", "1500", "--seed", "4", "--registry-dup-rate", "0.2"],
+    );
+    let opts = GenOptions {
+        config: GenConfig { entities: 1500, seed: 4, ..GenConfig::default() },
+        shape: Shape::Link,
+        duplicates: Duplicates { registry_dup_rate: Some(0.2), ..Duplicates::default() },
+    };
+    let cfg = opts.config().unwrap();
+    assert!((cfg.registry_dup_rate - 0.2).abs() < 1e-12);
+    let summary = synth::generate(&cfg, opts.shape, &lib).unwrap();
+    assert_eq!(summary.files.len(), 4);
+    for f in ["registry.csv", "agency.csv", "truth.csv", "gen_stats.json"] {
+        assert!(read(&cli.join(f)) == read(&lib.join(f)), "{f}: library ≠ CLI");
+    }
+
+    let clean = |dup_rate| GenOptions {
+        shape: Shape::Dedupe,
+        duplicates: Duplicates { dup_rate, clean: true, ..Duplicates::default() },
+        ..opts.clone()
+    };
+    assert!(clean(None).config().unwrap().dup_rate.abs() < f64::EPSILON);
+    let err = clean(Some(0.2)).config().unwrap_err();
+    assert!(matches!(err, vnlink::Error::Config { .. }), "{err:?}");
+    assert!(err.to_string().contains("--clean and --dup-rate 0.2"), "{err}");
+}

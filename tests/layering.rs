@@ -29,7 +29,8 @@ const LAYERS: &[(u32, &[&str])] = &[
     (10, &["pipeline"]),
     (11, &["output"]),
     (12, &["synth"]),
-    (13, &["cli"]),
+    (13, &["bench"]),
+    (14, &["cli"]),
 ];
 
 /// Imports against the layer order that are known and tolerated for now: `(from, to, why)`.

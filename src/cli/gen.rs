@@ -1,24 +1,18 @@
-//! `vnlink gen`: writes a synthetic population with ground truth (see `vnlink::synth`):
-//! Vietnamese in the standard or split columns, or English (US); flags → [`GenConfig`], a rayon
-//! pool of `--threads`, a progress bar, and a summary with the observed rate of every
-//! corruption.
-//!
-//! Duplicates: `--dup-rate` sets [`GenConfig::dup_rate`] (dedupe), `--registry-dup-rate`
-//! [`GenConfig::registry_dup_rate`] (link); either, non-zero, is an error with the other shape.
-//! `--clean` sets the rate of the register to 0 (dedupe: `dup_rate`; link: `registry_dup_rate`,
-//! the agency file keeping `agency_dup_rate`) and is an error with a non-zero rate of either
-//! flag.
+//! `vnlink gen`: flags → [`GenOptions`] (the duplicate rates resolved and checked by
+//! [`GenOptions::config`]) → [`synth::generate_with_progress`] on a rayon pool of `--threads`
+//! with a progress bar → a summary with the observed rate of every corruption.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use indicatif::{ProgressBar, ProgressStyle};
 use vnlink::synth::{
-    self, Columns, Corruption, EnCorruption, EnRates, GenConfig, Locale, Rates, Shape,
+    self, Columns, Corruption, Duplicates, EnCorruption, EnRates, GenConfig, GenOptions, Locale,
+    Rates, Shape,
 };
 
 /// The output shape.
@@ -172,187 +166,152 @@ pub struct Args {
     en_rates: EnRateArgs,
 }
 
-macro_rules! rate_args {
+/// The `--rate-*` flags of a corruption catalogue, made from it: a corruption's flag is the
+/// prefix and its name (`-` for `_`), its help its description, its default the catalogue's.
+macro_rules! rate_flags {
     (
-        $(#[$meta:meta])* struct $name:ident: $rates:ident, $kind:ident, $heading:literal;
-        $($field:ident: $variant:ident = $flag:literal),* $(,)?
+        $(#[$meta:meta])* $name:ident: $kind:ident, $rates:ident, $prefix:literal,
+        $heading:literal
     ) => {
         $(#[$meta])*
-        #[derive(clap::Args, Debug)]
-        #[command(next_help_heading = $heading)]
-        pub struct $name {
-            $(
-                #[arg(
-                    long = $flag,
-                    value_name = "P",
-                    default_value_t = $rates::DEFAULT.$field,
-                    help = $kind::$variant.description(),
-                )]
-                $field: f64,
-            )*
+        #[derive(Debug)]
+        pub struct $name($rates);
+
+        impl clap::FromArgMatches for $name {
+            fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+                let mut rates = $rates::DEFAULT;
+                for &c in $kind::ALL {
+                    if let Some(&r) = m.get_one::<f64>(c.name()) {
+                        rates.set(c, r);
+                    }
+                }
+                Ok($name(rates))
+            }
+
+            fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> clap::error::Result<()> {
+                *self = Self::from_arg_matches(m)?;
+                Ok(())
+            }
         }
 
-        impl $name {
-            fn rates(&self) -> $rates {
-                $rates { $($field: self.$field,)* }
+        impl clap::Args for $name {
+            fn augment_args(cmd: clap::Command) -> clap::Command {
+                // clap takes 'static flag names and defaults: made once.
+                static FLAGS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+                let flags = FLAGS.get_or_init(|| {
+                    let flag = |c: $kind| format!("{}{}", $prefix, c.name().replace('_', "-"));
+                    let default = |c: $kind| $rates::DEFAULT.get(c).to_string();
+                    $kind::ALL.iter().map(|&c| (flag(c), default(c))).collect()
+                });
+                let args = $kind::ALL.iter().zip(flags).map(|(&c, (flag, default))| {
+                    clap::Arg::new(c.name())
+                        .long(flag.as_str())
+                        .value_name("P")
+                        .value_parser(clap::value_parser!(f64))
+                        .default_value(default.as_str())
+                        .help(c.description())
+                });
+                cmd.next_help_heading($heading).args(args)
+            }
+
+            fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+                Self::augment_args(cmd)
             }
         }
     };
 }
 
-rate_args! {
+rate_flags! {
     /// One flag per corruption rate.
-    struct RateArgs: Rates, Corruption,
-        "Corruption rates (per eligible noisy record; clean records: × --original-noise)";
-    diacritics: Diacritics = "rate-diacritics",
-    nfd: Nfd = "rate-nfd",
-    tone_new: ToneNew = "rate-tone-new",
-    upper: Upper = "rate-upper",
-    typo: Typo = "rate-typo",
-    telex: Telex = "rate-telex",
-    name_order: NameOrder = "rate-name-order",
-    taboo: Taboo = "rate-taboo",
-    middle_drop: MiddleDrop = "rate-middle-drop",
-    middle_add: MiddleAdd = "rate-middle-add",
-    dob_format: DobFormat = "rate-dob-format",
-    dob_swap: DobSwap = "rate-dob-swap",
-    dob_year_off: DobYearOff = "rate-dob-year-off",
-    dob_year_only: DobYearOnly = "rate-dob-year-only",
-    dob_missing: DobMissing = "rate-dob-missing",
-    sex_code: SexCode = "rate-sex-code",
-    sex_missing: SexMissing = "rate-sex-missing",
-    sex_flip: SexFlip = "rate-sex-flip",
-    addr_abbrev: AddrAbbrev = "rate-addr-abbrev",
-    addr_missing_part: AddrMissingPart = "rate-addr-missing-part",
-    addr_other_era: AddrOtherEra = "rate-addr-other-era",
-    addr_moved: AddrMoved = "rate-addr-moved",
-    phone_format: PhoneFormat = "rate-phone-format",
-    phone_old_prefix: PhoneOldPrefix = "rate-phone-old-prefix",
-    phone_other: PhoneOther = "rate-phone-other",
-    phone_missing: PhoneMissing = "rate-phone-missing",
-    id_missing: IdMissing = "rate-id-missing",
-    id_lost_zeros: IdLostZeros = "rate-id-lost-zeros",
-    id_typo: IdTypo = "rate-id-typo",
-    id_cmnd: IdCmnd = "rate-id-cmnd",
-    id_scientific: IdScientific = "rate-id-scientific",
-    tcvn3: Tcvn3 = "rate-tcvn3",
-    vni: Vni = "rate-vni",
+    RateArgs: Corruption, Rates, "rate-",
+        "Corruption rates (per eligible noisy record; clean records: × --original-noise)"
 }
 
-rate_args! {
+rate_flags! {
     /// One flag per English-only corruption rate.
-    struct EnRateArgs: EnRates, EnCorruption,
-        "English-only corruption rates (--locale en; per eligible noisy record; clean records: × --original-noise)";
-    nickname: Nickname = "rate-en-nickname",
-    middle_initial: MiddleInitial = "rate-en-middle-initial",
-    email_missing: EmailMissing = "rate-en-email-missing",
-    email_other: EmailOther = "rate-en-email-other",
-    email_typo: EmailTypo = "rate-en-email-typo",
-    ssn_missing: SsnMissing = "rate-en-ssn-missing",
-    ssn_no_dashes: SsnNoDashes = "rate-en-ssn-no-dashes",
-    postcode_wrong: PostcodeWrong = "rate-en-postcode-wrong",
+    EnRateArgs: EnCorruption, EnRates, "rate-en-",
+        "English-only corruption rates (--locale en; per eligible noisy record; clean records: \
+         × --original-noise)"
 }
 
 impl Args {
-    /// `dup_rate` and `registry_dup_rate` from `--dup-rate`, `--registry-dup-rate` and
-    /// `--clean` (see the help): a rate is an error with the shape it does not apply to, a
-    /// non-zero one with `--clean`.
-    fn dup_rates(&self) -> anyhow::Result<(f64, f64)> {
-        let given =
-            [("--dup-rate", self.dup_rate), ("--registry-dup-rate", self.registry_dup_rate)];
-        for (flag, rate) in given {
-            if let Some(r) = rate
-                && self.clean
-                && r != 0.0
-            {
-                anyhow::bail!(
-                    "--clean and {flag} {r} contradict each other: --clean writes no duplicates \
-                     in the register; drop one of the two flags"
-                );
-            }
-        }
-        let nonzero = |rate: Option<f64>| rate.is_some_and(|r| r != 0.0);
-        match self.shape {
-            ShapeArg::Dedupe if nonzero(self.registry_dup_rate) => anyhow::bail!(
-                "--registry-dup-rate applies to --shape link (registry.csv); the duplicates of \
-                 records.csv are set by --dup-rate"
-            ),
-            ShapeArg::Link if nonzero(self.dup_rate) => anyhow::bail!(
-                "--dup-rate applies to --shape dedupe (records.csv); the duplicates of \
-                 registry.csv are set by --registry-dup-rate, those of agency.csv by \
-                 --agency-dup-rate"
-            ),
-            _ => {}
-        }
+    /// The library's options of these flags.
+    fn options(&self) -> GenOptions {
         let d = GenConfig::default();
-        let dup_rate = match (self.shape, self.clean) {
-            (ShapeArg::Dedupe, true) => 0.0,
-            _ => self.dup_rate.unwrap_or(d.dup_rate),
-        };
-        // With --clean the registry rate is 0: its default, or given as 0.
-        Ok((dup_rate, self.registry_dup_rate.unwrap_or(d.registry_dup_rate)))
-    }
-
-    /// The validated configuration of these flags.
-    fn config(&self) -> anyhow::Result<GenConfig> {
-        let (dup_rate, registry_dup_rate) = self.dup_rates()?;
-        let cfg = GenConfig {
-            entities: self.entities,
-            seed: self.seed,
-            dup_rate,
-            registry_dup_rate,
-            max_copies: self.max_copies,
-            original_noise: self.original_noise,
-            household_rate: self.household_rate,
-            twin_rate: self.twin_rate,
-            father_son_rate: self.father_son_rate,
-            cluster_rate: self.cluster_rate,
-            cluster_size: self.cluster_size,
-            new_address_share: self.new_address_share,
-            agency_ratio: self.agency_ratio,
-            link_overlap: self.link_overlap,
-            agency_dup_rate: self.agency_dup_rate,
-            rates: self.rates.rates(),
-            locale: match self.locale {
-                LocaleArg::Vi => Locale::Vi,
-                LocaleArg::En => Locale::En,
+        GenOptions {
+            config: GenConfig {
+                entities: self.entities,
+                seed: self.seed,
+                dup_rate: d.dup_rate,
+                registry_dup_rate: d.registry_dup_rate,
+                max_copies: self.max_copies,
+                original_noise: self.original_noise,
+                household_rate: self.household_rate,
+                twin_rate: self.twin_rate,
+                father_son_rate: self.father_son_rate,
+                cluster_rate: self.cluster_rate,
+                cluster_size: self.cluster_size,
+                new_address_share: self.new_address_share,
+                agency_ratio: self.agency_ratio,
+                link_overlap: self.link_overlap,
+                agency_dup_rate: self.agency_dup_rate,
+                rates: self.rates.0.clone(),
+                locale: match self.locale {
+                    LocaleArg::Vi => Locale::Vi,
+                    LocaleArg::En => Locale::En,
+                },
+                columns: match self.columns {
+                    ColumnsArg::Joined => Columns::Joined,
+                    ColumnsArg::Split => Columns::Split,
+                },
+                en_rates: self.en_rates.0.clone(),
             },
-            columns: match self.columns {
-                ColumnsArg::Joined => Columns::Joined,
-                ColumnsArg::Split => Columns::Split,
+            shape: match self.shape {
+                ShapeArg::Dedupe => Shape::Dedupe,
+                ShapeArg::Link => Shape::Link,
             },
-            en_rates: self.en_rates.rates(),
-        };
-        cfg.validate().context("invalid gen flags")?;
-        Ok(cfg)
+            duplicates: Duplicates {
+                dup_rate: self.dup_rate,
+                registry_dup_rate: self.registry_dup_rate,
+                clean: self.clean,
+            },
+        }
     }
 }
 
 /// Runs `vnlink gen`.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let cfg = args.config()?;
-    let shape = match args.shape {
-        ShapeArg::Dedupe => Shape::Dedupe,
-        ShapeArg::Link => Shape::Link,
-    };
+    let opts = args.options();
+    let cfg = opts.config().context("invalid gen flags")?;
+    let shape = opts.shape;
     super::common::check_threads(args.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
         .build()
         .context("cannot start the worker threads")?;
-    let bar = ProgressBar::new(cfg.entities);
-    bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} entities ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = super::common::bar(false, Some(cfg.entities), "generate");
     let start = Instant::now();
     let summary = pool.install(|| {
         synth::generate_with_progress(&cfg, shape, &args.out, &mut |n| bar.set_position(n))
     })?;
     bar.finish_and_clear();
+    let secs = start.elapsed().as_secs_f64();
+    print_summary(&summary, secs, pool.current_num_threads())?;
+    let ids_reused = summary.stats.ids_reused;
+    if ids_reused > 0 {
+        eprintln!(
+            "warning: {ids_reused} ID or phone numbers repeat another person's (a prefix ran out \
+             of numbers)"
+        );
+        return Ok(ExitCode::from(super::EXIT_WARNINGS));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The counts of a run, the observed rate of every corruption and the files written, on stdout.
+fn print_summary(summary: &synth::GenSummary, secs: f64, threads: usize) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let secs = start.elapsed().as_secs_f64();
     let s = &summary.stats;
     writeln!(
         out,
@@ -360,9 +319,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         s.entities,
         s.records,
         s.records as f64 / secs.max(1e-9),
-        pool.current_num_threads()
+        threads
     )?;
-    match shape {
+    match summary.shape {
         Shape::Dedupe => writeln!(
             out,
             "  {} originals, {} copies; {} entities with copies",
@@ -406,12 +365,5 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     for f in &summary.files {
         writeln!(out, "  wrote {}", f.display())?;
     }
-    if s.ids_reused > 0 {
-        eprintln!(
-            "warning: {} ID or phone numbers repeat another person's (a prefix ran out of numbers)",
-            s.ids_reused
-        );
-        return Ok(ExitCode::from(super::EXIT_WARNINGS));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

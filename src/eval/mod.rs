@@ -305,6 +305,37 @@ pub fn score_clusters(truth: &Truth, labels: &[u64]) -> Scores {
     score_labels(truth, labels, None, 0)
 }
 
+/// recall@k of lookups that look stored records up with their own fields: the share of
+/// `queries` for which a record of the query's entity, other than the query's own record, is
+/// among the first `k` candidates once the query's own record is left out of the ranking.
+///
+/// `entity[r]` is the entity of record `r` (`u32::MAX`, or no entry: unknown, never a hit);
+/// each query is its own record and its candidates, best first. 0 for no queries.
+///
+/// ```
+/// use vnlink::eval::recall_at_k;
+/// let entity = [7, 7, 8, 9];
+/// // Record 0 finds itself, then record 2 (another entity), then record 1 (its own entity).
+/// let queries = [(0, &[0, 2, 1][..]), (1, &[0][..])];
+/// assert_eq!(recall_at_k(&entity, queries, 1), 0.5);
+/// assert_eq!(recall_at_k(&entity, queries, 2), 1.0);
+/// ```
+pub fn recall_at_k<'a>(
+    entity: &[u32],
+    queries: impl IntoIterator<Item = (u32, &'a [u32])>,
+    k: usize,
+) -> f64 {
+    let of = |r: u32| entity.get(r as usize).copied().filter(|&e| e != u32::MAX);
+    let (mut hits, mut n) = (0u64, 0u64);
+    for (own, found) in queries {
+        n += 1;
+        let Some(e) = of(own) else { continue };
+        let mut others = found.iter().copied().filter(|&c| c != own).take(k);
+        hits += u64::from(others.any(|c| of(c) == Some(e)));
+    }
+    if n == 0 { 0.0 } else { hits as f64 / n as f64 }
+}
+
 fn components(n: usize, pairs: &[(u32, u32)]) -> Vec<u64> {
     let mut uf = crate::cluster::UnionFind::new(n);
     for &(a, b) in pairs {
@@ -485,6 +516,22 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Rows)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recall_at_k_leaves_the_query_out() {
+        let entity = [1, 1, 2, 1, u32::MAX];
+        // Query 0: its own record first, then another entity, then its entity's record 3.
+        let q0 = [0, 2, 3];
+        // Query 1: record 0 of its entity at once.
+        let q1 = [0, 1];
+        // Query 4: unknown entity, never a hit (record 4 has no entity; 9 is out of range).
+        let q4 = [4, 9];
+        let queries = [(0, &q0[..]), (1, &q1[..]), (4, &q4[..])];
+        // Hits out of the three queries.
+        let hits = |k| (recall_at_k(&entity, queries, k) * 3.0).round();
+        assert_eq!((hits(1), hits(2), hits(10)), (1.0, 2.0, 2.0));
+        assert!(recall_at_k(&entity, std::iter::empty(), 10).abs() < f64::EPSILON);
+    }
 
     fn truth(rows: &[(&str, &str)]) -> Truth {
         Truth::from_rows(rows.iter().map(|&(r, e)| (r, e, None))).unwrap()

@@ -145,6 +145,7 @@
 mod config;
 mod corrupt;
 mod english;
+mod options;
 mod people;
 mod render;
 mod stats;
@@ -154,6 +155,7 @@ pub use config::{
     Columns, Corruption, CorruptionKind, CorruptionSet, EN_BIT, EnCorruption, EnRates, GenConfig,
     Locale, MAX_DUP_RATE, Rates,
 };
+pub use options::{Duplicates, GenOptions};
 pub use people::{Address, CHUNK, Dob, Group, HouseholdRole, LinkRole, Person, permute};
 pub use stats::{CorruptionStat, Count, GenStats};
 
