@@ -1,5 +1,6 @@
 //! The figures of a run (`bench.json`) and their markdown table (`bench.md`).
 
+use crate::util::fmt::thousands;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -229,19 +230,6 @@ impl Report {
 fn bytes(n: u64) -> String {
     let n = n as f64;
     if n >= 1e9 { format!("{:.2} GB", n / 1e9) } else { format!("{:.0} MB", n / 1e6) }
-}
-
-/// `n` with its digits grouped by three (`1,234,567`).
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

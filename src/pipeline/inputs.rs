@@ -15,6 +15,7 @@
 //! }
 //! let matcher = vnlink::MatcherBuilder::new().config(setup.config.clone()).build()?;
 //! let link = matcher.link(&stores[0], &stores[1])?;
+//! println!("{} pairs", link.pairs.len());
 //! # Ok(()) }
 //! ```
 
