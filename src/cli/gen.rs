@@ -2,7 +2,6 @@
 //! [`GenOptions::config`]) → [`synth::generate_with_progress`] on a rayon pool of `--threads`
 //! with a progress bar → a summary with the observed rate of every corruption.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -296,7 +295,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })?;
     bar.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
-    print_summary(&summary, secs, pool.current_num_threads())?;
+    let stdout = std::io::stdout();
+    summary.write_text(&mut stdout.lock(), secs, pool.current_num_threads())?;
     let ids_reused = summary.stats.ids_reused;
     if ids_reused > 0 {
         eprintln!(
@@ -306,64 +306,4 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(super::EXIT_WARNINGS));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The counts of a run, the observed rate of every corruption and the files written, on stdout.
-fn print_summary(summary: &synth::GenSummary, secs: f64, threads: usize) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let s = &summary.stats;
-    writeln!(
-        out,
-        "{} entities, {} records in {secs:.2} s ({:.0} records/s, {} thread(s))",
-        s.entities,
-        s.records,
-        s.records as f64 / secs.max(1e-9),
-        threads
-    )?;
-    match summary.shape {
-        Shape::Dedupe => writeln!(
-            out,
-            "  {} originals, {} copies; {} entities with copies",
-            s.clean_records, s.noisy_records, s.entities_with_copies
-        )?,
-        Shape::Link => writeln!(
-            out,
-            "  registry {} rows, agency {} rows; people: {} registry only, {} both, {} agency only",
-            s.registry_records, s.agency_records, s.registry_only, s.both, s.agency_only
-        )?,
-    }
-    if s.registry_entities_with_copies > 0 {
-        writeln!(
-            out,
-            "  {} registry people with extra copies in registry.csv",
-            s.registry_entities_with_copies
-        )?;
-    }
-    writeln!(
-        out,
-        "  hard negatives: {} households ({} people), {} twin pairs, {} father/son namesakes, \
-         {} common-name clusters ({} people)",
-        s.households, s.household_members, s.twin_pairs, s.namesakes, s.clusters, s.cluster_members
-    )?;
-    writeln!(
-        out,
-        "  {:<18} {:>6} {:>22} {:>22}",
-        "corruption", "rate", "noisy applied/eligible", "clean applied/eligible"
-    )?;
-    for c in s.corruptions.iter().chain(&s.en_corruptions) {
-        if c.noisy.eligible == 0 && c.clean.eligible == 0 {
-            // Not applicable to this locale (or no record was eligible).
-            continue;
-        }
-        writeln!(
-            out,
-            "  {:<18} {:>6.3} {:>13}/{:<8} {:>13}/{:<8}",
-            c.name, c.rate, c.noisy.applied, c.noisy.eligible, c.clean.applied, c.clean.eligible
-        )?;
-    }
-    for f in &summary.files {
-        writeln!(out, "  wrote {}", f.display())?;
-    }
-    Ok(())
 }

@@ -14,6 +14,7 @@
 
 pub mod config;
 pub mod inputs;
+pub mod jsonl;
 pub mod local;
 pub mod matcher;
 pub mod query;

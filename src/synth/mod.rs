@@ -362,6 +362,83 @@ pub struct GenSummary {
     pub stats: GenStats,
 }
 
+impl GenSummary {
+    /// Writes the counts of a run that took `secs` on `threads` threads, the observed rate of
+    /// every corruption and the files written, as `vnlink gen` prints them.
+    pub fn write_text(
+        &self,
+        out: &mut impl std::io::Write,
+        secs: f64,
+        threads: usize,
+    ) -> std::io::Result<()> {
+        let summary = self;
+        let s = &summary.stats;
+        writeln!(
+            out,
+            "{} entities, {} records in {secs:.2} s ({:.0} records/s, {} thread(s))",
+            s.entities,
+            s.records,
+            s.records as f64 / secs.max(1e-9),
+            threads
+        )?;
+        match summary.shape {
+            Shape::Dedupe => writeln!(
+                out,
+                "  {} originals, {} copies; {} entities with copies",
+                s.clean_records, s.noisy_records, s.entities_with_copies
+            )?,
+            Shape::Link => writeln!(
+                out,
+                "  registry {} rows, agency {} rows; people: {} registry only, {} both, {} agency only",
+                s.registry_records, s.agency_records, s.registry_only, s.both, s.agency_only
+            )?,
+        }
+        if s.registry_entities_with_copies > 0 {
+            writeln!(
+                out,
+                "  {} registry people with extra copies in registry.csv",
+                s.registry_entities_with_copies
+            )?;
+        }
+        writeln!(
+            out,
+            "  hard negatives: {} households ({} people), {} twin pairs, {} father/son namesakes, \
+         {} common-name clusters ({} people)",
+            s.households,
+            s.household_members,
+            s.twin_pairs,
+            s.namesakes,
+            s.clusters,
+            s.cluster_members
+        )?;
+        writeln!(
+            out,
+            "  {:<18} {:>6} {:>22} {:>22}",
+            "corruption", "rate", "noisy applied/eligible", "clean applied/eligible"
+        )?;
+        for c in s.corruptions.iter().chain(&s.en_corruptions) {
+            if c.noisy.eligible == 0 && c.clean.eligible == 0 {
+                // Not applicable to this locale (or no record was eligible).
+                continue;
+            }
+            writeln!(
+                out,
+                "  {:<18} {:>6.3} {:>13}/{:<8} {:>13}/{:<8}",
+                c.name,
+                c.rate,
+                c.noisy.applied,
+                c.noisy.eligible,
+                c.clean.applied,
+                c.clean.eligible
+            )?;
+        }
+        for f in &summary.files {
+            writeln!(out, "  wrote {}", f.display())?;
+        }
+        Ok(())
+    }
+}
+
 /// The generation state: the population, the sequential counters and the statistics.
 struct Engine {
     shape: Shape,
