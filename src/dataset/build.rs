@@ -116,6 +116,15 @@ impl<S: Sink> Builder<S> {
         prepared: &[Prepared],
         blocking: &Blocking,
     ) -> Result<()> {
+        self.fill_columns(rows, prepared)?;
+        self.count_and_key(prepared, blocking)?;
+        self.writer.push_block(&self.block)?;
+        self.records += prepared.len() as u64;
+        Ok(())
+    }
+
+    /// The block's columns: features, ids, raw texts, extra fields, names, warnings.
+    fn fill_columns<T: RawSource>(&mut self, rows: &[T], prepared: &[Prepared]) -> Result<()> {
         self.block.clear();
         self.feats.clear();
         self.feats.extend(prepared.iter().map(|p| p.features));
@@ -174,8 +183,11 @@ impl<S: Sink> Builder<S> {
             }
         }
         u32_mut(&mut self.block, c_warn)?.extend(prepared.iter().map(|p| p.warnings));
+        Ok(())
+    }
 
-        // Statistics, term frequencies and blocking keys.
+    /// Statistics, term frequencies and blocking keys of a block's records.
+    fn count_and_key(&mut self, prepared: &[Prepared], blocking: &Blocking) -> Result<()> {
         for (i, p) in prepared.iter().enumerate() {
             let f = &p.features;
             let rec = (self.records + i as u64) as u32;
@@ -223,8 +235,6 @@ impl<S: Sink> Builder<S> {
                 }
             }
         }
-        self.writer.push_block(&self.block)?;
-        self.records += prepared.len() as u64;
         Ok(())
     }
 

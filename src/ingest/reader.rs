@@ -486,86 +486,9 @@ impl CsvSource {
         let mut reader = parser(delimiter, terminator, Tape::new(stream, limit));
 
         let mut record = csv::ByteRecord::new();
-        if !read_next(&mut reader, &mut record, &path, 0)? {
-            return Err(input_error(
-                "the file is empty: it needs a header line and data rows".into(),
-            ));
-        }
-        if reader.get_ref().overflow {
-            return Err(input_error(format!(
-                "the header line is longer than {limit} bytes: this is not a CSV file with a \
-                 header line (check the file, its delimiter and its quotes)"
-            )));
-        }
-        if record.len() > opts.max_columns {
-            return Err(input_error(format!(
-                "the header has {} columns, more than the limit of {}: check the delimiter \
-                 (`--delimiter`) or keep only the columns needed",
-                record.len(),
-                opts.max_columns
-            )));
-        }
-        let headers: Vec<String> = (0..record.len())
-            .map(|i| field(&record, i))
-            .map(|field| {
-                let mut s = String::new();
-                if encoding::decode_field(encoding, field, &mut s).is_err() {
-                    s = String::from_utf8_lossy(field).into_owned();
-                }
-                s.trim().trim_start_matches('\u{feff}').trim().to_string()
-            })
-            .collect();
-
-        let map = match &opts.config_columns {
-            Some(columns) => map_config(&headers, columns).map_err(|(key, reason)| {
-                Error::Config { path: None, key, reason: format!("{reason} ({})", path.display()) }
-            })?,
-            None => map_columns(&headers, &opts.columns).map_err(input_error)?,
-        };
-        // A header of a single-column field repeated: which column is meant is unknown (extra
-        // fields read every column of their name, as `email`, `email_2`…).
-        for c in map.schema.columns.iter().filter(|c| !c.kind.is_extra()) {
-            let name = &headers[c.index];
-            if let Some(other) = (0..headers.len())
-                .find(|&j| j != c.index && !name.is_empty() && headers[j] == *name)
-            {
-                let (a, b) = (c.index.min(other) + 1, c.index.max(other) + 1);
-                return Err(input_error(format!(
-                    "the header `{}` appears twice, in columns {a} and {b}: rename one of them \
-                     (or remove it) so that the column read is not a guess",
-                    escape_text(name)
-                )));
-            }
-        }
-        if map.schema.columns.iter().all(|c| c.kind == FieldKind::RecordId) {
-            return Err(input_error(format!(
-                "no recognisable column in the header ({}); name the columns ({}) or map them \
-                 with `--column kind=header` (e.g. `--column full_name=\"Họ và tên\"`)",
-                quoted_list(&headers),
-                super::header::kind_names()
-            )));
-        }
-        let mut columns = [None; SLOTS];
-        let mut joined: Vec<(usize, usize)> = Vec::new();
-        let mut names: Vec<&str> = Vec::new();
-        for c in &map.schema.columns {
-            if c.kind.is_extra() {
-                // One slot per field: a later column of the same field is joined to it.
-                if let Some(j) = names.iter().position(|n| *n == c.name) {
-                    joined.push((KINDS + j, c.index));
-                } else if names.len() == crate::schema::MAX_EXTRA {
-                    return Err(input_error(format!(
-                        "more than {} extra fields",
-                        crate::schema::MAX_EXTRA
-                    )));
-                } else {
-                    columns[KINDS + names.len()] = Some(c.index);
-                    names.push(&c.name);
-                }
-            } else {
-                columns[slot(c.kind)] = Some(c.index);
-            }
-        }
+        let headers = read_header(&mut reader, &mut record, &path, opts, encoding, limit)?;
+        let map = map_header(&headers, &path, opts)?;
+        let (columns, joined) = slots(&map).map_err(input_error)?;
 
         if !read_next(&mut reader, &mut record, &path, 0)? {
             return Err(input_error("the file has a header line but no data rows".to_string()));
@@ -1127,6 +1050,113 @@ impl CsvSource {
         self.report.rows_ok += 1;
         true
     }
+}
+
+/// Reads and decodes the header line (the first record), checked against the limits.
+fn read_header(
+    reader: &mut Parser,
+    record: &mut csv::ByteRecord,
+    path: &Path,
+    opts: &IngestOptions,
+    encoding: Encoding,
+    limit: u64,
+) -> Result<Vec<String>> {
+    let input_error = |reason: String| Error::Input { path: path.to_path_buf(), reason };
+    if !read_next(reader, record, path, 0)? {
+        return Err(input_error("the file is empty: it needs a header line and data rows".into()));
+    }
+    if reader.get_ref().overflow {
+        return Err(input_error(format!(
+            "the header line is longer than {limit} bytes: this is not a CSV file with a \
+                 header line (check the file, its delimiter and its quotes)"
+        )));
+    }
+    if record.len() > opts.max_columns {
+        return Err(input_error(format!(
+            "the header has {} columns, more than the limit of {}: check the delimiter \
+                 (`--delimiter`) or keep only the columns needed",
+            record.len(),
+            opts.max_columns
+        )));
+    }
+    Ok((0..record.len())
+        .map(|i| field(record, i))
+        .map(|field| {
+            let mut s = String::new();
+            if encoding::decode_field(encoding, field, &mut s).is_err() {
+                s = String::from_utf8_lossy(field).into_owned();
+            }
+            s.trim().trim_start_matches('\u{feff}').trim().to_string()
+        })
+        .collect())
+}
+
+/// Maps the header to field kinds (the configuration's columns, or recognised headers and
+/// `--column`), refusing a repeated single-column header and a header with nothing to match.
+fn map_header(
+    headers: &[String],
+    path: &Path,
+    opts: &IngestOptions,
+) -> Result<super::header::ColumnMap> {
+    let input_error = |reason: String| Error::Input { path: path.to_path_buf(), reason };
+    let map =
+        match &opts.config_columns {
+            Some(columns) => map_config(headers, columns).map_err(|(key, reason)| {
+                Error::Config { path: None, key, reason: format!("{reason} ({})", path.display()) }
+            })?,
+            None => map_columns(headers, &opts.columns).map_err(input_error)?,
+        };
+    // A header of a single-column field repeated: which column is meant is unknown (extra
+    // fields read every column of their name, as `email`, `email_2`…).
+    for c in map.schema.columns.iter().filter(|c| !c.kind.is_extra()) {
+        let name = &headers[c.index];
+        if let Some(other) =
+            (0..headers.len()).find(|&j| j != c.index && !name.is_empty() && headers[j] == *name)
+        {
+            let (a, b) = (c.index.min(other) + 1, c.index.max(other) + 1);
+            return Err(input_error(format!(
+                "the header `{}` appears twice, in columns {a} and {b}: rename one of them \
+                     (or remove it) so that the column read is not a guess",
+                escape_text(name)
+            )));
+        }
+    }
+    if map.schema.columns.iter().all(|c| c.kind == FieldKind::RecordId) {
+        return Err(input_error(format!(
+            "no recognisable column in the header ({}); name the columns ({}) or map them \
+                 with `--column kind=header` (e.g. `--column full_name=\"Họ và tên\"`)",
+            quoted_list(headers),
+            super::header::kind_names()
+        )));
+    }
+    Ok(map)
+}
+
+/// The column of each slot, and the (slot, column) pairs of later columns joined to a slot.
+type Slots = ([Option<usize>; SLOTS], Vec<(usize, usize)>);
+
+/// The column of each slot (the single-column kinds, then one per extra field) and the later
+/// columns joined to an extra field's slot.
+fn slots(map: &super::header::ColumnMap) -> std::result::Result<Slots, String> {
+    let mut columns = [None; SLOTS];
+    let mut joined: Vec<(usize, usize)> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for c in &map.schema.columns {
+        if c.kind.is_extra() {
+            // One slot per field: a later column of the same field is joined to it.
+            if let Some(j) = names.iter().position(|n| *n == c.name) {
+                joined.push((KINDS + j, c.index));
+            } else if names.len() == crate::schema::MAX_EXTRA {
+                return Err(format!("more than {} extra fields", crate::schema::MAX_EXTRA));
+            } else {
+                columns[KINDS + names.len()] = Some(c.index);
+                names.push(&c.name);
+            }
+        } else {
+            columns[slot(c.kind)] = Some(c.index);
+        }
+    }
+    Ok((columns, joined))
 }
 
 /// The longest physical line kept in memory: 16 fields of the longest size, at least 1 MiB.

@@ -1042,7 +1042,6 @@ fn train_inner<R: Records>(
     m0: &[Vec<f64>],
     tf: &TermFrequencies,
 ) -> (Model, TrainReport) {
-    let nf = fields.len();
     let (u, present) = estimate_u(records, link_split, opts, fields);
     let m_ref = fields.m_ref();
     let pseudo = opts.prior_strength * PAIR_WEIGHT as f64;
@@ -1054,57 +1053,148 @@ fn train_inner<R: Records>(
     let place_pairs = PlacePatterns::of(records, link_split, opts, None);
     let places0 = place_pairs.u(fields, m0, &u);
     let tables0 = places0.tables(&u);
-    // Per field, the m of each accepted rule weighed by the matches it found.
-    let mut m_sum: Vec<Vec<f64>> = m0.iter().map(|l| vec![0.0; l.len()]).collect();
-    let mut mass = vec![0.0f64; nf];
+    let mut pool = MPool::new(m0);
     let mut runs = Vec::new();
     let mut report = TrainReport {
         reference: reference::reference().version.clone(),
         records: records.len() as u64,
         ..TrainReport::default()
     };
+    let ctx = RuleContext {
+        records,
+        link_split,
+        opts,
+        fields,
+        m0,
+        u: &u,
+        present: &present,
+        prior: &prior_counts,
+        places: &places0,
+        tables: &tables0,
+        bound,
+        tf,
+    };
     for (rule, skip) in training_rules() {
+        let (run, patterns) = ctx.run(&rule, &skip, &mut pool);
+        report.rules.push(run);
+        runs.push(patterns);
+    }
+    // A field no accepted rule estimated keeps the reference m.
+    let (m_em, from_reference) = pool.finish(&m_ref, fields, &u);
+
+    let est = estimate_matches(records, &runs, &present, &m_em, &u, Some(&places0));
+    report.checks = checks(records, link_split, opts, &report.rules, &est, &present, &m_em, &u);
+    let m = choose_m(&mut report, m_em, &from_reference, fields, &m_ref, &u);
+    let places = place_pairs.u(fields, &m, &u);
+    let est = estimate_matches(records, &runs, &present, &m, &u, Some(&places));
+    report.estimated_matches = est.matches;
+    report.estimated_by = est.by;
+    report.prior = prior_of(est.matches, possible_pairs(records, link_split));
+    let training = training_json(&report, link_split, opts);
+    (fields.model(&m, &u, Some(&places), report.prior, training), report)
+}
+
+/// Per field, the m of each accepted training rule weighed by the matches it found.
+struct MPool {
+    sum: Vec<Vec<f64>>,
+    mass: Vec<f64>,
+}
+
+impl MPool {
+    fn new(m0: &[Vec<f64>]) -> MPool {
+        MPool { sum: m0.iter().map(|l| vec![0.0; l.len()]).collect(), mass: vec![0.0; m0.len()] }
+    }
+
+    /// Adds the m that EM found for the fields of `estimate`, weighed by `matched` pairs.
+    fn add(&mut self, m: &[Vec<f64>], estimate: &[bool], matched: f64) {
+        for f in (0..self.mass.len()).filter(|&f| estimate[f]) {
+            for (s, v) in self.sum[f].iter_mut().zip(&m[f]) {
+                *s += matched * v;
+            }
+            self.mass[f] += matched;
+        }
+    }
+
+    /// The pooled m, made monotone, and the fields no rule estimated (the reference's m).
+    fn finish(
+        self,
+        m_ref: &[Vec<f64>],
+        fields: &Fields,
+        u: &[Vec<f64>],
+    ) -> (Vec<Vec<f64>>, Vec<usize>) {
+        let nf = self.mass.len();
+        let from_reference: Vec<usize> = (0..nf).filter(|&f| self.mass[f] <= 0.0).collect();
+        let mut m: Vec<Vec<f64>> = (0..nf)
+            .map(|f| {
+                if self.mass[f] <= 0.0 {
+                    m_ref[f].clone()
+                } else {
+                    self.sum[f].iter().map(|s| s / self.mass[f]).collect()
+                }
+            })
+            .collect();
+        fields.monotone(&mut m, u);
+        (m, from_reference)
+    }
+}
+
+/// What every training rule's EM run shares.
+struct RuleContext<'a, R: Records> {
+    records: &'a R,
+    link_split: Option<u32>,
+    opts: &'a TrainOptions,
+    fields: &'a Fields,
+    m0: &'a [Vec<f64>],
+    u: &'a [Vec<f64>],
+    present: &'a [f64],
+    prior: &'a [Vec<f64>],
+    places: &'a PlaceU,
+    tables: &'a [Vec<Vec<f64>>],
+    bound: f64,
+    tf: &'a TermFrequencies,
+}
+
+impl<R: Records> RuleContext<'_, R> {
+    /// EM on the pairs of one training rule, leaving out the fields in `skip`; its m joins
+    /// `pool` when the rule is accepted.
+    fn run(&self, rule: &Rule, skip: &[usize], pool: &mut MPool) -> (RuleRun, RulePatterns) {
+        let (records, u) = (self.records, self.u);
+        let nf = self.fields.len();
         let estimate: Vec<bool> = (0..nf).map(|f| !skip.contains(&f)).collect();
         // The name's term frequency enters EM only where the name is estimated.
-        let tf_here = estimate[compare::NAME].then_some(tf);
-        let patterns = rule_patterns(records, link_split, &rule, opts, tf_here);
+        let tf_here = estimate[compare::NAME].then_some(self.tf);
+        let patterns = rule_patterns(records, self.link_split, rule, self.opts, tf_here);
         let setup = EmSetup {
             estimate: &estimate,
-            m0,
-            u: &u,
+            m0: self.m0,
+            u,
             lambda0: 0.01,
-            prior: &prior_counts,
-            orders: &fields.orders,
-            conditional: Some(conditional(&tables0)),
+            prior: self.prior,
+            orders: &self.fields.orders,
+            conditional: Some(conditional(self.tables)),
             fit_lambda: true,
-            max_iterations: opts.em_max_iterations,
-            tolerance: opts.em_tolerance,
+            max_iterations: self.opts.em_max_iterations,
+            tolerance: self.opts.em_tolerance,
         };
         let r = em(&patterns.weighted, &setup);
-        let matches = expected_matches(&patterns.counted, &estimate, &r.m, &u, Some(&places0));
+        let matches = expected_matches(&patterns.counted, &estimate, &r.m, u, Some(self.places));
         let rejected = if patterns.pairs == 0 {
             Some("no pairs".to_owned())
         } else if !r.converged {
             Some(format!("EM did not converge in {} iterations", r.iterations))
-        } else if let Some(weak) = disagreeing(&r.m, &estimate, &present) {
+        } else if let Some(weak) = disagreeing(&r.m, &estimate, self.present) {
             Some(format!(
                 "most of its matches disagree ({weak}): it learnt namesakes or households"
             ))
-        } else if matches > bound {
+        } else if matches > self.bound {
             Some(format!("{matches:.0} matching pairs for {} records", records.len()))
         } else {
             None
         };
         if rejected.is_none() {
-            let w = r.matched / PAIR_WEIGHT as f64;
-            for f in (0..nf).filter(|&f| estimate[f]) {
-                for (s, v) in m_sum[f].iter_mut().zip(&r.m[f]) {
-                    *s += w * v;
-                }
-                mass[f] += w;
-            }
+            pool.add(&r.m, &estimate, r.matched / PAIR_WEIGHT as f64);
         }
-        report.rules.push(RuleRun {
+        let run = RuleRun {
             rule: rule.name.clone(),
             pairs: patterns.pairs,
             patterns: patterns.weighted.len() as u64,
@@ -1114,26 +1204,23 @@ fn train_inner<R: Records>(
             matches,
             accepted: rejected.is_none(),
             rejected,
-        });
-        runs.push(patterns);
+        };
+        (run, patterns)
     }
-    // A field no accepted rule estimated keeps the reference m.
-    let from_reference: Vec<usize> = (0..nf).filter(|&f| mass[f] <= 0.0).collect();
-    let mut m_em: Vec<Vec<f64>> = (0..nf)
-        .map(|f| {
-            if mass[f] <= 0.0 {
-                m_ref[f].clone()
-            } else {
-                m_sum[f].iter().map(|s| s / mass[f]).collect()
-            }
-        })
-        .collect();
-    fields.monotone(&mut m_em, &u);
+}
 
-    let est = estimate_matches(records, &runs, &present, &m_em, &u, Some(&places0));
-    report.checks = checks(records, link_split, opts, &report.rules, &est, &present, &m_em, &u);
+/// The m of the model: EM's (with a warning naming the fields that kept the reference's) when
+/// every check passed, else the reference's, made monotone (with a warning saying why).
+fn choose_m(
+    report: &mut TrainReport,
+    m_em: Vec<Vec<f64>>,
+    from_reference: &[usize],
+    fields: &Fields,
+    m_ref: &[Vec<f64>],
+    u: &[Vec<f64>],
+) -> Vec<Vec<f64>> {
     let failed: Vec<&Check> = report.checks.iter().filter(|c| !c.passed).collect();
-    let m = if failed.is_empty() {
+    if failed.is_empty() {
         report.method = if from_reference.is_empty() { "em" } else { "em+reference" }.into();
         if !from_reference.is_empty() {
             let names: Vec<&str> =
@@ -1160,17 +1247,10 @@ fn train_inner<R: Records>(
             report.reference,
             why.join("; ")
         ));
-        let mut m = m_ref.clone();
-        fields.monotone(&mut m, &u);
+        let mut m = m_ref.to_vec();
+        fields.monotone(&mut m, u);
         m
-    };
-    let places = place_pairs.u(fields, &m, &u);
-    let est = estimate_matches(records, &runs, &present, &m, &u, Some(&places));
-    report.estimated_matches = est.matches;
-    report.estimated_by = est.by;
-    report.prior = prior_of(est.matches, possible_pairs(records, link_split));
-    let training = training_json(&report, link_split, opts);
-    (fields.model(&m, &u, Some(&places), report.prior, training), report)
+    }
 }
 
 /// Most matching pairs a set of records can plausibly hold (five per record: a person written
