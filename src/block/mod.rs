@@ -127,19 +127,18 @@ pub struct Rule {
     pub fields: Vec<String>,
 }
 
+impl KeyPart {
+    /// The part's name in configuration files (`"given_phonetic"`): its serde name, from
+    /// [`crate::schema::KEY_PART_NAMES`] (a test keeps the two equal).
+    pub fn name(self) -> &'static str {
+        crate::schema::KEY_PART_NAMES[self as usize]
+    }
+}
+
 impl Rule {
     /// A rule from its parts, named after them.
     pub fn new(keys: &[KeyPart], split_by: &[KeyPart]) -> Rule {
-        let name = keys
-            .iter()
-            .map(|k| {
-                serde_json::to_value(k)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join("+");
+        let name = keys.iter().map(|k| k.name()).collect::<Vec<_>>().join("+");
         Rule { name, keys: keys.to_vec(), split_by: split_by.to_vec(), fields: Vec::new() }
     }
 
@@ -757,6 +756,7 @@ mod tests {
             let k: KeyPart = serde_json::from_value(serde_json::Value::from(*name)).expect(name);
             assert_eq!(usize::from(exhaustive(k)), i, "{name}");
             assert_eq!(serde_json::to_value(k).expect("a name"), serde_json::Value::from(*name));
+            assert_eq!(k.name(), *name);
         }
         // One name per variant: the match above lists them all, the last discriminant is 18.
         assert_eq!(exhaustive(KeyPart::Sex) as usize + 1, names.len());

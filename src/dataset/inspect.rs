@@ -649,17 +649,7 @@ fn blocking_reports(
                 .rules
                 .iter()
                 .find(|r| r.name == rule_name)
-                .map(|r| {
-                    r.keys
-                        .iter()
-                        .map(|k| {
-                            serde_json::to_value(k)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned))
-                                .unwrap_or_default()
-                        })
-                        .collect()
-                })
+                .map(|r| r.keys.iter().map(|k| k.name().to_owned()).collect())
                 .unwrap_or_default();
             let max_block = meta.blocking.max_block as u64;
             let mut buckets =
