@@ -90,7 +90,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     stats.seconds.insert("build_or_open".into(), loaded.seconds);
     stats.seconds.insert("write".into(), write_s);
     stats.seconds.insert("total".into(), start.elapsed().as_secs_f64());
-    let oversized = oversized_blocks(&stats);
+    let oversized = stats.oversized_warnings();
     let report = json!({
         "command": "dedupe",
         "input": args.input,
@@ -153,20 +153,4 @@ pub fn summary(what: &str, out: &Path, s: &vnlink::pipeline::RunStats) {
         eprintln!("  {} merges refused: different valid CCCDs", s.cannot_link_refusals);
     }
     eprintln!("  output in {}", out.display());
-}
-
-/// The blocks the rules skipped as oversized (pairs never compared), one message per rule; for
-/// report.json's `warnings` and stderr (printed even with `--quiet`, and the exit status is 1).
-pub fn oversized_blocks(s: &vnlink::pipeline::RunStats) -> Vec<String> {
-    s.blocking
-        .iter()
-        .filter(|r| r.blocks_skipped > 0)
-        .map(|r| {
-            format!(
-                "rule {}: {} oversized blocks skipped ({} pairs not compared); split them with \
-                 the rule's split_by keys or raise blocking.max_block",
-                r.rule, r.blocks_skipped, r.pairs_skipped
-            )
-        })
-        .collect()
 }

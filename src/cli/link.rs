@@ -93,7 +93,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     stats.seconds.insert("build_or_open".into(), left.seconds + right.seconds);
     stats.seconds.insert("write".into(), t.elapsed().as_secs_f64());
     stats.seconds.insert("total".into(), start.elapsed().as_secs_f64());
-    let oversized = super::dedupe::oversized_blocks(&stats);
+    let oversized = stats.oversized_warnings();
     let report = json!({
         "command": "link",
         "left": args.left,

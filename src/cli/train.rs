@@ -124,7 +124,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(truth) = &truth {
-        let scores = evaluate(&matcher, &model, &left.store, right_store, truth)?;
+        let scores = vnlink::pipeline::evaluate::in_sample(
+            matcher.config(),
+            &model,
+            &left.store,
+            right_store,
+            truth,
+        )?;
         eprintln!(
             "in-sample scores on the truth: pairwise P={:.4} R={:.4} F1={:.4}, b-cubed F1={:.4}",
             scores.pairwise.precision, scores.pairwise.recall, scores.pairwise.f1, scores.bcubed.f1
@@ -135,36 +141,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 
 /// The model's pairwise and B-cubed scores on `truth`: a dedupe of one store (clusters) or a
 /// link of two (pairs), with the model.
-fn evaluate(
-    matcher: &vnlink::pipeline::Matcher,
-    model: &vnlink::Model,
-    left: &vnlink::Store,
-    right: Option<&vnlink::Store>,
-    truth: &Truth,
-) -> anyhow::Result<vnlink::eval::Scores> {
-    let m = vnlink::pipeline::MatcherBuilder::new()
-        .config(matcher.config().clone())
-        .model(model.clone())
-        .build()?;
-    let ids = left.str_column(dataset::RECORD_ID)?;
-    let id = |i: u32| ids.get(u64::from(i)).to_owned();
-    let pred = match right {
-        None => {
-            let d = m.dedupe(left)?;
-            let rows = d.labels.iter().enumerate().map(|(i, &c)| (id(i as u32), id(c)));
-            vnlink::eval::Prediction::Clusters(rows.collect())
-        }
-        Some(right) => {
-            let l = m.link(left, right)?;
-            let rids = right.str_column(dataset::RECORD_ID)?;
-            let rows =
-                l.pairs.iter().map(|p| (id(p.left), rids.get(u64::from(p.right)).to_owned()));
-            vnlink::eval::Prediction::Pairs(rows.collect())
-        }
-    };
-    Ok(vnlink::eval::score(truth, &pred)?)
-}
-
 fn write_model(out: &std::path::Path, model: &vnlink::Model) -> anyhow::Result<()> {
     if out.as_os_str() == "-" {
         let mut text = serde_json::to_string_pretty(model)?;

@@ -207,6 +207,24 @@ pub struct RunStats {
     pub pairs_per_second: f64,
 }
 
+impl RunStats {
+    /// The blocks the rules skipped as oversized (pairs never compared), one message per rule:
+    /// for report.json's `warnings` and stderr.
+    pub fn oversized_warnings(&self) -> Vec<String> {
+        self.blocking
+            .iter()
+            .filter(|r| r.blocks_skipped > 0)
+            .map(|r| {
+                format!(
+                    "rule {}: {} oversized blocks skipped ({} pairs not compared); split them \
+                     with the rule's split_by keys or raise blocking.max_block",
+                    r.rule, r.blocks_skipped, r.pairs_skipped
+                )
+            })
+            .collect()
+    }
+}
+
 /// The result of a dedupe.
 #[derive(Clone, Debug)]
 pub struct Dedupe {

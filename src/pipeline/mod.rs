@@ -13,6 +13,7 @@
 //! store for a dedupe, two joined for a link.
 
 pub mod config;
+pub mod evaluate;
 pub mod inputs;
 pub mod jsonl;
 pub mod local;
