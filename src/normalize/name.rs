@@ -298,116 +298,139 @@ fn likely_classes<'a>(
 
 fn tables() -> &'static NameTables {
     static CELL: OnceLock<NameTables> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let mut canon: FxHashMap<String, Counts> = FxHashMap::default();
-        let mut compounds = vec![
-            ["tôn".to_owned(), "thất".to_owned()],
-            ["tôn".to_owned(), "nữ".to_owned()],
-            ["nguyễn".to_owned(), "phúc".to_owned()],
-            ["nguyễn".to_owned(), "phước".to_owned()],
-        ];
-        let mut family_class: FxHashMap<String, String> = FxHashMap::default();
-        let mut family_list = Vec::new();
-        for f in refdata::family_names() {
-            let name = text::canonical(&f.name);
-            let mut parts = name.split(' ');
-            if let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) {
-                let pair = [a.to_owned(), b.to_owned()];
-                if !compounds.contains(&pair) {
-                    compounds.push(pair);
-                }
-                continue;
+    CELL.get_or_init(build_tables)
+}
+
+/// The name lists read: counts per canonical name, compound family names, the family classes
+/// of the list, and the family and given names listed.
+struct NameLists {
+    canon: FxHashMap<String, Counts>,
+    compounds: Vec<[String; 2]>,
+    family_class: FxHashMap<String, String>,
+    family_list: Vec<String>,
+    given_list: Vec<String>,
+}
+
+/// Reads the family, middle and given name lists.
+fn read_name_lists() -> NameLists {
+    let mut canon: FxHashMap<String, Counts> = FxHashMap::default();
+    let mut compounds = vec![
+        ["tôn".to_owned(), "thất".to_owned()],
+        ["tôn".to_owned(), "nữ".to_owned()],
+        ["nguyễn".to_owned(), "phúc".to_owned()],
+        ["nguyễn".to_owned(), "phước".to_owned()],
+    ];
+    let mut family_class: FxHashMap<String, String> = FxHashMap::default();
+    let mut family_list = Vec::new();
+    for f in refdata::family_names() {
+        let name = text::canonical(&f.name);
+        let mut parts = name.split(' ');
+        if let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) {
+            let pair = [a.to_owned(), b.to_owned()];
+            if !compounds.contains(&pair) {
+                compounds.push(pair);
             }
-            let rep = text::canonical(f.equivalence_class.split('|').next().unwrap_or(&f.name));
-            if rep != name {
-                family_class.insert(name.clone(), rep);
-            }
-            let c =
-                Counts { family: f.uit_sample_count, in_family_list: true, ..Counts::default() };
-            canon.entry(name.clone()).or_default().add(c);
-            family_list.push(name);
+            continue;
         }
-        let mut given_list = Vec::new();
-        for m in refdata::middle_names() {
-            let c = Counts { middle: m.uit_sample_count, ..Counts::default() };
-            canon.entry(text::canonical(&m.name)).or_default().add(c);
+        let rep = text::canonical(f.equivalence_class.split('|').next().unwrap_or(&f.name));
+        if rep != name {
+            family_class.insert(name.clone(), rep);
         }
-        for g in refdata::given_names() {
-            let name = text::canonical(&g.name);
-            let c = Counts { given: g.uit_sample_count, in_given_list: true, ..Counts::default() };
-            canon.entry(name.clone()).or_default().add(c);
-            given_list.push(name);
+        let c = Counts { family: f.uit_sample_count, in_family_list: true, ..Counts::default() };
+        canon.entry(name.clone()).or_default().add(c);
+        family_list.push(name);
+    }
+    let mut given_list = Vec::new();
+    for m in refdata::middle_names() {
+        let c = Counts { middle: m.uit_sample_count, ..Counts::default() };
+        canon.entry(text::canonical(&m.name)).or_default().add(c);
+    }
+    for g in refdata::given_names() {
+        let name = text::canonical(&g.name);
+        let c = Counts { given: g.uit_sample_count, in_given_list: true, ..Counts::default() };
+        canon.entry(name.clone()).or_default().add(c);
+        given_list.push(name);
+    }
+    NameLists { canon, compounds, family_class, family_list, given_list }
+}
+
+/// Adds the equivalences of `name_equivalences.csv` to the family and given classes.
+fn add_equivalences(family_class: &mut FxHashMap<String, String>) -> FxHashMap<String, String> {
+    let mut given_class: FxHashMap<String, String> = FxHashMap::default();
+    for e in refdata::name_equivalences() {
+        // Chu/Châu: both are independent surnames; the list calls the equivalence weak.
+        if e.a == "Chu" {
+            continue;
         }
-        let mut ascii: FxHashMap<String, Counts> = FxHashMap::default();
-        for (k, &c) in &canon {
-            ascii.entry(ascii_key(k)).or_default().add(c);
+        let (a, b) = (text::canonical(&e.a), text::canonical(&e.b));
+        for part in e.applies_to.split(';') {
+            match part {
+                "family" => family_class.entry(b.clone()).or_insert_with(|| a.clone()),
+                "given" => given_class.entry(b.clone()).or_insert_with(|| a.clone()),
+                _ => continue,
+            };
         }
-        let mut given_class: FxHashMap<String, String> = FxHashMap::default();
-        for e in refdata::name_equivalences() {
-            // Chu/Châu: both are independent surnames; the list calls the equivalence weak.
-            if e.a == "Chu" {
-                continue;
-            }
-            let (a, b) = (text::canonical(&e.a), text::canonical(&e.b));
-            for part in e.applies_to.split(';') {
-                match part {
-                    "family" => family_class.entry(b.clone()).or_insert_with(|| a.clone()),
-                    "given" => given_class.entry(b.clone()).or_insert_with(|| a.clone()),
-                    _ => continue,
-                };
-            }
-        }
-        let family_class_ascii = ascii_classes(&family_class, &family_list);
-        let given_class_ascii = ascii_classes(&given_class, &given_list);
-        let candidates = |list: &[String], m: &FxHashMap<String, String>| -> Vec<String> {
-            let mut v: Vec<String> =
-                list.iter().chain(m.keys()).chain(m.values()).cloned().collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let family_candidates = candidates(&family_list, &family_class);
-        let given_candidates = candidates(&given_list, &given_class);
-        let with_ascii = |m: FxHashMap<String, String>| {
-            m.into_iter()
-                .map(|(k, v)| {
-                    let a = ascii_key(&v);
-                    (k, (v, a))
-                })
-                .collect()
-        };
-        let with_ascii_pair = |pair: [String; 2]| {
-            pair.map(|p| {
-                let a = ascii_key(&p);
-                (p, a)
+    }
+    given_class
+}
+
+fn build_tables() -> NameTables {
+    let NameLists { canon, compounds, mut family_class, family_list, given_list } =
+        read_name_lists();
+    let mut ascii: FxHashMap<String, Counts> = FxHashMap::default();
+    for (k, &c) in &canon {
+        ascii.entry(ascii_key(k)).or_default().add(c);
+    }
+    let given_class = add_equivalences(&mut family_class);
+    let family_class_ascii = ascii_classes(&family_class, &family_list);
+    let given_class_ascii = ascii_classes(&given_class, &given_list);
+    let candidates = |list: &[String], m: &FxHashMap<String, String>| -> Vec<String> {
+        let mut v: Vec<String> = list.iter().chain(m.keys()).chain(m.values()).cloned().collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let family_candidates = candidates(&family_list, &family_class);
+    let given_candidates = candidates(&given_list, &given_class);
+    let with_ascii = |m: FxHashMap<String, String>| {
+        m.into_iter()
+            .map(|(k, v)| {
+                let a = ascii_key(&v);
+                (k, (v, a))
             })
-        };
-        let (family_class, given_class) = (with_ascii(family_class), with_ascii(given_class));
-        let count = |n: &str| canon.get(n).copied().unwrap_or_default();
-        let family_class_of_ascii = likely_classes(
-            &family_candidates,
-            |n| (count(n).family, count(n).total()),
-            &family_class,
-            &family_class_ascii,
-        );
-        let given_class_of_ascii = likely_classes(
-            &given_candidates,
-            |n| (count(n).given, count(n).total()),
-            &given_class,
-            &given_class_ascii,
-        );
-        NameTables {
-            canon,
-            ascii,
-            family_class,
-            given_class,
-            family_class_ascii,
-            given_class_ascii,
-            family_class_of_ascii,
-            given_class_of_ascii,
-            compounds: compounds.into_iter().map(with_ascii_pair).collect(),
-        }
-    })
+            .collect()
+    };
+    let with_ascii_pair = |pair: [String; 2]| {
+        pair.map(|p| {
+            let a = ascii_key(&p);
+            (p, a)
+        })
+    };
+    let (family_class, given_class) = (with_ascii(family_class), with_ascii(given_class));
+    let count = |n: &str| canon.get(n).copied().unwrap_or_default();
+    let family_class_of_ascii = likely_classes(
+        &family_candidates,
+        |n| (count(n).family, count(n).total()),
+        &family_class,
+        &family_class_ascii,
+    );
+    let given_class_of_ascii = likely_classes(
+        &given_candidates,
+        |n| (count(n).given, count(n).total()),
+        &given_class,
+        &given_class_ascii,
+    );
+    NameTables {
+        canon,
+        ascii,
+        family_class,
+        given_class,
+        family_class_ascii,
+        given_class_ascii,
+        family_class_of_ascii,
+        given_class_of_ascii,
+        compounds: compounds.into_iter().map(with_ascii_pair).collect(),
+    }
 }
 
 impl NameTables {
