@@ -19,6 +19,14 @@
 //! about `m`); the prior comes from deterministic rules.
 //!
 //! A trained [`Model`] is a JSON file that people can read, edit and reuse.
+//!
+//! | file | owns |
+//! |---|---|
+//! | this module | [`Model`], [`Field`], [`Level`], weights, [`em`], the monotone projection |
+//! | [`reference`](mod@reference) | the reference model fitted with known truth (`data/model/reference.json`) |
+//! | [`train`] | training on data: u from random pairs, m by EM per training rule, checks, fallback |
+//! | [`tf`] | name term frequencies, shared by training and scoring |
+//! | [`saved`] | a model saved inside a person store, for lookups |
 
 use std::path::Path;
 
