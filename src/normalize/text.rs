@@ -536,7 +536,9 @@ struct FoldSink<'a> {
 }
 
 impl FoldSink<'_> {
-    #[inline]
+    // Forced like the steps of the canonical pass (see `Canon`): left out of line otherwise.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn emit(&mut self, f: char) {
         if f == ' ' {
             self.pending_space = !self.fold.is_empty();
@@ -553,7 +555,8 @@ impl FoldSink<'_> {
 }
 
 impl Sink for FoldSink<'_> {
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn push(&mut self, at: usize, c: char, ascii: Option<u8>) {
         self.offsets.push(at as u32);
         match ascii {
@@ -604,7 +607,8 @@ trait CanonInput {
 struct NfcChars<I>(I);
 
 impl<I: Iterator<Item = char>> CanonInput for NfcChars<I> {
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn next_step(&mut self, t: &Tables) -> Option<Step> {
         self.0.next().map(|c| Step::Char(classify(t, c), c))
     }
@@ -618,7 +622,8 @@ struct NfcBytes<'a> {
 }
 
 impl CanonInput for NfcBytes<'_> {
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn next_step(&mut self, t: &Tables) -> Option<Step> {
         let &byte = self.bytes.get(self.pos)?;
         if byte < 0x80 {
@@ -661,16 +666,21 @@ struct Canon<'o, S> {
     vowels: u8,
 }
 
+// `inline(always)` on the steps of the canonical pass: out of line (`#[inline]` was not enough
+// for `next_step` and `letter`) the pass cost 12% (names) to 19% (addresses) more instructions
+// (callgrind, `VNLINK_BENCH_PASSES`), like `classify`.
 impl<S: Sink> Canon<'_, S> {
     /// Writes `c` (and reports it to the sink, `ascii` being its fold when known).
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn put(&mut self, c: char, ascii: Option<u8>) {
         self.sink.push(self.out.len(), c, ascii);
         self.out.push(c);
     }
 
     /// Writes the space owed before a char, if any.
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn space(&mut self) {
         if self.pending_space {
             self.put(' ', Some(b' '));
@@ -680,7 +690,8 @@ impl<S: Sink> Canon<'_, S> {
 
     /// Writes a letter of the Vietnamese alphabet, `code` (tone `tone`), as `ch`, folding to
     /// `fold`.
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn letter(&mut self, code: u8, tone: u8, ch: char, fold: u8) {
         self.space();
         if self.n == 0 {
@@ -701,7 +712,8 @@ impl<S: Sink> Canon<'_, S> {
     }
 
     /// Ends the letter run: moves its tone mark to the canonical vowel if needed.
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn end_run(&mut self, t: &Tables) {
         if self.n > 0
             && self.viet
