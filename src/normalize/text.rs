@@ -760,6 +760,9 @@ fn canonical_pass<S: Sink>(
     while let Some(step) = input.next_step(t) {
         let (class, c) = match step {
             Step::Ascii(lower) => {
+                // `& 0x7F` changes nothing (an ASCII letter) but tells the compiler that the
+                // char is one byte of UTF-8.
+                let lower = lower & 0x7F;
                 let vowel = ascii_vowel_code(lower);
                 w.letter(if vowel == 0 { lower } else { vowel }, 0, char::from(lower), lower);
                 continue;
