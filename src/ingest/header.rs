@@ -538,30 +538,7 @@ pub fn map_config(
     let mut extras = Vec::new();
     for (i, c) in columns.iter().enumerate() {
         let key = format!("columns[{i}]");
-        let wanted_key = header_key(&c.header);
-        // The first column of that header not taken yet: a file may repeat a header.
-        let free = |f: &dyn Fn(&String) -> bool| {
-            headers.iter().enumerate().position(|(j, h)| !used[j] && f(h))
-        };
-        let index = free(&|h| h.trim() == c.header.trim())
-            .or_else(|| free(&|h| header_key(h) == wanted_key))
-            .or_else(|| headers.iter().position(|h| h.trim() == c.header.trim()))
-            .ok_or_else(|| {
-                (
-                    format!("{key}.header"),
-                    format!(
-                        "column `{}` is not in the header ({})",
-                        c.header,
-                        quoted_list(headers)
-                    ),
-                )
-            })?;
-        if used[index] {
-            return Err((
-                format!("{key}.header"),
-                format!("column `{}` is given twice", headers[index]),
-            ));
-        }
+        let index = config_column(headers, &used, &key, c)?;
         used[index] = true;
         if c.kind.is_extra() {
             extras.push((i, index, c));
@@ -578,10 +555,59 @@ pub fn map_config(
         }
     }
     schema.columns.sort_by_key(|m| slot(m.kind));
+    add_config_extras(&mut schema, headers, extras)?;
+    let unmapped = (0..headers.len()).filter(|&i| !used[i]).collect();
+    Ok(ColumnMap { schema, unmapped })
+}
+
+/// The column of `headers` that the configuration's column `c` (at `key`) names: the first one
+/// of that header not taken yet (a file may repeat a header), by trimmed text, then by
+/// [`header_key`]. A column already taken is an error.
+fn config_column(
+    headers: &[String],
+    used: &[bool],
+    key: &str,
+    c: &ColumnConfig,
+) -> Result<usize, (String, String)> {
+    let wanted_key = header_key(&c.header);
+    let free = |f: &dyn Fn(&String) -> bool| {
+        headers.iter().enumerate().position(|(j, h)| !used[j] && f(h))
+    };
+    let index = free(&|h| h.trim() == c.header.trim())
+        .or_else(|| free(&|h| header_key(h) == wanted_key))
+        .or_else(|| headers.iter().position(|h| h.trim() == c.header.trim()))
+        .ok_or_else(|| {
+            (
+                format!("{key}.header"),
+                format!("column `{}` is not in the header ({})", c.header, quoted_list(headers)),
+            )
+        })?;
+    if used[index] {
+        return Err((
+            format!("{key}.header"),
+            format!("column `{}` is given twice", headers[index]),
+        ));
+    }
+    Ok(index)
+}
+
+/// The field name of an extra column of a configuration: its `name`, else one made from its
+/// header.
+fn config_extra_name(c: &ColumnConfig) -> String {
+    if c.name.is_empty() { crate::schema::field_name(&c.header) } else { c.name.clone() }
+}
+
+/// Adds the extra columns of a configuration (`(entry, column, config)`) to `schema`: at most
+/// [`MAX_EXTRA`](crate::schema::MAX_EXTRA) fields; columns named alike are one field (joined)
+/// if they are of one kind; a name must not be taken.
+fn add_config_extras(
+    schema: &mut Schema,
+    headers: &[String],
+    extras: Vec<(usize, usize, &ColumnConfig)>,
+) -> Result<(), (String, String)> {
     let mut names: Vec<String> = Vec::new();
     for (_, _, c) in &extras {
-        let name =
-            if c.name.is_empty() { crate::schema::field_name(&c.header) } else { c.name.clone() };
+        let name = config_extra_name(c);
         if !names.contains(&name) {
             names.push(name);
         }
@@ -597,8 +623,7 @@ pub fn map_config(
         ));
     }
     for (i, index, c) in extras {
-        let name =
-            if c.name.is_empty() { crate::schema::field_name(&c.header) } else { c.name.clone() };
+        let name = config_extra_name(c);
         // Columns named alike are one field (joined), if they are of one kind.
         if let Some(m) = schema.columns.iter().find(|m| m.name == name && m.kind.is_extra()) {
             if m.kind != c.kind {
@@ -611,16 +636,7 @@ pub fn map_config(
                     ),
                 ));
             }
-            schema.columns.push(ColumnMapping {
-                kind: c.kind,
-                index,
-                header: headers[index].clone(),
-                name,
-                compare: c.compare,
-            });
-            continue;
-        }
-        if is_reserved_name(&name) || schema.columns.iter().any(|m| m.name == name) {
+        } else if is_reserved_name(&name) || schema.columns.iter().any(|m| m.name == name) {
             return Err((
                 format!("columns[{i}].name"),
                 format!(
@@ -637,8 +653,7 @@ pub fn map_config(
             compare: c.compare,
         });
     }
-    let unmapped = (0..headers.len()).filter(|&i| !used[i]).collect();
-    Ok(ColumnMap { schema, unmapped })
+    Ok(())
 }
 
 /// Names an extra field cannot take (moved to the schema, which sits below matching).

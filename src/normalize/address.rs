@@ -1407,125 +1407,204 @@ impl AddressNormalizer {
 
     fn parse_street(&mut self, cut: usize, out: &mut Address, ward_found: bool) {
         self.split_words(cut);
-        let mut tmp = std::mem::take(&mut self.tmp);
         let mut alley = std::mem::take(&mut self.alley);
         let mut hamlet = std::mem::take(&mut self.hamlet);
         alley.clear();
         hamlet.clear();
-        let mut house: Option<(usize, usize)> = None; // word index, bytes to skip
-        let mut street: Option<(usize, usize)> = None; // word range
+        let spans = self.scan_street(out, ward_found, &mut alley, &mut hamlet);
+        self.write_street(out, spans, &alley, &hamlet);
+        self.alley = alley;
+        self.hamlet = hamlet;
+    }
+
+    /// Reads the street part's words left to right: units (skipped, with a warning for an
+    /// unknown one), hamlets and alleys (written into `hamlet` and `alley`), buildings
+    /// (skipped), the house number and the street. Returns the house number (word index, bytes
+    /// to skip) and the street (word range) as [`StreetSpans`].
+    fn scan_street(
+        &self,
+        out: &mut Address,
+        ward_found: bool,
+        alley: &mut String,
+        hamlet: &mut String,
+    ) -> StreetSpans {
+        let StreetSpans { mut house, mut street } = StreetSpans::default();
         let n = self.words.len();
         let mut i = 0;
         while i < n {
-            // A unit word ends what its field can say about the street.
-            if self.unit_word_at(i, ward_found) {
-                if matches!(self.kw(i), Kw::Phuong | Kw::Xa | Kw::P | Kw::F | Kw::Tt | Kw::X) {
-                    out.warning = out.warning.or(Some(AddressWarning::UnknownUnit));
-                }
-                i += 1;
-                while i < n && !self.words[i].hard_before {
-                    i += 1;
-                }
-                continue;
-            }
-            if let Some((canon, k)) = self.hamlet_at(i) {
-                let j = self.field_end(i + k);
-                push_part(&mut hamlet, canon);
-                // "Tổ dân phố số 4" is "tổ dân phố 4".
-                let k = if self.is(i + k, Kw::So) && self.numberish(i + k + 1) { k + 1 } else { k };
-                self.push_words(&mut hamlet, i + k, j);
+            if let Some(j) = self.skip_unit(i, out, ward_found) {
                 i = j;
                 continue;
             }
-            if let Some((canon, rest)) = self.compact_hamlet(i) {
-                push_part(&mut hamlet, canon);
-                hamlet.push(' ');
-                push_number(&mut hamlet, rest);
-                i += 1;
+            if let Some(j) = self.take_hamlet(i, hamlet) {
+                i = j;
                 continue;
             }
-            // Buildings and lots ("Căn hộ 12.05", "Chung cư X", "Tầng 5", "Lô A12", "KCN X"):
-            // skipped, with their number or name.
-            if let Some(k) = self.building_at(i) {
-                let j = i + k;
-                i = if self.same_field(j - 1) && self.wf(j).bytes().any(|b| b.is_ascii_digit()) {
-                    j + 1
-                } else {
-                    let mut e = j;
-                    while e < n && !self.words[e].hard_before && !self.numberish(e) {
-                        e += 1;
-                    }
-                    e
-                };
+            if let Some(j) = self.skip_building(i) {
+                i = j;
                 continue;
             }
-            // House number, with or without "số nhà"/"SN"/"số"/"nhà".
-            if house.is_none() && street.is_none() {
-                let intro = if self.seq(i, &[Kw::So, Kw::Nha]) || self.seq(i, &[Kw::Nha, Kw::So]) {
-                    2
-                } else {
-                    usize::from(self.kw(i) == Kw::Sn || self.is(i, Kw::So) || self.is(i, Kw::Nha))
-                };
-                if self.numberish(i + intro) && (intro == 0 || self.same_field(i + intro - 1)) {
-                    house = Some((i + intro, 0));
-                    i += intro + 1;
-                    continue;
-                }
-                let w = self.wf(i).as_bytes();
-                if w.len() > 2 && w.starts_with(b"sn") && w[2].is_ascii_digit() {
-                    house = Some((i, 2));
-                    i += 1;
-                    continue;
-                }
-            }
-            // Alleys: "ngõ 12", "ngách 34", "hẻm 56", "kiệt 7", "ngõ Quỳnh".
-            let kw = self.kw(i);
-            if matches!(kw, Kw::Ngo | Kw::Ngach | Kw::Hem | Kw::Kiet) && self.same_field(i) {
-                if self.is(i, kw) && self.numberish(i + 1) {
-                    push_part(&mut alley, kw.canon());
-                    alley.push(' ');
-                    push_number(&mut alley, self.wf(i + 1));
-                    i += 2;
-                    continue;
-                }
-                if self.accented(i, kw) {
-                    let j = self.field_end(i + 1);
-                    push_part(&mut alley, kw.canon());
-                    self.push_words(&mut alley, i + 1, j);
-                    i = j;
-                    continue;
-                }
-            }
-            // Kiệt in Huế / Đà Nẵng: "K12/3" = house 12/3 in kiệt 12, "K12".
+            if house.is_none()
+                && street.is_none()
+                && let Some((j, h)) = self.house_at(i)
             {
-                let w = self.wf(i);
-                if w.len() >= 2 && w.as_bytes()[0] == b'k' && w.as_bytes()[1].is_ascii_digit() {
-                    let rest = &w[1..];
-                    push_part(&mut alley, "kiệt");
-                    alley.push(' ');
-                    push_number(&mut alley, rest.split('/').next().unwrap_or(rest));
-                    if rest.contains('/') && house.is_none() {
-                        house = Some((i, 1));
-                    }
-                    i += 1;
-                    continue;
-                }
+                house = Some(h);
+                i = j;
+                continue;
             }
-            // Street, with or without "đường"/"Đ."/"Đg"/"phố".
-            if street.is_none() {
-                let intro = self.is(i, Kw::Duong)
-                    || self.is(i, Kw::Pho)
-                    || matches!(kw, Kw::D | Kw::Dg | Kw::Street);
-                let s = i + usize::from(intro && self.same_field(i));
-                let j = if s > i { self.field_end(s) } else { self.street_end(s, ward_found) };
-                if j > s {
-                    street = Some((s, j));
-                    i = j;
-                    continue;
-                }
+            if let Some(j) = self.take_alley(i, alley) {
+                i = j;
+                continue;
+            }
+            if let Some(j) = self.take_kiet(i, alley, &mut house) {
+                i = j;
+                continue;
+            }
+            if street.is_none()
+                && let Some((s, j)) = self.street_at(i, ward_found)
+            {
+                street = Some((s, j));
+                i = j;
+                continue;
             }
             i += 1;
         }
+        StreetSpans { house, street }
+    }
+
+    /// A unit word at `i` ends what its field can say about the street: the word after the
+    /// field, with a warning when the unit is one that was not resolved.
+    fn skip_unit(&self, i: usize, out: &mut Address, ward_found: bool) -> Option<usize> {
+        if !self.unit_word_at(i, ward_found) {
+            return None;
+        }
+        if matches!(self.kw(i), Kw::Phuong | Kw::Xa | Kw::P | Kw::F | Kw::Tt | Kw::X) {
+            out.warning = out.warning.or(Some(AddressWarning::UnknownUnit));
+        }
+        let n = self.words.len();
+        let mut i = i + 1;
+        while i < n && !self.words[i].hard_before {
+            i += 1;
+        }
+        Some(i)
+    }
+
+    /// A hamlet at `i` ("thôn 3", "tổ dân phố số 4", "KP3"), written into `hamlet`: the word
+    /// after it.
+    fn take_hamlet(&self, i: usize, hamlet: &mut String) -> Option<usize> {
+        if let Some((canon, k)) = self.hamlet_at(i) {
+            let j = self.field_end(i + k);
+            push_part(hamlet, canon);
+            // "Tổ dân phố số 4" is "tổ dân phố 4".
+            let k = if self.is(i + k, Kw::So) && self.numberish(i + k + 1) { k + 1 } else { k };
+            self.push_words(hamlet, i + k, j);
+            return Some(j);
+        }
+        let (canon, rest) = self.compact_hamlet(i)?;
+        push_part(hamlet, canon);
+        hamlet.push(' ');
+        push_number(hamlet, rest);
+        Some(i + 1)
+    }
+
+    /// Buildings and lots ("Căn hộ 12.05", "Chung cư X", "Tầng 5", "Lô A12", "KCN X") are
+    /// skipped, with their number or name: the word after them.
+    fn skip_building(&self, i: usize) -> Option<usize> {
+        let j = i + self.building_at(i)?;
+        if self.same_field(j - 1) && self.wf(j).bytes().any(|b| b.is_ascii_digit()) {
+            return Some(j + 1);
+        }
+        let n = self.words.len();
+        let mut e = j;
+        while e < n && !self.words[e].hard_before && !self.numberish(e) {
+            e += 1;
+        }
+        Some(e)
+    }
+
+    /// A house number at `i`, with or without "số nhà"/"SN"/"số"/"nhà": the word after it and
+    /// the number (word index, bytes to skip).
+    fn house_at(&self, i: usize) -> Option<(usize, (usize, usize))> {
+        let intro = if self.seq(i, &[Kw::So, Kw::Nha]) || self.seq(i, &[Kw::Nha, Kw::So]) {
+            2
+        } else {
+            usize::from(self.kw(i) == Kw::Sn || self.is(i, Kw::So) || self.is(i, Kw::Nha))
+        };
+        if self.numberish(i + intro) && (intro == 0 || self.same_field(i + intro - 1)) {
+            return Some((i + intro + 1, (i + intro, 0)));
+        }
+        let w = self.wf(i).as_bytes();
+        if w.len() > 2 && w.starts_with(b"sn") && w[2].is_ascii_digit() {
+            return Some((i + 1, (i, 2)));
+        }
+        None
+    }
+
+    /// An alley at `i` ("ngõ 12", "ngách 34", "hẻm 56", "kiệt 7", "ngõ Quỳnh"), written into
+    /// `alley`: the word after it.
+    fn take_alley(&self, i: usize, alley: &mut String) -> Option<usize> {
+        let kw = self.kw(i);
+        if !matches!(kw, Kw::Ngo | Kw::Ngach | Kw::Hem | Kw::Kiet) || !self.same_field(i) {
+            return None;
+        }
+        if self.is(i, kw) && self.numberish(i + 1) {
+            push_part(alley, kw.canon());
+            alley.push(' ');
+            push_number(alley, self.wf(i + 1));
+            return Some(i + 2);
+        }
+        if self.accented(i, kw) {
+            let j = self.field_end(i + 1);
+            push_part(alley, kw.canon());
+            self.push_words(alley, i + 1, j);
+            return Some(j);
+        }
+        None
+    }
+
+    /// Kiệt in Huế / Đà Nẵng at `i`: "K12/3" = house 12/3 in kiệt 12, "K12". The kiệt is
+    /// written into `alley`, the house number into `house` if there is none yet; returns the
+    /// word after it.
+    fn take_kiet(
+        &self,
+        i: usize,
+        alley: &mut String,
+        house: &mut Option<(usize, usize)>,
+    ) -> Option<usize> {
+        let w = self.wf(i);
+        if w.len() < 2 || w.as_bytes()[0] != b'k' || !w.as_bytes()[1].is_ascii_digit() {
+            return None;
+        }
+        let rest = &w[1..];
+        push_part(alley, "kiệt");
+        alley.push(' ');
+        push_number(alley, rest.split('/').next().unwrap_or(rest));
+        if rest.contains('/') && house.is_none() {
+            *house = Some((i, 1));
+        }
+        Some(i + 1)
+    }
+
+    /// A street at `i`, with or without "đường"/"Đ."/"Đg"/"phố": its word range, not empty.
+    fn street_at(&self, i: usize, ward_found: bool) -> Option<(usize, usize)> {
+        let intro = self.is(i, Kw::Duong)
+            || self.is(i, Kw::Pho)
+            || matches!(self.kw(i), Kw::D | Kw::Dg | Kw::Street);
+        let s = i + usize::from(intro && self.same_field(i));
+        let j = if s > i { self.field_end(s) } else { self.street_end(s, ward_found) };
+        (j > s).then_some((s, j))
+    }
+
+    /// Writes what [`Self::scan_street`] found into `out`: house number, alley, street and
+    /// hamlet, each only if not empty.
+    fn write_street(
+        &mut self,
+        out: &mut Address,
+        StreetSpans { house, street }: StreetSpans,
+        alley: &str,
+        hamlet: &str,
+    ) {
+        let mut tmp = std::mem::take(&mut self.tmp);
         if let Some((wi, skip)) = house {
             tmp.clear();
             push_number(&mut tmp, &self.wf(wi)[skip..]);
@@ -1537,7 +1616,7 @@ impl AddressNormalizer {
         }
         if !alley.is_empty() {
             let mut slot = out.alley.take();
-            self.put(&mut slot, &alley);
+            self.put(&mut slot, alley);
             out.alley = slot;
         }
         if let Some((s, j)) = street {
@@ -1556,8 +1635,6 @@ impl AddressNormalizer {
             out.hamlet = slot;
         }
         self.tmp = tmp;
-        self.alley = alley;
-        self.hamlet = hamlet;
     }
 
     /// A building or lot word at `i` ("căn hộ", "chung cư", "CC", "tòa nhà", "tầng", "lô",
@@ -1818,6 +1895,15 @@ impl Kw {
             _ => "",
         }
     }
+}
+
+/// Where the house number and the street are among the street part's words.
+#[derive(Clone, Copy, Default)]
+struct StreetSpans {
+    /// Word index of the house number and bytes to skip in it (`SN12`: 2).
+    house: Option<(usize, usize)>,
+    /// Word range of the street.
+    street: Option<(usize, usize)>,
 }
 
 fn push_part(out: &mut String, word: &str) {

@@ -889,6 +889,139 @@ impl IndexBuilder {
         self.raw.push((scope_key(scope, nk), name.0, name.1, cand));
     }
 
+    /// Adds the old provinces: official names, the built-in aliases and the initials.
+    fn add_provinces(&mut self, old_provinces: &[OldProvince]) {
+        let cand = |code: u32, kind, source| Cand { code, kind, source };
+        for p in old_provinces {
+            if let Some(n) = self.intern(p.name) {
+                self.add(Scope::Province, n, cand(u32::from(p.code), p.kind, NameSource::Official));
+            }
+        }
+        for &(alias, codes) in PROVINCE_ALIASES {
+            if let Some(n) = self.intern(alias) {
+                for &c in codes {
+                    let kind = old_provinces
+                        .iter()
+                        .find(|p| p.code == c)
+                        .map_or(UnitKind::Province, |p| p.kind);
+                    self.add(Scope::Province, n, cand(u32::from(c), kind, NameSource::Alias));
+                }
+            }
+        }
+        // Initials: "HP", "CT", "QN" (three provinces), "BĐ"; not one letter ("Huế" → "H").
+        for p in old_provinces {
+            let initials = province_initials(p.name);
+            if initials.chars().count() < 2 {
+                continue;
+            }
+            // Interned by their own (leaked-free) static text: the name's initials are made
+            // once per build into the arena, like every name.
+            self.compact(&initials);
+            if self.norm.is_empty() {
+                continue;
+            }
+            let n0 = self.names.len() as u32;
+            self.names.extend_from_slice(&self.norm);
+            let n = (n0, self.names.len() as u32);
+            self.add(Scope::Province, n, cand(u32::from(p.code), p.kind, NameSource::Initials));
+        }
+    }
+
+    /// Adds the official names of the old districts, the old wards and the new wards.
+    fn add_units(
+        &mut self,
+        old_districts: &[OldDistrict],
+        old_wards: &[OldWard],
+        new_wards: &[NewWard],
+    ) {
+        let official = |code, kind| Cand { code, kind, source: NameSource::Official };
+        for d in old_districts {
+            if let Some(n) = self.intern(d.name) {
+                let scopes = [Scope::OldDistrictIn(d.province), Scope::OldDistrictAny];
+                self.add_all(&scopes, n, official(u32::from(d.code), d.kind));
+            }
+        }
+        for w in old_wards {
+            if let Some(n) = self.intern(w.name) {
+                self.add_all(&old_ward_scopes(w), n, official(w.code, w.kind));
+            }
+        }
+        for w in new_wards {
+            if let Some(n) = self.intern(w.name) {
+                let scopes = [Scope::NewWardIn(w.province), Scope::NewWardAny];
+                self.add_all(&scopes, n, official(w.code, w.kind));
+            }
+        }
+    }
+
+    /// Adds `name` for `cand` in every scope of `scopes`, in order.
+    fn add_all(&mut self, scopes: &[Scope], name: (u32, u32), cand: Cand) {
+        for &scope in scopes {
+            self.add(scope, name, cand);
+        }
+    }
+
+    /// Adds the variants of `name_variants.csv`: GSO spellings (full names, added without their
+    /// type word) and aliases.
+    fn add_variants(
+        &mut self,
+        old_provinces: &[OldProvince],
+        old_districts: &[OldDistrict],
+        old_wards: &[OldWard],
+    ) {
+        let ward_pos: FxHashMap<u32, usize> =
+            old_wards.iter().enumerate().map(|(i, w)| (w.code, i)).collect();
+        let variants = refdata::name_variants();
+        let compacts: Vec<String> = variants
+            .iter()
+            .map(|v| {
+                self.compact(&v.variant);
+                String::from_utf8_lossy(&self.norm).into_owned()
+            })
+            .collect();
+        let alias_set: rustc_hash::FxHashSet<(&str, &str, &str)> = variants
+            .iter()
+            .zip(&compacts)
+            .filter(|(v, _)| v.kind == "ascii_key_alias")
+            .map(|(v, c)| (v.level.as_str(), v.code.as_str(), c.as_str()))
+            .collect();
+        for (v, c) in variants.iter().zip(&compacts) {
+            if is_prefixed_alias(v, c, &alias_set) {
+                continue;
+            }
+            let (source, text) = if v.kind == "gso_spelling" {
+                (NameSource::GsoSpelling, without_type_word(&v.variant))
+            } else {
+                (NameSource::Alias, v.variant.as_str())
+            };
+            let code = num(&v.code);
+            let Some(n) = self.intern(text) else { continue };
+            let cand = |kind| Cand { code, kind, source };
+            match (v.level.as_str(), v.era.as_str()) {
+                ("province", "old") => {
+                    if let Some(p) = old_provinces.iter().find(|p| u32::from(p.code) == code) {
+                        self.add(Scope::Province, n, cand(p.kind));
+                    }
+                }
+                ("district", "old") => {
+                    if let Some(d) = old_districts.iter().find(|d| d.code == code as u16) {
+                        let scopes = [Scope::OldDistrictIn(d.province), Scope::OldDistrictAny];
+                        self.add_all(&scopes, n, cand(d.kind));
+                    }
+                }
+                ("ward", "old") => {
+                    if let Some(&i) = ward_pos.get(&code) {
+                        let w = &old_wards[i];
+                        self.add_all(&old_ward_scopes(w), n, cand(w.kind));
+                    }
+                }
+                // `province,new` (`hn`, `hcm`) name the same code in both eras: the old entry
+                // covers them. There are no new-era district or ward variants.
+                _ => {}
+            }
+        }
+    }
+
     fn finish(self) -> NameIndex {
         // Group by key without sorting everything: number the keys as they come, count, place.
         let mut map: FxHashMap<u64, u32> = FxHashMap::default();
@@ -1154,8 +1287,125 @@ fn num(s: &str) -> u32 {
         .unwrap_or(u32::MAX)
 }
 
+/// An alias with a type-word prefix ("xalongthanh", compact form `compact`) whose bare form is
+/// an alias of the same unit: dropped, because the parser reads type words itself, and a longer
+/// key would otherwise win over the official name of another unit ("Xã Long Thạnh").
+fn is_prefixed_alias(
+    v: &refdata::NameVariant,
+    compact: &str,
+    alias_set: &rustc_hash::FxHashSet<(&str, &str, &str)>,
+) -> bool {
+    v.kind == "ascii_key_alias"
+        && ALIAS_TYPE_PREFIXES.iter().any(|p| {
+            compact.strip_prefix(p).is_some_and(|rest| {
+                !rest.is_empty() && alias_set.contains(&(v.level.as_str(), v.code.as_str(), rest))
+            })
+        })
+}
+
+/// The scopes an old ward's names are found in: its district, its province, anywhere.
+fn old_ward_scopes(w: &OldWard) -> [Scope; 3] {
+    [Scope::OldWardInDistrict(w.district), Scope::OldWardInProvince(w.province), Scope::OldWardAny]
+}
+
+/// A GSO full name without its type word ("Thành phố Huế" → "Huế").
+fn without_type_word(full: &str) -> &str {
+    ["Thành phố ", "Thị trấn ", "Thị xã ", "Phường ", "Huyện ", "Quận ", "Tỉnh ", "Xã ", "Đặc khu "]
+        .iter()
+        .find_map(|t| full.strip_prefix(t))
+        .unwrap_or(full)
+}
+
+/// The units of the embedded tables.
+struct Units {
+    old_provinces: Vec<OldProvince>,
+    new_provinces: Vec<NewProvince>,
+    old_districts: Vec<OldDistrict>,
+    old_wards: Vec<OldWard>,
+    new_wards: Vec<NewWard>,
+}
+
+/// Position of each province by code (`NONE8` where there is none).
+fn province_index<T>(items: &[T], code: impl Fn(&T) -> u8) -> [u8; 100] {
+    let mut idx = [NONE8; 100];
+    for (i, x) in items.iter().enumerate() {
+        idx[usize::from(code(x))] = i as u8;
+    }
+    idx
+}
+
+/// Position of each unit by code, for codes below `len` (`NONE16` where there is none).
+fn unit_index<T>(items: &[T], len: usize, code: impl Fn(&T) -> usize) -> Vec<u16> {
+    let mut idx = vec![NONE16; len];
+    for (i, x) in items.iter().enumerate() {
+        idx[code(x)] = i as u16;
+    }
+    idx
+}
+
+/// The 2025 ward mapping (`ward_map.csv`) in both directions.
+struct WardMapping {
+    /// New wards of each old ward (by position), the default successor first.
+    successors: Csr<u32>,
+    /// Whether each old ward (by position) was split between new wards.
+    split: Vec<bool>,
+    /// Old wards of each new ward (by position).
+    predecessors: Csr<u32>,
+    /// New wards of each old district (by code).
+    district_successors: Csr<u32>,
+}
+
+/// Reads the 2025 ward mapping; rows naming a ward that is not in the tables are skipped.
+fn ward_mapping(
+    old_wards: usize,
+    new_wards: usize,
+    old_ward_idx: &[u16],
+    new_ward_idx: &[u16],
+) -> WardMapping {
+    let mut succ_pairs = Vec::new();
+    let mut pred_pairs = Vec::new();
+    let mut dist_pairs = Vec::new();
+    let mut split = vec![false; old_wards];
+    for m in refdata::ward_map() {
+        let new = num(&m.new_ward_code);
+        let Some(&ni) = new_ward_idx.get(new as usize) else { continue };
+        if ni == NONE16 {
+            continue;
+        }
+        let district = num(&m.old_district_code);
+        if district < 1000 {
+            dist_pairs.push((district as usize, new));
+        }
+        if m.old_ward_code.is_empty() {
+            continue;
+        }
+        let old = num(&m.old_ward_code);
+        let Some(&oi) = old_ward_idx.get(old as usize) else { continue };
+        if oi == NONE16 {
+            continue;
+        }
+        split[usize::from(oi)] |= m.split;
+        // Sort key: the default successor first, then by code.
+        let rank = if m.is_default { 0 } else { 1u64 << 32 };
+        succ_pairs.push((usize::from(oi), rank | u64::from(new)));
+        pred_pairs.push((usize::from(ni), old));
+    }
+    let succ = Csr::build(old_wards, succ_pairs, Ord::cmp);
+    let successors = Csr {
+        offsets: succ.offsets,
+        items: succ.items.iter().map(|&x| (x & 0xFFFF_FFFF) as u32).collect(),
+    };
+    let predecessors = Csr::build(new_wards, pred_pairs, Ord::cmp);
+    dist_pairs.sort_unstable();
+    dist_pairs.dedup();
+    let district_successors = Csr::build(1000, dist_pairs, Ord::cmp);
+    WardMapping { successors, split, predecessors, district_successors }
+}
+
 impl Gazetteer {
-    fn build() -> Gazetteer {
+    /// Reads the units of the embedded tables, each old province with the new province that took
+    /// it over.
+    fn load_units() -> Units {
         let pmap: FxHashMap<u8, u8> = refdata::province_map()
             .iter()
             .map(|m| (num(&m.old_code) as u8, num(&m.new_code) as u8))
@@ -1213,29 +1463,20 @@ impl Gazetteer {
                 kind: kind_of(Level::Ward, &w.kind, &w.full_name),
             })
             .collect();
+        Units { old_provinces, new_provinces, old_districts, old_wards, new_wards }
+    }
 
-        let mut old_province_idx = [NONE8; 100];
-        for (i, p) in old_provinces.iter().enumerate() {
-            old_province_idx[usize::from(p.code)] = i as u8;
-        }
-        let mut new_province_idx = [NONE8; 100];
-        for (i, p) in new_provinces.iter().enumerate() {
-            new_province_idx[usize::from(p.code)] = i as u8;
-        }
-        let mut old_district_idx = vec![NONE16; 1000];
-        for (i, d) in old_districts.iter().enumerate() {
-            old_district_idx[usize::from(d.code)] = i as u16;
-        }
+    fn build() -> Gazetteer {
+        let Units { old_provinces, new_provinces, old_districts, old_wards, new_wards } =
+            Self::load_units();
+
+        let old_province_idx = province_index(&old_provinces, |p| p.code);
+        let new_province_idx = province_index(&new_provinces, |p| p.code);
+        let old_district_idx = unit_index(&old_districts, 1000, |d| usize::from(d.code));
         let max_old = old_wards.iter().map(|w| w.code).max().unwrap_or(0) as usize;
-        let mut old_ward_idx = vec![NONE16; max_old + 1];
-        for (i, w) in old_wards.iter().enumerate() {
-            old_ward_idx[w.code as usize] = i as u16;
-        }
+        let old_ward_idx = unit_index(&old_wards, max_old + 1, |w| w.code as usize);
         let max_new = new_wards.iter().map(|w| w.code).max().unwrap_or(0) as usize;
-        let mut new_ward_idx = vec![NONE16; max_new + 1];
-        for (i, w) in new_wards.iter().enumerate() {
-            new_ward_idx[w.code as usize] = i as u16;
-        }
+        let new_ward_idx = unit_index(&new_wards, max_new + 1, |w| w.code as usize);
 
         let old_districts_of_province = Csr::build(
             100,
@@ -1261,45 +1502,8 @@ impl Gazetteer {
                 .collect(),
             Ord::cmp,
         );
-
-        // The 2025 ward mapping.
-        let mut succ_pairs = Vec::new();
-        let mut pred_pairs = Vec::new();
-        let mut dist_pairs = Vec::new();
-        let mut split = vec![false; old_wards.len()];
-        for m in refdata::ward_map() {
-            let new = num(&m.new_ward_code);
-            let Some(&ni) = new_ward_idx.get(new as usize) else { continue };
-            if ni == NONE16 {
-                continue;
-            }
-            let district = num(&m.old_district_code);
-            if district < 1000 {
-                dist_pairs.push((district as usize, new));
-            }
-            if m.old_ward_code.is_empty() {
-                continue;
-            }
-            let old = num(&m.old_ward_code);
-            let Some(&oi) = old_ward_idx.get(old as usize) else { continue };
-            if oi == NONE16 {
-                continue;
-            }
-            split[usize::from(oi)] |= m.split;
-            // Sort key: the default successor first, then by code.
-            let rank = if m.is_default { 0 } else { 1u64 << 32 };
-            succ_pairs.push((usize::from(oi), rank | u64::from(new)));
-            pred_pairs.push((usize::from(ni), old));
-        }
-        let succ = Csr::build(old_wards.len(), succ_pairs, Ord::cmp);
-        let successors = Csr {
-            offsets: succ.offsets,
-            items: succ.items.iter().map(|&x| (x & 0xFFFF_FFFF) as u32).collect(),
-        };
-        let predecessors = Csr::build(new_wards.len(), pred_pairs, Ord::cmp);
-        dist_pairs.sort_unstable();
-        dist_pairs.dedup();
-        let district_successors = Csr::build(1000, dist_pairs, Ord::cmp);
+        let WardMapping { successors, split, predecessors, district_successors } =
+            ward_mapping(old_wards.len(), new_wards.len(), &old_ward_idx, &new_ward_idx);
 
         let index = Self::build_index(&old_provinces, &old_districts, &old_wards, &new_wards);
 
@@ -1342,146 +1546,9 @@ impl Gazetteer {
             toks: Vec::new(),
             fold: String::new(),
         };
-        let cand = |code: u32, kind, source| Cand { code, kind, source };
-
-        for p in old_provinces {
-            if let Some(n) = b.intern(p.name) {
-                b.add(Scope::Province, n, cand(u32::from(p.code), p.kind, NameSource::Official));
-            }
-        }
-        for &(alias, codes) in PROVINCE_ALIASES {
-            if let Some(n) = b.intern(alias) {
-                for &c in codes {
-                    let kind = old_provinces
-                        .iter()
-                        .find(|p| p.code == c)
-                        .map_or(UnitKind::Province, |p| p.kind);
-                    b.add(Scope::Province, n, cand(u32::from(c), kind, NameSource::Alias));
-                }
-            }
-        }
-        // Initials: "HP", "CT", "QN" (three provinces), "BĐ"; not one letter ("Huế" → "H").
-        for p in old_provinces {
-            let initials = province_initials(p.name);
-            if initials.chars().count() < 2 {
-                continue;
-            }
-            // Interned by their own (leaked-free) static text: the name's initials are made
-            // once per build into the arena, like every name.
-            b.compact(&initials);
-            if b.norm.is_empty() {
-                continue;
-            }
-            let n0 = b.names.len() as u32;
-            b.names.extend_from_slice(&b.norm);
-            let n = (n0, b.names.len() as u32);
-            b.add(Scope::Province, n, cand(u32::from(p.code), p.kind, NameSource::Initials));
-        }
-        for d in old_districts {
-            if let Some(n) = b.intern(d.name) {
-                let c = cand(u32::from(d.code), d.kind, NameSource::Official);
-                b.add(Scope::OldDistrictIn(d.province), n, c);
-                b.add(Scope::OldDistrictAny, n, c);
-            }
-        }
-        for w in old_wards {
-            if let Some(n) = b.intern(w.name) {
-                let c = cand(w.code, w.kind, NameSource::Official);
-                b.add(Scope::OldWardInDistrict(w.district), n, c);
-                b.add(Scope::OldWardInProvince(w.province), n, c);
-                b.add(Scope::OldWardAny, n, c);
-            }
-        }
-        for w in new_wards {
-            if let Some(n) = b.intern(w.name) {
-                let c = cand(w.code, w.kind, NameSource::Official);
-                b.add(Scope::NewWardIn(w.province), n, c);
-                b.add(Scope::NewWardAny, n, c);
-            }
-        }
-
-        // Variants. GSO spellings are full names: strip the type word.
-        let find_d = |code: u16| old_districts.iter().find(|d| d.code == code);
-        let mut ward_pos: FxHashMap<u32, usize> = FxHashMap::default();
-        for (i, w) in old_wards.iter().enumerate() {
-            ward_pos.insert(w.code, i);
-        }
-        // Aliases with a type-word prefix ("xalongthanh") are dropped when the bare form is an
-        // alias of the same unit: the parser reads type words itself, and a longer key would
-        // otherwise win over the official name of another unit ("Xã Long Thạnh").
-        let variants = refdata::name_variants();
-        let compacts: Vec<String> = variants
-            .iter()
-            .map(|v| {
-                b.compact(&v.variant);
-                String::from_utf8_lossy(&b.norm).into_owned()
-            })
-            .collect();
-        let alias_set: rustc_hash::FxHashSet<(&str, &str, &str)> = variants
-            .iter()
-            .zip(&compacts)
-            .filter(|(v, _)| v.kind == "ascii_key_alias")
-            .map(|(v, c)| (v.level.as_str(), v.code.as_str(), c.as_str()))
-            .collect();
-        for (v, c) in variants.iter().zip(&compacts) {
-            if v.kind == "ascii_key_alias"
-                && ALIAS_TYPE_PREFIXES.iter().any(|p| {
-                    c.strip_prefix(p).is_some_and(|rest| {
-                        !rest.is_empty()
-                            && alias_set.contains(&(v.level.as_str(), v.code.as_str(), rest))
-                    })
-                })
-            {
-                continue;
-            }
-            let (source, text) = if v.kind == "gso_spelling" {
-                let bare = [
-                    "Thành phố ",
-                    "Thị trấn ",
-                    "Thị xã ",
-                    "Phường ",
-                    "Huyện ",
-                    "Quận ",
-                    "Tỉnh ",
-                    "Xã ",
-                    "Đặc khu ",
-                ]
-                .iter()
-                .find_map(|t| v.variant.strip_prefix(t))
-                .unwrap_or(&v.variant);
-                (NameSource::GsoSpelling, bare)
-            } else {
-                (NameSource::Alias, v.variant.as_str())
-            };
-            let code = num(&v.code);
-            let Some(n) = b.intern(text) else { continue };
-            match (v.level.as_str(), v.era.as_str()) {
-                ("province", "old") => {
-                    if let Some(p) = old_provinces.iter().find(|p| u32::from(p.code) == code) {
-                        b.add(Scope::Province, n, cand(code, p.kind, source));
-                    }
-                }
-                ("district", "old") => {
-                    if let Some(d) = find_d(code as u16) {
-                        let c = cand(code, d.kind, source);
-                        b.add(Scope::OldDistrictIn(d.province), n, c);
-                        b.add(Scope::OldDistrictAny, n, c);
-                    }
-                }
-                ("ward", "old") => {
-                    if let Some(&i) = ward_pos.get(&code) {
-                        let w = &old_wards[i];
-                        let c = cand(code, w.kind, source);
-                        b.add(Scope::OldWardInDistrict(w.district), n, c);
-                        b.add(Scope::OldWardInProvince(w.province), n, c);
-                        b.add(Scope::OldWardAny, n, c);
-                    }
-                }
-                // `province,new` (`hn`, `hcm`) name the same code in both eras: the old entry
-                // covers them. There are no new-era district or ward variants.
-                _ => {}
-            }
-        }
+        b.add_provinces(old_provinces);
+        b.add_units(old_districts, old_wards, new_wards);
+        b.add_variants(old_provinces, old_districts, old_wards);
         b.finish()
     }
 

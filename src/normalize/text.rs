@@ -536,7 +536,9 @@ struct FoldSink<'a> {
 }
 
 impl FoldSink<'_> {
-    #[inline]
+    // Forced like the steps of the canonical pass (see `Canon`): left out of line otherwise.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn emit(&mut self, f: char) {
         if f == ' ' {
             self.pending_space = !self.fold.is_empty();
@@ -553,7 +555,8 @@ impl FoldSink<'_> {
 }
 
 impl Sink for FoldSink<'_> {
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn push(&mut self, at: usize, c: char, ascii: Option<u8>) {
         self.offsets.push(at as u32);
         match ascii {
@@ -585,39 +588,189 @@ fn code_fold(code: u8) -> u8 {
     }
 }
 
-/// The canonical pass over NFC characters (see [`canonical_into`]).
-fn canonical_chars<S: Sink>(
+/// One step of the input of the canonical pass.
+enum Step {
+    /// An ASCII letter, already lower-cased: handled without classifying a char.
+    Ascii(u8),
+    /// Any other char, with its class.
+    Char(Class, char),
+}
+
+/// The input of [`canonical_pass`]: NFC chars ([`NfcChars`]) or NFC text read byte by byte
+/// ([`NfcBytes`]).
+trait CanonInput {
+    /// The next step, `None` at the end.
+    fn next_step(&mut self, t: &Tables) -> Option<Step>;
+}
+
+/// NFC chars from any iterator (the output of `nfc()`), each classified.
+struct NfcChars<I>(I);
+
+impl<I: Iterator<Item = char>> CanonInput for NfcChars<I> {
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn next_step(&mut self, t: &Tables) -> Option<Step> {
+        self.0.next().map(|c| Step::Char(classify(t, c), c))
+    }
+}
+
+/// Text known to be NFC, read as bytes: ASCII bytes are handled without decoding or classifying
+/// a char.
+struct NfcBytes<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl CanonInput for NfcBytes<'_> {
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn next_step(&mut self, t: &Tables) -> Option<Step> {
+        let &byte = self.bytes.get(self.pos)?;
+        if byte < 0x80 {
+            self.pos += 1;
+            let c = char::from(byte);
+            return Some(match ASCII_CANON[usize::from(byte)] {
+                // An ASCII letter: its own lower case, and its own fold.
+                1 => Step::Ascii(byte | 0x20),
+                2 => Step::Char(Class::Space, c),
+                3 => Step::Char(Class::Apostrophe, c),
+                _ => Step::Char(Class::Other, c),
+            });
+        }
+        let (c, width) = decode_at(self.bytes, self.pos);
+        self.pos += width;
+        Some(Step::Char(classify(t, c), c))
+    }
+}
+
+/// The writer of the canonical pass: the canonical text, its sink, the space owed before the
+/// next char and the letter run being written.
+struct Canon<'o, S> {
+    out: &'o mut String,
+    sink: &'o mut S,
+    pending_space: bool,
+    /// Where the run starts in `out`.
+    start: usize,
+    /// Its letter codes (while it may be a Vietnamese syllable).
+    letters: [u8; MAX_SYL],
+    /// Its length in chars.
+    n: usize,
+    /// Whether it may still be a Vietnamese syllable.
+    viet: bool,
+    /// Its tone marks: how many, the last one, and its letter.
+    tones: u8,
+    tone: u8,
+    tone_pos: usize,
+    /// Vowels of the run: with a single vowel, the (only) tone mark is on it, which is its
+    /// canonical place, so `place_tone` need not be asked.
+    vowels: u8,
+}
+
+// `inline(always)` on the steps of the canonical pass: out of line (`#[inline]` was not enough
+// for `next_step` and `letter`) the pass cost 12% (names) to 19% (addresses) more instructions
+// (callgrind, `VNLINK_BENCH_PASSES`), like `classify`.
+impl<S: Sink> Canon<'_, S> {
+    /// Writes `c` (and reports it to the sink, `ascii` being its fold when known).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn put(&mut self, c: char, ascii: Option<u8>) {
+        self.sink.push(self.out.len(), c, ascii);
+        self.out.push(c);
+    }
+
+    /// Writes the space owed before a char, if any.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn space(&mut self) {
+        if self.pending_space {
+            self.put(' ', Some(b' '));
+            self.pending_space = false;
+        }
+    }
+
+    /// Writes a letter of the Vietnamese alphabet, `code` (tone `tone`), as `ch`, folding to
+    /// `fold`.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn letter(&mut self, code: u8, tone: u8, ch: char, fold: u8) {
+        self.space();
+        if self.n == 0 {
+            self.start = self.out.len();
+        }
+        self.put(ch, Some(fold));
+        self.vowels = self.vowels.saturating_add(u8::from(is_vowel_code(code)));
+        if tone != 0 {
+            self.tones = self.tones.saturating_add(1);
+            self.tone = tone;
+            self.tone_pos = self.n;
+        }
+        match self.letters.get_mut(self.n) {
+            Some(l) => *l = code,
+            None => self.viet = false,
+        }
+        self.n += 1;
+    }
+
+    /// Ends the letter run: moves its tone mark to the canonical vowel if needed.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn end_run(&mut self, t: &Tables) {
+        if self.n > 0
+            && self.viet
+            && self.tones == 1
+            && self.vowels > 1
+            && place_tone(
+                t,
+                self.out,
+                self.start,
+                &self.letters[..self.n],
+                self.tone,
+                self.tone_pos,
+            )
+        {
+            self.sink.rewritten(self.out, self.start, self.n);
+        }
+        (self.n, self.viet, self.tones, self.vowels) = (0, true, 0, 0);
+    }
+}
+
+/// The canonical pass (see [`canonical_into`]) over NFC input, `chars` or `bytes`
+/// ([`canonical_chars`], [`canonical_str`]). Returns whether a combining mark was written (it
+/// may compose with a base that was lower-cased).
+fn canonical_pass<S: Sink>(
     t: &Tables,
-    chars: impl Iterator<Item = char>,
+    mut input: impl CanonInput,
     out: &mut String,
     sink: &mut S,
 ) -> bool {
-    let mut pending_space = false;
-    // The letter run being written: where it starts in `out`, its letter codes (while it may be
-    // a Vietnamese syllable), its tone marks.
-    let mut start = 0usize;
-    let mut letters = [0u8; MAX_SYL];
-    let mut n = 0usize;
-    let mut viet = true;
-    let mut tones = 0u8;
-    let mut tone = 0u8;
-    let mut tone_pos = 0usize;
-    // Vowels of the run: with a single vowel, the (only) tone mark is on it, which is its
-    // canonical place, so `place_tone` need not be asked.
-    let mut vowels = 0u8;
-    // A combining mark was written (it may compose with a base that was lower-cased).
+    let mut w = Canon {
+        out,
+        sink,
+        pending_space: false,
+        start: 0,
+        letters: [0; MAX_SYL],
+        n: 0,
+        viet: true,
+        tones: 0,
+        tone: 0,
+        tone_pos: 0,
+        vowels: 0,
+    };
     let mut marks = false;
-    for c in chars {
-        match classify(t, c) {
+    while let Some(step) = input.next_step(t) {
+        let (class, c) = match step {
+            Step::Ascii(lower) => {
+                // `& 0x7F` changes nothing (an ASCII letter) but tells the compiler that the
+                // char is one byte of UTF-8.
+                let lower = lower & 0x7F;
+                let vowel = ascii_vowel_code(lower);
+                w.letter(if vowel == 0 { lower } else { vowel }, 0, char::from(lower), lower);
+                continue;
+            }
+            Step::Char(class, c) => (class, c),
+        };
+        match class {
             Class::Viet(code, tn) => {
-                if pending_space {
-                    sink.push(out.len(), ' ', Some(b' '));
-                    out.push(' ');
-                    pending_space = false;
-                }
-                if n == 0 {
-                    start = out.len();
-                }
                 let ch = if is_vowel_code(code) {
                     t.vowel(code, tn)
                 } else if code == D_BAR {
@@ -625,84 +778,54 @@ fn canonical_chars<S: Sink>(
                 } else {
                     char::from(code)
                 };
-                sink.push(out.len(), ch, Some(code_fold(code)));
-                out.push(ch);
-                vowels = vowels.saturating_add(u8::from(is_vowel_code(code)));
-                if tn != 0 {
-                    tones = tones.saturating_add(1);
-                    tone = tn;
-                    tone_pos = n;
-                }
-                if n < MAX_SYL {
-                    letters[n] = code;
-                } else {
-                    viet = false;
-                }
-                n += 1;
+                w.letter(code, tn, ch, code_fold(code));
             }
             Class::Foreign => {
-                if pending_space {
-                    sink.push(out.len(), ' ', Some(b' '));
-                    out.push(' ');
-                    pending_space = false;
-                }
+                w.space();
                 for l in c.to_lowercase() {
                     marks |= is_combining_mark(l);
-                    sink.push(out.len(), l, None);
-                    out.push(l);
+                    w.put(l, None);
                 }
-                viet = false;
-                n += 1;
+                w.viet = false;
+                w.n += 1;
             }
             Class::Drop => {}
             class => {
-                if n > 0
-                    && viet
-                    && tones == 1
-                    && vowels > 1
-                    && place_tone(t, out, start, &letters[..n], tone, tone_pos)
-                {
-                    sink.rewritten(out, start, n);
-                }
-                (n, viet, tones, vowels) = (0, true, 0, 0);
+                w.end_run(t);
                 if matches!(class, Class::Space) {
-                    pending_space = !out.is_empty();
+                    w.pending_space = !w.out.is_empty();
                 } else {
-                    if pending_space {
-                        sink.push(out.len(), ' ', Some(b' '));
-                        out.push(' ');
-                        pending_space = false;
-                    }
+                    w.space();
                     if matches!(class, Class::Apostrophe) {
-                        sink.push(out.len(), '\'', Some(b'\''));
-                        out.push('\'');
+                        w.put('\'', Some(b'\''));
                     } else if c.is_ascii() {
                         // Digits and punctuation: their own fold.
                         let l = c.to_ascii_lowercase();
-                        sink.push(out.len(), l, Some(l as u8));
-                        out.push(l);
+                        w.put(l, Some(l as u8));
                     } else {
                         for l in c.to_lowercase() {
-                            sink.push(out.len(), l, None);
-                            out.push(l);
+                            w.put(l, None);
                         }
                     }
                 }
             }
         }
     }
-    if n > 0
-        && viet
-        && tones == 1
-        && vowels > 1
-        && place_tone(t, out, start, &letters[..n], tone, tone_pos)
-    {
-        sink.rewritten(out, start, n);
-    }
+    w.end_run(t);
     marks
 }
 
-/// Byte classes of ASCII for [`canonical_str`]: 0 other (digits, punctuation), 1 letter,
+/// The canonical pass over NFC characters (see [`canonical_into`]).
+fn canonical_chars<S: Sink>(
+    t: &Tables,
+    chars: impl Iterator<Item = char>,
+    out: &mut String,
+    sink: &mut S,
+) -> bool {
+    canonical_pass(t, NfcChars(chars), out, sink)
+}
+
+/// Byte classes of ASCII for [`NfcBytes`]: 0 other (digits, punctuation), 1 letter,
 /// 2 space or control, 3 the backtick (an apostrophe).
 const ASCII_CANON: [u8; 128] = {
     let mut t = [0u8; 128];
@@ -741,147 +864,7 @@ fn decode_at(b: &[u8], i: usize) -> (char, usize) {
 /// [`canonical_chars`] over NFC text given as bytes: the same output (property-tested), with
 /// ASCII bytes handled without decoding or classifying a char.
 fn canonical_str<S: Sink>(t: &Tables, input: &str, out: &mut String, sink: &mut S) -> bool {
-    let bytes = input.as_bytes();
-    let mut pending_space = false;
-    let mut start = 0usize;
-    let mut letters = [0u8; MAX_SYL];
-    let mut n = 0usize;
-    let mut viet = true;
-    let mut tones = 0u8;
-    let mut tone = 0u8;
-    let mut tone_pos = 0usize;
-    let mut vowels = 0u8;
-    // A combining mark was written (it may compose with a base that was lower-cased).
-    let mut marks = false;
-    let mut pos = 0;
-    while let Some(&byte) = bytes.get(pos) {
-        let (class, c) = if byte < 0x80 {
-            pos += 1;
-            let c = char::from(byte);
-            match ASCII_CANON[usize::from(byte)] {
-                1 => {
-                    // An ASCII letter: its own lower case, and its own fold.
-                    let lower = byte | 0x20;
-                    if pending_space {
-                        sink.push(out.len(), ' ', Some(b' '));
-                        out.push(' ');
-                        pending_space = false;
-                    }
-                    if n == 0 {
-                        start = out.len();
-                    }
-                    sink.push(out.len(), char::from(lower), Some(lower));
-                    out.push(char::from(lower));
-                    let vowel = ascii_vowel_code(lower);
-                    vowels = vowels.saturating_add(u8::from(vowel != 0));
-                    if n < MAX_SYL {
-                        letters[n] = if vowel == 0 { lower } else { vowel };
-                    } else {
-                        viet = false;
-                    }
-                    n += 1;
-                    continue;
-                }
-                2 => (Class::Space, c),
-                3 => (Class::Apostrophe, c),
-                _ => (Class::Other, c),
-            }
-        } else {
-            let (c, width) = decode_at(bytes, pos);
-            pos += width;
-            (classify(t, c), c)
-        };
-        match class {
-            Class::Viet(code, tn) => {
-                if pending_space {
-                    sink.push(out.len(), ' ', Some(b' '));
-                    out.push(' ');
-                    pending_space = false;
-                }
-                if n == 0 {
-                    start = out.len();
-                }
-                let ch = if is_vowel_code(code) {
-                    t.vowel(code, tn)
-                } else if code == D_BAR {
-                    'đ'
-                } else {
-                    char::from(code)
-                };
-                sink.push(out.len(), ch, Some(code_fold(code)));
-                out.push(ch);
-                vowels = vowels.saturating_add(u8::from(is_vowel_code(code)));
-                if tn != 0 {
-                    tones = tones.saturating_add(1);
-                    tone = tn;
-                    tone_pos = n;
-                }
-                if n < MAX_SYL {
-                    letters[n] = code;
-                } else {
-                    viet = false;
-                }
-                n += 1;
-            }
-            Class::Foreign => {
-                if pending_space {
-                    sink.push(out.len(), ' ', Some(b' '));
-                    out.push(' ');
-                    pending_space = false;
-                }
-                for l in c.to_lowercase() {
-                    marks |= is_combining_mark(l);
-                    sink.push(out.len(), l, None);
-                    out.push(l);
-                }
-                viet = false;
-                n += 1;
-            }
-            Class::Drop => {}
-            class => {
-                if n > 0
-                    && viet
-                    && tones == 1
-                    && vowels > 1
-                    && place_tone(t, out, start, &letters[..n], tone, tone_pos)
-                {
-                    sink.rewritten(out, start, n);
-                }
-                (n, viet, tones, vowels) = (0, true, 0, 0);
-                if matches!(class, Class::Space) {
-                    pending_space = !out.is_empty();
-                } else {
-                    if pending_space {
-                        sink.push(out.len(), ' ', Some(b' '));
-                        out.push(' ');
-                        pending_space = false;
-                    }
-                    if matches!(class, Class::Apostrophe) {
-                        sink.push(out.len(), '\'', Some(b'\''));
-                        out.push('\'');
-                    } else if c.is_ascii() {
-                        let l = c.to_ascii_lowercase();
-                        sink.push(out.len(), l, Some(l as u8));
-                        out.push(l);
-                    } else {
-                        for l in c.to_lowercase() {
-                            sink.push(out.len(), l, None);
-                            out.push(l);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    if n > 0
-        && viet
-        && tones == 1
-        && vowels > 1
-        && place_tone(t, out, start, &letters[..n], tone, tone_pos)
-    {
-        sink.rewritten(out, start, n);
-    }
-    marks
+    canonical_pass(t, NfcBytes { bytes: input.as_bytes(), pos: 0 }, out, sink)
 }
 
 /// Writes the canonical form of `input` into `out` (cleared first): NFC, lower case, traditional

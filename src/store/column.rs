@@ -8,8 +8,9 @@
 //!
 //! Main types: [`FixedType`] (u8/u16/u32/u64), [`Column`], [`RecordColumn`] (any
 //! `bytemuck::Pod` struct of a `Record` column's width and alignment at most 8),
-//! [`StrBlock`]/[`StrColumn`], [`ListBlock`]/[`ListColumn`], [`Offsets`], and on the writing
-//! side [`ColumnBuf`], [`StrBuf`], [`ListBuf`], [`RecordBuf`].
+//! [`VarBlock`]/[`VarColumn`] (as [`StrBlock`]/[`StrColumn`], [`ListBlock`]/[`ListColumn`]),
+//! [`Offsets`], and on the writing
+//! side [`ColumnBuf`], [`VarBuf`] (as [`StrBuf`], [`ListBuf`]), [`RecordBuf`].
 //!
 //! Record views are sound without `unsafe` because a Record column's width is a multiple of 8,
 //! sections start at multiples of 64 and the store's bytes start 8-byte aligned: every record
@@ -28,6 +29,54 @@ mod sealed {
     impl Sealed for u16 {}
     impl Sealed for u32 {}
     impl Sealed for u64 {}
+
+    /// What the reader needs of a variable-width payload.
+    pub trait SealedVar {
+        /// Bytes per payload element.
+        const ELEM: u64;
+        /// A section's payload viewed as `Self`, or why it cannot be.
+        fn view(payload: &[u8]) -> Result<&Self, String>;
+    }
+
+    impl SealedVar for str {
+        const ELEM: u64 = 1;
+        fn view(payload: &[u8]) -> Result<&str, String> {
+            simdutf8::basic::from_utf8(payload).map_err(|_| "invalid UTF-8".into())
+        }
+    }
+
+    impl SealedVar for [u32] {
+        const ELEM: u64 = 4;
+        fn view(payload: &[u8]) -> Result<&[u32], String> {
+            bytemuck::try_cast_slice(payload).map_err(|e| format!("cannot view as u32: {e:?}"))
+        }
+    }
+
+    /// What a [`VarBuf`](super::VarBuf) needs of its payload.
+    pub trait SealedPayload {
+        /// Number of payload elements (bytes or values).
+        fn payload_len(&self) -> usize;
+        /// Empties the payload, keeping the allocation.
+        fn clear_payload(&mut self);
+    }
+
+    impl SealedPayload for String {
+        fn payload_len(&self) -> usize {
+            self.len()
+        }
+        fn clear_payload(&mut self) {
+            self.clear();
+        }
+    }
+
+    impl SealedPayload for Vec<u32> {
+        fn payload_len(&self) -> usize {
+            self.len()
+        }
+        fn clear_payload(&mut self) {
+            self.clear();
+        }
+    }
 }
 
 /// A fixed-width column element type: `u8`, `u16`, `u32` or `u64`.
@@ -281,162 +330,135 @@ impl Offsets<'_> {
     }
 }
 
-/// A validated string column of one block: `get(i)` is a slice of an arena checked once for
-/// UTF-8 and character boundaries.
-#[derive(Clone, Copy, Debug)]
-pub struct StrBlock<'s> {
-    pub(crate) offsets: Offsets<'s>,
-    pub(crate) arena: &'s str,
+/// The payload of a variable-width column: `str` (a `Str` column, one string per record) or
+/// `[u32]` (a `U32List` column, one list per record).
+pub trait VarItem: sealed::SealedVar + fmt::Debug + 'static {
+    /// The column type holding this payload.
+    const TYPE: ColumnType;
+    /// What one element is called in messages (`string`, `list`).
+    const WHAT: &'static str;
+    /// Elements `range` of a payload, `None` if out of range.
+    fn slice(&self, range: Range<usize>) -> Option<&Self>;
 }
 
-impl<'s> StrBlock<'s> {
-    /// Number of strings.
+impl VarItem for str {
+    const TYPE: ColumnType = ColumnType::Str;
+    const WHAT: &'static str = "string";
+    #[inline]
+    fn slice(&self, range: Range<usize>) -> Option<&str> {
+        self.get(range)
+    }
+}
+
+impl VarItem for [u32] {
+    const TYPE: ColumnType = ColumnType::U32List;
+    const WHAT: &'static str = "list";
+    #[inline]
+    fn slice(&self, range: Range<usize>) -> Option<&[u32]> {
+        self.get(range)
+    }
+}
+
+/// A validated variable-width column of one block: offsets into a payload checked once (for
+/// strings, UTF-8 and character boundaries): `get(i)` is then a plain slice. Used as
+/// [`StrBlock`] and [`ListBlock`].
+#[derive(Debug)]
+pub struct VarBlock<'s, A: ?Sized> {
+    pub(crate) offsets: Offsets<'s>,
+    pub(crate) payload: &'s A,
+}
+
+impl<A: ?Sized> Clone for VarBlock<'_, A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A: ?Sized> Copy for VarBlock<'_, A> {}
+
+/// A validated string column of one block: `get(i)` is a slice of an arena checked once for
+/// UTF-8 and character boundaries.
+pub type StrBlock<'s> = VarBlock<'s, str>;
+
+/// A validated `u32`-list column of one block.
+pub type ListBlock<'s> = VarBlock<'s, [u32]>;
+
+impl<'s, A: VarItem + ?Sized> VarBlock<'s, A> {
+    /// Number of elements (strings or lists).
     pub fn len(&self) -> usize {
         self.offsets.len().saturating_sub(1)
     }
 
-    /// Whether the block has no string.
+    /// Whether the block has no element.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// String `i`.
+    /// Element `i`.
     ///
     /// # Panics
     /// If `i >= self.len()`.
     #[inline]
-    pub fn get(&self, i: usize) -> &'s str {
+    pub fn get(&self, i: usize) -> &'s A {
         match self.try_get(i) {
             Some(s) => s,
-            None => panic!("string index {i} out of range for a block of {}", self.len()),
+            None => panic!("{} index {i} out of range for a block of {}", A::WHAT, self.len()),
         }
     }
 
-    /// String `i`, `None` if out of range.
+    /// Element `i`, `None` if out of range.
     #[inline]
-    pub fn try_get(&self, i: usize) -> Option<&'s str> {
-        self.arena.get(self.offsets.range(i)?)
+    pub fn try_get(&self, i: usize) -> Option<&'s A> {
+        self.payload.slice(self.offsets.range(i)?)
     }
 
-    /// The whole arena (all strings of the block, concatenated).
-    pub fn arena(&self) -> &'s str {
-        self.arena
-    }
-
-    /// The offsets into the arena.
+    /// The offsets into the payload.
     pub fn offsets(&self) -> Offsets<'s> {
         self.offsets
     }
 
-    /// The strings in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'s str> + '_ {
+    /// The elements in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'s A> + '_ {
         (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl<'s> VarBlock<'s, str> {
+    /// The whole arena (all strings of the block, concatenated).
+    pub fn arena(&self) -> &'s str {
+        self.payload
+    }
+}
+
+impl<'s> VarBlock<'s, [u32]> {
+    /// All values of the block, concatenated.
+    pub fn values(&self) -> &'s [u32] {
+        self.payload
+    }
+}
+
+/// A validated variable-width column across all blocks. Used as [`StrColumn`] and
+/// [`ListColumn`].
+#[derive(Debug)]
+pub struct VarColumn<'s, A: ?Sized> {
+    pub(crate) blocks: Vec<VarBlock<'s, A>>,
+    pub(crate) index: BlockIndex,
+    pub(crate) len: u64,
+}
+
+impl<A: ?Sized> Clone for VarColumn<'_, A> {
+    fn clone(&self) -> Self {
+        VarColumn { blocks: self.blocks.clone(), index: self.index, len: self.len }
     }
 }
 
 /// A validated string column across all blocks.
-#[derive(Clone, Debug)]
-pub struct StrColumn<'s> {
-    pub(crate) blocks: Vec<StrBlock<'s>>,
-    pub(crate) index: BlockIndex,
-    pub(crate) len: u64,
-}
-
-impl<'s> StrColumn<'s> {
-    /// Number of records.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// Whether the store has no record.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The string of record `record` (global index).
-    ///
-    /// # Panics
-    /// If `record >= self.len()`.
-    #[inline]
-    pub fn get(&self, record: u64) -> &'s str {
-        let (b, i) = self.index.split(record);
-        self.blocks[b].get(i)
-    }
-
-    /// The string of record `record`, `None` if out of range.
-    #[inline]
-    pub fn try_get(&self, record: u64) -> Option<&'s str> {
-        let (b, i) = self.index.split(record);
-        self.blocks.get(b)?.try_get(i)
-    }
-
-    /// Every block, in order.
-    pub fn blocks(&self) -> &[StrBlock<'s>] {
-        &self.blocks
-    }
-
-    /// All strings in record order.
-    pub fn iter(&self) -> impl Iterator<Item = &'s str> + '_ {
-        self.blocks.iter().flat_map(|b| (0..b.len()).map(move |i| b.get(i)))
-    }
-}
-
-/// A validated `u32`-list column of one block.
-#[derive(Clone, Copy, Debug)]
-pub struct ListBlock<'s> {
-    pub(crate) offsets: Offsets<'s>,
-    pub(crate) values: &'s [u32],
-}
-
-impl<'s> ListBlock<'s> {
-    /// Number of lists.
-    pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
-    }
-
-    /// Whether the block has no list.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// List `i`.
-    ///
-    /// # Panics
-    /// If `i >= self.len()`.
-    #[inline]
-    pub fn get(&self, i: usize) -> &'s [u32] {
-        match self.try_get(i) {
-            Some(s) => s,
-            None => panic!("list index {i} out of range for a block of {}", self.len()),
-        }
-    }
-
-    /// List `i`, `None` if out of range.
-    #[inline]
-    pub fn try_get(&self, i: usize) -> Option<&'s [u32]> {
-        self.values.get(self.offsets.range(i)?)
-    }
-
-    /// All values of the block, concatenated.
-    pub fn values(&self) -> &'s [u32] {
-        self.values
-    }
-
-    /// The lists in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'s [u32]> + '_ {
-        (0..self.len()).map(|i| self.get(i))
-    }
-}
+pub type StrColumn<'s> = VarColumn<'s, str>;
 
 /// A validated `u32`-list column across all blocks.
-#[derive(Clone, Debug)]
-pub struct ListColumn<'s> {
-    pub(crate) blocks: Vec<ListBlock<'s>>,
-    pub(crate) index: BlockIndex,
-    pub(crate) len: u64,
-}
+pub type ListColumn<'s> = VarColumn<'s, [u32]>;
 
-impl<'s> ListColumn<'s> {
+impl<'s, A: VarItem + ?Sized> VarColumn<'s, A> {
     /// Number of records.
     pub fn len(&self) -> u64 {
         self.len
@@ -447,30 +469,30 @@ impl<'s> ListColumn<'s> {
         self.len == 0
     }
 
-    /// The list of record `record` (global index).
+    /// The element (string or list) of record `record` (global index).
     ///
     /// # Panics
     /// If `record >= self.len()`.
     #[inline]
-    pub fn get(&self, record: u64) -> &'s [u32] {
+    pub fn get(&self, record: u64) -> &'s A {
         let (b, i) = self.index.split(record);
         self.blocks[b].get(i)
     }
 
-    /// The list of record `record`, `None` if out of range.
+    /// The element of record `record`, `None` if out of range.
     #[inline]
-    pub fn try_get(&self, record: u64) -> Option<&'s [u32]> {
+    pub fn try_get(&self, record: u64) -> Option<&'s A> {
         let (b, i) = self.index.split(record);
         self.blocks.get(b)?.try_get(i)
     }
 
     /// Every block, in order.
-    pub fn blocks(&self) -> &[ListBlock<'s>] {
+    pub fn blocks(&self) -> &[VarBlock<'s, A>] {
         &self.blocks
     }
 
-    /// All lists in record order.
-    pub fn iter(&self) -> impl Iterator<Item = &'s [u32]> + '_ {
+    /// All elements in record order.
+    pub fn iter(&self) -> impl Iterator<Item = &'s A> + '_ {
         self.blocks.iter().flat_map(|b| (0..b.len()).map(move |i| b.get(i)))
     }
 }
@@ -564,73 +586,74 @@ impl ColumnBuf {
     }
 }
 
-/// Strings of one column of one block: an arena and end offsets.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StrBuf {
-    pub(crate) ends: Vec<u64>,
-    pub(crate) arena: String,
+/// The payload buffer of a [`VarBuf`]: `String` (a [`StrBuf`]) or `Vec<u32>` (a [`ListBuf`]).
+pub trait VarPayload:
+    sealed::SealedPayload + Clone + fmt::Debug + Default + PartialEq + Eq
+{
 }
 
-impl StrBuf {
-    /// Appends a string.
+impl VarPayload for String {}
+impl VarPayload for Vec<u32> {}
+
+/// Elements of one variable-width column of one block: the payload and end offsets (one per
+/// element). Used as [`StrBuf`] and [`ListBuf`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VarBuf<P> {
+    pub(crate) ends: Vec<u64>,
+    pub(crate) payload: P,
+}
+
+/// Strings of one column of one block: an arena and end offsets.
+pub type StrBuf = VarBuf<String>;
+
+/// `u32` lists of one column of one block: the values and end offsets.
+pub type ListBuf = VarBuf<Vec<u32>>;
+
+impl<P: VarPayload> VarBuf<P> {
+    /// Ends the element being appended.
     #[inline]
-    pub fn push(&mut self, s: &str) {
-        self.arena.push_str(s);
-        self.ends.push(self.arena.len() as u64);
+    fn end(&mut self) {
+        self.ends.push(self.payload.payload_len() as u64);
     }
 
-    /// Number of strings.
+    /// Number of elements (strings or lists).
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
-    /// Whether there is no string.
+    /// Whether there is no element.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
 
-    /// Removes every string, keeping the allocations.
+    /// Removes every element, keeping the allocations.
     pub fn clear(&mut self) {
         self.ends.clear();
-        self.arena.clear();
+        self.payload.clear_payload();
     }
 }
 
-/// `u32` lists of one column of one block: the values and end offsets.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ListBuf {
-    pub(crate) ends: Vec<u64>,
-    pub(crate) values: Vec<u32>,
+impl VarBuf<String> {
+    /// Appends a string.
+    #[inline]
+    pub fn push(&mut self, s: &str) {
+        self.payload.push_str(s);
+        self.end();
+    }
 }
 
-impl ListBuf {
+impl VarBuf<Vec<u32>> {
     /// Appends a list.
     #[inline]
     pub fn push(&mut self, list: &[u32]) {
-        self.values.extend_from_slice(list);
-        self.ends.push(self.values.len() as u64);
+        self.payload.extend_from_slice(list);
+        self.end();
     }
 
     /// Appends a list given as an iterator.
     pub fn push_iter(&mut self, list: impl IntoIterator<Item = u32>) {
-        self.values.extend(list);
-        self.ends.push(self.values.len() as u64);
-    }
-
-    /// Number of lists.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Whether there is no list.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// Removes every list, keeping the allocations.
-    pub fn clear(&mut self) {
-        self.ends.clear();
-        self.values.clear();
+        self.payload.extend(list);
+        self.end();
     }
 }
 
@@ -772,7 +795,7 @@ mod tests {
         assert_eq!(off.range(3), None);
         assert_eq!(off.range(usize::MAX), None);
         let arena = "NguyễnAn";
-        let b = StrBlock { offsets: Offsets::Narrow(&[0, 8, 10]), arena };
+        let b = StrBlock { offsets: Offsets::Narrow(&[0, 8, 10]), payload: arena };
         assert_eq!(b.get(0), "Nguyễn");
         assert_eq!(b.get(1), "An");
         assert_eq!(b.try_get(2), None);

@@ -44,7 +44,7 @@ mod writer;
 pub use crate::error::LayoutError;
 pub use column::{
     Column, ColumnBuf, FixedType, ListBlock, ListBuf, ListColumn, Offsets, RecordBuf, RecordColumn,
-    StrBlock, StrBuf, StrColumn,
+    StrBlock, StrBuf, StrColumn, VarBlock, VarBuf, VarColumn, VarItem, VarPayload,
 };
 pub use format::{ColumnType, FORMAT_VERSION, OLDEST_SUPPORTED_FORMAT_VERSION, SectionKind};
 pub use layout::{ColumnSpec, DEFAULT_BLOCK_RECORDS, StoreLayout};

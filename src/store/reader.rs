@@ -15,11 +15,11 @@ use std::sync::{Arc, OnceLock};
 
 use super::column::{
     BlockIndex, Column, FixedType, ListBlock, ListColumn, Offsets, RecordColumn, StrBlock,
-    StrColumn, check_record_type,
+    StrColumn, VarBlock, VarColumn, VarItem, check_record_type,
 };
 use super::format::{
     self, ColumnType, FORMAT_VERSION, Fault, HEADER_LEN, Header, OLDEST_SUPPORTED_FORMAT_VERSION,
-    RESERVED_PREFIX, SCHEMA_SECTION, SECTION_ALIGN, SectionKind, TocEntry, corrupt,
+    RESERVED_PREFIX, SCHEMA_SECTION, SECTION_ALIGN, SectionKind, Toc, TocEntry, corrupt,
 };
 use super::layout::{ColumnSpec, decode_schema};
 use super::postings::{self, Postings};
@@ -518,26 +518,22 @@ impl Store {
     /// without `unsafe`; keep the returned [`StrBlock`] (or a [`StrColumn`]) for repeated access,
     /// whose `get` is then a plain slice.
     pub fn str_block(&self, col: impl ColumnRef, block: u32) -> Result<StrBlock<'_>> {
-        let col = col.column_id(self)?;
-        let idx = self.slot(col, block, &[ColumnType::Str])?;
-        let e = &self.inner.entries[idx as usize];
-        let (offsets, arena) =
-            split_var(self.section_bytes(idx), e, 1).map_err(|r| self.corrupt_error(idx, r))?;
-        let arena = simdutf8::basic::from_utf8(arena)
-            .map_err(|_| self.corrupt_error(idx, "invalid UTF-8".into()))?;
-        Ok(StrBlock { offsets, arena })
+        self.var_block(col.column_id(self)?, block)
     }
 
     /// The lists of column `col` in block `block`.
     pub fn list_block(&self, col: impl ColumnRef, block: u32) -> Result<ListBlock<'_>> {
-        let col = col.column_id(self)?;
-        let idx = self.slot(col, block, &[ColumnType::U32List])?;
+        self.var_block(col.column_id(self)?, block)
+    }
+
+    /// The strings or lists of column `col` in block `block`, the payload viewed as `A`.
+    fn var_block<A: VarItem + ?Sized>(&self, col: u32, block: u32) -> Result<VarBlock<'_, A>> {
+        let idx = self.slot(col, block, &[A::TYPE])?;
         let e = &self.inner.entries[idx as usize];
-        let (offsets, values) =
-            split_var(self.section_bytes(idx), e, 4).map_err(|r| self.corrupt_error(idx, r))?;
-        let values = bytemuck::try_cast_slice(values)
-            .map_err(|e| self.corrupt_error(idx, format!("cannot view as u32: {e:?}")))?;
-        Ok(ListBlock { offsets, values })
+        let (offsets, payload) = split_var(self.section_bytes(idx), e, A::ELEM)
+            .map_err(|r| self.corrupt_error(idx, r))?;
+        let payload = A::view(payload).map_err(|r| self.corrupt_error(idx, r))?;
+        Ok(VarBlock { offsets, payload })
     }
 
     /// Fixed-width column `col` across all blocks (every block is validated now).
@@ -565,18 +561,19 @@ impl Store {
 
     /// String column `col` across all blocks (every block is validated now).
     pub fn str_column(&self, col: impl ColumnRef) -> Result<StrColumn<'_>> {
-        let col = col.column_id(self)?;
-        let blocks =
-            (0..self.block_count()).map(|b| self.str_block(col, b)).collect::<Result<Vec<_>>>()?;
-        Ok(StrColumn { blocks, index: self.block_index(), len: self.record_count() })
+        self.var_column(col.column_id(self)?)
     }
 
     /// List column `col` across all blocks (every block is validated now).
     pub fn list_column(&self, col: impl ColumnRef) -> Result<ListColumn<'_>> {
-        let col = col.column_id(self)?;
+        self.var_column(col.column_id(self)?)
+    }
+
+    /// Variable-width column `col` across all blocks, the payloads viewed as `A`.
+    fn var_column<A: VarItem + ?Sized>(&self, col: u32) -> Result<VarColumn<'_, A>> {
         let blocks =
-            (0..self.block_count()).map(|b| self.list_block(col, b)).collect::<Result<Vec<_>>>()?;
-        Ok(ListColumn { blocks, index: self.block_index(), len: self.record_count() })
+            (0..self.block_count()).map(|b| self.var_block(col, b)).collect::<Result<Vec<_>>>()?;
+        Ok(VarColumn { blocks, index: self.block_index(), len: self.record_count() })
     }
 
     fn block_index(&self) -> BlockIndex {
@@ -681,171 +678,225 @@ fn check_offsets(offsets: Offsets<'_>, end: u64) -> Result<(), String> {
     }
 }
 
+/// Where the sections listed in the TOC are: the entry of each column block and of each named
+/// section.
+struct TocIndex {
+    /// Entry index of column `c`, block `b` at `c * block_count + b`.
+    column_slots: Vec<u32>,
+    globals: HashMap<String, u32>,
+    postings: HashMap<String, u32>,
+}
+
+/// The error of TOC entry `i`.
+fn toc_error(i: usize, e: &TocEntry, reason: &str) -> Fault {
+    let name = match e.kind {
+        SectionKind::Column => format!("column {} block {}", e.id, e.block),
+        SectionKind::Global => format!("global #{}", e.id),
+        SectionKind::Postings => format!("postings #{}", e.id),
+    };
+    corrupt(name, e.offset, format!("TOC entry {i}: {reason}"))
+}
+
+/// Checks every TOC entry on its own (place, kind, length) and indexes them.
+fn index_toc(header: &Header, toc: &Toc) -> Result<TocIndex, Fault> {
+    let bc = header.block_count as usize;
+    let cc = header.column_count as usize;
+    // Count column entries first, so that the slot table is never larger than the TOC.
+    let n_columns = toc.entries.iter().filter(|e| e.kind == SectionKind::Column).count();
+    if (cc as u64).checked_mul(bc as u64) != Some(n_columns as u64) {
+        return Err(corrupt(
+            "toc",
+            toc.start,
+            format!("{n_columns} column sections for {cc} columns × {bc} blocks"),
+        ));
+    }
+    let mut slots = TocIndex {
+        column_slots: vec![u32::MAX; n_columns],
+        globals: HashMap::new(),
+        postings: HashMap::new(),
+    };
+    for (i, e) in toc.entries.iter().enumerate() {
+        let bad = |reason: String| toc_error(i, e, &reason);
+        check_entry_place(e, toc.start).map_err(bad)?;
+        match e.kind {
+            SectionKind::Column => {
+                let at = check_column_entry(header, e).map_err(bad)?;
+                let slot = &mut slots.column_slots[at];
+                if *slot != u32::MAX {
+                    return Err(bad("section listed twice".into()));
+                }
+                *slot = i as u32;
+            }
+            SectionKind::Global | SectionKind::Postings => {
+                let name = check_named_entry(e, &toc.names).map_err(bad)?;
+                let map = if e.kind == SectionKind::Global {
+                    &mut slots.globals
+                } else {
+                    &mut slots.postings
+                };
+                if map.insert(name.clone(), i as u32).is_some() {
+                    return Err(bad(format!("name `{name}` listed twice")));
+                }
+            }
+        }
+    }
+    Ok(slots)
+}
+
+/// Checks that a section is aligned and inside the data area, which ends at the TOC.
+fn check_entry_place(e: &TocEntry, toc_start: u64) -> Result<(), String> {
+    let end = e.offset.checked_add(e.length).ok_or_else(|| "end overflows".to_string())?;
+    if !e.offset.is_multiple_of(SECTION_ALIGN) {
+        return Err(format!("offset {} is not a multiple of {SECTION_ALIGN}", e.offset));
+    }
+    if e.offset < HEADER_LEN as u64 || end > toc_start {
+        return Err(format!(
+            "bytes {}..{end} are outside the data area {HEADER_LEN}..{toc_start}",
+            e.offset
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a column section's type, column, block, record count and length; returns its slot.
+fn check_column_entry(header: &Header, e: &TocEntry) -> Result<usize, String> {
+    let bc = header.block_count as usize;
+    let cc = header.column_count as usize;
+    let ty = ColumnType::try_from(e.encoding).map_err(|t| format!("unknown column type {t}"))?;
+    if e.id as usize >= cc || e.block as usize >= bc {
+        return Err("column or block out of range".into());
+    }
+    let want = header.block_len(e.block);
+    if e.count != want {
+        return Err(format!("{} records, the block has {want}", e.count));
+    }
+    let ow = if e.wide() { 8 } else { 4 };
+    let expected = match (ty, ty.fixed_width()) {
+        (ColumnType::Str | ColumnType::U32List, _) => {
+            let elem = if ty == ColumnType::Str { 1 } else { 4 };
+            format::var_section_len(e.count, e.aux, elem, ow)
+        }
+        _ if e.flags != 0 || e.aux != 0 => None,
+        (_, Some(w)) => e.count.checked_mul(w),
+        // Record: the width is in the schema; the length is checked below.
+        (_, None) => Some(e.length),
+    };
+    if expected != Some(e.length) {
+        return Err(format!("length {} does not match {} {ty} values", e.length, e.count));
+    }
+    Ok(e.id as usize * bc + e.block as usize)
+}
+
+/// Checks a global or postings section's name, tags and length; returns its name.
+fn check_named_entry<'n>(e: &TocEntry, names: &'n [String]) -> Result<&'n String, String> {
+    let name = names.get(e.id as usize).ok_or_else(|| format!("name {} out of range", e.id))?;
+    if e.encoding != 0 || e.block != 0 {
+        return Err("non-zero encoding or block".into());
+    }
+    if e.kind == SectionKind::Global {
+        if e.flags != 0 || e.aux != 0 || e.length != e.count {
+            return Err("global section length does not match".into());
+        }
+    } else {
+        let ow = if e.wide() { 8 } else { 4 };
+        let fits = e.wide() || u32::try_from(e.count).is_ok();
+        let shape = e.aux <= e.count && (e.aux == 0) == (e.count == 0);
+        let len = format::postings_section_len(e.count, e.aux, ow);
+        if !fits || !shape || len != Some(e.length) {
+            return Err(format!(
+                "length {} does not match {} pairs and {} keys",
+                e.length, e.count, e.aux
+            ));
+        }
+    }
+    Ok(name)
+}
+
+/// Checks that no two sections overlap.
+fn check_overlaps(entries: &[TocEntry]) -> Result<(), Fault> {
+    let mut by_offset: Vec<&TocEntry> = entries.iter().collect();
+    by_offset.sort_unstable_by_key(|e| (e.offset, e.length));
+    for w in by_offset.windows(2) {
+        if w[0].offset + w[0].length > w[1].offset {
+            return Err(corrupt(
+                "toc",
+                w[1].offset,
+                format!("sections at {} and {} overlap", w[0].offset, w[1].offset),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the schema (it is small and names the columns): its checksum, its decoding, its
+/// column count and unique column names. Returns the columns and their ids by name.
+fn read_schema(
+    data: &[u8],
+    header: &Header,
+    toc: &Toc,
+    globals: &HashMap<String, u32>,
+) -> Result<(Vec<ColumnSpec>, HashMap<String, u32>), Fault> {
+    let cc = header.column_count as usize;
+    let &schema_idx = globals
+        .get(SCHEMA_SECTION)
+        .ok_or_else(|| corrupt("toc", toc.start, "the schema section is missing"))?;
+    let se = &toc.entries[schema_idx as usize];
+    let schema_bytes = data.get(se.range()).unwrap_or(&[]);
+    let found = crc32fast::hash(schema_bytes);
+    if found != se.crc {
+        return Err(Fault::Checksum { section: "schema".into(), expected: se.crc, found });
+    }
+    let columns = decode_schema(schema_bytes).map_err(|r| corrupt("schema", se.offset, r))?;
+    if columns.len() != cc {
+        return Err(corrupt(
+            "schema",
+            se.offset,
+            format!("{} columns in the schema, {cc} in the header", columns.len()),
+        ));
+    }
+    let mut column_ids = HashMap::with_capacity(cc);
+    for (i, c) in columns.iter().enumerate() {
+        if column_ids.insert(c.name.clone(), i as u32).is_some() {
+            return Err(corrupt("schema", se.offset, format!("column `{}` twice", c.name)));
+        }
+    }
+    Ok((columns, column_ids))
+}
+
+/// Checks every column section against the schema: its type tag, and for a `Record` column its
+/// length (`count × width`).
+fn check_column_types(entries: &[TocEntry], columns: &[ColumnSpec]) -> Result<(), Fault> {
+    for e in entries.iter().filter(|e| e.kind == SectionKind::Column) {
+        let spec = &columns[e.id as usize];
+        if e.encoding != spec.ty as u8 {
+            return Err(corrupt(
+                format!("column `{}` block {}", spec.name, e.block),
+                e.offset,
+                format!("type tag {} but the schema says {}", e.encoding, spec.ty),
+            ));
+        }
+        let width = u64::from(spec.width);
+        if spec.ty == ColumnType::Record && e.count.checked_mul(width) != Some(e.length) {
+            return Err(corrupt(
+                format!("column `{}` block {}", spec.name, e.block),
+                e.offset,
+                format!("length {} does not match {} records of {width} bytes", e.length, e.count),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl Inner {
     fn validate(bytes: SharedBytes, path: &Path) -> Result<Inner, Fault> {
         let data: &[u8] = (*bytes).as_ref();
         let header = Header::decode(data)?;
         let toc = format::decode_toc(data)?;
-        let bc = header.block_count as usize;
-        let cc = header.column_count as usize;
-        let names = toc.names;
-        let entries = toc.entries;
-
-        // Count column entries first, so that the slot table is never larger than the TOC.
-        let n_columns = entries.iter().filter(|e| e.kind == SectionKind::Column).count();
-        if (cc as u64).checked_mul(bc as u64) != Some(n_columns as u64) {
-            return Err(corrupt(
-                "toc",
-                toc.start,
-                format!("{n_columns} column sections for {cc} columns × {bc} blocks"),
-            ));
-        }
-        let mut column_slots = vec![u32::MAX; n_columns];
-        let mut globals = HashMap::new();
-        let mut postings = HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
-            let name = || match e.kind {
-                SectionKind::Column => format!("column {} block {}", e.id, e.block),
-                SectionKind::Global => format!("global #{}", e.id),
-                SectionKind::Postings => format!("postings #{}", e.id),
-            };
-            let bad =
-                |reason: String| corrupt(name(), e.offset, format!("TOC entry {i}: {reason}"));
-            let end = e.offset.checked_add(e.length).ok_or_else(|| bad("end overflows".into()))?;
-            if e.offset % SECTION_ALIGN != 0 {
-                return Err(bad(format!(
-                    "offset {} is not a multiple of {SECTION_ALIGN}",
-                    e.offset
-                )));
-            }
-            if e.offset < HEADER_LEN as u64 || end > toc.start {
-                return Err(bad(format!(
-                    "bytes {}..{end} are outside the data area {HEADER_LEN}..{}",
-                    e.offset, toc.start
-                )));
-            }
-            let ow = if e.wide() { 8 } else { 4 };
-            match e.kind {
-                SectionKind::Column => {
-                    let ty = ColumnType::try_from(e.encoding)
-                        .map_err(|t| bad(format!("unknown column type {t}")))?;
-                    if e.id as usize >= cc || e.block as usize >= bc {
-                        return Err(bad("column or block out of range".into()));
-                    }
-                    let want = header.block_len(e.block);
-                    if e.count != want {
-                        return Err(bad(format!("{} records, the block has {want}", e.count)));
-                    }
-                    let expected = match (ty, ty.fixed_width()) {
-                        (ColumnType::Str | ColumnType::U32List, _) => {
-                            let elem = if ty == ColumnType::Str { 1 } else { 4 };
-                            format::var_section_len(e.count, e.aux, elem, ow)
-                        }
-                        _ if e.flags != 0 || e.aux != 0 => None,
-                        (_, Some(w)) => e.count.checked_mul(w),
-                        // Record: the width is in the schema; the length is checked below.
-                        (_, None) => Some(e.length),
-                    };
-                    if expected != Some(e.length) {
-                        return Err(bad(format!(
-                            "length {} does not match {} {ty} values",
-                            e.length, e.count
-                        )));
-                    }
-                    let slot = &mut column_slots[e.id as usize * bc + e.block as usize];
-                    if *slot != u32::MAX {
-                        return Err(bad("section listed twice".into()));
-                    }
-                    *slot = i as u32;
-                }
-                SectionKind::Global | SectionKind::Postings => {
-                    let name_str = names
-                        .get(e.id as usize)
-                        .ok_or_else(|| bad(format!("name {} out of range", e.id)))?;
-                    if e.encoding != 0 || e.block != 0 {
-                        return Err(bad("non-zero encoding or block".into()));
-                    }
-                    let map = if e.kind == SectionKind::Global {
-                        if e.flags != 0 || e.aux != 0 || e.length != e.count {
-                            return Err(bad("global section length does not match".into()));
-                        }
-                        &mut globals
-                    } else {
-                        let fits = e.wide() || u32::try_from(e.count).is_ok();
-                        let shape = e.aux <= e.count && (e.aux == 0) == (e.count == 0);
-                        let len = format::postings_section_len(e.count, e.aux, ow);
-                        if !fits || !shape || len != Some(e.length) {
-                            return Err(bad(format!(
-                                "length {} does not match {} pairs and {} keys",
-                                e.length, e.count, e.aux
-                            )));
-                        }
-                        &mut postings
-                    };
-                    if map.insert(name_str.clone(), i as u32).is_some() {
-                        return Err(bad(format!("name `{name_str}` listed twice")));
-                    }
-                }
-            }
-        }
-        // No overlap between sections.
-        let mut by_offset: Vec<&TocEntry> = entries.iter().collect();
-        by_offset.sort_unstable_by_key(|e| (e.offset, e.length));
-        for w in by_offset.windows(2) {
-            if w[0].offset + w[0].length > w[1].offset {
-                return Err(corrupt(
-                    "toc",
-                    w[1].offset,
-                    format!("sections at {} and {} overlap", w[0].offset, w[1].offset),
-                ));
-            }
-        }
-        // The schema, read now: it is small and names the columns.
-        let &schema_idx = globals
-            .get(SCHEMA_SECTION)
-            .ok_or_else(|| corrupt("toc", toc.start, "the schema section is missing"))?;
-        let se = &entries[schema_idx as usize];
-        let schema_bytes = data.get(se.range()).unwrap_or(&[]);
-        let found = crc32fast::hash(schema_bytes);
-        if found != se.crc {
-            return Err(Fault::Checksum { section: "schema".into(), expected: se.crc, found });
-        }
-        let columns = decode_schema(schema_bytes).map_err(|r| corrupt("schema", se.offset, r))?;
-        if columns.len() != cc {
-            return Err(corrupt(
-                "schema",
-                se.offset,
-                format!("{} columns in the schema, {cc} in the header", columns.len()),
-            ));
-        }
-        let mut column_ids = HashMap::with_capacity(cc);
-        for (i, c) in columns.iter().enumerate() {
-            if column_ids.insert(c.name.clone(), i as u32).is_some() {
-                return Err(corrupt("schema", se.offset, format!("column `{}` twice", c.name)));
-            }
-        }
-        for e in entries.iter().filter(|e| e.kind == SectionKind::Column) {
-            let spec = &columns[e.id as usize];
-            if e.encoding != spec.ty as u8 {
-                return Err(corrupt(
-                    format!("column `{}` block {}", spec.name, e.block),
-                    e.offset,
-                    format!("type tag {} but the schema says {}", e.encoding, spec.ty),
-                ));
-            }
-            let width = u64::from(spec.width);
-            if spec.ty == ColumnType::Record && e.count.checked_mul(width) != Some(e.length) {
-                return Err(corrupt(
-                    format!("column `{}` block {}", spec.name, e.block),
-                    e.offset,
-                    format!(
-                        "length {} does not match {} records of {width} bytes",
-                        e.length, e.count
-                    ),
-                ));
-            }
-        }
-        let states = (0..entries.len()).map(|_| OnceLock::new()).collect();
+        let TocIndex { column_slots, globals, postings } = index_toc(&header, &toc)?;
+        check_overlaps(&toc.entries)?;
+        let (columns, column_ids) = read_schema(data, &header, &toc, &globals)?;
+        check_column_types(&toc.entries, &columns)?;
+        let states = (0..toc.entries.len()).map(|_| OnceLock::new()).collect();
         Ok(Inner {
             bytes,
             path: path.to_path_buf(),
@@ -853,8 +904,8 @@ impl Inner {
             toc_start: toc.start,
             columns,
             column_ids,
-            entries,
-            names,
+            entries: toc.entries,
+            names: toc.names,
             column_slots,
             globals,
             postings,

@@ -569,13 +569,13 @@ impl<S: Sink> StoreWriter<S> {
             ColumnBuf::U64(v) => self.put_pod(v).map(|()| (0, 0))?,
             ColumnBuf::Str(s) => {
                 let flags = self.put_offsets(&s.ends)?;
-                self.put(s.arena.as_bytes())?;
-                (flags, s.arena.len() as u64)
+                self.put(s.payload.as_bytes())?;
+                (flags, s.payload.len() as u64)
             }
             ColumnBuf::U32List(l) => {
                 let flags = self.put_offsets(&l.ends)?;
-                self.put_pod(&l.values)?;
-                (flags, l.values.len() as u64)
+                self.put_pod(&l.payload)?;
+                (flags, l.payload.len() as u64)
             }
             ColumnBuf::Record(r) => self.put(r.as_bytes()).map(|()| (0, 0))?,
         };
