@@ -202,11 +202,9 @@ fn record_benches(c: &mut Criterion) {
     g.finish();
 }
 
-/// The process's peak resident set size (`VmHWM`, Linux).
+/// The process's peak resident set size in KiB (`VmHWM`, Linux).
 fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    vnlink::bench::peak_rss_bytes().map(|b| b / 1024)
 }
 
 fn store_benches(c: &mut Criterion) {
@@ -268,10 +266,26 @@ fn store_benches(c: &mut Criterion) {
     });
     drop(store);
 
-    // Posting lists: 1M records, key = hash of (folded name, birth year), lookups of every key.
-    let pstore_path = dir.path().join("postings.vnl");
+    postings_benches(&mut g, dir.path(), &path_1m, N);
+
+    if large {
+        large_benches(&mut g, dir.path());
+    }
+    g.finish();
+}
+
+/// Posting lists: `n` records, key = hash of (folded name, birth year), lookups of every key.
+fn postings_benches(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    dir: &Path,
+    path_1m: &Path,
+    n: u64,
+) {
+    const N: u64 = 1_000_000;
+    assert_eq!(n, N);
+    let pstore_path = dir.join("postings.vnl");
     let (keys, expected_pairs) = {
-        let store = Store::open(&path_1m).unwrap();
+        let store = Store::open(path_1m).unwrap();
         let folded = store.str_column("name_folded").unwrap();
         let year = store.column::<u16>("birth_year").unwrap();
         let keys: Vec<u64> = (0..N)
@@ -285,7 +299,7 @@ fn store_benches(c: &mut Criterion) {
         let mut w =
             StoreWriter::create(&pstore_path, StoreLayout::new(1).column("x", ColumnType::U8))
                 .unwrap();
-        let mut pb = PostingsBuilder::new().spill_dir(dir.path());
+        let mut pb = PostingsBuilder::new().spill_dir(dir);
         pb.extend(keys.iter().enumerate().map(|(i, &k)| (k, i as u32))).unwrap();
         let s = w.add_postings("name_year", pb).unwrap();
         w.finish().unwrap();
@@ -325,11 +339,6 @@ fn store_benches(c: &mut Criterion) {
         });
     });
     drop(pstore);
-
-    if large {
-        large_benches(&mut g, dir.path());
-    }
-    g.finish();
 }
 
 #[allow(clippy::many_single_char_names)]

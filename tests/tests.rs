@@ -1,5 +1,8 @@
 //! vnlink's integration tests: one binary, one module per theme.
 
+// A scenario test reads best top to bottom, one check after another.
+#![allow(clippy::too_many_lines)]
+
 /// Bad input, hostile files and misuse: rows accounted for, output sets, permissions, limits.
 mod adversarial;
 /// The model on clean registers, few duplicates and lookups; EM's prior, checks and fallback;

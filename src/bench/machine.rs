@@ -60,7 +60,7 @@ pub fn cpu_model() -> Option<String> {
 /// The value in bytes of the line `key` (with its colon, e.g. `VmHWM:`) of a `/proc` status
 /// file's text, whose values are in kB (`VmHWM:     123456 kB`); `None` when the key is absent
 /// or its value is not a number.
-pub fn proc_kib(text: &str, key: &str) -> Option<u64> {
+pub fn proc_bytes(text: &str, key: &str) -> Option<u64> {
     let line = text.lines().find(|l| l.starts_with(key))?;
     let kib: u64 = line[key.len()..].split_whitespace().next()?.parse().ok()?;
     kib.checked_mul(1024)
@@ -68,12 +68,12 @@ pub fn proc_kib(text: &str, key: &str) -> Option<u64> {
 
 /// Total RAM (`MemTotal` of `/proc/meminfo`), in bytes.
 pub fn meminfo_total() -> Option<u64> {
-    proc_kib(&read("/proc/meminfo")?, "MemTotal:")
+    proc_bytes(&read("/proc/meminfo")?, "MemTotal:")
 }
 
 /// The process's peak resident set size (`VmHWM` of `/proc/self/status`), in bytes.
 pub fn peak_rss_bytes() -> Option<u64> {
-    proc_kib(&read("/proc/self/status")?, "VmHWM:")
+    proc_bytes(&read("/proc/self/status")?, "VmHWM:")
 }
 
 /// The 1, 5 and 15-minute load averages (`/proc/loadavg`).
@@ -122,9 +122,9 @@ mod tests {
     #[test]
     fn proc_files_parse() {
         let status = "Name:\tvnlink\nVmPeak:\t  2048 kB\nVmHWM:\t    1500 kB\n";
-        assert_eq!(proc_kib(status, "VmHWM:"), Some(1_536_000));
-        assert_eq!(proc_kib(status, "VmRSS:"), None);
-        assert_eq!(proc_kib("VmHWM: lots kB", "VmHWM:"), None);
+        assert_eq!(proc_bytes(status, "VmHWM:"), Some(1_536_000));
+        assert_eq!(proc_bytes(status, "VmRSS:"), None);
+        assert_eq!(proc_bytes("VmHWM: lots kB", "VmHWM:"), None);
         assert_eq!(parse_loadavg("0.52 0.58 0.59 1/467 12\n"), Some([0.52, 0.58, 0.59]));
         assert_eq!(parse_loadavg("0.52"), None);
     }

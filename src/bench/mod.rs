@@ -20,7 +20,7 @@ mod report;
 pub use lookup::RECALL_K;
 pub use machine::{
     Machine, cpu_model, iso_utc, load_average, meminfo_total, parse_loadavg, peak_rss_bytes,
-    proc_kib, utc_now,
+    proc_bytes, utc_now,
 };
 pub use report::{InputInfo, Latency, LookupInfo, PairsInfo, RECALL_DEFINITION, Report, Seconds};
 
