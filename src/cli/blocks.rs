@@ -1,6 +1,6 @@
 //! `vnlink blocks`: what the blocking rules would do, before a long run.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use vnlink::block::analyse::analyse;
@@ -9,7 +9,7 @@ use vnlink::dataset::{Joined, RECORD_ID, View};
 use vnlink::eval::Truth;
 use vnlink::store::Store;
 
-use super::common::{InputArgs, MatchArgs, exit, scratch_for, skipped};
+use super::common::{InputArgs, MatchArgs, exit, skipped};
 
 /// Report, per blocking rule, the comparisons it generates, the cumulative recall on a truth
 /// file when one is given, and the largest blocks. Nothing is compared or scored.
@@ -47,10 +47,8 @@ fn entities(truth: &Truth, stores: &[&Store]) -> anyhow::Result<Vec<u32>> {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut run = args.matching.run(&args.reading)?;
     run.quiet |= args.json;
-    let q = run.quiet;
-    let tmp = scratch_for(&[Some(args.input.as_path()), args.right.as_deref()], None, q)?;
-    let scratch = tmp.as_ref().map_or(Path::new("."), |t| t.path());
-    let (first, second) = run.load_into(&args.input, args.right.as_deref(), scratch)?;
+    let inputs = run.load_scratch(&args.input, args.right.as_deref(), None)?;
+    let (first, second) = (&inputs.first, &inputs.second);
     let truth = args.truth.as_ref().map(Truth::read).transpose()?;
     let va = View::new(&first.store)?;
     let report = match &second {

@@ -45,6 +45,22 @@ impl InputArgs {
     }
 }
 
+/// How CSV outputs are written (dedupe, link, normalize).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CsvArgs {
+    /// Write record ids as they are, even those a spreadsheet would run as formulas (by default
+    /// an id starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`; `vnlink eval`
+    /// reads both).
+    #[arg(long)]
+    pub no_escape_formulas: bool,
+}
+
+impl CsvArgs {
+    pub fn style(&self) -> vnlink::output::CsvStyle {
+        vnlink::output::CsvStyle { escape_formulas: !self.no_escape_formulas }
+    }
+}
+
 /// Options shared by the matching commands.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct MatchArgs {
@@ -157,6 +173,20 @@ impl Run {
         Ok(loaded)
     }
 
+    /// One or two inputs opened, or built into a private scratch directory beside `near` (or
+    /// in the current directory), removed when the returned [`Inputs`] is dropped.
+    pub fn load_scratch(
+        &mut self,
+        first: &Path,
+        second: Option<&Path>,
+        near: Option<&Path>,
+    ) -> anyhow::Result<Inputs> {
+        let scratch = scratch_for(&[Some(first), second], near, self.quiet)?;
+        let dir = scratch.as_ref().map_or(Path::new("."), |t| t.path()).to_path_buf();
+        let (first, second) = self.load_into(first, second, &dir)?;
+        Ok(Inputs { first, second, _scratch: scratch })
+    }
+
     /// One or two inputs opened or built into `dir` (`a.vnl`, `b.vnl`).
     pub fn load_into(
         &mut self,
@@ -174,6 +204,14 @@ impl Run {
     pub fn matcher(&self) -> anyhow::Result<vnlink::pipeline::Matcher> {
         matcher(self.setup.config.clone(), self.model.as_deref(), self.quiet)
     }
+}
+
+/// The inputs of a command that keeps no store: opened, or built into a scratch directory that
+/// lives as long as they do (fields drop in order: the stores first).
+pub struct Inputs {
+    pub first: Loaded,
+    pub second: Option<Loaded>,
+    _scratch: Option<vnlink::output::TempDir>,
 }
 
 /// Checks `cfg` after a command-line flag changed it: an error names the flag.

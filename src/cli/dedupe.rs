@@ -7,10 +7,10 @@ use std::time::Instant;
 use serde_json::json;
 use vnlink::dataset::RECORD_ID;
 use vnlink::output::OutputSet;
-use vnlink::output::{self, CsvStyle};
+use vnlink::output;
 
 use super::common::{
-    InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
+    CsvArgs, InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
 };
 
 /// Find duplicates within one dataset (CSV or `.vnl` store) and cluster them.
@@ -37,11 +37,8 @@ pub struct Args {
     /// store in DIR always gets it.
     #[arg(long)]
     save_model: bool,
-    /// Write record ids as they are, even those a spreadsheet would run as formulas (by default
-    /// an id starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`; `vnlink eval`
-    /// reads both).
-    #[arg(long)]
-    no_escape_formulas: bool,
+    #[command(flatten)]
+    csv: CsvArgs,
     #[command(flatten)]
     reading: InputArgs,
     #[command(flatten)]
@@ -75,7 +72,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     let ids = store.str_column(RECORD_ID)?;
     let id = |i: u32| ids.get(u64::from(i));
-    let style = CsvStyle { escape_formulas: !args.no_escape_formulas };
+    let style = args.csv.style();
     output::write_clusters(&set.path("clusters.csv"), &result.labels, id, style)?;
     output::write_pairs(&set.path("pairs.csv"), &result.model, &result.pairs, id, id, style)?;
     result.model.write(set.path("model.json"))?;

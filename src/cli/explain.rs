@@ -7,7 +7,7 @@ use anyhow::Context;
 use vnlink::dataset::RECORD_ID;
 use vnlink::store::Store;
 
-use super::common::{InputArgs, MatchArgs, exit, scratch_for, skipped};
+use super::common::{InputArgs, MatchArgs, exit, skipped};
 
 /// Explain a pair's score field by field: the prior, each field's level and weight (with the
 /// term-frequency adjustment of the name), the total weight and the probability.
@@ -46,10 +46,8 @@ fn position(store: &Store, path: &Path, id: &str) -> anyhow::Result<u32> {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut run = args.matching.run(&args.reading)?;
     run.quiet |= args.json;
-    let q = run.quiet;
-    let tmp = scratch_for(&[Some(args.input.as_path()), args.second.as_deref()], None, q)?;
-    let scratch = tmp.as_ref().map_or(Path::new("."), |t| t.path());
-    let (a, second) = run.load_into(&args.input, args.second.as_deref(), scratch)?;
+    let inputs = run.load_scratch(&args.input, args.second.as_deref(), None)?;
+    let (a, second) = (&inputs.first, &inputs.second);
     let matcher = run.matcher()?;
     let mut warned = skipped(a.built.as_ref());
     let left = position(&a.store, &args.input, &args.left)?;

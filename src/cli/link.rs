@@ -7,10 +7,10 @@ use std::time::Instant;
 use serde_json::json;
 use vnlink::dataset::RECORD_ID;
 use vnlink::output::OutputSet;
-use vnlink::output::{self, CsvStyle};
+use vnlink::output;
 
 use super::common::{
-    InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
+    CsvArgs, InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
 };
 
 /// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A.
@@ -34,11 +34,8 @@ pub struct Args {
     /// Keep only each record's best link, on both sides.
     #[arg(long)]
     one_to_one: bool,
-    /// Write record ids as they are, even those a spreadsheet would run as formulas (by default
-    /// an id starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`; `vnlink eval`
-    /// reads both).
-    #[arg(long)]
-    no_escape_formulas: bool,
+    #[command(flatten)]
+    csv: CsvArgs,
     #[command(flatten)]
     reading: InputArgs,
     #[command(flatten)]
@@ -84,7 +81,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let rids = right.store.str_column(RECORD_ID)?;
     let lid = |i: u32| lids.get(u64::from(i));
     let rid = |i: u32| rids.get(u64::from(i));
-    let style = CsvStyle { escape_formulas: !args.no_escape_formulas };
+    let style = args.csv.style();
     output::write_links(&set.path("links.csv"), &result.pairs, lid, rid, style)?;
     output::write_pairs(&set.path("pairs.csv"), &result.model, &result.pairs, lid, rid, style)?;
     result.model.write(set.path("model.json"))?;

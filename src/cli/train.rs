@@ -2,7 +2,7 @@
 //! print the built-in reference model.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -11,7 +11,7 @@ use vnlink::eval::Truth;
 use vnlink::pipeline::Supervision;
 
 use super::common::{
-    InputArgs, MatchArgs, check_outputs, clean_near, exit, report_training, scratch_for, skipped,
+    InputArgs, MatchArgs, check_outputs, clean_near, exit, report_training, skipped,
 };
 
 /// Train a Fellegi–Sunter model and write it as a JSON file that people can read, edit and pass
@@ -86,9 +86,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         )?;
         clean_near(&out, q);
     }
-    let tmp = scratch_for(&[Some(input), args.right.as_deref()], Some(&out), q)?;
-    let scratch = tmp.as_ref().map_or(Path::new("."), |t| t.path());
-    let (left, right) = run.load_into(input, args.right.as_deref(), scratch)?;
+    let inputs = run.load_scratch(input, args.right.as_deref(), Some(&out))?;
+    let (left, right) = (&inputs.first, &inputs.second);
     let mut warned =
         skipped(left.built.as_ref()) || skipped(right.as_ref().and_then(|r| r.built.as_ref()));
     let matcher = run.matcher()?;
