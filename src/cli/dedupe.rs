@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use serde_json::json;
 use vnlink::dataset::RECORD_ID;
-use vnlink::output::OutputSet;
 use vnlink::output;
+use vnlink::output::OutputSet;
 
 use super::common::{
     CsvArgs, InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
