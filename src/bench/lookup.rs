@@ -83,7 +83,9 @@ pub(super) fn lookups(
     let query = |r: &Record| matcher.query_with(store, r, &opts);
     // Prepare (name frequencies) with a first query, then warm up.
     let t = Instant::now();
-    query(&queries[0].1)?;
+    if let Some((_, first)) = queries.first() {
+        query(first)?;
+    }
     secs.lookup_prepare = t.elapsed().as_secs_f64();
     for (_, r) in queries.iter().take(WARM_UP_QUERIES) {
         query(r)?;

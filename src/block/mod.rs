@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::compare::{Features, Records};
 use crate::error::{Error, Result};
 use crate::schema::{ExtraField, MAX_EXTRA};
-/// The key mixer, owned by `util::hash` (it is part of the store format); re-exported
+/// The store format's key mixer (it is part of the format; it lives below this module); re-exported
 /// here for the callers that combine blocking keys.
 pub use crate::util::hash::mix;
 

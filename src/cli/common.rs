@@ -109,13 +109,20 @@ impl MatchArgs {
         Ok((cfg, file))
     }
 
-    /// The run these flags describe: threads set, configuration resolved.
+    /// The run these flags describe: threads set, configuration resolved. The reading flags
+    /// are checked when a CSV input is read ([`Run::load`]), as a store needs none of them.
     pub fn run(&self, reading: &InputArgs) -> anyhow::Result<Run> {
         set_threads(self.threads)?;
         let (config, file) = self.config_file()?;
-        let mut setup = Setup::new(file.as_ref(), reading.ingest_options()?);
+        let mut setup = Setup::new(file.as_ref(), IngestOptions::default());
         setup.config = config;
-        Ok(Run { setup, quiet: self.quiet, model: self.model.clone() })
+        Ok(Run {
+            setup,
+            reading: reading.clone(),
+            quiet: self.quiet,
+            bars_quiet: self.quiet,
+            model: self.model.clone(),
+        })
     }
 
     /// A matcher for the configuration alone (no inputs to read).
@@ -138,10 +145,14 @@ fn matcher(
 }
 
 /// A matching command's run, resolved from its flags: the configuration, how to read the inputs,
-/// and whether to print progress.
+/// and whether to print notes and progress.
 pub struct Run {
     pub setup: Setup,
+    reading: InputArgs,
+    /// No notes, build bars or ingest summary.
     pub quiet: bool,
+    /// No progress bars for the matcher's stages (`--quiet` only: `--json` keeps them).
+    bars_quiet: bool,
     model: Option<PathBuf>,
 }
 
@@ -154,14 +165,18 @@ impl Run {
         inputs: &[&Path],
         store_paths: &[PathBuf],
     ) -> anyhow::Result<Vec<Loaded>> {
+        anyhow::ensure!(store_paths.len() >= inputs.len(), "one store path per input");
+        if inputs.iter().any(|p| !vnlink::dataset::is_store(p)) {
+            self.setup.ingest = self.reading.ingest_options()?;
+        }
         let plan = self.setup.plan(inputs)?;
+        if !self.quiet {
+            for n in plan.iter().flat_map(|i| &i.notes) {
+                eprintln!("note: {n}");
+            }
+        }
         let mut loaded = Vec::with_capacity(plan.len());
         for (input, store_path) in plan.into_iter().zip(store_paths) {
-            if !self.quiet {
-                for n in &input.notes {
-                    eprintln!("note: {n}");
-                }
-            }
             let pb = bar(self.quiet, None, "build");
             let l = input.load(store_path, &self.setup.config.blocking, |n| pb.set_position(n))?;
             pb.finish_and_clear();
@@ -202,7 +217,7 @@ impl Run {
 
     /// The matcher of this run.
     pub fn matcher(&self) -> anyhow::Result<vnlink::pipeline::Matcher> {
-        matcher(self.setup.config.clone(), self.model.as_deref(), self.quiet)
+        matcher(self.setup.config.clone(), self.model.as_deref(), self.bars_quiet)
     }
 }
 

@@ -90,8 +90,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(exit(false));
     }
     let stream = QueryStream { k: args.k, only_matches: args.only_matches };
-    let summary =
-        stream.run(&matcher, &store, std::io::BufReader::new(std::io::stdin()), &mut out)?;
+    let summary = stream.run(&matcher, &store, || std::io::stdin().lock(), &mut out)?;
     if let Some(n) = summary.stopped_at {
         anyhow::bail!("stdin: reading stopped at line {n} (see its \"error\")");
     }

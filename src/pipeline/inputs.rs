@@ -83,9 +83,10 @@ impl Setup {
             && csv(a)
             && csv(b)
         {
+            let t = Instant::now();
             let mut inferred = [infer(a, &self.ingest)?, infer(b, &self.ingest)?];
             let lost = Inferred::pair(&mut inferred);
-            let [first, second] = inferred;
+            let [mut first, second] = inferred;
             let notes = |inf: &Inferred, lost: bool, path: &Path| {
                 let mut notes = Vec::new();
                 if lost {
@@ -98,10 +99,12 @@ impl Setup {
                 notes
             };
             let (na, nb) = (notes(&first, lost[0], a), notes(&second, lost[1], b));
-            self.adopt_rules(first.blocking.clone());
+            self.adopt_rules(std::mem::take(&mut first.blocking));
+            // The two were inferred together: each is charged half.
+            let seconds = t.elapsed().as_secs_f64() / 2.0;
             return Ok(vec![
-                self.csv_input(a, first.columns, na),
-                self.csv_input(b, second.columns, nb),
+                self.csv_input(a, first.columns, na, seconds),
+                self.csv_input(b, second.columns, nb, seconds),
             ]);
         }
         let mut out = Vec::with_capacity(inputs.len());
@@ -120,23 +123,23 @@ impl Setup {
             if first {
                 self.adopt_rules(View::new(&store)?.meta()?.blocking);
             }
-            let seconds = t.elapsed().as_secs_f64();
             return Ok(Input {
                 path: path.to_path_buf(),
-                source: Source::Store(store, seconds),
+                source: Source::Store(store),
                 notes: Vec::new(),
+                seconds: t.elapsed().as_secs_f64(),
             });
         }
         if !self.config.columns.is_empty() {
             let columns = self.config.columns.clone();
-            return Ok(self.csv_input(path, columns, Vec::new()));
+            return Ok(self.csv_input(path, columns, Vec::new(), 0.0));
         }
         let inferred = infer(path, &self.ingest)?;
         let notes = inferred.notes.iter().map(|n| format!("{}: {n}", path.display())).collect();
         if first {
-            self.adopt_rules(inferred.blocking.clone());
+            self.adopt_rules(inferred.blocking);
         }
-        Ok(self.csv_input(path, inferred.columns, notes))
+        Ok(self.csv_input(path, inferred.columns, notes, t.elapsed().as_secs_f64()))
     }
 
     fn csv_input(
@@ -144,17 +147,18 @@ impl Setup {
         path: &Path,
         columns: Vec<crate::schema::ColumnConfig>,
         notes: Vec<String>,
+        seconds: f64,
     ) -> Input {
         let ingest = IngestOptions { config_columns: Some(columns), ..self.ingest.clone() };
-        Input { path: path.to_path_buf(), source: Source::Csv(ingest), notes }
+        Input { path: path.to_path_buf(), source: Source::Csv(ingest), notes, seconds }
     }
 }
 
 /// Where one input's records come from.
 #[derive(Debug)]
 pub enum Source {
-    /// A store, opened (and the seconds that took).
-    Store(Store, f64),
+    /// A store, opened.
+    Store(Store),
     /// A CSV or Excel file and how to read it (its columns resolved).
     Csv(IngestOptions),
 }
@@ -169,6 +173,8 @@ pub struct Input {
     /// What was decided about it (inferred columns, fields left out), one sentence each,
     /// starting with the path.
     pub notes: Vec<String>,
+    /// Seconds spent planning it (opening the store, or inferring the columns).
+    pub seconds: f64,
 }
 
 /// An input ready for matching.
@@ -192,7 +198,7 @@ impl Input {
         progress: impl FnMut(u64) + Send,
     ) -> Result<Option<BuildSummary>> {
         match &self.source {
-            Source::Store(..) => Ok(None),
+            Source::Store(_) => Ok(None),
             Source::Csv(ingest) => {
                 let opts = BuildOptions {
                     ingest: ingest.clone(),
@@ -214,12 +220,10 @@ impl Input {
     ) -> Result<Loaded> {
         let t = Instant::now();
         let built = self.build(store_path, blocking, progress)?;
-        match self.source {
-            Source::Store(store, seconds) => Ok(Loaded { store, built, seconds }),
-            Source::Csv(_) => {
-                let store = Store::open(store_path)?;
-                Ok(Loaded { store, built, seconds: t.elapsed().as_secs_f64() })
-            }
-        }
+        let store = match self.source {
+            Source::Store(store) => store,
+            Source::Csv(_) => Store::open(store_path)?,
+        };
+        Ok(Loaded { store, built, seconds: self.seconds + t.elapsed().as_secs_f64() })
     }
 }

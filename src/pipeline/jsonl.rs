@@ -52,13 +52,14 @@ struct Line {
 }
 
 impl QueryStream {
-    /// Answers every line of `input` into `out` (flushed after each batch) with `matcher`
-    /// against `store`.
-    pub fn run(
+    /// Answers every line of the input into `out` (flushed after each batch) with `matcher`
+    /// against `store`. The input is opened by `open_input` on the reader thread (so that a
+    /// locked stdin, which cannot change threads, can be read: `|| std::io::stdin().lock()`).
+    pub fn run<R: BufRead>(
         &self,
         matcher: &Matcher,
         store: &Store,
-        input: impl BufRead + Send + 'static,
+        open_input: impl FnOnce() -> R + Send + 'static,
         out: &mut impl Write,
     ) -> Result<StreamSummary> {
         let write_err = |e: std::io::Error| Error::io("standard output", e);
@@ -69,7 +70,7 @@ impl QueryStream {
         // a batch), answers it in parallel and flushes. A client that sends one line and waits gets
         // its answer at once; a file or a busy pipe is answered in batches.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Line>(2 * BATCH);
-        std::thread::spawn(move || read_lines(input, &tx));
+        std::thread::spawn(move || read_lines(open_input(), &tx));
         let mut summary = StreamSummary::default();
         while let Ok(first) = rx.recv() {
             let mut batch = vec![first];
@@ -186,7 +187,6 @@ fn read_line_bounded(
 }
 
 /// One answer line: `{"candidates": [...]}`, serialised directly (no intermediate JSON tree).
-/// One answer line: `{"candidates": [...]}`.
 pub fn answer_json(candidates: &[Candidate]) -> String {
     #[derive(serde::Serialize)]
     struct Answer<'a> {
