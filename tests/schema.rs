@@ -223,6 +223,39 @@ fn english_values_are_compared_as_text_and_codes() {
     );
 }
 
+#[test]
+fn an_identifier_is_found_by_its_values_whatever_its_header() {
+    // A benchmark-style file: the id column's header says nothing a header table knows, its
+    // values are 7 digits, filled and distinct; `line` is a row number and `size_code` a short
+    // number: neither identifies anyone.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text =
+        String::from("rec_id,given_name,surname,date_of_birth,soc_sec_id,line,size_code\n");
+    for i in 0..60u64 {
+        let ssn = 1_000_000 + (i * 7_919) % 8_999_999;
+        let _ = writeln!(
+            text,
+            "r{i},Ann{i},Lee,1980-01-{:02},{ssn},{},{}",
+            1 + i % 28,
+            i + 1,
+            60 + i % 9
+        );
+    }
+    let csv = write(dir.path(), "febrl.csv", &text);
+    let toml = vnlink_ok(&["schema", s(&csv)], 0);
+    for want in [
+        "header = \"soc_sec_id\"\nkind = \"code\"\nname = \"soc_sec_id\"",
+        "# note: column `soc_sec_id`: an identifier by its values (100 % filled, 100 % distinct, \
+         digits of 7 characters in 100 %), compared as `code` and blocked on",
+        "fields = [\"soc_sec_id\"]",
+        "# not read: \"line\"",
+        "# not read: \"size_code\"",
+        "header = \"rec_id\"\nkind = \"record_id\"",
+    ] {
+        assert!(toml.contains(want), "`{want}` not in:\n{toml}");
+    }
+}
+
 /// Pairwise F1 of `vnlink dedupe` with the inferred config on a generated file.
 fn dedupe_f1(gen_args: &[&str]) -> f64 {
     let dir = tempfile::tempdir().unwrap();

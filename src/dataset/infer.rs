@@ -21,6 +21,8 @@
 
 use std::path::Path;
 
+use rustc_hash::FxHashMap;
+
 use crate::block::{Blocking, KeyPart, Rule};
 use crate::dataset::build::raw_of;
 use crate::dataset::prepare::{Encodings, Prepared, Preparer};
@@ -91,6 +93,74 @@ impl Inferred {
         first.blocking.rules.retain(|r| r.fields.iter().all(|f| common.iter().any(|k| k.0 == *f)));
         lost
     }
+}
+
+/// What makes a column an identifier whatever its header: nearly always filled, mostly distinct,
+/// one shape (mostly digits, of one length, separators aside), and not a row number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IdEvidence {
+    /// Share of the sampled rows with a value.
+    pub filled: f64,
+    /// Distinct values over filled values.
+    pub distinct: f64,
+    /// The most common length of the values without separators, and the share of values with it.
+    pub length: (usize, f64),
+    /// Whether every value is digits (separators aside).
+    pub digits: bool,
+}
+
+/// Least share of filled rows for an identifier.
+const ID_MIN_FILLED: f64 = 0.9;
+/// Least share of distinct values: a register with half its people written twice still has
+/// more than 0.5 (every copy of a person shares the id, a mistyped one adds a value).
+const ID_MIN_DISTINCT: f64 = 0.5;
+/// Least share of values of the most common length.
+const ID_MIN_SAME_LENGTH: f64 = 0.8;
+/// Shortest identifier (separators aside): shorter codes (a house number, an age, a ZIP) are
+/// shared by too many people to find one.
+const ID_MIN_LEN: usize = 5;
+
+/// The evidence that `values` (one column's sampled values) are identifiers, or `None`.
+pub fn identifier_evidence(values: &[&str]) -> Option<IdEvidence> {
+    let cores: Vec<String> = values
+        .iter()
+        .map(|v| v.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '/' | '_')).collect())
+        .filter(|c: &String| !c.is_empty())
+        .collect();
+    let filled = cores.len() as f64 / values.len().max(1) as f64;
+    if cores.is_empty() || filled < ID_MIN_FILLED {
+        return None;
+    }
+    // Letters and digits only, and mostly digits: `B1234567` is an identifier, `street12` is not.
+    let mostly_digits = |c: &String| 2 * c.bytes().filter(u8::is_ascii_digit).count() >= c.len();
+    if !cores.iter().all(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric()))
+        || cores.iter().filter(|c| mostly_digits(c)).count() * 10 < cores.len() * 9
+    {
+        return None;
+    }
+    let mut lengths: FxHashMap<usize, usize> = FxHashMap::default();
+    for c in &cores {
+        *lengths.entry(c.len()).or_default() += 1;
+    }
+    let (len, n) = lengths.into_iter().max_by_key(|&(l, n)| (n, l))?;
+    let same = n as f64 / cores.len() as f64;
+    let mut sorted: Vec<&str> = cores.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let distinct = sorted.len() as f64 / cores.len() as f64;
+    let digits = cores.iter().all(|c| c.bytes().all(|b| b.is_ascii_digit()));
+    if len < ID_MIN_LEN || same < ID_MIN_SAME_LENGTH || distinct < ID_MIN_DISTINCT {
+        return None;
+    }
+    // A row number (1, 2, 3… in file order) identifies rows, not people.
+    if digits {
+        let nums: Vec<u64> = cores.iter().filter_map(|c| c.parse().ok()).collect();
+        let steps = nums.windows(2).filter(|w| w[1] == w[0] + 1).count();
+        if nums.len() > 1 && steps * 10 >= (nums.len() - 1) * 9 {
+            return None;
+        }
+    }
+    Some(IdEvidence { filled, distinct, length: (len, same), digits })
 }
 
 /// What the values of one column look like.
@@ -201,6 +271,25 @@ fn sniff_unmapped(
                 columns.push(ColumnConfig {
                     header: headers[i].clone(),
                     kind: FieldKind::Email,
+                    name: String::new(),
+                    compare: true,
+                });
+            } else if let Some(e) = identifier_evidence(&values)
+                && columns.iter().filter(|c| c.kind.is_extra()).count() < MAX_EXTRA
+            {
+                notes.push(format!(
+                    "column `{}`: an identifier by its values ({:.0} % filled, {:.0} % distinct, \
+                     {} of {} characters in {:.0} %), compared as `code` and blocked on",
+                    headers[i],
+                    e.filled * 100.0,
+                    e.distinct * 100.0,
+                    if e.digits { "digits" } else { "letters and digits" },
+                    e.length.0,
+                    e.length.1 * 100.0
+                ));
+                columns.push(ColumnConfig {
+                    header: headers[i].clone(),
+                    kind: FieldKind::Code,
                     name: String::new(),
                     compare: true,
                 });
@@ -438,4 +527,38 @@ impl Inferred {
 /// A TOML basic string.
 fn quote(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_by_their_values() {
+        let ssn: Vec<String> = (0..100u64).map(|i| format!("{}", 4_000_000 + i * 7_919)).collect();
+        let v: Vec<&str> = ssn.iter().map(String::as_str).collect();
+        let e = identifier_evidence(&v).expect("7 distinct digits");
+        assert_eq!(e, IdEvidence { filled: 1.0, distinct: 1.0, length: (7, 1.0), digits: true });
+        // Written with separators, letters and digits: still one.
+        let pass: Vec<String> = (0..100).map(|i| format!("B-{:07}", 1_234_567 + i * 13)).collect();
+        let v: Vec<&str> = pass.iter().map(String::as_str).collect();
+        assert!(identifier_evidence(&v).is_some_and(|e| !e.digits && e.length.0 == 8));
+        // Half the people twice: still distinct enough.
+        let dup: Vec<&str> = v.iter().take(50).chain(v.iter().take(50)).copied().collect();
+        assert!(identifier_evidence(&dup).is_some());
+        // A row number, a short code, a sparse column, a shared value, free text: none is.
+        let rows: Vec<String> = (1..=100).map(|i| format!("{i:06}")).collect();
+        let v: Vec<&str> = rows.iter().map(String::as_str).collect();
+        assert_eq!(identifier_evidence(&v), None);
+        let zip: Vec<String> = (0..100).map(|i| format!("{}", 2000 + i)).collect();
+        assert_eq!(identifier_evidence(&zip.iter().map(String::as_str).collect::<Vec<_>>()), None);
+        let sparse: Vec<&str> = ssn.iter().map(String::as_str).take(80).chain([""; 20]).collect();
+        assert_eq!(identifier_evidence(&sparse), None);
+        assert_eq!(identifier_evidence(&["1234567"; 100]), None);
+        let words: Vec<String> = (0..100).map(|i| format!("street {i}")).collect();
+        assert_eq!(
+            identifier_evidence(&words.iter().map(String::as_str).collect::<Vec<_>>()),
+            None
+        );
+    }
 }

@@ -35,6 +35,7 @@ pub fn header_key(header: &str) -> String {
 const EXACT: &[(&str, FieldKind, u8)] = &[
     // Record id.
     ("recordid", FieldKind::RecordId, 3),
+    ("recid", FieldKind::RecordId, 3),
     ("id", FieldKind::RecordId, 3),
     ("ma", FieldKind::RecordId, 3),
     ("mahoso", FieldKind::RecordId, 3),
