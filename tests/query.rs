@@ -24,6 +24,7 @@ fn sample_records() -> (Vec<Record>, HashMap<String, String>) {
             id_number: r[5].clone(),
             phone: r[6].clone(),
             extras: Vec::new(),
+            ..Record::default()
         })
         .collect();
     let truth = rows(&truth).into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
@@ -147,4 +148,65 @@ fn the_cli_answers_flags_and_json_lines_in_order() {
         assert_eq!(truth[best], truth[asked], "answer {i} is in input order");
     }
     assert!(answers[50]["error"].as_str().unwrap().contains("line 51"));
+}
+
+#[test]
+fn a_lookup_takes_the_name_and_address_in_parts() {
+    // A store built from records written in parts (as forms split them), and a query in parts:
+    // each part is taken as labelled, so "Barbara" is a given name in either order.
+    let people = [
+        // Same birth date, the names swapped: only the parts' labels tell them apart (the
+        // swapped one comes first, so a tie would pick it).
+        ("Barbara", "", "Collins", "1961-04-02", "5", "Low Road", "Carlton"),
+        ("Collins", "", "Barbara", "1961-04-02", "12", "High Street", "Fitzroy"),
+        (
+            "Nguyễn",
+            "Văn",
+            "An",
+            "1980-03-05",
+            "7",
+            "Lê Lợi",
+            "Phường Bến Nghé, Quận 1, TP Hồ Chí Minh",
+        ),
+        ("Smith", "J", "Ann", "1975-07-01", "9", "King Street", "Newtown"),
+    ];
+    let records: Vec<Record> = people
+        .iter()
+        .enumerate()
+        .map(|(i, &(family, middle, given, dob, house, street, ward))| Record {
+            record_id: format!("p{i}"),
+            dob: dob.into(),
+            name_parts: [family.into(), middle.into(), given.into()],
+            address_parts: [house.into(), street.into(), ward.into(), String::new(), String::new()],
+            ..Record::default()
+        })
+        .collect();
+    let store = build_records(&records, &BuildOptions::default()).unwrap();
+    // The stored name is the parts joined, in family-middle-given order.
+    assert_eq!(store.record_id(0).unwrap(), "p0");
+    let matcher = MatcherBuilder::new().build().unwrap();
+    let extras = vnlink::dataset::View::new(&store).unwrap().extras().to_vec();
+    let q = Record::from_json(
+        r#"{"given_name": "Barbara", "family_name": "Collins", "dob": "02/04/1961",
+            "province": ""}"#,
+        &extras,
+    )
+    .unwrap();
+    assert_eq!(q.name_parts, ["Collins".to_owned(), String::new(), "Barbara".to_owned()]);
+    let c = matcher.query(&store, &q, 2).unwrap();
+    assert_eq!(c.first().map(|c| c.record_id.as_str()), Some("p1"), "{c:?}");
+    assert!(c.len() < 2 || c[0].match_weight > c[1].match_weight, "{c:?}");
+    // The address in parts is read too: house, street and ward find the record without a name.
+    let q = Record::from_json(
+        r#"{"house_number": "7", "street": "Le Loi", "ward": "P. Ben Nghe", "district": "Q.1",
+            "province": "Hồ Chí Minh"}"#,
+        &extras,
+    )
+    .unwrap();
+    assert_eq!(q.address_parts[..2], ["7".to_owned(), "Le Loi".to_owned()]);
+    let c = matcher.query(&store, &q, 2).unwrap();
+    assert_eq!(c.first().map(|c| c.record_id.as_str()), Some("p2"), "{c:?}");
+    // An unknown key still names the known ones, parts included.
+    let e = Record::from_json(r#"{"given": "Barbara"}"#, &extras).unwrap_err().to_string();
+    assert!(e.contains("unknown key `given`") && e.contains("given_name"), "{e}");
 }

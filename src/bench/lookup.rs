@@ -52,6 +52,7 @@ fn read_queries(store: &Store, rows: &[u32]) -> Result<Vec<(u32, Record)>> {
             id_number: f(4),
             phone: f(5),
             extras: Vec::new(),
+            ..Record::default()
         };
         (i, r)
     };

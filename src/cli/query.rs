@@ -20,8 +20,10 @@ use super::common::{MatchArgs, exit, set_threads};
     \"match_weight\", \"is_match\", \"fields\", \"explanation\"}, …]}, best first; \"is_match\" \
     says whether the probability reaches --threshold (default 0.95), \"fields\" are the stored \
     record's values as written. Input keys for --jsonl are those of the CSV header: full_name, dob, \
-    sex, address, id_number, phone (any may be missing), and the store's extra fields by name; an \
-    unknown key is an error for that line.\n\n\
+    sex, address, id_number, phone (any may be missing), the name and address in parts \
+    (family_name, middle_name, given_name; house_number, street, ward, district, province: each \
+    part taken as labelled, never reordered), and the store's extra fields by name; an unknown \
+    key is an error for that line.\n\n\
     Scoring uses the model saved in the store (by `vnlink dedupe` or `vnlink train --save`), else \
     --model, else the built-in reference model; lookups never train. The prior is one in the \
     store's size.\n\n\
@@ -82,6 +84,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             id_number: args.id.clone().unwrap_or_default(),
             phone: args.phone.clone().unwrap_or_default(),
             extras: Vec::new(),
+            ..Record::default()
         };
         let mut candidates = matcher.query(&store, &record, args.k)?;
         candidates.retain(|c| c.is_match || !args.only_matches);

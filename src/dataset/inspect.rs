@@ -909,6 +909,7 @@ mod tests {
             id_number: nid.to_owned(),
             phone: if id == "A1" || id == "A2" { "0912345678".to_owned() } else { String::new() },
             extras: Vec::new(),
+            ..Record::default()
         }
     }
 

@@ -32,6 +32,23 @@ pub struct Record {
     /// The values of the extra fields, in [`BuildOptions::extras`](super::BuildOptions::extras) order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extras: Vec<String>,
+    /// The name in parts, as forms split it: family, middle and given name ([`NAME_PART_KEYS`]).
+    /// Used when `full_name` is empty; the parts are taken as they are labelled, never reordered.
+    #[serde(default, skip_serializing_if = "all_empty")]
+    pub name_parts: [String; 3],
+    /// The address in parts: house number, street (or hamlet), ward, district, province
+    /// ([`ADDRESS_PART_KEYS`]). Used when `address` is empty.
+    #[serde(default, skip_serializing_if = "all_empty")]
+    pub address_parts: [String; 5],
+}
+
+/// The keys of [`Record::name_parts`] in JSON records and CSV headers, in order.
+pub const NAME_PART_KEYS: [&str; 3] = ["family_name", "middle_name", "given_name"];
+/// The keys of [`Record::address_parts`] in JSON records and CSV headers, in order.
+pub const ADDRESS_PART_KEYS: [&str; 5] = ["house_number", "street", "ward", "district", "province"];
+
+fn all_empty<const N: usize>(parts: &[String; N]) -> bool {
+    parts.iter().all(String::is_empty)
 }
 
 impl Record {
@@ -79,6 +96,14 @@ impl Record {
                 "address" => &mut r.address,
                 "id_number" => &mut r.id_number,
                 "phone" => &mut r.phone,
+                k if NAME_PART_KEYS.contains(&k) => {
+                    let i = NAME_PART_KEYS.iter().position(|n| *n == k).unwrap_or(0);
+                    &mut r.name_parts[i]
+                }
+                k if ADDRESS_PART_KEYS.contains(&k) => {
+                    let i = ADDRESS_PART_KEYS.iter().position(|n| *n == k).unwrap_or(0);
+                    &mut r.address_parts[i]
+                }
                 "extras" => {
                     let serde_json::Value::Array(items) = v else {
                         return Err("`extras` must be an array of strings".into());
@@ -109,6 +134,8 @@ impl Record {
                             "id_number",
                             "phone",
                         ];
+                        known.extend(NAME_PART_KEYS);
+                        known.extend(ADDRESS_PART_KEYS);
                         known.extend(extras.iter().map(|e| e.name.as_str()));
                         return Err(format!("unknown key `{other}` (known: {})", known.join(", ")));
                     };
@@ -130,7 +157,8 @@ impl Record {
             id_number: &self.id_number,
             phone: &self.phone,
             extras: std::array::from_fn(|j| self.extras.get(j).map_or("", String::as_str)),
-            ..RawFields::default()
+            name_parts: std::array::from_fn(|i| self.name_parts[i].as_str()),
+            address_parts: std::array::from_fn(|i| self.address_parts[i].as_str()),
         }
     }
 }

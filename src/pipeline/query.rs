@@ -132,6 +132,7 @@ impl<'s> Access<'s> {
                 .iter()
                 .map(|&c| text(c))
                 .collect::<Result<_>>()?,
+            ..Record::default()
         })
     }
 }

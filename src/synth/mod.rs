@@ -289,6 +289,7 @@ fn standard_record(w: WideRecord) -> SynthRecord {
         id_number: next(),
         phone: next(),
         extras: Vec::new(),
+        ..SynthRecord::default()
     }
 }
 

@@ -333,6 +333,7 @@ pub(crate) fn render(
         id_number: r.id_number,
         phone: r.phone,
         extras: Vec::new(),
+        ..SynthRecord::default()
     };
     (record, job.set)
 }
