@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::prepare::RawFields;
-use crate::schema::ExtraField;
+use crate::schema::{ExtraField, FieldKind};
 
 /// One record in memory, as the library takes it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,15 +37,23 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "all_empty")]
     pub name_parts: [String; 3],
     /// The address in parts: house number, street (or hamlet), ward, district, province
-    /// ([`ADDRESS_PART_KEYS`]). Used when `address` is empty.
+    /// ([`ADDRESS_PART_KEYS`]), joined after `address` (usually empty when parts are given).
     #[serde(default, skip_serializing_if = "all_empty")]
     pub address_parts: [String; 5],
 }
 
-/// The keys of [`Record::name_parts`] in JSON records and CSV headers, in order.
-pub const NAME_PART_KEYS: [&str; 3] = ["family_name", "middle_name", "given_name"];
+/// The keys of [`Record::name_parts`] in JSON records and CSV headers, in order: the names of
+/// their field kinds.
+pub const NAME_PART_KEYS: [&str; 3] =
+    [FieldKind::FamilyName.as_str(), FieldKind::MiddleName.as_str(), FieldKind::GivenName.as_str()];
 /// The keys of [`Record::address_parts`] in JSON records and CSV headers, in order.
-pub const ADDRESS_PART_KEYS: [&str; 5] = ["house_number", "street", "ward", "district", "province"];
+pub const ADDRESS_PART_KEYS: [&str; 5] = [
+    FieldKind::HouseNumber.as_str(),
+    FieldKind::Street.as_str(),
+    FieldKind::Ward.as_str(),
+    FieldKind::District.as_str(),
+    FieldKind::Province.as_str(),
+];
 
 fn all_empty<const N: usize>(parts: &[String; N]) -> bool {
     parts.iter().all(String::is_empty)
@@ -88,23 +96,19 @@ impl Record {
         };
         let mut r = Record { extras: vec![String::new(); extras.len()], ..Record::default() };
         for (key, v) in &map {
-            let slot = match key.as_str() {
-                "record_id" => &mut r.record_id,
-                "full_name" => &mut r.full_name,
-                "dob" => &mut r.dob,
-                "sex" => &mut r.sex,
-                "address" => &mut r.address,
-                "id_number" => &mut r.id_number,
-                "phone" => &mut r.phone,
-                k if NAME_PART_KEYS.contains(&k) => {
-                    let i = NAME_PART_KEYS.iter().position(|n| *n == k).unwrap_or(0);
-                    &mut r.name_parts[i]
-                }
-                k if ADDRESS_PART_KEYS.contains(&k) => {
-                    let i = ADDRESS_PART_KEYS.iter().position(|n| *n == k).unwrap_or(0);
-                    &mut r.address_parts[i]
-                }
-                "extras" => {
+            let name_part = NAME_PART_KEYS.iter().position(|k| k == key);
+            let address_part = ADDRESS_PART_KEYS.iter().position(|k| k == key);
+            let slot = match (name_part, address_part, key.as_str()) {
+                (Some(i), _, _) => &mut r.name_parts[i],
+                (_, Some(i), _) => &mut r.address_parts[i],
+                (_, _, "record_id") => &mut r.record_id,
+                (_, _, "full_name") => &mut r.full_name,
+                (_, _, "dob") => &mut r.dob,
+                (_, _, "sex") => &mut r.sex,
+                (_, _, "address") => &mut r.address,
+                (_, _, "id_number") => &mut r.id_number,
+                (_, _, "phone") => &mut r.phone,
+                (_, _, "extras") => {
                     let serde_json::Value::Array(items) = v else {
                         return Err("`extras` must be an array of strings".into());
                     };
@@ -123,7 +127,7 @@ impl Record {
                     }
                     continue;
                 }
-                other => {
+                (_, _, other) => {
                     let Some(j) = extras.iter().position(|e| e.name == other) else {
                         let mut known: Vec<&str> = vec![
                             "record_id",
