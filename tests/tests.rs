@@ -25,6 +25,9 @@ mod corruption;
 mod inspect;
 /// The layer order of ARCHITECTURE.md, checked on the `crate::` paths of `src/` (issue 13).
 mod layering;
+/// Learned blocking: the recall target within the budget, hand-written rules kept, the written
+/// configuration.
+mod learn;
 /// Real-world input: split columns, extra field kinds, configs and `vnlink schema`.
 mod schema;
 /// The `.vnl` store: round trips, postings, threads, writer misuse.

@@ -14,7 +14,16 @@ Writes in --out:
                                  several forms; an unfamiliar id header (`form_key`) and pseudopeople's
                                  own column names (first_name, middle_initial, last_name, ssn,
                                  mailing_address_*), with no date of birth and no sex.
+  link_census.csv, link_ssa.csv, link_truth.csv   (with --link) a link task between two different
+                                 sources of the same people: the 2020 census (pseudopeople's own column
+                                 names: first_name, middle_initial, last_name, date_of_birth mm/dd/yyyy,
+                                 sex, street_number, street_name, unit_number, city, state, zipcode) and
+                                 the Social Security file up to 2020, creation events only, one record a
+                                 person (first_name, middle_name, last_name, date_of_birth yyyymmdd, sex,
+                                 ssn); ids `c…` and `s…`; truth record_id,entity_id,source (census|ssa)
   meta.json                      counts and versions
+
+--seed changes pseudopeople's noise (the population is the same sample for every seed).
 
 Needs: pip install pseudopeople (it brings pandas); see README.md. Not stdlib-only, unlike vnpop.py.
 """
@@ -43,11 +52,43 @@ def join(*parts, sep=" "):
     return sep.join(p for p in (s(x) for x in parts) if p)
 
 
+def export_link(args, pd, psp):
+    """Census of --link-year x the SSA file up to that year (creation events): the same people, two sources."""
+    c = psp.generate_decennial_census(seed=args.seed, year=args.link_year, verbose=False).reset_index(drop=True)
+    a = psp.generate_social_security(seed=args.seed, year=args.link_year, verbose=False)
+    a = a[a["event_type"] == "creation"].reset_index(drop=True)
+    left, right, truth = [], [], []
+    for i, r in enumerate(c.itertuples(index=False), 1):
+        rid = f"c{i}"
+        left.append({"record_id": rid, "first_name": s(r.first_name), "middle_initial": s(r.middle_initial),
+                     "last_name": s(r.last_name), "date_of_birth": s(r.date_of_birth), "sex": s(r.sex),
+                     "street_number": s(r.street_number), "street_name": s(r.street_name),
+                     "unit_number": s(r.unit_number), "city": s(r.city), "state": s(r.state),
+                     "zipcode": s(r.zipcode)})
+        truth.append({"record_id": rid, "entity_id": s(r.simulant_id), "source": "census"})
+    for i, r in enumerate(a.itertuples(index=False), 1):
+        rid = f"s{i}"
+        right.append({"record_id": rid, "first_name": s(r.first_name), "middle_name": s(r.middle_name),
+                      "last_name": s(r.last_name), "date_of_birth": s(r.date_of_birth), "sex": s(r.sex),
+                      "ssn": s(r.ssn)})
+        truth.append({"record_id": rid, "entity_id": s(r.simulant_id), "source": "ssa"})
+    pd.DataFrame(left).to_csv(os.path.join(args.out, "link_census.csv"), index=False)
+    pd.DataFrame(right).to_csv(os.path.join(args.out, "link_ssa.csv"), index=False)
+    pd.DataFrame(truth).to_csv(os.path.join(args.out, "link_truth.csv"), index=False)
+    ca, sa = set(c["simulant_id"]), set(a["simulant_id"])
+    ssa_per = a["simulant_id"].value_counts()
+    return {"year": args.link_year, "census_records": len(c), "ssa_records": len(a),
+            "people_in_both": len(ca & sa),
+            "true_cross_pairs": int(sum(ssa_per.get(e, 0) for e in c["simulant_id"]))}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0, help="pseudopeople's noise seed")
     ap.add_argument("--w2-year", type=int, default=2020)
+    ap.add_argument("--link", action="store_true", help="also write the census 2020 x SSA link task")
+    ap.add_argument("--link-year", type=int, default=2020)
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     import pandas as pd
@@ -94,6 +135,8 @@ def main():
     vc = w["simulant_id"].value_counts()
     meta["w2"] = {"records": len(w), "entities": int(len(vc)), "entities_with_2plus": int((vc > 1).sum()),
                   "tax_year": args.w2_year}
+    if args.link:
+        meta["link"] = export_link(args, pd, psp)
     with open(os.path.join(args.out, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1)
     print(json.dumps(meta), file=sys.stderr)

@@ -100,10 +100,10 @@ mod tests {
         let day = (100 << 9) + 33;
         // Entities: {0,1,2} {3}. Phone finds 0-1; dob finds 1-2 and 2-3 (false).
         let recs = (vec![f(5, 0), f(5, day), f(0, day), f(0, day)], vec![String::new(); 4]);
-        let cfg = Blocking {
-            rules: vec![Rule::new(&[KeyPart::Phone], &[]), Rule::new(&[KeyPart::Dob], &[])],
-            max_block: 10,
-        };
+        let cfg = Blocking::with_rules(
+            vec![Rule::new(&[KeyPart::Phone], &[]), Rule::new(&[KeyPart::Dob], &[])],
+            10,
+        );
         let r = analyse(&recs, &cfg, None, Some(&[7, 7, 7, 8]));
         assert_eq!(r.true_pairs_total, Some(3));
         assert_eq!(r.rules[0].true_pairs, Some(1));

@@ -23,6 +23,7 @@
 //!   enumeration returns its results in that order.
 
 pub mod analyse;
+pub mod learn;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -238,6 +239,9 @@ pub struct Blocking {
     /// Largest block compared in full (a block of n records gives n(n−1)/2 pairs).
     #[serde(default = "default_max_block")]
     pub max_block: usize,
+    /// Rules learned from the data on top of these ([`learn`]).
+    #[serde(default, skip_serializing_if = "learn::LearnOptions::is_default")]
+    pub learn: learn::LearnOptions,
 }
 
 fn default_max_block() -> usize {
@@ -269,11 +273,55 @@ impl Default for Blocking {
                 Rule::new(&[NameSorted, BirthYear], &[ProvinceNew, WardNew]),
             ],
             max_block: default_max_block(),
+            learn: learn::LearnOptions::default(),
         }
     }
 }
 
 impl Blocking {
+    /// Rules with a largest block, learning left at its defaults.
+    pub fn with_rules(rules: Vec<Rule>, max_block: usize) -> Blocking {
+        Blocking { rules, max_block, learn: learn::LearnOptions::default() }
+    }
+
+    /// The `[blocking]` section of a TOML configuration file: `max_block` and the rules, in
+    /// order (the learning settings when they are not the defaults).
+    pub fn to_toml(&self) -> String {
+        use std::fmt::Write as _;
+        let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let names = |parts: &[KeyPart]| -> String {
+            parts.iter().map(|k| quote(k.name())).collect::<Vec<_>>().join(", ")
+        };
+        let mut t = String::new();
+        let _ = writeln!(t, "[blocking]\nmax_block = {}\n", self.max_block);
+        if !self.learn.is_default() {
+            let l = &self.learn;
+            let _ = writeln!(t, "[blocking.learn]");
+            if let Some(on) = l.enabled {
+                let _ = writeln!(t, "enabled = {on}");
+            }
+            let _ = writeln!(
+                t,
+                "target_recall = {}\npairs_per_record = {}\nsample = {}\nanchors = {}\n",
+                l.target_recall, l.pairs_per_record, l.sample, l.anchors
+            );
+        }
+        for r in &self.rules {
+            let _ = writeln!(t, "[[blocking.rules]]");
+            let _ = writeln!(t, "name = {}", quote(&r.name));
+            let _ = writeln!(t, "keys = [{}]", names(&r.keys));
+            if !r.fields.is_empty() {
+                let f: Vec<String> = r.fields.iter().map(|f| quote(f)).collect();
+                let _ = writeln!(t, "fields = [{}]", f.join(", "));
+            }
+            if !r.split_by.is_empty() {
+                let _ = writeln!(t, "split_by = [{}]", names(&r.split_by));
+            }
+            t.push('\n');
+        }
+        t
+    }
+
     /// Checks that every extra field the rules name is among `extras`.
     pub fn check_fields(&self, extras: &[ExtraField]) -> Result<()> {
         for (i, r) in self.rules.iter().enumerate() {
@@ -329,7 +377,7 @@ impl Blocking {
                 reason: "must be at least 2".into(),
             });
         }
-        Ok(())
+        self.learn.validate()
     }
 }
 
@@ -789,10 +837,10 @@ mod tests {
 
     #[test]
     fn later_rules_do_not_repeat_pairs() {
-        let cfg = Blocking {
-            rules: vec![Rule::new(&[KeyPart::Phone], &[]), Rule::new(&[KeyPart::Dob], &[])],
-            max_block: 100,
-        };
+        let cfg = Blocking::with_rules(
+            vec![Rule::new(&[KeyPart::Phone], &[]), Rule::new(&[KeyPart::Dob], &[])],
+            100,
+        );
         // 0,1 share phone and dob; 2 shares dob with them; 3 shares phone with 0 only.
         let r =
             (vec![rec(D1, 911), rec(D1, 911), rec(D1, 0), rec(D2, 911)], vec![String::new(); 4]);
@@ -803,13 +851,13 @@ mod tests {
 
     #[test]
     fn oversized_blocks_are_split_or_skipped_and_reported() {
-        let cfg = Blocking {
-            rules: vec![
+        let cfg = Blocking::with_rules(
+            vec![
                 Rule::new(&[KeyPart::Dob], &[KeyPart::Phone]),
                 Rule::new(&[KeyPart::BirthYear], &[]),
             ],
-            max_block: 2,
-        };
+            2,
+        );
         // Four records with one dob: split by phone into {0,1} and {2,3}.
         let r = (vec![rec(D1, 1), rec(D1, 1), rec(D1, 2), rec(D1, 2)], vec![String::new(); 4]);
         let (mut pairs, stats) = collect(&cfg, &r, None);
@@ -825,7 +873,7 @@ mod tests {
 
     #[test]
     fn link_produces_cross_pairs_only() {
-        let cfg = Blocking { rules: vec![Rule::new(&[KeyPart::Dob], &[])], max_block: 100 };
+        let cfg = Blocking::with_rules(vec![Rule::new(&[KeyPart::Dob], &[])], 100);
         let r = (
             vec![rec(D1, 0), rec(D1, 0), rec(D1, 0), rec(D2, 0), rec(D1, 0)],
             vec![String::new(); 5],

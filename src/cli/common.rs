@@ -79,6 +79,9 @@ pub struct MatchArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Use the blocking rules as given (inferred or configured): learn none on top.
+    #[arg(long)]
+    pub no_learn: bool,
     /// No progress bars or summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -101,6 +104,9 @@ impl MatchArgs {
         if let Some(w) = self.threshold_weight {
             cfg.threshold = vnlink::pipeline::Threshold::Weight(w);
             check_flag("--threshold-weight", &cfg)?;
+        }
+        if self.no_learn {
+            cfg.blocking.learn.enabled = Some(false);
         }
         cfg.validate().map_err(|e| match &file {
             Some(f) => f.attribute(e),

@@ -102,7 +102,15 @@ impl<S: Sink> Builder<S> {
             postings,
             name_counts: FxHashMap::default(),
             part_counts: Default::default(),
-            meta: BuildMeta { blocking: opts.blocking.clone(), extras, ..BuildMeta::default() },
+            meta: BuildMeta {
+                // The rules whose posting lists are stored; learning is a run's business.
+                blocking: Blocking::with_rules(
+                    opts.blocking.rules.clone(),
+                    opts.blocking.max_block,
+                ),
+                extras,
+                ..BuildMeta::default()
+            },
             records: 0,
             joined: String::new(),
             feats: Vec::new(),

@@ -499,27 +499,7 @@ impl Inferred {
                 );
             }
         }
-        let _ = writeln!(t, "[blocking]\nmax_block = {}\n", self.blocking.max_block);
-        for r in &self.blocking.rules {
-            let keys: Vec<String> =
-                r.keys.iter().map(|k| serde_json::to_string(k).unwrap_or_default()).collect();
-            let _ = writeln!(t, "[[blocking.rules]]");
-            let _ = writeln!(t, "name = {}", quote(&r.name));
-            let _ = writeln!(t, "keys = [{}]", keys.join(", "));
-            if !r.fields.is_empty() {
-                let f: Vec<String> = r.fields.iter().map(|f| quote(f)).collect();
-                let _ = writeln!(t, "fields = [{}]", f.join(", "));
-            }
-            if !r.split_by.is_empty() {
-                let s: Vec<String> = r
-                    .split_by
-                    .iter()
-                    .map(|k| serde_json::to_string(k).unwrap_or_default())
-                    .collect();
-                let _ = writeln!(t, "split_by = [{}]", s.join(", "));
-            }
-            t.push('\n');
-        }
+        t.push_str(&self.blocking.to_toml());
         t
     }
 }

@@ -500,7 +500,7 @@ fn rule_patterns<R: Records>(
     opts: &TrainOptions,
     tf: Option<&TermFrequencies>,
 ) -> RulePatterns {
-    let cfg = Blocking { rules: vec![rule.clone()], max_block: opts.max_block };
+    let cfg = Blocking::with_rules(vec![rule.clone()], opts.max_block);
     let Some(sample) = Sample::of(&cfg, records, link_split, opts) else {
         return RulePatterns { weighted: Vec::new(), counted: Vec::new(), pairs: 0 };
     };
@@ -663,7 +663,7 @@ fn house_patterns<R: Records>(
     opts: &TrainOptions,
     skip: &(dyn Fn(u32, u32) -> bool + Sync),
 ) -> Vec<(Pattern, f64, f64)> {
-    let cfg = Blocking { rules: vec![house_rule()], max_block: opts.max_block };
+    let cfg = Blocking::with_rules(vec![house_rule()], opts.max_block);
     let Some(sample) = Sample::of(&cfg, records, link_split, opts) else { return Vec::new() };
     let counts = sample
         .groups

@@ -128,7 +128,8 @@ pub struct ConfigFile {
     pub path: PathBuf,
     /// The configuration.
     pub config: MatchConfig,
-    /// Whether the file set `blocking.rules`.
+    /// Whether the file set `blocking.rules` (learning is then off unless the file turns it
+    /// on).
     pub gives_rules: bool,
     /// Whether the file set `blocking.max_block`.
     pub gives_max_block: bool,
@@ -161,6 +162,12 @@ impl ConfigFile {
             let has = |k: &str| value.get("blocking").and_then(|b| b.get(k)).is_some();
             (cfg, [has("rules"), has("max_block")])
         };
+        let mut config: MatchConfig = config;
+        // Rules written by hand are the run's rules: nothing is learned on top of them unless
+        // the file asks for it (`blocking.learn.enabled = true`).
+        if gives[0] && config.blocking.learn.enabled.is_none() {
+            config.blocking.learn.enabled = Some(false);
+        }
         Ok(ConfigFile {
             path: path.to_path_buf(),
             config,

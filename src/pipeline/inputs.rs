@@ -60,13 +60,15 @@ impl Setup {
     }
 
     /// Makes `blocking` the run's rules when it picks its own, keeping a `max_block` the
-    /// configuration file set.
+    /// configuration file set and the learning settings.
     fn adopt_rules(&mut self, blocking: Blocking) {
         if !self.own_rules {
             return;
         }
         let max_block = self.config.blocking.max_block;
+        let learn = std::mem::take(&mut self.config.blocking.learn);
         self.config.blocking = blocking;
+        self.config.blocking.learn = learn;
         if self.keep_max_block {
             self.config.blocking.max_block = max_block;
         }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::block::learn::{self, LearnReport};
 use crate::block::{Blocking, RuleStats};
 use crate::cluster::{self, Edge};
 use crate::compare::{self, FIELDS, Records};
@@ -201,6 +202,9 @@ pub struct RunStats {
     pub clusters: u64,
     /// Per blocking rule.
     pub blocking: Vec<RuleStats>,
+    /// The rules learned on top of the given ones, and how ([`learn`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learned: Option<LearnReport>,
     /// Seconds per stage.
     pub seconds: std::collections::BTreeMap<String, f64>,
     /// Pairs compared and weighed per second, over the scoring time (blocking excluded).
@@ -350,9 +354,11 @@ impl Matcher {
         tf: TermFrequencies,
         stats: &mut RunStats,
     ) -> (Scorer, Vec<crate::pipeline::ScoredPair>) {
-        let t = Instant::now();
         let scorer = Scorer::with_tf(model, tf, self.config.threshold.weight());
-        let out = scorer.score_all(records, &self.config.blocking, split, &*self.progress);
+        let learned = self.learn_rules(records, split, &scorer, stats);
+        let blocking = learned.as_ref().unwrap_or(&self.config.blocking);
+        let t = Instant::now();
+        let out = scorer.score_all(records, blocking, split, &*self.progress);
         let secs = t.elapsed().as_secs_f64();
         stats.seconds.insert("block_and_score".into(), secs);
         stats.seconds.insert("block".into(), out.block_seconds);
@@ -363,6 +369,81 @@ impl Matcher {
             if out.score_seconds > 0.0 { out.compared as f64 / out.score_seconds } else { 0.0 };
         stats.blocking = out.rules;
         (scorer, out.pairs)
+    }
+
+    /// The given rules with those learned on top, judged by the run's model at its threshold,
+    /// when learning is on ([`learn`]); `None` when it is off.
+    fn learn_rules<R: Records>(
+        &self,
+        records: &R,
+        split: Option<u32>,
+        scorer: &Scorer,
+        stats: &mut RunStats,
+    ) -> Option<Blocking> {
+        let given = &self.config.blocking;
+        if !given.learn.on() {
+            return None;
+        }
+        let t = Instant::now();
+        self.progress.stage("learn blocking", None);
+        let learned =
+            learn::learn(records, split, given, &given.learn, |pool| scorer.judge(records, pool));
+        self.progress.finish();
+        stats.seconds.insert("learn_blocking".into(), t.elapsed().as_secs_f64());
+        stats.learned = Some(learned.report);
+        Some(learned.blocking)
+    }
+
+    /// The blocking a run of this matcher uses on `left` (and `right` in a link): the given
+    /// rules, and with learning on, the rules learned on top ([`learn`]), judged by the run's
+    /// model (trained here unless given, as a run trains it) or, with `entity` (each record's
+    /// true entity, `left`'s then `right`'s; `u32::MAX` when unknown), by the truth.
+    pub fn blocking_for(
+        &self,
+        left: &Store,
+        right: Option<&Store>,
+        entity: Option<&[u32]>,
+    ) -> Result<(Blocking, Option<LearnReport>)> {
+        let lv = View::new(left)?;
+        match right {
+            None => {
+                self.check_fields(&lv)?;
+                Ok(self.blocking_of(&lv, None, entity))
+            }
+            Some(right) => {
+                let rv = View::new(right)?;
+                let joined = Joined::new(&lv, &rv);
+                joined.check_extras()?;
+                self.check_fields(&joined)?;
+                Ok(self.blocking_of(&joined, Some(joined.split()), entity))
+            }
+        }
+    }
+
+    fn blocking_of<R: Records>(
+        &self,
+        records: &R,
+        split: Option<u32>,
+        entity: Option<&[u32]>,
+    ) -> (Blocking, Option<LearnReport>) {
+        let given = &self.config.blocking;
+        if !given.learn.on() {
+            return (given.clone(), None);
+        }
+        // The records in the order a run blocks them, so that the sample is the run's.
+        let local = Local::new(records, split);
+        let learned = if let Some(e) = entity {
+            learn::learn(&local, split, given, &given.learn, |pool| {
+                let of = |i: u32| e.get(local.original(i) as usize).copied().unwrap_or(u32::MAX);
+                pool.iter().map(|&(a, b)| of(a) == of(b) && of(a) != u32::MAX).collect()
+            })
+        } else {
+            let tf = TermFrequencies::new(&local);
+            let (model, _) = self.model_for(&local, split, &tf, &mut RunStats::default());
+            let scorer = Scorer::with_tf(model, tf, self.config.threshold.weight());
+            learn::learn(&local, split, given, &given.learn, |pool| scorer.judge(&local, pool))
+        };
+        (learned.blocking, Some(learned.report))
     }
 
     /// Checks the configuration and the given model against the records' fields: the rules'

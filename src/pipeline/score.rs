@@ -240,6 +240,17 @@ impl Scorer {
         (p, self.weigh(p, fa, fb))
     }
 
+    /// Whether each of `pairs` reaches the threshold (compared in parallel, answers in order):
+    /// the judge of learned blocking ([`crate::block::learn`]).
+    pub fn judge<R: Records>(&self, records: &R, pairs: &[(u32, u32)]) -> Vec<bool> {
+        pairs
+            .par_iter()
+            .map_init(Scratch::new, |s, &(a, b)| {
+                self.is_match(f64::from(self.score_pair(records, a, b, s).1))
+            })
+            .collect()
+    }
+
     /// Explains the score of a pair field by field.
     pub fn explain<R: Records>(&self, records: &R, a: u32, b: u32) -> Explanation {
         let (p, _) = self.score_pair(records, a, b, &mut Scratch::new());
