@@ -28,6 +28,8 @@ mod layering;
 /// Learned blocking: the recall target within the budget, hand-written rules kept, the written
 /// configuration.
 mod learn;
+/// Link and dedupe of many files: one cluster per person across and inside the inputs.
+mod link_many;
 /// Real-world input: split columns, extra field kinds, configs and `vnlink schema`.
 mod schema;
 /// The `.vnl` store: round trips, postings, threads, writer misuse.

@@ -179,10 +179,9 @@ fn write_config(
     let text = if run.setup.config.columns.is_empty() && csv(&args.input) {
         let mut inferred = infer(&args.input, &ingest)?;
         if let Some(right) = args.right.as_deref().filter(|p| csv(p)) {
-            let mut pair = [inferred, infer(right, &ingest)?];
+            let mut pair = vec![inferred, infer(right, &ingest)?];
             Inferred::pair(&mut pair);
-            let [first, _] = pair;
-            inferred = first;
+            inferred = pair.swap_remove(0);
         }
         inferred.blocking = blocking;
         inferred.to_toml(&args.input.display().to_string())

@@ -1,11 +1,11 @@
 //! `vnlink link`: find the records of one dataset that match records of another.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
-use vnlink::dataset::RECORD_ID;
+use vnlink::dataset::{RECORD_ID, Sources, View};
 use vnlink::output;
 use vnlink::output::OutputSet;
 
@@ -13,21 +13,36 @@ use super::common::{
     CsvArgs, InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
 };
 
-/// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A.
+/// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A. With
+/// more datasets or --clusters: link and deduplicate them all at once.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example:\n  vnlink link registry.csv agency.csv --out out/ --one-to-one\n\n\
+    after_help = "Examples:\n  vnlink link registry.csv agency.csv --out out/ --one-to-one\n  \
+    vnlink link registry.csv school.csv phones.csv --out out/\n\n\
     Writes in DIR: links.csv (left_id from A, right_id from B, match_probability, match_weight), \
     pairs.csv (the same with one level per field), model.json and report.json. CSV inputs are \
     first built into DIR/left.vnl and DIR/right.vnl. As with dedupe, the files are staged inside \
     DIR and renamed into place together under a lock on DIR, and an input that an output would \
-    replace is refused."
+    replace is refused.\n\n\
+    Link and dedupe (three inputs or more, or --clusters): the inputs are matched as one \
+    dataset, pairs inside each input and across inputs, and clustered together: a person found \
+    in three agency lists and the register is one cluster, and duplicates inside a list are \
+    merged too. Writes clusters.csv (source,record_id,cluster_id: every record once; a cluster's \
+    id is source:record_id of its first record), links.csv (source_left,left_id,source_right,\
+    right_id,match_probability,match_weight: the pairs across inputs), pairs.csv (every pair \
+    with its sources and levels), model.json and report.json; CSV inputs are built into \
+    DIR/input1.vnl, DIR/input2.vnl… A source is named by its file name without extension."
 )]
 pub struct Args {
     /// First dataset (A): CSV or `.vnl`.
     left: PathBuf,
     /// Second dataset (B): CSV or `.vnl`.
     right: PathBuf,
+    /// More datasets: link and dedupe all of them.
+    more: Vec<PathBuf>,
+    /// Link and dedupe (clusters across and inside the inputs), even of two inputs.
+    #[arg(long, conflicts_with = "one_to_one")]
+    clusters: bool,
     /// Output directory.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -43,6 +58,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if args.clusters || !args.more.is_empty() {
+        return run_many(args);
+    }
     let start = Instant::now();
     let q = args.matching.quiet;
     let mut run = args.matching.run(&args.reading)?;
@@ -114,4 +132,113 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let skipped_rows = skipped(left.built.as_ref()) || skipped(right.built.as_ref());
     Ok(exit(skipped_rows || warned || !oversized.is_empty()))
+}
+
+/// The source names: each input's file name without extension, made unique with `#2`, `#3`….
+fn source_names(inputs: &[&Path]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(inputs.len());
+    for p in inputs {
+        let stem =
+            p.file_stem().map_or_else(|| "input".into(), |s| s.to_string_lossy().into_owned());
+        let mut name = stem.clone();
+        let mut k = 2;
+        while names.contains(&name) {
+            name = format!("{stem}#{k}");
+            k += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// Link and dedupe of all the inputs.
+fn run_many(args: &Args) -> anyhow::Result<ExitCode> {
+    let start = Instant::now();
+    let quiet = args.matching.quiet;
+    let mut run = args.matching.run(&args.reading)?;
+    let inputs: Vec<&Path> = [args.left.as_path(), args.right.as_path()]
+        .into_iter()
+        .chain(args.more.iter().map(PathBuf::as_path))
+        .collect();
+    let store_names: Vec<String> = (1..=inputs.len()).map(|k| format!("input{k}.vnl")).collect();
+    let mut names = vec!["clusters.csv", "links.csv", "pairs.csv", "model.json", "report.json"];
+    for (path, name) in inputs.iter().zip(&store_names) {
+        if !vnlink::dataset::is_store(path) {
+            names.push(name);
+        }
+    }
+    let outputs: Vec<PathBuf> = names.iter().map(|n| args.out.join(n)).collect();
+    let mut guarded: Vec<Option<&Path>> = inputs.iter().map(|p| Some(*p)).collect();
+    guarded.extend([args.matching.config.as_deref(), args.matching.model.as_deref()]);
+    check_outputs(&outputs, &guarded)?;
+    let set = OutputSet::begin(&args.out)?;
+    note_stale(set.stale_removed(), quiet);
+    let paths: Vec<PathBuf> = store_names.iter().map(|n| set.path(n)).collect();
+    let loaded = run.load(&inputs, &paths)?;
+    let matcher = run.matcher()?;
+    let stores: Vec<&vnlink::store::Store> = loaded.iter().map(|l| &l.store).collect();
+    let result = matcher.link_and_dedupe(&stores)?;
+    let warned = report_training(result.training.as_ref());
+
+    let clock = Instant::now();
+    let sources = source_names(&inputs);
+    let across = write_many(args, &set, &stores, &sources, &result)?;
+    let mut stats = result.stats.clone();
+    stats.seconds.insert("build_or_open".into(), loaded.iter().map(|l| l.seconds).sum());
+    stats.seconds.insert("write".into(), clock.elapsed().as_secs_f64());
+    stats.seconds.insert("total".into(), start.elapsed().as_secs_f64());
+    let oversized = stats.oversized_warnings();
+    let report = json!({
+        "command": "link",
+        "mode": "link_and_dedupe",
+        "inputs": inputs,
+        "sources": sources,
+        "links_across_inputs": across,
+        "config": matcher.config(),
+        "model_given": args.matching.model,
+        "ingest": loaded.iter().map(|l| l.built.as_ref().map(|b| &b.ingest)).collect::<Vec<_>>(),
+        "build": loaded.iter().map(|l| l.built.as_ref().map(|b| &b.meta)).collect::<Vec<_>>(),
+        "training": result.training,
+        "stats": stats,
+        "warnings": oversized,
+    });
+    output::write_json(&set.path("report.json"), &report)?;
+    set.commit()?;
+    if !quiet {
+        super::dedupe::summary("link and dedupe", &args.out, &stats);
+        super::dedupe::training_summary(result.training.as_ref());
+    }
+    for w in &oversized {
+        eprintln!("warning: {w}");
+    }
+    let skipped_rows = loaded.iter().any(|l| skipped(l.built.as_ref()));
+    Ok(exit(skipped_rows || warned || !oversized.is_empty()))
+}
+
+/// Writes clusters.csv, links.csv (pairs across inputs: their number is returned), pairs.csv
+/// and model.json of a link and dedupe.
+fn write_many(
+    args: &Args,
+    set: &OutputSet,
+    stores: &[&vnlink::store::Store],
+    sources: &[String],
+    result: &vnlink::pipeline::Dedupe,
+) -> anyhow::Result<usize> {
+    let ids = stores.iter().map(|st| st.str_column(RECORD_ID)).collect::<Result<Vec<_>, _>>()?;
+    let views = stores.iter().map(|st| View::new(st)).collect::<Result<Vec<_>, _>>()?;
+    let located = Sources::new(&views)?;
+    let id = |i: u32| -> (&str, &str) {
+        let (k, j) = located.locate(i);
+        (sources[k].as_str(), ids[k].get(u64::from(j)))
+    };
+    let style = args.csv.style();
+    output::write_sourced_clusters(&set.path("clusters.csv"), &result.labels, id, style)?;
+    let source = |i: u32| located.locate(i).0;
+    let across: Vec<vnlink::pipeline::Pair> =
+        result.pairs.iter().filter(|p| source(p.left) != source(p.right)).copied().collect();
+    output::write_sourced_pairs(&set.path("links.csv"), None, &across, id, style)?;
+    let model = Some(&result.model);
+    output::write_sourced_pairs(&set.path("pairs.csv"), model, &result.pairs, id, style)?;
+    result.model.write(set.path("model.json"))?;
+    Ok(across.len())
 }

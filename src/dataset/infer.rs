@@ -61,18 +61,19 @@ pub struct Inferred {
 }
 
 impl Inferred {
-    /// Makes the schemas of the two inputs of a link compare the same fields: each keeps only
-    /// the extra fields both have (same name, kind and use), listed in the first input's order;
-    /// the first input's blocking rules lose those on a dropped field. Returns, per input,
-    /// whether it lost extra fields (the other input does not have them).
-    pub fn pair(inferred: &mut [Inferred; 2]) -> [bool; 2] {
+    /// Makes the schemas of the inputs of a link (two or more) compare the same fields: each
+    /// keeps only the extra fields all have (same name, kind and use), listed in the first
+    /// input's order; the first input's blocking rules lose those on a dropped field. Returns,
+    /// per input, whether it lost extra fields (another input does not have them).
+    pub fn pair(inferred: &mut [Inferred]) -> Vec<bool> {
         let key = |c: &ColumnConfig| (c.name.clone(), c.kind, c.compare);
         let extras = |i: &Inferred| -> Vec<_> {
             i.columns.iter().filter(|c| c.kind.is_extra()).map(key).collect()
         };
-        let second = extras(&inferred[1]);
+        let Some((first, rest)) = inferred.split_first() else { return Vec::new() };
+        let others: Vec<Vec<_>> = rest.iter().map(extras).collect();
         let mut common: Vec<_> =
-            extras(&inferred[0]).into_iter().filter(|k| second.contains(k)).collect();
+            extras(first).into_iter().filter(|k| others.iter().all(|o| o.contains(k))).collect();
         common.dedup();
         let order = |c: &ColumnConfig| {
             if c.kind.is_extra() {
@@ -81,16 +82,20 @@ impl Inferred {
                 0
             }
         };
-        let mut lost = [false; 2];
+        let mut lost = vec![false; inferred.len()];
         for (inf, lost) in inferred.iter_mut().zip(&mut lost) {
             let before = inf.columns.len();
             inf.columns.retain(|c| !c.kind.is_extra() || common.contains(&key(c)));
             *lost = inf.columns.len() < before;
-            // Both sides list their extra fields in one order (the stores' field order).
+            // Every input lists its extra fields in one order (the stores' field order).
             inf.columns.sort_by_key(order);
         }
-        let first = &mut inferred[0];
-        first.blocking.rules.retain(|r| r.fields.iter().all(|f| common.iter().any(|k| k.0 == *f)));
+        if let Some(first) = inferred.first_mut() {
+            first
+                .blocking
+                .rules
+                .retain(|r| r.fields.iter().all(|f| common.iter().any(|k| k.0 == *f)));
+        }
         lost
     }
 }

@@ -13,7 +13,7 @@
 //! | [`layout`](mod@layout) | the columns and global sections of a person store, [`BuildMeta`] |
 //! | [`build`] | building a store from CSV ([`build_csv`]) or record by record ([`RecordWriter`]) |
 //! | [`normalized`] | values and whole CSV files normalised for printing ([`normalized::normalize_csv`], [`normalized::ValueNormalizer`]) |
-//! | [`view`] | a store opened for matching ([`View`]), two joined for a link ([`Joined`]) |
+//! | [`view`] | a store opened for matching ([`View`]), two joined for a link ([`Joined`]), any number for a link-and-dedupe ([`Sources`]) |
 //! | [`inspect`](mod@inspect) | a store → what it holds: fill rates, warnings, blocks, sizes ([`Inspection`]) |
 //!
 //! A build is one streaming pass: records are read a block at a time, prepared in parallel, and
@@ -39,4 +39,4 @@ pub use layout::{
     extra_raw_column, extra_text_column, layout, split_postings_name,
 };
 pub use record::Record;
-pub use view::{Joined, View, default_store_path, is_store};
+pub use view::{Joined, Sources, View, default_store_path, is_store};

@@ -189,6 +189,77 @@ impl Records for Joined<'_, '_> {
     }
 }
 
+/// Any number of stores one after the other, for a link-and-dedupe: record `i` of source `k` is
+/// record `start(k) + i`. Matched as one dataset (pairs inside a source and across sources).
+#[derive(Debug)]
+pub struct Sources<'a, 's> {
+    views: &'a [View<'s>],
+    /// The first record of each source, then the total.
+    starts: Vec<u32>,
+}
+
+impl<'a, 's> Sources<'a, 's> {
+    /// The views, in order; an error when they do not all have the same extra fields (by
+    /// name, kind and use, in order).
+    pub fn new(views: &'a [View<'s>]) -> Result<Self> {
+        if let Some((first, rest)) = views.split_first()
+            && let Some(other) =
+                rest.iter().find(|v| !ExtraField::same_fields(first.extras(), v.extras()))
+        {
+            Joined::new(first, other).check_extras()?;
+        }
+        let mut starts = Vec::with_capacity(views.len() + 1);
+        let mut n = 0u32;
+        for v in views {
+            starts.push(n);
+            n += v.len() as u32;
+        }
+        starts.push(n);
+        Ok(Sources { views, starts })
+    }
+
+    /// The source of record `i` and its index there.
+    #[inline]
+    pub fn locate(&self, i: u32) -> (usize, u32) {
+        let k = self.starts.partition_point(|&s| s <= i).saturating_sub(1);
+        let k = k.min(self.views.len().saturating_sub(1));
+        (k, i - self.starts[k])
+    }
+
+    /// The views.
+    pub fn views(&self) -> &[View<'s>] {
+        self.views
+    }
+}
+
+impl Records for Sources<'_, '_> {
+    fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0) as usize
+    }
+    #[inline]
+    fn features(&self, i: u32) -> &Features {
+        let (k, j) = self.locate(i);
+        self.views[k].features(j)
+    }
+    #[inline]
+    fn name_ascii(&self, i: u32) -> &str {
+        let (k, j) = self.locate(i);
+        self.views[k].name_ascii(j)
+    }
+    #[inline]
+    fn extra_hashes(&self, i: u32) -> &[u64; MAX_EXTRA] {
+        let (k, j) = self.locate(i);
+        self.views[k].extra_hashes(j)
+    }
+    fn extra_text(&self, i: u32, j: usize) -> &str {
+        let (k, r) = self.locate(i);
+        self.views[k].extra_text(r, j)
+    }
+    fn extra_fields(&self) -> &[ExtraField] {
+        self.views.first().map_or(&[], |v| v.extras())
+    }
+}
+
 /// Whether a path names a store (by its magic bytes) rather than a CSV file.
 pub fn is_store(path: &Path) -> bool {
     use std::io::Read;

@@ -101,18 +101,21 @@ pub fn write_pairs<'a>(
                 format!("{:.6}", p.match_probability),
                 format!("{:.4}", p.match_weight),
             ];
-            row.extend(
-                p.levels
-                    .iter()
-                    .take(model.fields.len())
-                    .enumerate()
-                    .map(|(f, &l)| level_label(model, f, l).to_owned()),
-            );
+            row.extend(level_cells(model, p));
             w.write_record(&row).map_err(|e| csv_err(path, e))?;
         }
         w.flush().map_err(|e| Error::io(path, e))?;
     }
     file.commit()
+}
+
+/// A pair's level label for each of the model's fields.
+fn level_cells<'m>(model: &'m Model, p: &'m Pair) -> impl Iterator<Item = String> + 'm {
+    p.levels
+        .iter()
+        .take(model.fields.len())
+        .enumerate()
+        .map(|(f, &l)| level_label(model, f, l).to_owned())
 }
 
 /// Writes `links.csv`: `left_id,right_id,match_probability,match_weight`.
@@ -157,6 +160,71 @@ pub fn write_clusters<'a>(
         for (i, &l) in labels.iter().enumerate() {
             w.write_record([style.cell(id(i as u32)).as_ref(), style.cell(id(l)).as_ref()])
                 .map_err(|e| csv_err(path, e))?;
+        }
+        w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    file.commit()
+}
+
+/// Writes the `clusters.csv` of a link and dedupe: `source,record_id,cluster_id`, one row per
+/// record in input order; `id(i)` is record `i`'s (source, record id), and a cluster's id is
+/// `source:record_id` of its first record.
+pub fn write_sourced_clusters<'a>(
+    path: &Path,
+    labels: &[u32],
+    id: impl Fn(u32) -> (&'a str, &'a str),
+    style: CsvStyle,
+) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    {
+        let mut w = csv_writer(&mut file);
+        w.write_record(["source", "record_id", "cluster_id"]).map_err(|e| csv_err(path, e))?;
+        for (i, &l) in labels.iter().enumerate() {
+            let (source, record) = id(i as u32);
+            let (cs, cr) = id(l);
+            let cluster = format!("{cs}:{cr}");
+            w.write_record([&*style.cell(source), &*style.cell(record), &*style.cell(&cluster)])
+                .map_err(|e| csv_err(path, e))?;
+        }
+        w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    file.commit()
+}
+
+/// Writes the pairs of a link and dedupe: `source_left,left_id,source_right,right_id,
+/// match_probability,match_weight`, and with `model` one level per field (`pairs.csv`; without,
+/// `links.csv`).
+pub fn write_sourced_pairs<'a>(
+    path: &Path,
+    model: Option<&Model>,
+    pairs: &[Pair],
+    id: impl Fn(u32) -> (&'a str, &'a str),
+    style: CsvStyle,
+) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    {
+        let mut w = csv_writer(&mut file);
+        let mut header = vec![
+            "source_left",
+            "left_id",
+            "source_right",
+            "right_id",
+            "match_probability",
+            "match_weight",
+        ];
+        header.extend(model.iter().flat_map(|m| m.fields.iter().map(|f| f.name.as_str())));
+        w.write_record(&header).map_err(|e| csv_err(path, e))?;
+        for p in pairs {
+            let ((sl, il), (sr, ir)) = (id(p.left), id(p.right));
+            let mut row: Vec<String> = [sl, il, sr, ir]
+                .iter()
+                .map(|c| style.cell(c).into_owned())
+                .chain([format!("{:.6}", p.match_probability), format!("{:.4}", p.match_weight)])
+                .collect();
+            if let Some(m) = model {
+                row.extend(level_cells(m, p));
+            }
+            w.write_record(&row).map_err(|e| csv_err(path, e))?;
         }
         w.flush().map_err(|e| Error::io(path, e))?;
     }

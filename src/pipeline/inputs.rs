@@ -74,40 +74,43 @@ impl Setup {
         }
     }
 
-    /// How to read each of `inputs` (one for a dedupe, two for a link), and the run's blocking
-    /// rules: those of the first input (inferred, or its store's) unless the configuration gave
-    /// them. Two CSV inputs without configured columns are inferred together
-    /// ([`Inferred::pair`]) so that both sides compare the same fields.
+    /// How to read each of `inputs` (one for a dedupe, two or more for a link), and the run's
+    /// blocking rules: those of the first input (inferred, or its store's) unless the
+    /// configuration gave them. CSV inputs without configured columns are inferred together
+    /// ([`Inferred::pair`]) so that all compare the same fields.
     pub fn plan(&mut self, inputs: &[&Path]) -> Result<Vec<Input>> {
         let csv = |p: &&Path| !is_store(p);
-        if let [a, b] = inputs
-            && self.config.columns.is_empty()
-            && csv(a)
-            && csv(b)
-        {
+        if inputs.len() >= 2 && self.config.columns.is_empty() && inputs.iter().all(csv) {
             let t = Instant::now();
-            let mut inferred = [infer(a, &self.ingest)?, infer(b, &self.ingest)?];
+            let mut inferred =
+                inputs.iter().map(|p| infer(p, &self.ingest)).collect::<Result<Vec<_>>>()?;
             let lost = Inferred::pair(&mut inferred);
-            let [mut first, second] = inferred;
             let notes = |inf: &Inferred, lost: bool, path: &Path| {
                 let mut notes = Vec::new();
                 if lost {
                     notes.push(format!(
-                        "{}: extra fields the other input does not have are not compared",
+                        "{}: extra fields another input does not have are not compared",
                         path.display()
                     ));
                 }
                 notes.extend(inf.notes.iter().map(|n| format!("{}: {n}", path.display())));
                 notes
             };
-            let (na, nb) = (notes(&first, lost[0], a), notes(&second, lost[1], b));
-            self.adopt_rules(std::mem::take(&mut first.blocking));
-            // The two were inferred together: each is charged half.
-            let seconds = t.elapsed().as_secs_f64() / 2.0;
-            return Ok(vec![
-                self.csv_input(a, first.columns, na, seconds),
-                self.csv_input(b, second.columns, nb, seconds),
-            ]);
+            let notes: Vec<Vec<String>> = inferred
+                .iter()
+                .zip(&lost)
+                .zip(inputs)
+                .map(|((inf, &lost), path)| notes(inf, lost, path))
+                .collect();
+            self.adopt_rules(std::mem::take(&mut inferred[0].blocking));
+            // They were inferred together: each is charged its share.
+            let seconds = t.elapsed().as_secs_f64() / inputs.len() as f64;
+            return Ok(inferred
+                .into_iter()
+                .zip(notes)
+                .zip(inputs)
+                .map(|((inf, notes), path)| self.csv_input(path, inf.columns, notes, seconds))
+                .collect());
         }
         let mut out = Vec::with_capacity(inputs.len());
         for (i, path) in inputs.iter().enumerate() {

@@ -10,7 +10,7 @@ use crate::block::learn::{self, LearnReport};
 use crate::block::{Blocking, RuleStats};
 use crate::cluster::{self, Edge};
 use crate::compare::{self, FIELDS, Records};
-use crate::dataset::{Joined, Record, View};
+use crate::dataset::{Joined, Record, Sources, View};
 use crate::error::{Error, Result};
 use crate::model::saved::{check_model_fields, saved_model};
 use crate::model::tf::TermFrequencies;
@@ -532,9 +532,24 @@ impl Matcher {
     pub fn dedupe(&self, store: &Store) -> Result<Dedupe> {
         let view = View::new(store)?;
         self.check_fields(&view)?;
+        Ok(self.dedupe_records(&view))
+    }
+
+    /// Links and deduplicates any number of stores at once, as one dataset: pairs inside each
+    /// store and across stores, and clusters spanning them all (a person in three agency lists
+    /// and the register is one cluster). Record `i` of store `k` is record
+    /// `Sources::locate`-wise `start(k) + i` in the result (see [`Sources`]).
+    pub fn link_and_dedupe(&self, stores: &[&Store]) -> Result<Dedupe> {
+        let views = stores.iter().map(|s| View::new(s)).collect::<Result<Vec<_>>>()?;
+        let sources = Sources::new(&views)?;
+        self.check_fields(&sources)?;
+        Ok(self.dedupe_records(&sources))
+    }
+
+    fn dedupe_records<R: Records>(&self, view: &R) -> Dedupe {
         let mut stats = RunStats { records: view.len() as u64, ..RunStats::default() };
         let t = Instant::now();
-        let local = Local::new(&view, None);
+        let local = Local::new(view, None);
         stats.seconds.insert("localize".into(), t.elapsed().as_secs_f64());
         let t = Instant::now();
         let tf = TermFrequencies::new(&local);
@@ -571,7 +586,7 @@ impl Matcher {
                 levels: levels_of(p.pattern),
             })
             .collect();
-        Ok(Dedupe { model, pairs, labels: c.labels, stats, training })
+        Dedupe { model, pairs, labels: c.labels, stats, training }
     }
 
     /// Finds the records of `right` that match records of `left`.
