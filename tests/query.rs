@@ -210,3 +210,43 @@ fn a_lookup_takes_the_name_and_address_in_parts() {
     let e = Record::from_json(r#"{"given": "Barbara"}"#, &extras).unwrap_err().to_string();
     assert!(e.contains("unknown key `given`") && e.contains("given_name"), "{e}");
 }
+
+/// Lookups read the store's extra fields (issue 14): an English store is searched by its ssn or
+/// e-mail alone, and by name parts, the way `--jsonl` records give them.
+#[test]
+fn lookups_use_the_stores_extra_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "record_id,first_name,last_name,dob,email,ssn\n\
+         1,Barbara,Collins,1961-11-12,bcollins31@gmail.com,525-56-8564\n\
+         2,Emily,Allen,1977-12-24,emilya19@gmail.com,098-82-6744\n\
+         3,Jacqueline,Collins,1970-11-17,jcollins@gmail.com,625-81-1001\n",
+    )
+    .unwrap();
+    let store = dir.path().join("people.vnl");
+    crate::util::vnlink_ok(&["build", crate::util::s(&csv), "-o", crate::util::s(&store), "-q"], 0);
+    let top = |flags: &[&str]| -> String {
+        let mut args = vec!["query", crate::util::s(&store), "-k", "1"];
+        args.extend_from_slice(flags);
+        let v: serde_json::Value = serde_json::from_str(&crate::util::vnlink_ok(&args, 0)).unwrap();
+        v["candidates"][0]["record_id"].as_str().unwrap_or("none").to_owned()
+    };
+    assert_eq!(top(&["--field", "ssn=525568564"]), "1");
+    assert_eq!(top(&["--field", "email=emilya19@gmail.com"]), "2");
+    assert_eq!(
+        top(&[
+            "--field",
+            "given_name=Jacqueline",
+            "--field",
+            "family_name=Collins",
+            "--dob",
+            "1970-11-17"
+        ]),
+        "3"
+    );
+    let out = crate::util::vnlink(&["query", crate::util::s(&store), "--field", "bogus=1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown key `bogus`"));
+}

@@ -64,8 +64,43 @@ pub struct Args {
     /// Phone.
     #[arg(long)]
     phone: Option<String>,
+    /// Any other field as KEY=VALUE, repeatable: a name part (`family_name`, `middle_name`,
+    /// `given_name`), an address part (`house_number`, `street`, `ward`, `district`,
+    /// `province`) or an extra field of the store by its name (`--field ssn=824-59-4783`).
+    /// The keys are those of `--jsonl` records.
+    #[arg(long = "field", value_name = "KEY=VALUE")]
+    fields: Vec<String>,
     #[command(flatten)]
     matching: MatchArgs,
+}
+
+/// The record the flags describe, read as a `--jsonl` record is (unknown keys are errors).
+fn record_of(args: &Args, store: &Store) -> anyhow::Result<Record> {
+    let mut map = serde_json::Map::new();
+    let flags = [
+        ("full_name", &args.name),
+        ("dob", &args.dob),
+        ("sex", &args.sex),
+        ("address", &args.address),
+        ("id_number", &args.id),
+        ("phone", &args.phone),
+    ];
+    for (key, value) in flags {
+        if let Some(v) = value {
+            map.insert(key.to_owned(), v.clone().into());
+        }
+    }
+    for f in &args.fields {
+        let Some((key, value)) = f.split_once('=') else {
+            anyhow::bail!("--field {f:?}: expected KEY=VALUE (e.g. --field given_name=Barbara)");
+        };
+        if map.insert(key.trim().to_owned(), value.into()).is_some() {
+            anyhow::bail!("--field {f:?}: `{}` is given twice", key.trim());
+        }
+    }
+    let extras = vnlink::dataset::View::new(store)?.extras().to_vec();
+    let text = serde_json::Value::Object(map).to_string();
+    Record::from_json(&text, &extras).map_err(|e| anyhow::anyhow!("--field: {e}"))
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -75,17 +110,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if !args.jsonl {
-        let record = Record {
-            record_id: String::new(),
-            full_name: args.name.clone().unwrap_or_default(),
-            dob: args.dob.clone().unwrap_or_default(),
-            sex: args.sex.clone().unwrap_or_default(),
-            address: args.address.clone().unwrap_or_default(),
-            id_number: args.id.clone().unwrap_or_default(),
-            phone: args.phone.clone().unwrap_or_default(),
-            extras: Vec::new(),
-            ..Record::default()
-        };
+        let record = record_of(args, &store)?;
         let mut candidates = matcher.query(&store, &record, args.k)?;
         candidates.retain(|c| c.is_match || !args.only_matches);
         writeln!(out, "{}", answer_json(&candidates))?;

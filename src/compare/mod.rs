@@ -280,18 +280,33 @@ pub fn compare_extras<R: Records + ?Sized>(records: &R, a: u32, b: u32, p: &mut 
         return;
     }
     let (ha, hb) = (records.extra_hashes(a), records.extra_hashes(b));
+    compare_extra_values(
+        fields,
+        (ha, hb),
+        |j| (records.extra_text(a, j), records.extra_text(b, j)),
+        p,
+    );
+}
+
+/// Compares two records' extra values (`hashes`, and their canonical texts by field when a
+/// comparison needs them) into pattern fields `FIELDS..`, as [`compare_extras`] does.
+#[inline]
+pub fn compare_extra_values<'t>(
+    fields: &[ExtraField],
+    hashes: (&[u64; MAX_EXTRA], &[u64; MAX_EXTRA]),
+    texts: impl Fn(usize) -> (&'t str, &'t str),
+    p: &mut Pattern,
+) {
+    let (ha, hb) = hashes;
     for (j, field) in fields.iter().enumerate().take(MAX_EXTRA) {
         let level = match (ha[j], hb[j]) {
             _ if !field.compare => 0,
             (0, _) | (_, 0) => 0,
             (left, right) if left == right => 1,
-            (left, right) => extra::compare_extra(
-                field.kind,
-                left,
-                right,
-                records.extra_text(a, j),
-                records.extra_text(b, j),
-            ),
+            (left, right) => {
+                let (ta, tb) = texts(j);
+                extra::compare_extra(field.kind, left, right, ta, tb)
+            }
         };
         p.set(FIELDS + j, level);
     }

@@ -217,6 +217,14 @@ impl Preparer {
         Preparer { extra_kinds: kinds.iter().copied().take(MAX_EXTRA).collect(), ..Self::default() }
     }
 
+    /// Makes this preparer read extra fields of these kinds (as [`with_extras`](Self::with_extras)).
+    pub fn set_extras(&mut self, kinds: &[FieldKind]) {
+        if self.extra_kinds != kinds {
+            self.extra_kinds.clear();
+            self.extra_kinds.extend(kinds.iter().copied().take(MAX_EXTRA));
+        }
+    }
+
     /// Prepares one record into `out` (every field overwritten).
     pub fn prepare(&mut self, raw: &RawFields<'_>, enc: &Encodings, out: &mut Prepared) {
         let mut f = Features::default();

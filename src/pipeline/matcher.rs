@@ -18,7 +18,7 @@ use crate::model::train::{self, TrainOptions, TrainReport};
 use crate::model::{MAX_FIELDS, Model, Pattern, probability};
 use crate::pipeline::config::{MatchConfig, Threshold};
 use crate::pipeline::local::Local;
-use crate::pipeline::query::{self, Candidate, QueryOptions};
+use crate::pipeline::query::{self, Candidate, LookupState, QueryOptions};
 use crate::pipeline::score::{Explanation, Scorer};
 use crate::store::Store;
 use crate::util::progress::{NoProgress, SharedProgress};
@@ -159,12 +159,6 @@ fn store_key(store: &Store) -> StoreKey {
         trailer.copy_from_slice(t);
     }
     (bytes.len() as u64, trailer)
-}
-
-#[derive(Debug)]
-struct LookupState {
-    scorer: Scorer,
-    blocking: Blocking,
 }
 
 /// A scored pair of records, with its explanation levels.
@@ -669,7 +663,7 @@ impl Matcher {
         opts: &QueryOptions,
     ) -> Result<Vec<Candidate>> {
         let state = self.lookup_state(store)?;
-        query::query(store, &state.scorer, &state.blocking, record, opts)
+        query::query(store, &state, record, opts)
     }
 
     fn lookup_state(&self, store: &Store) -> Result<Arc<LookupState>> {
@@ -696,10 +690,8 @@ impl Matcher {
         // A lookup asks which one of the store's records is the query's person: the prior is
         // one in the store's size, not the share of duplicate pairs within the store.
         model.prior = lookup_prior(view.len());
-        let state = Arc::new(LookupState {
-            scorer: Scorer::new(model, &view, self.config.threshold.weight()),
-            blocking,
-        });
+        let scorer = Scorer::new(model, &view, self.config.threshold.weight());
+        let state = Arc::new(LookupState::new(scorer, blocking, view.extras().to_vec()));
         let mut cache = self.lookups.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(s) = cached(&cache) {
             return Ok(s);

@@ -13,11 +13,12 @@ use crate::block::{Blocking, Rule};
 use crate::compare::{Features, Scratch};
 use crate::dataset::prepare::{Encodings, Prepared, Preparer};
 use crate::dataset::{
-    FEATURES, NAME_ASCII, NAME_POSTINGS, POSTINGS_PREFIX, RAW, RECORD_ID, Record, extra_raw_column,
-    split_postings_name,
+    EXTRA_HASHES, ExtraField, FEATURES, NAME_ASCII, NAME_POSTINGS, POSTINGS_PREFIX, RAW, RECORD_ID,
+    Record, extra_raw_column, extra_text_column, split_postings_name,
 };
 use crate::error::Result;
 use crate::pipeline::score::{Explanation, Scorer};
+use crate::schema::MAX_EXTRA;
 use crate::store::Store;
 
 /// A candidate returned by a lookup.
@@ -66,6 +67,9 @@ struct Access<'s> {
     /// The raw text columns ([`RAW`]), then the extra fields' raw columns.
     raw: Vec<u32>,
     extras: usize,
+    /// The extra fields' values and canonical texts, when the store has extra fields.
+    extra_hashes: Option<u32>,
+    extra_texts: Vec<u32>,
     block_records: u64,
     len: u64,
 }
@@ -91,6 +95,8 @@ impl<'s> Access<'s> {
                 .chain((0..extras).map(|j| id(&extra_raw_column(j))))
                 .collect::<Result<_>>()?,
             extras,
+            extra_hashes: if extras > 0 { Some(id(EXTRA_HASHES)?) } else { None },
+            extra_texts: (0..extras).map(|j| id(&extra_text_column(j))).collect::<Result<_>>()?,
             block_records: u64::from(store.block_records().max(1)),
             len: store.record_count(),
         })
@@ -106,6 +112,29 @@ impl<'s> Access<'s> {
             offset: 0,
             reason: format!("no record {i}"),
         })
+    }
+
+    /// The stored values of record `i`'s extra fields.
+    fn extra_hashes(&self, i: u32) -> Result<&'s [u64; MAX_EXTRA]> {
+        let Some(col) = self.extra_hashes else { return Ok(&crate::compare::NO_EXTRAS) };
+        let i = u64::from(i);
+        let block =
+            self.store.record_block::<[u64; MAX_EXTRA]>(col, (i / self.block_records) as u32)?;
+        block.get((i % self.block_records) as usize).ok_or_else(|| crate::Error::Corrupt {
+            path: self.store.path().to_path_buf(),
+            section: EXTRA_HASHES.into(),
+            offset: 0,
+            reason: format!("no record {i}"),
+        })
+    }
+
+    /// The canonical text of record `i`'s extra field `j` (`""` when it cannot be read: the
+    /// comparison then sees a different value).
+    fn extra_text(&self, i: u32, j: usize) -> &'s str {
+        self.extra_texts
+            .get(j)
+            .and_then(|&c| self.store.str_value(c, u64::from(i)).ok())
+            .unwrap_or("")
     }
 
     fn name_ascii(&self, i: u32) -> Result<&'s str> {
@@ -137,23 +166,52 @@ impl<'s> Access<'s> {
     }
 }
 
-/// Looks `record` up in `store` with `scorer` (its model and the store's name frequencies);
-/// `blocking` gives the rules whose posting lists the store holds.
+/// What a lookup needs of a store besides its records: the scorer (its model and the store's
+/// name frequencies), the rules whose posting lists the store holds, its extra fields.
+#[derive(Debug)]
+pub(crate) struct LookupState {
+    pub scorer: Scorer,
+    pub blocking: Blocking,
+    pub extras: Vec<ExtraField>,
+    kinds: Vec<crate::schema::FieldKind>,
+    /// Per rule, the positions of its extra fields (empty when it has none or lacks one).
+    rule_extras: Vec<Vec<usize>>,
+}
+
+impl LookupState {
+    pub fn new(scorer: Scorer, blocking: Blocking, extras: Vec<ExtraField>) -> Self {
+        let kinds = extras.iter().map(|e| e.kind).collect();
+        let rule_extras =
+            blocking.rules.iter().map(|r| r.extra_indices(&extras).unwrap_or_default()).collect();
+        LookupState { scorer, blocking, extras, kinds, rule_extras }
+    }
+}
+
+/// Looks `record` up in `store` with `state` ([`LookupState`]).
 pub(crate) fn query(
     store: &Store,
-    scorer: &Scorer,
-    blocking: &Blocking,
+    state: &LookupState,
     record: &Record,
     opts: &QueryOptions,
 ) -> Result<Vec<Candidate>> {
+    let scorer = &state.scorer;
     let k = opts.k;
     if k == 0 {
         return Ok(Vec::new());
     }
     let access = Access::new(store, scorer.extra_fields())?;
     PREPARER.with_borrow_mut(|(prep, q, scratch)| {
+        prep.set_extras(&state.kinds);
         prep.prepare(&record.raw(), &Encodings::default(), q);
-        let found = candidates(store, &access, blocking, &q.features)?;
+        let found = candidates(store, &access, state, q)?;
+        let extras = &state.extras;
+        // The query's extra fields against record `c`'s.
+        let compare_extras = |c: u32, stored: &[u64; MAX_EXTRA], p: &mut crate::model::Pattern| {
+            let texts = |j: usize| {
+                (q.extra_texts.get(j).map_or("", String::as_str), access.extra_text(c, j))
+            };
+            crate::compare::compare_extra_values(extras, (&q.extra_hashes, stored), texts, p);
+        };
         let q_counts = scorer.shares_for(&q.features);
         let mut scored: Vec<(f32, u32)> = Vec::with_capacity(found.len());
         for &c in &found {
@@ -166,6 +224,15 @@ pub(crate) fn query(
                 access.features(c)?,
                 c,
                 || access.name_ascii(c).unwrap_or(""),
+                |p| {
+                    if !extras.is_empty() {
+                        compare_extras(
+                            c,
+                            access.extra_hashes(c).unwrap_or(&crate::compare::NO_EXTRAS),
+                            p,
+                        );
+                    }
+                },
                 scratch,
             );
             scored.push((w, c));
@@ -176,11 +243,13 @@ pub(crate) fn query(
         scored
             .into_iter()
             .map(|(_, c)| {
-                let e = scorer.explain_features(
+                let stored = access.extra_hashes(c)?;
+                let e = scorer.explain_lookup(
                     &q.features,
                     access.features(c)?,
                     &q.name_ascii,
                     access.name_ascii(c)?,
+                    |p| compare_extras(c, stored, p),
                     scratch,
                 );
                 let fields = if opts.fields { Some(access.record(c)?) } else { None };
@@ -204,13 +273,14 @@ pub(crate) fn query(
 fn candidates(
     store: &Store,
     access: &Access<'_>,
-    blocking: &Blocking,
-    q: &Features,
+    state: &LookupState,
+    query: &Prepared,
 ) -> Result<Vec<u32>> {
+    let (blocking, q) = (&state.blocking, &query.features);
     let mut out: Vec<u32> = Vec::new();
     let mut split: Vec<u64> = Vec::new();
-    for rule in &blocking.rules {
-        let key = rule.key(q);
+    for (rule, idx) in blocking.rules.iter().zip(&state.rule_extras) {
+        let key = rule.key_with(q, &query.extra_hashes, idx);
         if key == 0 {
             continue;
         }
@@ -222,7 +292,7 @@ fn candidates(
         }
         // An oversized block: the posting lists of its splits give the query's part directly;
         // stores without them (older builds) narrow the block by reading its members.
-        rule.split_keys(q, &mut split);
+        rule.split_keys_with(q, &query.extra_hashes, idx, &mut split);
         let mut placed = false;
         for (level, &sk) in split.iter().enumerate() {
             let Ok(list) = store.postings(&split_postings_name(&rule.name, level)) else {

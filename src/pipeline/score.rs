@@ -267,7 +267,22 @@ impl Scorer {
         name_b: &str,
         scratch: &mut Scratch,
     ) -> Explanation {
-        let p = compare::compare(fa, fb, || (name_a, name_b), scratch);
+        self.explain_lookup(fa, fb, name_a, name_b, |_| {}, scratch)
+    }
+
+    /// [`explain_features`](Self::explain_features) with the pair's extra fields compared by
+    /// `extras` (a lookup's query against a stored record).
+    pub(crate) fn explain_lookup(
+        &self,
+        fa: &compare::Features,
+        fb: &compare::Features,
+        name_a: &str,
+        name_b: &str,
+        extras: impl FnOnce(&mut Pattern),
+        scratch: &mut Scratch,
+    ) -> Explanation {
+        let mut p = compare::compare(fa, fb, || (name_a, name_b), scratch);
+        extras(&mut p);
         self.explain_pattern(p, fa, fb)
     }
 
@@ -346,9 +361,11 @@ impl Scorer {
         stored: &compare::Features,
         index: u32,
         stored_name: impl FnOnce() -> &'n str,
+        extras: impl FnOnce(&mut Pattern),
         scratch: &mut Scratch,
     ) -> f32 {
-        let p = compare::compare(query, stored, || (query_name, stored_name()), scratch);
+        let mut p = compare::compare(query, stored, || (query_name, stored_name()), scratch);
+        extras(&mut p);
         self.weigh_with(p, || (query_counts, self.tf.shares_of(index)))
     }
 
