@@ -16,7 +16,7 @@
 //!
 //! | field | levels |
 //! |---|---|
-//! | name | exact · exact without diacritics · same tokens, other order · same family class, given name and middle up to a dropped middle (English names: or a nickname, a middle initial, one part of a double family name) · one token mistyped · Jaro–Winkler ≥ 0.92 (or a given initial, double family names sharing a part) · same phonetic keys · given name only (or its nickname) · different |
+//! | name | exact · exact without diacritics · same tokens, other order · same family class, given name and middle up to a dropped middle (English names: or a nickname, a middle initial, one part of a double family name) · one token mistyped · Jaro–Winkler ≥ 0.92 (or a given initial, double family names sharing a part) · same phonetic keys · given name only · different |
 //! | dob | exact · day and month swapped · same year and month · year-only agrees · same year · year ±1, same day and month · year ±1 · different |
 //! | address | same ward and house number · same ward · same old district, or same new province and street · same province, a ward unknown · same province, other wards · different |
 //! | id | exact · one digit off or two adjacent swapped (when the names agree at least on the given name) · different (a CCCD and a CMND are never compared: missing) |
@@ -395,30 +395,41 @@ impl Scratch {
 /// no Vietnamese name is read as a nickname, an initial or a part of a double family name.
 fn english_relation(a: &str, b: &str) -> u8 {
     let english = |t: &str| !is_vietnamese_name(t);
-    let initial = |x: &str, y: &str| x.len() == 1 && y.len() > 1 && y.starts_with(x);
+    // One pair of tokens: equal, an initial of an English name, or a nickname (the nickname
+    // table holds no Vietnamese name).
+    let tokens_agree = |x: &str, y: &str, through_initial: &mut bool| {
+        if x == y {
+            return true;
+        }
+        let initial = |x: &str, y: &str| x.len() == 1 && y.len() > 1 && y.starts_with(x);
+        if initial(x, y) || initial(y, x) {
+            *through_initial = english(x) && english(y);
+            return *through_initial;
+        }
+        nickname_equivalent(x, y)
+    };
+    let loose = |agree: bool, through_initial: bool| match (agree, through_initial) {
+        (false, _) => 0,
+        (true, false) => rel::LOOSE,
+        (true, true) => rel::LOOSE | rel::INITIAL,
+    };
+    // Single tokens (nearly every part): two different tokens share none.
+    if !a.contains(' ') && !b.contains(' ') {
+        let mut through_initial = false;
+        let agree = tokens_agree(a, b, &mut through_initial);
+        return loose(agree, through_initial);
+    }
     let mut v = 0;
     let (na, nb) = (a.split(' ').count(), b.split(' ').count());
     if na == nb {
         let mut through_initial = false;
-        let loose = a.split(' ').zip(b.split(' ')).all(|(x, y)| {
-            if x == y {
-                return true;
-            }
-            if !english(x) || !english(y) {
-                return false;
-            }
-            if initial(x, y) || initial(y, x) {
-                through_initial = true;
-                return true;
-            }
-            nickname_equivalent(x, y)
+        let agree = a.split(' ').zip(b.split(' ')).all(|(x, y)| {
+            let mut initial = false;
+            let ok = tokens_agree(x, y, &mut initial);
+            through_initial |= initial;
+            ok
         });
-        if loose {
-            v |= rel::LOOSE;
-            if through_initial {
-                v |= rel::INITIAL;
-            }
-        }
+        v |= loose(agree, through_initial);
     }
     if a.split(' ').chain(b.split(' ')).all(english) {
         let (short, long) = if na <= nb { (a, b) } else { (b, a) };
@@ -548,11 +559,7 @@ pub fn compare_name<'n>(
             return JARO_WINKLER;
         }
     }
-    // A given nickname (Bill, William) is the given name only, as the same given class is.
-    if given
-        || a.given_phonetic == b.given_phonetic
-        || loose_part(2, relation(2, scratch)) == Some(false)
-    {
+    if given || a.given_phonetic == b.given_phonetic {
         return GIVEN_ONLY;
     }
     DIFFERENT
