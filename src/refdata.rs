@@ -1,4 +1,4 @@
-//! Reference data embedded in the binary: Vietnamese names with frequencies, the administrative
+//! Reference data embedded in the binary: Vietnamese names with frequencies, English nicknames, the administrative
 //! units before and after the 2025-07-01 reform with the old→new mapping, the 2018 mobile-prefix
 //! conversion, CCCD province codes and the legacy-encoding tables.
 //!
@@ -85,6 +85,18 @@ pub struct NameEquivalence {
     pub b: String,
     /// Parts it applies to, `;`-separated: `family`, `middle`, `given`.
     pub applies_to: String,
+}
+
+/// An English nickname (`en-names/nicknames.csv`): `name2` is a nickname or diminutive of
+/// `name1` (Bill of William, Peggy of Margaret). Lower case ASCII.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Nickname {
+    /// The formal name ("william").
+    pub name1: String,
+    /// Always `has_nickname` in the current table.
+    pub relationship: String,
+    /// The nickname ("bill").
+    pub name2: String,
 }
 
 /// A province before the reform (`old_provinces.csv`) or after it (`new_provinces.csv`).
@@ -262,6 +274,9 @@ table!(
     /// Name equivalences.
     name_equivalences, NameEquivalence, "vn-names/name_equivalences.csv");
 table!(
+    /// English nicknames and diminutives (carltonnorthern/nicknames, Apache-2.0).
+    nicknames, Nickname, "en-names/nicknames.csv");
+table!(
     /// The 63 provinces before the reform.
     old_provinces, Province, "vn-admin/old_provinces.csv");
 table!(
@@ -315,6 +330,7 @@ mod tests {
         assert_eq!(middle_names().len(), 318);
         assert_eq!(given_names().len(), 493);
         assert_eq!(name_equivalences().len(), 23);
+        assert_eq!(nicknames().len(), 2_691);
         assert_eq!(old_provinces().len(), 63);
         assert_eq!(old_districts().len(), 696);
         assert_eq!(old_wards().len(), 10_035);

@@ -5,6 +5,8 @@
 
 /// Bad input, hostile files and misuse: rows accounted for, output sets, permissions, limits.
 mod adversarial;
+/// English names: nicknames, initials, double family names, swapped parts (issue 14).
+mod english_names;
 /// The model on clean registers, few duplicates and lookups; EM's prior, checks and fallback;
 /// supervised training; monotone weights.
 mod model;

@@ -7,12 +7,16 @@
 //! when the integers leave the question open, and token similarities are memoised per thread
 //! because names come from a small vocabulary.
 //!
+//! English names share the name levels: the nickname table ([`crate::normalize::nickname`]),
+//! initials and double family names widen the levels noted below, and never apply to tokens that
+//! are Vietnamese names ([`crate::normalize::name::is_vietnamese_name`]).
+//!
 //! Level 0 of every field means "missing on either side" and weighs nothing. The other levels go
 //! from the strongest agreement to disagreement; their names are in [`LEVELS`].
 //!
 //! | field | levels |
 //! |---|---|
-//! | name | exact · exact without diacritics · same tokens, other order · same family class, given name and middle up to a dropped middle · one token mistyped · Jaro–Winkler ≥ 0.92 · same phonetic keys · given name only · different |
+//! | name | exact · exact without diacritics · same tokens, other order · same family class, given name and middle up to a dropped middle (English names: or a nickname, a middle initial, one part of a double family name) · one token mistyped · Jaro–Winkler ≥ 0.92 (or a given initial, double family names sharing a part) · same phonetic keys · given name only · different |
 //! | dob | exact · day and month swapped · same year and month · year-only agrees · same year · year ±1, same day and month · year ±1 · different |
 //! | address | same ward and house number · same ward · same old district, or same new province and street · same province, a ward unknown · same province, other wards · different |
 //! | id | exact · one digit off or two adjacent swapped (when the names agree at least on the given name) · different (a CCCD and a CMND are never compared: missing) |
@@ -22,6 +26,8 @@
 use bytemuck::{Pod, Zeroable};
 use rustc_hash::FxHashMap;
 
+use crate::normalize::name::is_vietnamese_name;
+use crate::normalize::nickname::nickname_equivalent;
 use crate::schema::{ExtraField, MAX_EXTRA};
 pub use crate::util::similarity::{MAX_COMPARED_BYTES, jaro_winkler, one_edit};
 
@@ -328,10 +334,25 @@ impl Records for (Vec<Features>, Vec<String>) {
     }
 }
 
-/// Per-thread scratch space of the comparators: the memo of token similarities.
+/// Relations between two name parts ([`Scratch`] memoises them by the parts' hashes).
+mod rel {
+    /// One typo apart ([`super::Scratch`]'s test).
+    pub const TYPO: u8 = 1;
+    /// Token by token equal, an English nickname of each other (Bill, William) or an initial and
+    /// a name starting with it (J, John): see [`super::english_relation`].
+    pub const LOOSE: u8 = 2;
+    /// `LOOSE` through at least one initial.
+    pub const INITIAL: u8 = 4;
+    /// The tokens of one part are all tokens of the other (Jones, Smith-Jones).
+    pub const SUBSET: u8 = 8;
+    /// The parts share a token (Smith-Jones, Jones-Brown).
+    pub const OVERLAP: u8 = 16;
+}
+
+/// Per-thread scratch space of the comparators: the memo of relations between name parts.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    similar: FxHashMap<(u32, u32), bool>,
+    similar: FxHashMap<(u32, u32), u8>,
 }
 
 impl Scratch {
@@ -340,36 +361,115 @@ impl Scratch {
         Self::default()
     }
 
-    /// Whether two name parts are one typo apart: one edit (a letter substituted, inserted,
-    /// deleted, or two adjacent letters swapped), or — for parts of five letters or more —
-    /// Jaro–Winkler ≥ 0.88 (Telex residue such as "nguyeenx"). Memoised by their hashes. Short
-    /// syllables need the edit test: Jaro–Winkler sees almost nothing in common between "nhi"
-    /// and "nih".
-    fn similar_by<'n>(
+    /// The relations ([`rel`]) of two name parts, memoised by their hashes.
+    ///
+    /// One typo apart: one edit (a letter substituted, inserted, deleted, or two adjacent letters
+    /// swapped), or — for parts of five letters or more — Jaro–Winkler ≥ 0.88 (Telex residue such
+    /// as "nguyeenx"). Short syllables need the edit test: Jaro–Winkler sees almost nothing in
+    /// common between "nhi" and "nih". The English relations are [`english_relation`]'s.
+    fn relation_by<'n>(
         &mut self,
         ha: u32,
         hb: u32,
         parts: impl FnOnce() -> (&'n str, &'n str),
-    ) -> bool {
+    ) -> u8 {
         if ha == 0 || hb == 0 {
-            return false;
+            return 0;
         }
         if ha == hb {
-            return true;
+            // Equal parts whose classes differ (an ASCII token read as its likely accented form
+            // on one side only): one typo apart, as they always were; the English relations are
+            // for differing parts.
+            return rel::TYPO;
         }
         let key = if ha <= hb { (ha, hb) } else { (hb, ha) };
         if let Some(&v) = self.similar.get(&key) {
             return v;
         }
         let (a, b) = parts();
-        let v = !a.is_empty()
-            && !b.is_empty()
-            && (one_edit(a, b) || (a.len().min(b.len()) >= 5 && jaro_winkler(a, b) >= 0.88));
+        let mut v = 0;
+        if !a.is_empty() && !b.is_empty() {
+            if one_edit(a, b) || (a.len().min(b.len()) >= 5 && jaro_winkler(a, b) >= 0.88) {
+                v |= rel::TYPO;
+            }
+            v |= english_relation(a, b);
+        }
         if self.similar.len() > 1 << 20 {
             self.similar.clear();
         }
         self.similar.insert(key, v);
         v
+    }
+}
+
+/// The English relations ([`rel`]) of two different ASCII name parts (tokens joined by one
+/// space): `LOOSE` (and `INITIAL`) when they have as many tokens and each pair of tokens is
+/// equal, nickname-equivalent ([`nickname_equivalent`]) or an initial and a longer name starting
+/// with it; `SUBSET` and `OVERLAP` for the tokens they share. Tokens that are Vietnamese names
+/// ([`is_vietnamese_name`]) take part in none of these relations except by being equal, so that
+/// no Vietnamese name is read as a nickname, an initial or a part of a double family name.
+fn english_relation(a: &str, b: &str) -> u8 {
+    let english = |t: &str| !is_vietnamese_name(t);
+    // One pair of tokens: equal, an initial of an English name, or a nickname (the nickname
+    // table holds no Vietnamese name).
+    let tokens_agree = |x: &str, y: &str, through_initial: &mut bool| {
+        if x == y {
+            return true;
+        }
+        let initial = |x: &str, y: &str| x.len() == 1 && y.len() > 1 && y.starts_with(x);
+        if initial(x, y) || initial(y, x) {
+            *through_initial = english(x) && english(y);
+            return *through_initial;
+        }
+        nickname_equivalent(x, y)
+    };
+    let loose = |agree: bool, through_initial: bool| match (agree, through_initial) {
+        (false, _) => 0,
+        (true, false) => rel::LOOSE,
+        (true, true) => rel::LOOSE | rel::INITIAL,
+    };
+    // Single tokens (nearly every part): two different tokens share none.
+    if !a.contains(' ') && !b.contains(' ') {
+        let mut through_initial = false;
+        let agree = tokens_agree(a, b, &mut through_initial);
+        return loose(agree, through_initial);
+    }
+    let mut v = 0;
+    let (na, nb) = (a.split(' ').count(), b.split(' ').count());
+    if na == nb {
+        let mut through_initial = false;
+        let agree = a.split(' ').zip(b.split(' ')).all(|(x, y)| {
+            let mut initial = false;
+            let ok = tokens_agree(x, y, &mut initial);
+            through_initial |= initial;
+            ok
+        });
+        v |= loose(agree, through_initial);
+    }
+    if a.split(' ').chain(b.split(' ')).all(english) {
+        let (short, long) = if na <= nb { (a, b) } else { (b, a) };
+        let shared = short.split(' ').filter(|t| long.split(' ').any(|u| u == *t)).count();
+        if shared > 0 {
+            v |= rel::OVERLAP;
+            if shared == short.split(' ').count() {
+                v |= rel::SUBSET;
+            }
+        }
+    }
+    v
+}
+
+/// Whether a relation between two differing parts makes them agree loosely, and how: `Some(false)`
+/// as strongly as a dropped middle name (a nickname, a middle initial, a double family name and
+/// one of its parts), `Some(true)` more weakly (a given initial, double family names sharing one
+/// part), `None` not at all. `part` is 0 (family), 1 (middle) or 2 (given).
+fn loose_part(part: usize, r: u8) -> Option<bool> {
+    match part {
+        0 if r & rel::SUBSET != 0 => Some(false),
+        0 if r & rel::OVERLAP != 0 => Some(true),
+        1 if r & rel::LOOSE != 0 => Some(false),
+        2 if r & rel::LOOSE != 0 => Some(r & rel::INITIAL != 0),
+        _ => None,
     }
 }
 
@@ -407,18 +507,21 @@ pub fn compare_name<'n>(
     if family && given && middle_compatible {
         return CLASS_MIDDLE;
     }
-    // From here on, parts are compared by similarity, memoised by their hashes: the names are
-    // fetched from the store only when the memo has not seen a pair of parts yet.
+    // From here on, parts are compared by their relations, memoised by their hashes: the names
+    // are fetched from the store only when the memo has not seen a pair of parts yet.
     let mut fetched: Option<(&str, &str)> = None;
     let mut names = Some(names);
-    let mut names = move || *fetched.get_or_insert_with(|| names.take().map_or(("", ""), |f| f()));
-    let mut similar = |part: usize, memo: &mut Scratch| {
+    let names = std::cell::RefCell::new(move || {
+        *fetched.get_or_insert_with(|| names.take().map_or(("", ""), |f| f()))
+    });
+    let names = || (names.borrow_mut())();
+    let relation = |part: usize, memo: &mut Scratch| {
         let (ha, hb) = match part {
             0 => (a.family, b.family),
             1 => (a.middle, b.middle),
             _ => (a.given, b.given),
         };
-        memo.similar_by(ha, hb, || {
+        memo.relation_by(ha, hb, || {
             let (left, right) = names();
             let (px, py) = (a.parts(left), b.parts(right));
             match part {
@@ -428,6 +531,25 @@ pub fn compare_name<'n>(
             }
         })
     };
+    // English names: the parts that differ agree loosely ([`loose_part`]). A nickname (Bill,
+    // William), a middle initial or one part of a double family name is as strong as a dropped
+    // middle name; a given initial (J, John) or two double family names sharing a part is
+    // weaker, on the Jaro–Winkler level. Vietnamese names never agree loosely.
+    let mut weak = Some(false);
+    for (part, agrees) in [(0, family), (1, middle_compatible), (2, given)] {
+        if !agrees {
+            weak = weak.and_then(|w| Some(w | loose_part(part, relation(part, scratch))?));
+            if weak.is_none() {
+                break;
+            }
+        }
+    }
+    match weak {
+        Some(false) => return CLASS_MIDDLE,
+        Some(true) => return JARO_WINKLER,
+        None => {}
+    }
+    let similar = |part: usize, memo: &mut Scratch| relation(part, memo) & rel::TYPO != 0;
     // Exactly one part disagrees, and it is a typo of the other.
     let typo = match (family, middle, given) {
         (false, true, true) => similar(0, scratch),

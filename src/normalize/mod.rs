@@ -9,6 +9,7 @@
 //! | [`text`] | canonical text (NFC, one tone placement, lower case) and its ASCII fold |
 //! | [`legacy`] | TCVN3 / VNI-Windows detection and decoding |
 //! | [`name`] | name parts, family class, phonetic keys, sex hint |
+//! | [`nickname`] | English nicknames (Bill ~ William) |
 //! | [`phonetic`] | the Vietnamese phonetic key of one syllable |
 //! | [`address`] | house number, street, administrative codes before and after 2025 |
 //! | [`admin`] | the embedded gazetteer and the 2025 old→new mapping |
@@ -24,6 +25,7 @@ pub mod extra;
 pub mod id;
 pub mod legacy;
 pub mod name;
+pub mod nickname;
 pub mod phone;
 pub mod phonetic;
 pub mod sex;

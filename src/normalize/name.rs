@@ -998,6 +998,19 @@ fn push_class(
     apply_iy(out_ascii, start_a);
 }
 
+/// Whether an ASCII lower-case token is the ASCII form of a Vietnamese family, middle or given
+/// name of the embedded lists (`nguyen`, `van`, `lan`, `an`). The English-only rules of the
+/// comparison (nicknames, initials, double family names) leave such tokens alone.
+///
+/// ```
+/// use vnlink::normalize::name::is_vietnamese_name;
+/// assert!(is_vietnamese_name("lan") && is_vietnamese_name("nguyen"));
+/// assert!(!is_vietnamese_name("william") && !is_vietnamese_name("smith"));
+/// ```
+pub fn is_vietnamese_name(ascii: &str) -> bool {
+    tables().ascii.contains_key(ascii)
+}
+
 /// Normalises one name, deciding its legacy encoding on the value alone.
 ///
 /// ```
