@@ -224,6 +224,11 @@ pub struct ColumnConfig {
     /// only — e.g. a postcode when the address is compared as a whole already.
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     pub compare: bool,
+    /// Dates of this column are written month first (`03/04/1988` is 4 March, as in the US):
+    /// a `dob` column's ambiguous day/month order. Inferred from the values when some have a
+    /// second number above 12 and none a first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub month_first: bool,
 }
 
 impl From<FieldKind> for ExtraKind {

@@ -386,3 +386,42 @@ fn limits_and_mismatched_models_are_errors() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("key `model`") && err.contains("levels differ"), "{err}");
 }
+
+/// Issue 14: a first column filled and distinct in every row is the record id whatever its
+/// header, and a date column written month first (US style) is read so.
+#[test]
+fn record_id_and_month_first_dates_are_inferred_from_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("w2.csv");
+    let mut text = String::from("form_key,first_name,last_name,date_of_birth\n");
+    for i in 0..40u32 {
+        let (m, d) = (1 + i % 12, 13 + i % 15);
+        let _ = writeln!(text, "F2020-{i:06},Ann{i},Lee{},{m:02}/{d:02}/19{}", i % 7, 50 + i);
+    }
+    std::fs::write(&csv, &text).unwrap();
+    let schema = vnlink_ok(&["schema", s(&csv)], 0);
+    assert!(schema.contains("header = \"form_key\"\nkind = \"record_id\""), "{schema}");
+    assert!(schema.contains("kind = \"dob\"\nmonth_first = true"), "{schema}");
+    let out = dir.path().join("o");
+    vnlink_ok(&["dedupe", s(&csv), "--out", s(&out), "-q"], 1);
+    let clusters = crate::util::rows(&out.join("clusters.csv"));
+    assert_eq!(clusters[0][0], "F2020-000000", "ids are the form keys");
+    // 01/13/1950 is 13 January: the store holds it so.
+    let store = out.join("store.vnl");
+    let q = vnlink_ok(
+        &[
+            "query",
+            s(&store),
+            "--dob",
+            "1950-01-13",
+            "--field",
+            "given_name=Ann0",
+            "--field",
+            "family_name=Lee0",
+            "-k",
+            "1",
+        ],
+        0,
+    );
+    assert!(q.contains("\"record_id\":\"F2020-000000\""), "{q}");
+}

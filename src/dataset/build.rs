@@ -414,13 +414,14 @@ impl RawSource for Record {
 fn prepare_into<T: RawSource>(
     rows: &[T],
     enc: Encodings,
-    extras: &[FieldKind],
+    (extras, month_first): (&[FieldKind], bool),
     out: &mut Vec<Prepared>,
 ) {
     out.resize_with(rows.len(), Prepared::default);
-    out.par_iter_mut()
-        .zip(rows.par_iter())
-        .for_each_init(|| Preparer::with_extras(extras), |p, (o, r)| p.prepare(&r.raw(), &enc, o));
+    out.par_iter_mut().zip(rows.par_iter()).for_each_init(
+        || Preparer::with_extras(extras).month_first(month_first),
+        |p, (o, r)| p.prepare(&r.raw(), &enc, o),
+    );
 }
 
 fn prepare_all<T: RawSource>(rows: &[T], enc: Encodings, extras: &[FieldKind]) -> Vec<Prepared> {
@@ -488,6 +489,12 @@ pub fn build_csv(
     // Prepared blocks go back to the preparing stage too: their strings keep their capacity.
     let (recycle_prepared, recycled_prepared) = channel::<Vec<Prepared>>();
     let blocking = &opts.blocking;
+    // A date-of-birth column configured (or inferred) as written month first.
+    let month_first = opts
+        .ingest
+        .config_columns
+        .as_ref()
+        .is_some_and(|cols| cols.iter().any(|c| c.kind == FieldKind::Dob && c.month_first));
     let (read_result, write_result) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<IngestReport> {
             let mut chunk = first;
@@ -513,7 +520,7 @@ pub fn build_csv(
         });
         for rows in prepare_rx {
             let mut prepared = recycled_prepared.try_recv().unwrap_or_default();
-            prepare_into(&rows, enc, &kinds, &mut prepared);
+            prepare_into(&rows, enc, (&kinds, month_first), &mut prepared);
             if to_write.send((rows, prepared)).is_err() {
                 break;
             }

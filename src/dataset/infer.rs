@@ -100,6 +100,16 @@ impl Inferred {
     }
 }
 
+/// Whether a column's sampled values can be record ids: at least two, every one filled and no
+/// two equal.
+fn is_record_id(values: &[&str]) -> bool {
+    let mut seen: Vec<&str> = values.iter().map(|v| v.trim()).collect();
+    let n = seen.len();
+    seen.sort_unstable();
+    seen.dedup();
+    n >= 2 && seen.len() == n && seen.iter().all(|v| !v.is_empty())
+}
+
 /// What makes a column an identifier whatever its header: nearly always filled, mostly distinct,
 /// one shape (mostly digits, of one length, separators aside), and not a row number.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -226,16 +236,41 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
             kind: c.kind,
             name: c.name.clone(),
             compare: true,
+            month_first: false,
         })
         .collect();
     let mut notes = Vec::new();
     let mut unmapped =
         sniff_unmapped(path, &opts, &headers, &unmapped_idx, &mut columns, &mut notes)?;
     read_as_vietnamese(&rows, &mut columns, &mut notes);
+    date_order(&rows, &mut columns, &mut notes);
     limit_extras(&mut columns, &mut unmapped, &mut notes);
     name_extras(&mut columns);
     let blocking = rules_for(&columns);
     Ok(Inferred { columns, unmapped, blocking, notes, rows_sampled: rows.len() })
+}
+
+/// Step 3b: a date-of-birth column written month first (`05/23/1994`): among `d/m/yyyy`-shaped
+/// values, those with a second number above 12 outnumber those with a first one above 12 ten to
+/// one (typos and swapped values make a few of the other kind), and there are at least three.
+fn date_order(rows: &[RawRecord], columns: &mut [ColumnConfig], notes: &mut Vec<String>) {
+    let (mut day_first, mut month_first) = (0usize, 0usize);
+    for r in rows {
+        if let Some((a, b)) = r.get(FieldKind::Dob).and_then(crate::normalize::date::leading_pair) {
+            day_first += usize::from(a > 12 && b <= 12);
+            month_first += usize::from(b > 12 && a <= 12);
+        }
+    }
+    if month_first >= 3 && month_first >= 10 * day_first {
+        for c in columns.iter_mut().filter(|c| c.kind == FieldKind::Dob) {
+            c.month_first = true;
+            notes.push(format!(
+                "column `{}`: dates written month first ({month_first} sampled values have the \
+                 day second, {day_first} first): 03/04/1988 is read as 4 March",
+                c.header
+            ));
+        }
+    }
 }
 
 /// Step 2: sniffs the unmapped columns, [`MAX_EXTRA`] at a time, read as text fields: e-mail
@@ -257,6 +292,7 @@ fn sniff_unmapped(
                 kind: FieldKind::Text,
                 name: format!("c{i}"),
                 compare: true,
+                month_first: false,
             })
             .collect();
         let o = IngestOptions { config_columns: Some(cfg), ..opts.clone() };
@@ -266,7 +302,23 @@ fn sniff_unmapped(
         for (j, &i) in batch.iter().enumerate() {
             let values: Vec<&str> = sample.iter().map(|r| r.extra(j)).collect();
             let (kind, filled, _) = suggest(&values);
-            if kind == Some(FieldKind::Email)
+            if i == 0
+                && is_record_id(&values)
+                && columns.iter().all(|c| c.kind != FieldKind::RecordId)
+            {
+                notes.push(format!(
+                    "column `{}`: the first column, filled and distinct in every sampled row: \
+                     the record id",
+                    headers[i]
+                ));
+                columns.push(ColumnConfig {
+                    header: headers[i].clone(),
+                    kind: FieldKind::RecordId,
+                    name: String::new(),
+                    compare: true,
+                    month_first: false,
+                });
+            } else if kind == Some(FieldKind::Email)
                 && columns.iter().filter(|c| c.kind.is_extra()).count() < MAX_EXTRA
             {
                 notes.push(format!(
@@ -278,6 +330,7 @@ fn sniff_unmapped(
                     kind: FieldKind::Email,
                     name: String::new(),
                     compare: true,
+                    month_first: false,
                 });
             } else if let Some(e) = identifier_evidence(&values)
                 && columns.iter().filter(|c| c.kind.is_extra()).count() < MAX_EXTRA
@@ -297,6 +350,7 @@ fn sniff_unmapped(
                     kind: FieldKind::Code,
                     name: String::new(),
                     compare: true,
+                    month_first: false,
                 });
             } else {
                 unmapped.push(Unmapped { header: headers[i].clone(), suggestion: kind, filled });
@@ -485,6 +539,9 @@ impl Inferred {
             }
             if !c.compare {
                 let _ = writeln!(t, "compare = false");
+            }
+            if c.month_first {
+                let _ = writeln!(t, "month_first = true");
             }
             t.push('\n');
         }

@@ -197,6 +197,8 @@ pub struct Preparer {
     joined: String,
     order: Vec<usize>,
     extra_kinds: Vec<FieldKind>,
+    /// Dates are read month first.
+    month_first: bool,
 }
 
 impl std::fmt::Debug for Preparer {
@@ -215,6 +217,13 @@ impl Preparer {
     /// [`MAX_EXTRA`]; more are ignored).
     pub fn with_extras(kinds: &[FieldKind]) -> Self {
         Preparer { extra_kinds: kinds.iter().copied().take(MAX_EXTRA).collect(), ..Self::default() }
+    }
+
+    /// Makes this preparer read dates month first ([`date::parse_date_month_first`]).
+    #[must_use]
+    pub fn month_first(mut self, on: bool) -> Self {
+        self.month_first = on;
+        self
     }
 
     /// Makes this preparer read extra fields of these kinds (as [`with_extras`](Self::with_extras)).
@@ -243,7 +252,11 @@ impl Preparer {
         }
 
         // Date of birth.
-        let d = date::parse_date(raw.dob);
+        let d = if self.month_first {
+            date::parse_date_month_first(raw.dob)
+        } else {
+            date::parse_date(raw.dob)
+        };
         if let Some(d) = d.date {
             f.dob = d.pack();
         }

@@ -286,6 +286,56 @@ pub fn parse_date(s: &str) -> ParsedDate {
     }
 }
 
+/// The first two numbers of a `d/m/yyyy`-shaped date (separators `/`, `-` or `.`, a year of
+/// two or four digits), as written; `None` for any other form.
+pub fn leading_pair(s: &str) -> Option<(u32, u32)> {
+    let mut parts = s.trim().split(['/', '-', '.']);
+    let (first, second, year) = (parts.next()?, parts.next()?, parts.next()?);
+    let num = |part: &str, lens: &[usize]| {
+        (lens.contains(&part.len()) && part.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| digits_value(part.as_bytes()))
+    };
+    if parts.next().is_some() || num(year, &[2, 4]).is_none() {
+        return None;
+    }
+    Some((num(first, &[1, 2])?, num(second, &[1, 2])?))
+}
+
+/// Parses a date of a column written month first: a `m/d/yyyy`-shaped value is read month
+/// first (a second number above 12 still reads as a day-first date, with its warning); any
+/// other form as [`parse_date`] reads it.
+pub fn parse_date_month_first(s: &str) -> ParsedDate {
+    match leading_pair(s) {
+        Some((month, day)) if day <= 12 || month <= 12 => {
+            let text = s.trim();
+            let sep =
+                text.bytes().find(|c| matches!(c, b'/' | b'-' | b'.')).map_or('/', char::from);
+            let year = text.rsplit(sep).next().unwrap_or("");
+            parse_date(&format!("{day}{sep}{month}{sep}{year}"))
+        }
+        _ => parse_date(s),
+    }
+}
+
+#[cfg(test)]
+mod month_first_tests {
+    use super::*;
+
+    #[test]
+    fn month_first_columns() {
+        assert_eq!(leading_pair("05/23/1994"), Some((5, 23)));
+        assert_eq!(leading_pair("5-6-94"), Some((5, 6)));
+        assert_eq!(leading_pair("1994-05-06"), None);
+        assert_eq!(leading_pair("05/06/1994/1"), None);
+        assert_eq!(parse_date_month_first("05/06/1994").date, Date::new(1994, 5, 6));
+        assert_eq!(parse_date_month_first("05/23/1994").date, Date::new(1994, 5, 23));
+        // A day first where the first number cannot be a month stays a day first.
+        assert_eq!(parse_date_month_first("23/05/1994").date, Date::new(1994, 5, 23));
+        assert_eq!(parse_date_month_first("1994-05-06").date, Date::new(1994, 5, 6));
+        assert_eq!(parse_date_month_first("").date, None);
+    }
+}
+
 /// A number token: its value and how many digits it was written with.
 #[derive(Clone, Copy)]
 struct Num {
