@@ -229,6 +229,10 @@ pub struct ColumnConfig {
     /// second number above 12 and none a first.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub month_first: bool,
+    /// The comparison levels of an extra field, tried in order after "exact" (empty: the
+    /// kind's built-in levels): `["jaro_winkler>=0.95", "levenshtein<=2"]`, see [`LevelSpec`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<LevelSpec>,
 }
 
 impl From<FieldKind> for ExtraKind {
@@ -273,6 +277,9 @@ pub struct ColumnMapping {
     /// Whether the field is compared (`false`: used by blocking rules only).
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     pub compare: bool,
+    /// Configured comparison levels (extra fields; empty: the kind's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<LevelSpec>,
 }
 
 fn yes() -> bool {
@@ -313,13 +320,105 @@ pub struct ExtraField {
     /// Whether it is compared (`false`: blocking rules only; its level is always "missing").
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     pub compare: bool,
+    /// Its comparison levels after "exact", when configured (empty: the kind's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<LevelSpec>,
+}
+
+/// A configured comparison level of an extra field, written as a string in configuration files
+/// and models: two values are at this level when the test holds (and no earlier level's did).
+///
+/// | written | holds when |
+/// |---|---|
+/// | `jaro_winkler>=0.92` | the Jaro–Winkler similarity of the canonical texts is at least 0.92 |
+/// | `levenshtein<=2` | at most 2 edits (characters) apart |
+/// | `prefix=3` | the first 3 characters agree |
+/// | `abs_diff<=1000` | numbers at most 1000 apart |
+/// | `percent_diff<=10` | numbers at most 10 % of the larger apart |
+/// | `days<=30` | dates (read as dates of birth are) at most 30 days apart |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum LevelSpec {
+    /// Jaro–Winkler similarity at least this many thousandths.
+    JaroWinkler(u16),
+    /// At most this many edits.
+    Levenshtein(u16),
+    /// The first this many characters agree.
+    Prefix(u16),
+    /// Numbers at most this far apart, in thousandths.
+    AbsDiff(u64),
+    /// Numbers at most this percentage of the larger apart, in thousandths of a percent.
+    PercentDiff(u32),
+    /// Dates at most this many days apart.
+    Days(u32),
+}
+
+impl std::fmt::Display for LevelSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let milli = |v: u64| {
+            let s = format!("{}.{:03}", v / 1000, v % 1000);
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        };
+        match *self {
+            LevelSpec::JaroWinkler(t) => write!(f, "jaro_winkler>={}", milli(u64::from(t))),
+            LevelSpec::Levenshtein(n) => write!(f, "levenshtein<={n}"),
+            LevelSpec::Prefix(n) => write!(f, "prefix={n}"),
+            LevelSpec::AbsDiff(v) => write!(f, "abs_diff<={}", milli(v)),
+            LevelSpec::PercentDiff(v) => write!(f, "percent_diff<={}", milli(u64::from(v))),
+            LevelSpec::Days(n) => write!(f, "days<={n}"),
+        }
+    }
+}
+
+impl From<LevelSpec> for String {
+    fn from(l: LevelSpec) -> String {
+        l.to_string()
+    }
+}
+
+impl TryFrom<String> for LevelSpec {
+    type Error = String;
+
+    fn try_from(text: String) -> std::result::Result<Self, String> {
+        let t = text.trim();
+        let known = "jaro_winkler>=X (0 to 1), levenshtein<=N, prefix=N, abs_diff<=X, \
+                     percent_diff<=X, days<=N";
+        let bad = || format!("comparison level `{t}`: expected one of {known}");
+        let (name, op, value) = ["<=", ">=", "="]
+            .iter()
+            .find_map(|op| t.split_once(op).map(|(n, v)| (n.trim(), *op, v.trim())))
+            .ok_or_else(bad)?;
+        let milli = |v: &str| -> Option<u64> {
+            let x: f64 = v.parse().ok()?;
+            (0.0..1e12).contains(&x).then(|| (x * 1000.0).round() as u64)
+        };
+        let count = |v: &str| v.parse::<u16>().ok();
+        let spec = match (name, op) {
+            ("jaro_winkler", ">=") => milli(value)
+                .filter(|&m| m <= 1000)
+                .and_then(|m| u16::try_from(m).ok())
+                .map(LevelSpec::JaroWinkler),
+            ("levenshtein", "<=") => count(value).map(LevelSpec::Levenshtein),
+            ("prefix", "=") => count(value).filter(|&n| n > 0).map(LevelSpec::Prefix),
+            ("abs_diff", "<=") => milli(value).map(LevelSpec::AbsDiff),
+            ("percent_diff", "<=") => {
+                milli(value).and_then(|m| u32::try_from(m).ok()).map(LevelSpec::PercentDiff)
+            }
+            ("days", "<=") => value.parse::<u32>().ok().map(LevelSpec::Days),
+            _ => None,
+        };
+        spec.ok_or_else(bad)
+    }
 }
 
 impl ExtraField {
     /// Whether two fields are the same field for matching: name, kind and use (the header
     /// they were read from may differ between two files).
     pub fn same_as(&self, other: &ExtraField) -> bool {
-        self.name == other.name && self.kind == other.kind && self.compare == other.compare
+        self.name == other.name
+            && self.kind == other.kind
+            && self.compare == other.compare
+            && self.levels == other.levels
     }
 
     /// Whether two lists hold the same fields in the same order ([`same_as`](Self::same_as)).
@@ -344,6 +443,7 @@ impl ExtraField {
                     kind: c.kind,
                     header: c.header.clone(),
                     compare: c.compare,
+                    levels: c.levels.clone(),
                 }),
             }
         }

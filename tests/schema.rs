@@ -360,6 +360,7 @@ fn limits_and_mismatched_models_are_errors() {
             kind: FieldKind::Text,
             header: format!("f{i}"),
             compare: true,
+            levels: Vec::new(),
         })
         .collect();
     let opts = vnlink::BuildOptions { extras, ..vnlink::BuildOptions::default() };
@@ -424,4 +425,60 @@ fn record_id_and_month_first_dates_are_inferred_from_values() {
         0,
     );
     assert!(q.contains("\"record_id\":\"F2020-000000\""), "{q}");
+}
+
+/// Issue 14: a field's comparison levels listed in the configuration are compared, trained,
+/// written in the model and the pairs; a level that does not parse is refused with its key.
+#[test]
+fn comparison_levels_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "record_id,full_name,dob,employer,salary\n\
+         1,Nguyễn Văn Hùng,05/03/1980,Công ty Vinamilk,12000000\n\
+         2,Nguyen Van Hung,1980-03-05,Cong ty Vinamilk Chi nhanh 2,12500000\n\
+         3,Trần Thị Lan,12/11/1992,Viettel,8000000\n\
+         4,Tran Thi Lan,1992-11-12,Tập đoàn Viettel,9000000\n\
+         5,Lê Minh Tuấn,03/04/1988,FPT,20000000\n",
+    )
+    .unwrap();
+    let cfg = dir.path().join("cfg.toml");
+    let config = |levels: &str| {
+        format!(
+            "[[columns]]\nheader = \"record_id\"\nkind = \"record_id\"\n\
+             [[columns]]\nheader = \"full_name\"\nkind = \"full_name\"\n\
+             [[columns]]\nheader = \"dob\"\nkind = \"dob\"\n\
+             [[columns]]\nheader = \"employer\"\nkind = \"text\"\nlevels = {levels}\n\
+             [[columns]]\nheader = \"salary\"\nkind = \"numeric\"\n\
+             levels = [\"percent_diff<=5\", \"abs_diff<=1000000\"]\n"
+        )
+    };
+    std::fs::write(&cfg, config("[\"jaro_winkler>=0.9\", \"levenshtein<=9\"]")).unwrap();
+    let out = dir.path().join("o");
+    // Exit 1: five records are too few to train on (the reference m is used, and said).
+    vnlink_ok(&["dedupe", s(&csv), "--config", s(&cfg), "--out", s(&out), "-q"], 1);
+    let model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("model.json")).unwrap()).unwrap();
+    let labels = |name: &str| -> Vec<String> {
+        let f = model["fields"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap();
+        f["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(labels("employer"), ["exact", "jaro_winkler>=0.9", "levenshtein<=9", "different"]);
+    assert_eq!(labels("salary"), ["exact", "percent_diff<=5", "abs_diff<=1000000", "different"]);
+    let pairs = crate::util::rows(&out.join("pairs.csv"));
+    let pair = |a: &str| pairs.iter().find(|r| r[0] == a).unwrap_or_else(|| panic!("{pairs:?}"));
+    assert_eq!(pair("1")[10..], ["jaro_winkler>=0.9", "percent_diff<=5"]);
+    assert_eq!(pair("3")[10..], ["levenshtein<=9", "abs_diff<=1000000"]);
+
+    std::fs::write(&cfg, config("[\"soundex\"]")).unwrap();
+    let bad = vnlink(&["dedupe", s(&csv), "--config", s(&cfg), "--out", s(&out), "-q"]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(err.contains("columns[3].levels") && err.contains("soundex"), "{err}");
 }

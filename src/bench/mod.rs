@@ -259,6 +259,7 @@ fn dedupe(
     secs.dedupe = t.elapsed().as_secs_f64();
     let stage = |k: &str| result.stats.seconds.get(k).copied().unwrap_or(0.0);
     secs.train = stage("train");
+    secs.learn_blocking = stage("learn_blocking");
     secs.block_and_score = stage("block_and_score");
     secs.block = stage("block");
     secs.score = stage("score");

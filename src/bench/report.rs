@@ -41,6 +41,8 @@ pub struct Seconds {
     pub build: f64,
     /// Dedupe: training the model.
     pub train: f64,
+    /// Dedupe: learning blocking rules on top of the given ones (`block::learn`).
+    pub learn_blocking: f64,
     /// Dedupe: blocking and scoring every candidate pair.
     pub block_and_score: f64,
     /// Dedupe: blocking alone (keys, sorts, splits).

@@ -266,7 +266,7 @@ pub trait Records: Sync {
 /// field's ([`extra::levels`]).
 pub fn field_levels<R: Records + ?Sized>(records: &R) -> Vec<&'static [&'static str]> {
     let mut v: Vec<&'static [&'static str]> = LEVELS.to_vec();
-    v.extend(records.extra_fields().iter().map(|e| extra::levels(e.kind)));
+    v.extend(records.extra_fields().iter().map(extra::field_levels));
     v
 }
 
@@ -311,7 +311,11 @@ pub fn compare_extra_values<'t>(
             (left, right) if left == right => 1,
             (left, right) => {
                 let (ta, tb) = texts(j);
-                extra::compare_extra(field.kind, left, right, ta, tb)
+                if field.levels.is_empty() {
+                    extra::compare_extra(field.kind, left, right, ta, tb)
+                } else {
+                    extra::compare_configured(&field.levels, ta, tb)
+                }
             }
         };
         p.set(FIELDS + j, level);

@@ -237,6 +237,7 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
             name: c.name.clone(),
             compare: true,
             month_first: false,
+            levels: Vec::new(),
         })
         .collect();
     let mut notes = Vec::new();
@@ -293,6 +294,7 @@ fn sniff_unmapped(
                 name: format!("c{i}"),
                 compare: true,
                 month_first: false,
+                levels: Vec::new(),
             })
             .collect();
         let o = IngestOptions { config_columns: Some(cfg), ..opts.clone() };
@@ -317,6 +319,7 @@ fn sniff_unmapped(
                     name: String::new(),
                     compare: true,
                     month_first: false,
+                    levels: Vec::new(),
                 });
             } else if kind == Some(FieldKind::Email)
                 && columns.iter().filter(|c| c.kind.is_extra()).count() < MAX_EXTRA
@@ -331,6 +334,7 @@ fn sniff_unmapped(
                     name: String::new(),
                     compare: true,
                     month_first: false,
+                    levels: Vec::new(),
                 });
             } else if let Some(e) = identifier_evidence(&values)
                 && columns.iter().filter(|c| c.kind.is_extra()).count() < MAX_EXTRA
@@ -351,6 +355,7 @@ fn sniff_unmapped(
                     name: String::new(),
                     compare: true,
                     month_first: false,
+                    levels: Vec::new(),
                 });
             } else {
                 unmapped.push(Unmapped { header: headers[i].clone(), suggestion: kind, filled });

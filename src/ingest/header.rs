@@ -492,6 +492,7 @@ pub fn map_columns(
                 header: headers[index].clone(),
                 name: String::new(),
                 compare: true,
+                levels: Vec::new(),
             });
         }
     }
@@ -521,6 +522,7 @@ pub fn map_columns(
             header: headers[index].clone(),
             name,
             compare: true,
+            levels: Vec::new(),
         });
     }
     let unmapped = (0..headers.len()).filter(|&i| !used[i]).collect();
@@ -552,6 +554,7 @@ pub fn map_config(
                 header: headers[index].clone(),
                 name: String::new(),
                 compare: true,
+                levels: Vec::new(),
             });
         }
     }
@@ -646,12 +649,23 @@ fn add_config_extras(
                 ),
             ));
         }
+        if !c.levels.is_empty() && !c.kind.is_extra() {
+            return Err((
+                format!("columns[{i}].levels"),
+                format!(
+                    "comparison levels are for extra fields (email, postcode, text, code, \
+                     numeric); `{}` is compared by its built-in levels",
+                    c.kind
+                ),
+            ));
+        }
         schema.columns.push(ColumnMapping {
             kind: c.kind,
             index,
             header: headers[index].clone(),
             name,
             compare: c.compare,
+            levels: c.levels.clone(),
         });
     }
     Ok(())
