@@ -155,3 +155,37 @@ fn a_nickname_scores_higher_than_another_name() {
         assert!(c.len() < 2 || c[0].match_weight > c[1].match_weight, "{given}: {c:?}");
     }
 }
+
+#[test]
+fn a_typo_with_a_middle_initial_is_still_one_typo() {
+    use name_level::{DIFFERENT, ONE_TYPO};
+    // Census: first name, middle initial, last name; SSA: the full middle name. The middles
+    // agree (R, Rachel) and the rest is one typo apart: as if the middles were dropped.
+    let census = parts("Eccleston", "R", "Vixtoria");
+    let ssa = parts("Eccleston", "Rachel", "Victoria");
+    assert_eq!(level(&census, &ssa), ONE_TYPO);
+    assert_eq!(
+        level(&parts("Wallace", "M", "Makkenzie"), &parts("Wallace", "Mary", "Mackenzie")),
+        ONE_TYPO
+    );
+    assert_eq!(
+        level(&parts("Aboytes Pagan", "D", "Rhonta"), &parts("Aboytes Pagan", "Dana", "Rhonda")),
+        ONE_TYPO
+    );
+    // A typo in the family name, too.
+    assert_eq!(
+        level(&parts("Ecclestone", "R", "Victoria"), &parts("Eccleston", "Rachel", "Victoria")),
+        ONE_TYPO
+    );
+    // A middle written on one side only.
+    assert_eq!(level(&parts("Eccleston", "", "Vixtoria"), &ssa), ONE_TYPO);
+    // An initial that is not the middle name's does not help.
+    let other = level(&parts("Eccleston", "B", "Vixtoria"), &ssa);
+    assert!(other > ONE_TYPO, "{other}");
+    // Nor does a different name.
+    assert!(level(&parts("Eccleston", "R", "Margaret"), &ssa) >= name_level::GIVEN_ONLY);
+    assert!(level(&parts("Eccleston", "R", "Margaret"), &ssa) <= DIFFERENT);
+    // Vietnamese names keep their levels: "Nguyễn Văn An" against "Nguyễn Anh" is no typo.
+    let vn = level(&parts("Nguyễn", "Văn", "An"), &parts("Nguyễn", "", "Anh"));
+    assert!(vn > ONE_TYPO, "{vn}");
+}

@@ -479,6 +479,8 @@ fn loose_part(part: usize, r: u8) -> Option<bool> {
 
 /// Compares the names of two records. `names` gives their stored ASCII names; it is called only
 /// when the hashes of the features leave the level open.
+// One pass down the levels, sharing the lazily fetched names and the memo of part relations.
+#[allow(clippy::too_many_lines)]
 pub fn compare_name<'n>(
     a: &Features,
     b: &Features,
@@ -554,11 +556,38 @@ pub fn compare_name<'n>(
         None => {}
     }
     let similar = |part: usize, memo: &mut Scratch| relation(part, memo) & rel::TYPO != 0;
+    // English names whose middles agree as an initial and a full name (R, Rachel), or whose
+    // middle is written on one side only, while another part differs too: the rest is compared
+    // as if the middles were dropped from both names (Vixtoria R Eccleston, Victoria Rachel
+    // Eccleston: one typo). An initial relation holds only between English tokens, and a middle
+    // written on one side only counts when none of its tokens is a Vietnamese name: Vietnamese
+    // names keep their levels. Tested only for differing middles, lazily: after the cheaper
+    // conditions of each level, once (a memo look-up, or the names when a middle is missing).
+    let dropped_memo = std::cell::Cell::new(None);
+    let middles_dropped = |memo: &mut Scratch| {
+        if middle {
+            return false;
+        }
+        if let Some(d) = dropped_memo.get() {
+            return d;
+        }
+        let d = if a.middle == 0 || b.middle == 0 {
+            let (left, right) = names();
+            let m = if a.middle == 0 { b.parts(right).1 } else { a.parts(left).1 };
+            !m.is_empty() && left.split(' ').chain(right.split(' ')).all(|t| !is_vietnamese_name(t))
+        } else {
+            relation(1, memo) & rel::INITIAL != 0
+        };
+        dropped_memo.set(Some(d));
+        d
+    };
     // Exactly one part disagrees, and it is a typo of the other.
     let typo = match (family, middle, given) {
         (false, true, true) => similar(0, scratch),
         (true, false, true) => similar(1, scratch),
         (true, true, false) => similar(2, scratch),
+        (false, false, true) => similar(0, scratch) && middles_dropped(scratch),
+        (true, false, false) => similar(2, scratch) && middles_dropped(scratch),
         _ => false,
     };
     if typo {
@@ -567,14 +596,41 @@ pub fn compare_name<'n>(
     if a.name_phonetic == b.name_phonetic {
         return PHONETIC;
     }
+    // The family and given names as one string each, without the middles (when dropped).
+    let without_middles = || {
+        let (left, right) = names();
+        let join = |f: &Features, n: &str| {
+            let (family, _, given) = f.parts(n);
+            let mut s = String::with_capacity(family.len() + 1 + given.len());
+            s.push_str(family);
+            s.push(' ');
+            s.push_str(given);
+            s
+        };
+        (join(a, left), join(b, right))
+    };
+    // (Only for a family name equal or one typo apart: the keys are computed from the names.)
+    if a.given_phonetic == b.given_phonetic
+        && (family || similar(0, scratch))
+        && middles_dropped(scratch)
+        && family_given_phonetic(a, b, names())
+    {
+        return PHONETIC;
+    }
     // Several typos: no part is wholly different, and the full names are close. (The string
     // similarity runs only then: for most pairs a part differs and the test stops early.)
     let close = (family || similar(0, scratch))
-        && (middle_compatible || similar(1, scratch))
-        && (given || similar(2, scratch));
+        && (given || similar(2, scratch))
+        && (middle_compatible || similar(1, scratch) || middles_dropped(scratch));
     if close {
-        let (left, right) = names();
-        if jaro_winkler(left, right) >= 0.92 {
+        let jw = if middles_dropped(scratch) {
+            let (left, right) = without_middles();
+            jaro_winkler(&left, &right)
+        } else {
+            let (left, right) = names();
+            jaro_winkler(left, right)
+        };
+        if jw >= 0.92 {
             return JARO_WINKLER;
         }
     }
@@ -582,6 +638,24 @@ pub fn compare_name<'n>(
         return GIVEN_ONLY;
     }
     DIFFERENT
+}
+
+/// Whether the family and given names of two records (without their middles) have the same
+/// phonetic keys, in any order. `names` are their stored ASCII names.
+fn family_given_phonetic(a: &Features, b: &Features, names: (&str, &str)) -> bool {
+    let keys = |f: &Features, n: &str| {
+        let (family, _, given) = f.parts(n);
+        let mut keys: Vec<String> = family
+            .split(' ')
+            .chain(given.split(' '))
+            .filter(|t| !t.is_empty())
+            .map(crate::normalize::phonetic::phonetic_key)
+            .collect();
+        keys.sort_unstable();
+        keys
+    };
+    let (left, right) = (keys(a, names.0), keys(b, names.1));
+    !left.is_empty() && left == right
 }
 
 #[inline]
