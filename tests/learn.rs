@@ -117,3 +117,31 @@ fn a_dedupe_reports_what_it_learned_and_no_learn_turns_it_off() {
     assert!(report(&off)["stats"]["learned"].is_null());
     assert!(report(&off)["stats"]["blocking"].as_array().unwrap().len() < rules);
 }
+
+#[test]
+fn a_links_written_rules_work_on_files_with_other_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (e, sd) = ("800", "4");
+    vnlink_ok(
+        &["gen", "--locale", "en", "--shape", "link", "--entities", e, "--seed", sd, "--out"]
+            .into_iter()
+            .chain([s(dir.path())])
+            .collect::<Vec<_>>(),
+        0,
+    );
+    // The agency writes the date of birth under another header.
+    let agency = dir.path().join("agency.csv");
+    let text = std::fs::read_to_string(&agency).unwrap().replacen(",dob,", ",date_of_birth,", 1);
+    std::fs::write(&agency, text).unwrap();
+    let registry = dir.path().join("registry.csv");
+    let cfg = dir.path().join("rules.toml");
+    let learned = blocks_json(&[s(&registry), s(&agency), "--write-config", s(&cfg)]);
+    let written = std::fs::read_to_string(&cfg).unwrap();
+    assert!(!written.contains("[[columns]]"), "the rules alone: {written}");
+    let again = blocks_json(&[s(&registry), s(&agency), "--config", s(&cfg)]);
+    let names = |v: &Value| -> Vec<String> {
+        v["rules"].as_array().unwrap().iter().map(|r| r["stats"]["rule"].to_string()).collect()
+    };
+    assert_eq!(names(&again), names(&learned));
+    assert!(again["learned"].is_null());
+}

@@ -7,7 +7,7 @@ use vnlink::block::Blocking;
 use vnlink::block::analyse::analyse;
 use vnlink::block::learn::LearnReport;
 use vnlink::compare::Records;
-use vnlink::dataset::infer::{Inferred, infer};
+use vnlink::dataset::infer::infer;
 use vnlink::dataset::{Joined, RECORD_ID, View};
 use vnlink::eval::Truth;
 use vnlink::store::Store;
@@ -176,15 +176,21 @@ fn write_config(
     // The rules are now written out: a run with this file uses them as they are.
     let blocking = Blocking::with_rules(blocking.rules.clone(), blocking.max_block);
     let ingest = args.reading.ingest_options()?;
-    let text = if run.setup.config.columns.is_empty() && csv(&args.input) {
+    let inferred_columns = run.setup.config.columns.is_empty();
+    let text = if inferred_columns && args.right.is_none() && csv(&args.input) {
         let mut inferred = infer(&args.input, &ingest)?;
-        if let Some(right) = args.right.as_deref().filter(|p| csv(p)) {
-            let mut pair = vec![inferred, infer(right, &ingest)?];
-            Inferred::pair(&mut pair);
-            inferred = pair.swap_remove(0);
-        }
         inferred.blocking = blocking;
         inferred.to_toml(&args.input.display().to_string())
+    } else if inferred_columns && args.right.is_some() {
+        // One list of columns cannot name the headers of two files that differ: the rules
+        // alone, each file's columns inferred again as this run inferred them.
+        format!(
+            "# vnlink blocking rules for linking {} and {}, learned by `vnlink blocks`.\n\
+             # The columns are inferred from each file, as without --config.\n\n{}",
+            args.input.display(),
+            args.right.as_deref().unwrap_or(std::path::Path::new("")).display(),
+            blocking.to_toml()
+        )
     } else {
         let mut cfg = run.setup.config.clone();
         cfg.blocking = blocking;
