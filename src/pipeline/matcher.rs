@@ -531,8 +531,9 @@ impl Matcher {
 
     /// Links and deduplicates any number of stores at once, as one dataset: pairs inside each
     /// store and across stores, and clusters spanning them all (a person in three agency lists
-    /// and the register is one cluster). Record `i` of store `k` is record
-    /// `Sources::locate`-wise `start(k) + i` in the result (see [`Sources`]).
+    /// and the register is one cluster). The result's record indices run over the stores one
+    /// after the other: record `i` of store `k` is the sum of the earlier stores' sizes plus
+    /// `i` ([`Sources::locate`] maps back).
     pub fn link_and_dedupe(&self, stores: &[&Store]) -> Result<Dedupe> {
         let views = stores.iter().map(|s| View::new(s)).collect::<Result<Vec<_>>>()?;
         let sources = Sources::new(&views)?;
