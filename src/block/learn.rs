@@ -14,8 +14,8 @@
 //!    blocks larger than `max_block` are left out (matching skips them).
 //! 3. **Reference pairs without labels.** The pairs of the affordable candidates and of the
 //!    given rules that touch an *anchor* (a fixed hash-chosen subset of the sample) form a pool;
-//!    the caller judges them (the run's model at the run's threshold, or a truth file), and the
-//!    pairs judged matches are the reference. A rule's estimated recall is the share of the
+//!    the caller judges them (the run's model: a pair more likely a match than not; or a truth
+//!    file), and the pairs judged matches are the reference. A rule's estimated recall is the share of the
 //!    reference it produces (exact copies always count as found: matching compares them
 //!    apart).
 //! 4. **Greedy pick.** Starting from the given rules, the candidate that finds the most new
@@ -76,7 +76,7 @@ impl Default for LearnOptions {
     fn default() -> Self {
         LearnOptions {
             enabled: None,
-            target_recall: 0.995,
+            target_recall: 0.999,
             pairs_per_record: 50.0,
             sample: 50_000,
             anchors: 20_000,

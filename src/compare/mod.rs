@@ -637,6 +637,16 @@ pub fn compare_name<'n>(
     if given || a.given_phonetic == b.given_phonetic {
         return GIVEN_ONLY;
     }
+    // A given name missing on one side (a form with the first name left blank) is no
+    // disagreement: when the family names agree (or are one typo apart) and the middles are
+    // compatible (equal, missing, or an initial and a name), the name agrees in part, as a
+    // given name does without the family name.
+    if (a.given == 0) != (b.given == 0)
+        && (family || similar(0, scratch))
+        && (middle_compatible || relation(1, scratch) & rel::LOOSE != 0)
+    {
+        return GIVEN_ONLY;
+    }
     DIFFERENT
 }
 
@@ -983,5 +993,38 @@ mod name_tests {
         assert_eq!(level("Nguyễn Văn Hùng", "Trần Văn Hùng"), GIVEN_ONLY);
         assert_eq!(level("Nguyễn Văn Hùng", "Lê Thị Mai"), DIFFERENT);
         assert_eq!(level("", "Lê Thị Mai"), 0);
+    }
+
+    fn parts(family: &str, middle: &str, given: &str) -> Prepared {
+        let mut out = Prepared::default();
+        Preparer::new().prepare(
+            &RawFields { name_parts: [family, middle, given], ..RawFields::default() },
+            &Encodings::default(),
+            &mut out,
+        );
+        out
+    }
+
+    fn level_of_parts(a: [&str; 3], b: [&str; 3]) -> u8 {
+        let (x, y) = (parts(a[0], a[1], a[2]), parts(b[0], b[1], b[2]));
+        compare_name(
+            &x.features,
+            &y.features,
+            || (&x.name_ascii, &y.name_ascii),
+            &mut Scratch::new(),
+        )
+    }
+
+    #[test]
+    fn a_given_name_missing_on_one_side_agrees_in_part() {
+        use name_level::*;
+        // A form whose first name was left blank: the family and middle names agree.
+        assert_eq!(level_of_parts(["Rivers", "J", ""], ["Rivers", "J", "Mark"]), GIVEN_ONLY);
+        // A middle initial against the full middle name.
+        assert_eq!(level_of_parts(["Taylor", "Joan", ""], ["Taylor", "J", "Gayle"]), GIVEN_ONLY);
+        // The family names differ: nothing agrees.
+        assert_eq!(level_of_parts(["Rivers", "J", ""], ["Hall", "J", "Mark"]), DIFFERENT);
+        // Both given names written and different: the family name alone is no agreement.
+        assert_eq!(level_of_parts(["Rivers", "J", "Anna"], ["Rivers", "J", "Mark"]), DIFFERENT);
     }
 }

@@ -13,8 +13,23 @@
 //! and given names by their counts in the name lists of `data/vn-names`), as
 //! `s = (count + β·q) / (n + β)` with `β` = [`NATIONAL_WEIGHT`] records. A clean register of one
 //! district is not the nation: a name that is common nationally but appears once in a small
-//! file is not weighed as if it were rare. Names whose family or given name is not in the
-//! national lists (foreign names, English-language data) use the file's counts alone.
+//! file is not weighed as if it were rare.
+//!
+//! **Foreign names** — neither the family nor the given name in the national lists
+//! (English-language data) — have no national share, and the count of a full name in the file is
+//! a poor one: it counts the same person's records again, so that a name borne by one person
+//! with three records weighs as if three people bore it, and no exact full name can outweigh
+//! the prior. Their share is the product of their parts' shares among the foreign names of the
+//! file (family × given, × middle for the exact levels): people choose given and family names
+//! nearly independently, and a part is shared by many people, so its count is barely inflated by
+//! duplicates. Where names are not independent (a namesake group, "Robert Martinez" borne by
+//! hundreds), the count tells: the share is at least `(c − k)/n` for a name with `c` records,
+//! `k` being how many records one person has (the 90th percentile of the sizes of the groups of
+//! records sharing a full name and a date of birth, or a full name when there are no dates) —
+//! beyond them the records are
+//! other people. The product is at least `1/n²` (`n` the foreign names counted). Vietnamese names
+//! keep the full-name shares: their middle names follow the given name and the sex, and the
+//! parts are not independent.
 
 use std::sync::OnceLock;
 
@@ -66,6 +81,25 @@ impl National {
     fn key(&self, f: &Features) -> Option<f64> {
         Some(self.family_class.get(&f.family_class)? * self.given_class.get(&f.given_class)?)
     }
+
+    /// Whether a name is foreign: neither its family nor its given name is in the lists.
+    fn foreign(&self, f: &Features) -> bool {
+        (f.family != 0 || f.given != 0)
+            && !self.family.contains_key(&f.family)
+            && !self.given.contains_key(&f.given)
+    }
+}
+
+/// The parts of a name counted for foreign names: (tag, hash) with tags 0 family, 1 middle,
+/// 2 given (the exact levels), 3 family class, 4 given class (the class-key levels).
+fn parts(f: &Features) -> [(u64, u32); 5] {
+    [(0, f.family), (1, f.middle), (2, f.given), (3, f.family_class), (4, f.given_class)]
+}
+
+/// The key of a part in [`TermFrequencies::part_counts`].
+#[inline]
+fn part_key(tag: u64, hash: u32) -> u64 {
+    (tag << 32) | u64::from(hash)
 }
 
 /// The national tables, built once from the embedded name lists.
@@ -150,6 +184,14 @@ pub struct TermFrequencies {
     per_record: Vec<(f32, f32)>,
     /// Records counted.
     n: f64,
+    /// Parts of the foreign names ([`parts`], keyed by [`part_key`]) with the number of records
+    /// bearing each, ascending.
+    part_counts: Vec<(u64, u32)>,
+    /// Records with a foreign name.
+    foreign: f64,
+    /// Records one person has, at most, as a rule: the 90th percentile of the sizes of the
+    /// groups (two or more records) sharing a full name and a date of birth.
+    depth: u32,
     /// `log2 ū` for full names and for class keys: the probability that two random people
     /// share one.
     log_agree: (f64, f64),
@@ -170,6 +212,31 @@ fn group_by<R: Records>(records: &R, key: fn(&Features) -> u64) -> Vec<(u64, u32
         .collect();
     keyed.par_sort_unstable();
     keyed
+}
+
+/// How many records one person has, as a rule: the 90th percentile of the sizes of the groups
+/// of two or more records sharing a full name and a date of birth (a full name, in files
+/// without dates of birth; 1 when there are none).
+fn duplicate_depth<R: Records>(records: &R) -> u32 {
+    let grouped = group_by(records, |f| {
+        if f.dob == 0 || f.name_ascii == 0 {
+            0
+        } else {
+            crate::util::hash::mix(f.name_ascii ^ (u64::from(f.dob) << 40)) | 1
+        }
+    });
+    let mut sizes: Vec<u32> =
+        counts(&grouped).into_iter().map(|c| c.1).filter(|&c| c >= 2).collect();
+    if sizes.is_empty() {
+        // No dates of birth: the groups sharing a full name.
+        let by_name = group_by(records, |f| f.name_ascii);
+        sizes = counts(&by_name).into_iter().map(|c| c.1).filter(|&c| c >= 2).collect();
+    }
+    if sizes.is_empty() {
+        return 1;
+    }
+    sizes.sort_unstable();
+    sizes[sizes.len() * 9 / 10]
 }
 
 /// The distinct keys of `grouped` with their counts, ascending.
@@ -202,11 +269,38 @@ impl TermFrequencies {
         };
         let log_agree =
             (blend(agree(&name_counts), nat.agree.0), blend(agree(&key_counts), nat.agree.1));
+        // The parts of the foreign names, counted once per distinct name.
+        let mut part_counts: Vec<(u64, u32)> = Vec::new();
+        let mut foreign = 0u64;
+        for run in by_name.chunk_by(|x, y| x.0 == y.0) {
+            let f = records.features(run[0].1);
+            if nat.foreign(f) {
+                foreign += run.len() as u64;
+                part_counts.extend(
+                    parts(f)
+                        .iter()
+                        .filter(|p| p.1 != 0)
+                        .map(|&(tag, h)| (part_key(tag, h), run.len() as u32)),
+                );
+            }
+        }
+        part_counts.sort_unstable();
+        part_counts.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = kept.1.saturating_add(later.1);
+            }
+            same
+        });
+        let depth = if foreign > 0 { duplicate_depth(records) } else { 1 };
         let mut tf = TermFrequencies {
             name_counts,
             key_counts,
             per_record: Vec::new(),
             n,
+            part_counts,
+            foreign: foreign as f64,
+            depth,
             log_agree,
             lookup: std::sync::OnceLock::new(),
         };
@@ -214,14 +308,14 @@ impl TermFrequencies {
         let mut per_record = vec![(0.0f32, 0.0f32); records.len()];
         for run in by_name.chunk_by(|x, y| x.0 == y.0) {
             let f = records.features(run[0].1);
-            let share = tf.share(run.len() as u32, nat.full(f));
+            let share = tf.full_share(run.len() as u32, f);
             for &(_, i) in run {
                 per_record[i as usize].0 = share;
             }
         }
         for run in by_key.chunk_by(|x, y| x.0 == y.0) {
             let f = records.features(run[0].1);
-            let share = tf.share(run.len() as u32, nat.key(f));
+            let share = tf.key_share(run.len() as u32, f);
             for &(_, i) in run {
                 per_record[i as usize].1 = share;
             }
@@ -240,18 +334,55 @@ impl TermFrequencies {
         }
     }
 
-    /// `log2` of the (full-name, class-key) shares of any record, by its features: its count in
-    /// the records (at least 1) blended with its national share.
-    pub fn shares_for(&self, f: &Features) -> (f32, f32) {
+    /// `log2` of the product of the shares of some parts of a foreign name among the foreign
+    /// names (a part not counted, from a query, counts once), at least `1/n²`, and at least the
+    /// share of the name's `count` records beyond one person's.
+    fn product_share(&self, f: &Features, tags: &[u64], count: u32) -> f32 {
+        let n = self.foreign.max(1.0);
+        let mut log = 0.0;
+        for &(tag, h) in parts(f).iter().filter(|p| p.1 != 0 && tags.contains(&p.0)) {
+            let key = part_key(tag, h);
+            let c = match self.part_counts.binary_search_by_key(&key, |p| p.0) {
+                Ok(i) => self.part_counts[i].1,
+                Err(_) => 1,
+            };
+            log += (f64::from(c.max(1)) / n).log2();
+        }
+        let beyond = f64::from(count.saturating_sub(self.depth));
+        let floor = if beyond > 0.0 { (beyond / n).log2() } else { -2.0 * n.log2() };
+        log.max(floor).max(-2.0 * n.log2()) as f32
+    }
+
+    /// `log2` of the share of a full name with `count` records: the product of its parts for a
+    /// foreign name, else its count blended with its national share.
+    fn full_share(&self, count: u32, f: &Features) -> f32 {
         let nat = national();
+        if nat.foreign(f) {
+            self.product_share(f, &[0, 1, 2], count)
+        } else {
+            self.share(count, nat.full(f))
+        }
+    }
+
+    /// `log2` of the share of a class key with `count` records (as [`full_share`](Self::full_share)).
+    fn key_share(&self, count: u32, f: &Features) -> f32 {
+        let nat = national();
+        if nat.foreign(f) {
+            self.product_share(f, &[3, 4], count)
+        } else {
+            self.share(count, nat.key(f))
+        }
+    }
+
+    /// `log2` of the (full-name, class-key) shares of any record, by its features: its count in
+    /// the records (at least 1) blended with its national share, or for a foreign name the
+    /// product of its parts' shares.
+    pub fn shares_for(&self, f: &Features) -> (f32, f32) {
         let (names, keys) = self.lookup.get_or_init(|| {
             (self.name_counts.iter().copied().collect(), self.key_counts.iter().copied().collect())
         });
         let get = |m: &FxHashMap<u64, u32>, k: u64| m.get(&k).copied().unwrap_or(1);
-        (
-            self.share(get(names, f.name_ascii), nat.full(f)),
-            self.share(get(keys, name_key(f)), nat.key(f)),
-        )
+        (self.full_share(get(names, f.name_ascii), f), self.key_share(get(keys, name_key(f)), f))
     }
 
     /// The shares of record `i` of the counted set.
@@ -304,6 +435,59 @@ mod tests {
         let different =
             tf.adjustment(compare::name_level::DIFFERENT as usize, &recs.0[0], &recs.0[1]);
         assert!(different.abs() < f64::EPSILON);
+    }
+
+    fn english(given: &str, middle: &str, family: &str, dob: &str) -> Features {
+        use crate::dataset::prepare::{Encodings, Prepared, Preparer, RawFields};
+        let mut out = Prepared::default();
+        Preparer::new().prepare(
+            &RawFields { name_parts: [family, middle, given], dob, ..RawFields::default() },
+            &Encodings::default(),
+            &mut out,
+        );
+        out.features
+    }
+
+    #[test]
+    fn a_foreign_name_weighs_by_its_parts_and_a_namesake_group_by_its_count() {
+        // 400 people with English names drawn from 20 given and 20 family names, two records
+        // each; one rare name borne by one person with two records; and a namesake group: 60
+        // different people named Robert Martinez.
+        let givens: Vec<String> =
+            (0..20).map(|i| format!("Given{}", char::from(b'a' + i))).collect();
+        let families: Vec<String> =
+            (0..20).map(|i| format!("Family{}", char::from(b'a' + i))).collect();
+        let mut v = Vec::new();
+        for p in 0..400usize {
+            let dob = format!("19{:02}-0{}-1{}", 40 + p % 50, 1 + p % 9, p % 10);
+            let f = english(&givens[p % 20], "", &families[(p / 20) % 20], &dob);
+            v.push(f);
+            v.push(f);
+        }
+        let rare = english("Danielle", "M", "Herrick", "1971-06-28");
+        v.extend([rare, rare]);
+        for p in 0..60u32 {
+            v.push(english(
+                "Robert",
+                "",
+                "Martinez",
+                &format!("19{}-0{}-1{}", 50 + p / 9, 1 + p % 9, p % 10),
+            ));
+        }
+        let n = v.len();
+        let recs = (v, vec![String::new(); n]);
+        let tf = TermFrequencies::new(&recs);
+        let adjust = |f: &Features| tf.adjustment(1, f, f);
+        // Counted as a string, the rare name's two records would make it as common as the
+        // names borne by one person with two records; by its parts it is far rarer.
+        let typical = adjust(&recs.0[0]);
+        assert!(adjust(&rare) > typical + 5.0, "{} vs {typical}", adjust(&rare));
+        // Sixty people share Robert Martinez: the count beyond one person's records tells.
+        let robert = english("Robert", "", "Martinez", "1950-01-10");
+        assert!(adjust(&robert) < typical, "{} vs {typical}", adjust(&robert));
+        // Vietnamese names keep their full-name shares.
+        assert!(!national().foreign(&prep("Nguyễn Văn Hùng")));
+        assert!(national().foreign(&rare));
     }
 
     fn prep(name: &str) -> Features {

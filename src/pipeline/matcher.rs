@@ -365,7 +365,7 @@ impl Matcher {
         (scorer, out.pairs)
     }
 
-    /// The given rules with those learned on top, judged by the run's model at its threshold,
+    /// The given rules with those learned on top, judged by the run's model ([`Scorer::judge`]),
     /// when learning is on ([`learn`]); `None` when it is off.
     fn learn_rules<R: Records>(
         &self,

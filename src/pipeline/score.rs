@@ -240,14 +240,17 @@ impl Scorer {
         (p, self.weigh(p, fa, fb))
     }
 
-    /// Whether each of `pairs` reaches the threshold (compared in parallel, answers in order):
-    /// the judge of learned blocking ([`crate::block::learn`]).
+    /// Whether each of `pairs` is more likely a match than not, a match weight of at least 0
+    /// (compared in parallel, answers in order): the judge of learned blocking
+    /// ([`crate::block::learn`]). Not the run's threshold: the pairs a blocking must find are
+    /// those more likely matches than not whatever threshold the output is cut at (at a
+    /// threshold of 0.99 the pairs between 0.5 and 0.99 still join clusters through others; at
+    /// a threshold near 0 every pair of the pool would be a reference pair and the estimate
+    /// would mean nothing).
     pub fn judge<R: Records>(&self, records: &R, pairs: &[(u32, u32)]) -> Vec<bool> {
         pairs
             .par_iter()
-            .map_init(Scratch::new, |s, &(a, b)| {
-                self.is_match(f64::from(self.score_pair(records, a, b, s).1))
-            })
+            .map_init(Scratch::new, |s, &(a, b)| self.score_pair(records, a, b, s).1 >= 0.0)
             .collect()
     }
 
