@@ -229,6 +229,14 @@ pub struct ColumnConfig {
     /// second number above 12 and none a first.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub month_first: bool,
+    /// Names of this column are written given name first (`John A Smith`, as in English): a
+    /// `full_name` column's order. The last word is the family name — or, after a middle
+    /// initial, every word that follows it (`Poppy M Martinez Hernandez`); `Smith, John A` puts
+    /// the family name before the comma; a name of two words whose second is an initial has no
+    /// family name (`Kimberly B`). Inferred from the values when their first words are English
+    /// given names far more often than their last.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub given_first: bool,
     /// The comparison levels of an extra field, tried in order after "exact" (empty: the
     /// kind's built-in levels): `["jaro_winkler>=0.95", "levenshtein<=2"]`, see [`LevelSpec`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

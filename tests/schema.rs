@@ -256,6 +256,71 @@ fn an_identifier_is_found_by_its_values_whatever_its_header() {
     }
 }
 
+#[test]
+fn qualified_address_columns_and_a_second_line_make_the_address_text() {
+    // A tax form's header: every address column qualified by `mailing_address_`, the unit
+    // number a second line.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "form_key,first_name,last_name,mailing_address_street_number,\
+         mailing_address_street_name,mailing_address_unit_number,mailing_address_city,\
+         mailing_address_state,mailing_address_zipcode\n",
+    );
+    for i in 0..40u32 {
+        let unit = if i % 3 == 0 { format!("apt {i}") } else { String::new() };
+        let _ = writeln!(
+            text,
+            "F{i},Ann{i},Lee,{},maple st,{unit},Springfield,IL,627{:02}",
+            100 + i,
+            i % 90
+        );
+    }
+    let csv = write(dir.path(), "w2.csv", &text);
+    let toml = vnlink_ok(&["schema", s(&csv)], 0);
+    for want in [
+        "header = \"mailing_address_street_number\"\nkind = \"text\"\nname = \"address_text\"",
+        "header = \"mailing_address_city\"\nkind = \"text\"\nname = \"address_text\"",
+        "header = \"mailing_address_unit_number\"\nkind = \"text\"\nname = \"address_text\"",
+        "# note: column `mailing_address_unit_number`: a second address line, joined with the \
+         address text",
+        "header = \"mailing_address_zipcode\"\nkind = \"postcode\"",
+    ] {
+        assert!(toml.contains(want), "`{want}` not in:\n{toml}");
+    }
+    assert!(!toml.contains("# not read: \"mailing_address"), "{toml}");
+}
+
+#[test]
+fn a_name_column_written_given_name_first_is_read_so() {
+    // US census style: `First M Last`; some with the family name missing (`Kimberly B`).
+    let dir = tempfile::tempdir().unwrap();
+    let givens = ["John", "Mary", "Robert", "Linda", "James", "Patricia", "Michael", "Barbara"];
+    let families = ["Kofron", "Alvarez", "Whitten", "Latta", "Savino", "Halim"];
+    let mut text = String::from("record_id,full_name,dob\n");
+    for i in 0..48usize {
+        let (g, f) = (givens[i % 8], families[i % 6]);
+        let name = if i % 12 == 0 { format!("{g} B") } else { format!("{g} B {f}") };
+        let _ = writeln!(text, "r{i},{name},1980-01-{:02}", 1 + i % 28);
+    }
+    let csv = write(dir.path(), "census.csv", &text);
+    let toml = vnlink_ok(&["schema", s(&csv)], 0);
+    assert!(
+        toml.contains("header = \"full_name\"\nkind = \"full_name\"\ngiven_first = true"),
+        "{toml}"
+    );
+    assert!(toml.contains("names written given name first (48 of 48 sampled"), "{toml}");
+    // Vietnamese names, family name first, are not.
+    let mut vn = String::from("record_id,full_name,dob\n");
+    for (i, n) in
+        ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Minh Tuấn", "Phạm Thị Mai"].iter().enumerate()
+    {
+        let _ = writeln!(vn, "r{i},{n},1980-01-0{}", i + 1);
+    }
+    let csv = write(dir.path(), "vn.csv", &vn);
+    let toml = vnlink_ok(&["schema", s(&csv)], 0);
+    assert!(!toml.contains("given_first"), "{toml}");
+}
+
 /// Pairwise F1 of `vnlink dedupe` with the inferred config on a generated file.
 fn dedupe_f1(gen_args: &[&str]) -> f64 {
     let dir = tempfile::tempdir().unwrap();

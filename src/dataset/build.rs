@@ -414,12 +414,12 @@ impl RawSource for Record {
 fn prepare_into<T: RawSource>(
     rows: &[T],
     enc: Encodings,
-    (extras, month_first): (&[FieldKind], bool),
+    (extras, month_first, given_first): (&[FieldKind], bool, bool),
     out: &mut Vec<Prepared>,
 ) {
     out.resize_with(rows.len(), Prepared::default);
     out.par_iter_mut().zip(rows.par_iter()).for_each_init(
-        || Preparer::with_extras(extras).month_first(month_first),
+        || Preparer::with_extras(extras).month_first(month_first).given_first(given_first),
         |p, (o, r)| p.prepare(&r.raw(), &enc, o),
     );
 }
@@ -495,6 +495,12 @@ pub fn build_csv(
         .config_columns
         .as_ref()
         .is_some_and(|cols| cols.iter().any(|c| c.kind == FieldKind::Dob && c.month_first));
+    // A whole-name column configured (or inferred) as written given name first.
+    let given_first = opts
+        .ingest
+        .config_columns
+        .as_ref()
+        .is_some_and(|cols| cols.iter().any(|c| c.kind == FieldKind::Name && c.given_first));
     let (read_result, write_result) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<IngestReport> {
             let mut chunk = first;
@@ -520,7 +526,7 @@ pub fn build_csv(
         });
         for rows in prepare_rx {
             let mut prepared = recycled_prepared.try_recv().unwrap_or_default();
-            prepare_into(&rows, enc, (&kinds, month_first), &mut prepared);
+            prepare_into(&rows, enc, (&kinds, month_first, given_first), &mut prepared);
             if to_write.send((rows, prepared)).is_err() {
                 break;
             }

@@ -28,7 +28,7 @@ use crate::dataset::build::raw_of;
 use crate::dataset::prepare::{Encodings, Prepared, Preparer};
 use crate::error::Result;
 use crate::ingest::{CsvSource, IngestOptions, RawRecord};
-use crate::normalize::{id, phone};
+use crate::normalize::{id, phone, text};
 use crate::schema::{ColumnConfig, FieldKind, MAX_EXTRA, field_name};
 
 /// Rows read to infer a schema.
@@ -237,14 +237,16 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
             name: c.name.clone(),
             compare: true,
             month_first: false,
+            given_first: false,
             levels: Vec::new(),
         })
         .collect();
     let mut notes = Vec::new();
     let mut unmapped =
         sniff_unmapped(path, &opts, &headers, &unmapped_idx, &mut columns, &mut notes)?;
-    read_as_vietnamese(&rows, &mut columns, &mut notes);
+    read_as_vietnamese(&rows, &mut columns, &mut unmapped, &mut notes);
     date_order(&rows, &mut columns, &mut notes);
+    name_order(&rows, &mut columns, &mut notes);
     limit_extras(&mut columns, &mut unmapped, &mut notes);
     name_extras(&mut columns);
     let blocking = rules_for(&columns);
@@ -274,6 +276,40 @@ fn date_order(rows: &[RawRecord], columns: &mut [ColumnConfig], notes: &mut Vec<
     }
 }
 
+/// Step 3c: a whole-name column written given name first (`John A Smith`): the first words of
+/// at least 30 % of the sampled names are English given names (the nickname table's), three
+/// times as many as the last words. Vietnamese names are in none of those lists (the table
+/// leaves them out), and family-first English (`Smith John`) has the given name last.
+fn name_order(rows: &[RawRecord], columns: &mut [ColumnConfig], notes: &mut Vec<String>) {
+    let (mut names, mut first, mut last) = (0usize, 0usize, 0usize);
+    let known = |w: Option<&str>| {
+        w.is_some_and(|w| crate::normalize::nickname::name_id(&text::fold(w)).is_some())
+    };
+    for r in rows {
+        let Some(name) = r.get(FieldKind::Name).filter(|n| !n.contains(',')) else { continue };
+        let mut words = name.split_whitespace();
+        let head = words.next();
+        let tail = words.last();
+        if tail.is_none() {
+            continue;
+        }
+        names += 1;
+        first += usize::from(known(head));
+        last += usize::from(known(tail));
+    }
+    if names > 0 && first as f64 >= 0.3 * names as f64 && first >= 3 * last {
+        for c in columns.iter_mut().filter(|c| c.kind == FieldKind::Name) {
+            c.given_first = true;
+            notes.push(format!(
+                "column `{}`: names written given name first ({first} of {names} sampled start \
+                 with an English given name, {last} end with one): John A Smith is read as \
+                 Smith (family), A (middle), John (given)",
+                c.header
+            ));
+        }
+    }
+}
+
 /// Step 2: sniffs the unmapped columns, [`MAX_EXTRA`] at a time, read as text fields: e-mail
 /// columns join `columns`; the others are returned with what their values look like.
 fn sniff_unmapped(
@@ -294,6 +330,7 @@ fn sniff_unmapped(
                 name: format!("c{i}"),
                 compare: true,
                 month_first: false,
+                given_first: false,
                 levels: Vec::new(),
             })
             .collect();
@@ -319,6 +356,7 @@ fn sniff_unmapped(
                     name: String::new(),
                     compare: true,
                     month_first: false,
+                    given_first: false,
                     levels: Vec::new(),
                 });
             } else if kind == Some(FieldKind::Email)
@@ -334,6 +372,7 @@ fn sniff_unmapped(
                     name: String::new(),
                     compare: true,
                     month_first: false,
+                    given_first: false,
                     levels: Vec::new(),
                 });
             } else if let Some(e) = identifier_evidence(&values)
@@ -355,6 +394,7 @@ fn sniff_unmapped(
                     name: String::new(),
                     compare: true,
                     month_first: false,
+                    given_first: false,
                     levels: Vec::new(),
                 });
             } else {
@@ -368,7 +408,12 @@ fn sniff_unmapped(
 
 /// Step 3: whether the Vietnamese normalisers read the sampled addresses, phones and ids; the
 /// columns they do not read are compared as text (one address field) or codes.
-fn read_as_vietnamese(rows: &[RawRecord], columns: &mut [ColumnConfig], notes: &mut Vec<String>) {
+fn read_as_vietnamese(
+    rows: &[RawRecord],
+    columns: &mut Vec<ColumnConfig>,
+    unmapped: &mut Vec<Unmapped>,
+    notes: &mut Vec<String>,
+) {
     let raws: Vec<_> = rows.iter().map(raw_of).collect();
     let mut preparer = Preparer::new();
     let mut out = Prepared::default();
@@ -416,6 +461,26 @@ fn read_as_vietnamese(rows: &[RawRecord], columns: &mut [ColumnConfig], notes: &
         // One field, not one per column: the parts of one address say the same thing, and
         // the model takes its fields as independent evidence.
         retype(columns, &kinds, FieldKind::Text, "address_text");
+        // A second address line (`address_2`, `unit_number`) is part of that text.
+        let (second, rest): (Vec<Unmapped>, Vec<Unmapped>) = std::mem::take(unmapped)
+            .into_iter()
+            .partition(|u| crate::ingest::header::is_second_address_line(&u.header));
+        *unmapped = rest;
+        for u in second {
+            notes.push(format!(
+                "column `{}`: a second address line, joined with the address text",
+                u.header
+            ));
+            columns.push(ColumnConfig {
+                header: u.header,
+                kind: FieldKind::Text,
+                name: "address_text".to_owned(),
+                compare: true,
+                month_first: false,
+                given_first: false,
+                levels: Vec::new(),
+            });
+        }
         // The postcode is part of that address: kept for blocking, not weighed again.
         for c in columns.iter_mut().filter(|c| c.kind == FieldKind::Postcode) {
             c.compare = false;
@@ -544,6 +609,9 @@ impl Inferred {
             }
             if !c.compare {
                 let _ = writeln!(t, "compare = false");
+            }
+            if c.given_first {
+                let _ = writeln!(t, "given_first = true");
             }
             if c.month_first {
                 let _ = writeln!(t, "month_first = true");

@@ -8,7 +8,7 @@ use crate::compare::Features;
 use crate::normalize::address::{Address, AddressNormalizer, AddressWarning};
 use crate::normalize::extra;
 use crate::normalize::legacy::{self, LegacyEncoding};
-use crate::normalize::name::{Name, NameNormalizer};
+use crate::normalize::name::{Name, NameNormalizer, NameNotes};
 use crate::normalize::{Sex, date, id, phone, sex, text};
 use crate::schema::{FieldKind, MAX_EXTRA};
 use crate::util::hash::{hash_str, hash32_str};
@@ -199,6 +199,10 @@ pub struct Preparer {
     extra_kinds: Vec<FieldKind>,
     /// Dates are read month first.
     month_first: bool,
+    /// Whole names are written given name first.
+    given_first: bool,
+    /// The parts of a given-first name.
+    parts: [String; 3],
 }
 
 impl std::fmt::Debug for Preparer {
@@ -226,11 +230,37 @@ impl Preparer {
         self
     }
 
+    /// Makes this preparer read whole names given name first
+    /// ([`split_given_first`](crate::normalize::name::split_given_first)).
+    #[must_use]
+    pub fn given_first(mut self, on: bool) -> Self {
+        self.given_first = on;
+        self
+    }
+
     /// Makes this preparer read extra fields of these kinds (as [`with_extras`](Self::with_extras)).
     pub fn set_extras(&mut self, kinds: &[FieldKind]) {
         if self.extra_kinds != kinds {
             self.extra_kinds.clear();
             self.extra_kinds.extend(kinds.iter().copied().take(MAX_EXTRA));
+        }
+    }
+
+    /// Normalises the name of `raw` into `self.name`: in parts when the record has them, split
+    /// given name first when this preparer reads names so, else whole.
+    fn normalize_name(&mut self, raw: &RawFields<'_>, enc: Encodings) -> NameNotes {
+        if raw.has_name_parts() {
+            self.names.normalize_parts_into(raw.name_parts, enc.name, &mut self.name)
+        } else if self.given_first {
+            crate::normalize::name::split_given_first(raw.name, &mut self.parts);
+            let [family, middle, given] = &self.parts;
+            self.names.normalize_parts_into(
+                [family.as_str(), middle.as_str(), given.as_str()],
+                enc.name,
+                &mut self.name,
+            )
+        } else {
+            self.names.normalize_into(raw.name, enc.name, &mut self.name)
         }
     }
 
@@ -241,11 +271,7 @@ impl Preparer {
 
         // Name: whole, or in parts.
         let parts = raw.has_name_parts();
-        let name_notes = if parts {
-            self.names.normalize_parts_into(raw.name_parts, enc.name, &mut self.name)
-        } else {
-            self.names.normalize_into(raw.name, enc.name, &mut self.name)
-        };
+        let name_notes = self.normalize_name(raw, *enc);
         self.name_features(&mut f, out);
         if self.name.is_empty() && (parts || !raw.name.trim().is_empty()) {
             out.warnings |= warning::NAME_EMPTY;

@@ -283,7 +283,68 @@ const PREFIX: &[(&str, FieldKind)] = &[
     ("passport", FieldKind::Code),
 ];
 
-/// The kind a header names and how strongly (3 exact, 2 prefix or secondary, 1 weak).
+/// Words that say which address a column belongs to (`mailing_address_city`,
+/// `home_zipcode`, `address_state`), longest first: stripped before an address part is matched.
+const ADDRESS_QUALIFIERS: &[&str] = &[
+    "residentialaddress",
+    "permanentaddress",
+    "currentaddress",
+    "mailingaddress",
+    "postaladdress",
+    "homeaddress",
+    "residential",
+    "permanent",
+    "current",
+    "mailing",
+    "address",
+    "postal",
+    "home",
+    "addr",
+];
+
+/// The kinds a qualified header may name: the address or its parts.
+const ADDRESS_PARTS: &[FieldKind] = &[
+    FieldKind::Address,
+    FieldKind::HouseNumber,
+    FieldKind::Street,
+    FieldKind::Ward,
+    FieldKind::District,
+    FieldKind::Province,
+    FieldKind::Postcode,
+];
+
+/// Keys of a second address line (`address_2`, `unit_number`, `apartment`), after any
+/// qualifier: joined with the address text when the address is compared as text.
+const SECOND_LINE: &[&str] = &[
+    "address2",
+    "addressline2",
+    "addr2",
+    "line2",
+    "unit",
+    "unitnumber",
+    "unitno",
+    "apartment",
+    "apartmentnumber",
+    "apt",
+    "aptno",
+    "suite",
+];
+
+/// The key of a header with an address qualifier stripped (`mailingaddressstreetnumber` →
+/// `streetnumber`), or `None` when it has none.
+fn unqualified(key: &str) -> Option<&str> {
+    ADDRESS_QUALIFIERS.iter().find_map(|q| key.strip_prefix(q).filter(|rest| !rest.is_empty()))
+}
+
+/// Whether a header names a second address line (`address_2`, `mailing_address_unit_number`).
+pub fn is_second_address_line(header: &str) -> bool {
+    let key = header_key(header);
+    SECOND_LINE.contains(&key.as_str())
+        || unqualified(&key).is_some_and(|k| k == "2" || SECOND_LINE.contains(&k))
+}
+
+/// The kind a header names and how strongly (3 exact, 2 prefix or secondary, 1 weak). A part of
+/// an address with a qualifier (`mailing_address_street_number`) is that part, at strength 2.
 pub fn match_header(header: &str) -> Option<(FieldKind, u8)> {
     let key = header_key(header);
     if key.is_empty() {
@@ -291,6 +352,12 @@ pub fn match_header(header: &str) -> Option<(FieldKind, u8)> {
     }
     if let Some(&(_, kind, strength)) = EXACT.iter().find(|(k, _, _)| *k == key) {
         return Some((kind, strength));
+    }
+    if let Some(rest) = unqualified(&key)
+        && let Some(&(_, kind, _)) =
+            EXACT.iter().find(|(k, kind, _)| *k == rest && ADDRESS_PARTS.contains(kind))
+    {
+        return Some((kind, 2));
     }
     PREFIX.iter().find(|(p, _)| key.starts_with(p)).map(|&(_, kind)| (kind, 2))
 }
@@ -889,6 +956,32 @@ mod tests {
         }
         // "Địa chỉ email" is an e-mail, although it starts like "Địa chỉ".
         assert_eq!(kind("Địa chỉ thường trú"), Some(FieldKind::Address));
+    }
+
+    #[test]
+    fn qualified_address_parts_and_second_lines() {
+        for (h, want) in [
+            ("mailing_address_street_number", FieldKind::HouseNumber),
+            ("mailing_address_street_name", FieldKind::Street),
+            ("Mailing Address City", FieldKind::Ward),
+            ("residential_address_state", FieldKind::Province),
+            ("home_zipcode", FieldKind::Postcode),
+            ("address_county", FieldKind::District),
+            ("home_address", FieldKind::Address),
+        ] {
+            assert_eq!(match_header(h), Some((want, 2)), "{h:?}");
+        }
+        // A qualifier names an address: not any other kind.
+        assert_eq!(match_header("home_ssn"), None);
+        assert_eq!(match_header("mailing_notes"), None);
+        for h in
+            ["address_2", "Address line 2", "unit_number", "mailing_address_unit_number", "apt"]
+        {
+            assert!(is_second_address_line(h), "{h:?}");
+        }
+        for h in ["address_1", "street", "2", "unit_price", "mailing_address_city"] {
+            assert!(!is_second_address_line(h), "{h:?}");
+        }
     }
 
     #[test]

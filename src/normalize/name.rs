@@ -1011,6 +1011,81 @@ pub fn is_vietnamese_name(ascii: &str) -> bool {
     tables().ascii.contains_key(ascii)
 }
 
+/// Splits a name written given name first (`John A Smith`, as English forms write it) into its
+/// family, middle and given parts, each written into its buffer (cleared first): the first word
+/// is the given name; the family name is the last word, or every word after the first middle
+/// initial (`Poppy M Martinez Hernandez` → `Martinez Hernandez`); the words between are the
+/// middle. `Smith, John A` (a comma) puts the family name first. Two words whose second is an
+/// initial (`Kimberly B`) have no family name: a lone letter is no surname. Generational
+/// suffixes (`Jr`, `Sr`, `II`, `III`, `IV`) are dropped.
+///
+/// ```
+/// use vnlink::normalize::name::split_given_first;
+/// let mut p = [String::new(), String::new(), String::new()];
+/// let mut split = |s: &str| {
+///     split_given_first(s, &mut p);
+///     (p[0].clone(), p[1].clone(), p[2].clone())
+/// };
+/// let s = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+/// assert_eq!(split("John A Smith"), s("Smith", "A", "John"));
+/// assert_eq!(split("Poppy M Martinez Hernandez"), s("Martinez Hernandez", "M", "Poppy"));
+/// assert_eq!(split("Kimberly B"), s("", "B", "Kimberly"));
+/// assert_eq!(split("Smith, John A."), s("Smith", "A.", "John"));
+/// assert_eq!(split("Robert Lee Jr"), s("Lee", "", "Robert"));
+/// assert_eq!(split("Cher"), s("", "", "Cher"));
+/// ```
+pub fn split_given_first(input: &str, parts: &mut [String; 3]) {
+    for p in parts.iter_mut() {
+        p.clear();
+    }
+    let [family, middle, given] = parts;
+    let push = |out: &mut String, words: &[&str]| {
+        for w in words {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+    };
+    let suffix = |w: &str| {
+        matches!(
+            w.trim_end_matches('.').to_ascii_lowercase().as_str(),
+            "jr" | "sr" | "ii" | "iii" | "iv"
+        )
+    };
+    let initial = |w: &str| w.trim_end_matches('.').chars().count() == 1;
+    if let Some((before, after)) = input.split_once(',') {
+        let rest: Vec<&str> = after.split_whitespace().filter(|w| !suffix(w)).collect();
+        push(family, &before.split_whitespace().collect::<Vec<_>>());
+        if let Some((first, others)) = rest.split_first() {
+            push(given, &[first]);
+            push(middle, others);
+        }
+        return;
+    }
+    let mut words: Vec<&str> = input.split_whitespace().collect();
+    while words.len() > 2 && words.last().is_some_and(|w| suffix(w)) {
+        words.pop();
+    }
+    match words.as_slice() {
+        [] => {}
+        [only] => push(given, &[only]),
+        [first, second] if initial(second) => {
+            push(given, &[first]);
+            push(middle, &[second]);
+        }
+        [first, rest @ ..] => {
+            push(given, &[first]);
+            let cut = rest[..rest.len() - 1]
+                .iter()
+                .position(|w| initial(w))
+                .map_or(rest.len() - 1, |i| i + 1);
+            push(middle, &rest[..cut]);
+            push(family, &rest[cut..]);
+        }
+    }
+}
+
 /// Normalises one name, deciding its legacy encoding on the value alone.
 ///
 /// ```
