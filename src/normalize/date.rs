@@ -14,7 +14,7 @@
 //! |---|---|
 //! | `05/03/1980`, `5/3/1980`, `5-3-1980`, `05.03.1980`, `05 03 1980` | 1980-03-05 |
 //! | `1980-03-05`, `1980/03/05`, `1980-03-05T00:00:00`, `05/03/1980 00:00` | 1980-03-05 (time dropped) |
-//! | `19800305` (yyyymmdd), `05031980` (ddmmyyyy) | 1980-03-05 |
+//! | `19800305` (yyyymmdd), `05031980` (ddmmyyyy), `19801503` (yyyyddmm, a warning) | 1980-03-05 / 1980-03-15 |
 //! | `ngày 05 tháng 3 năm 1980`, `05-Mar-1980`, `March 5, 1980` | 1980-03-05 |
 //! | `1980`, `năm 1980`, `1980.0` | 1980 (year precision) |
 //! | `03/1980`, `3-1980`, `1980-03`, `031980`, `tháng 3 năm 1980`, `Mar 1980` | 1980-03 (month precision) |
@@ -92,7 +92,8 @@ pub enum DateWarning {
     Impossible,
     /// The year is outside `MIN_YEAR..=MAX_YEAR` (missing).
     OutOfRange,
-    /// Read month-first because the first number was ≤ 12 and the second > 12 (US-locale damage).
+    /// Read month-first because the first number was ≤ 12 and the second > 12 (US-locale
+    /// damage); or a year-first date read with the day and month swapped (`19562911`).
     MonthFirst,
     /// A two-digit year was expanded with the pivot (see the module docs).
     TwoDigitYear,
@@ -447,12 +448,20 @@ fn parse_numeric(int: &[u8], frac: Option<&[u8]>) -> Option<ParsedDate> {
             let (yyyy, mm, dd) = (v(0..4), v(4..6), v(6..8));
             let iso = finish(yyyy, mm, dd, None);
             if iso.date.is_some() {
-                iso
-            } else {
-                let d = Num { value: v(0..2), len: 2 };
-                let m = Num { value: v(2..4), len: 2 };
-                finish_dmy(d, m, v(4..8), None)
+                return Some(iso);
             }
+            let d = Num { value: v(0..2), len: 2 };
+            let m = Num { value: v(2..4), len: 2 };
+            let dmy = finish_dmy(d, m, v(4..8), None);
+            // Neither: a year first with the day and month swapped (`19562911`), as a
+            // month-first locale writes yyyymmdd.
+            if dmy.date.is_none() && mm > 12 && (1..=12).contains(&dd) {
+                let swapped = finish(yyyy, dd, mm, Some(DateWarning::MonthFirst));
+                if swapped.date.is_some() {
+                    return Some(swapped);
+                }
+            }
+            dmy
         }
         _ => ParsedDate::reject(DateWarning::Unparseable),
     })
@@ -710,6 +719,11 @@ mod tests {
         warned("2/29/2000", 2000, 2, 29, DateWarning::MonthFirst);
         // Both ≤ 12: day first, silently (the Vietnamese convention).
         ok("03/04/1980", 1980, 4, 3);
+        // Year first, day and month swapped: read swapped when nothing else reads.
+        warned("19562911", 1956, 11, 29, DateWarning::MonthFirst);
+        ok("19561129", 1956, 11, 29);
+        ok("05031980", 1980, 3, 5);
+        rejected("19562931", DateWarning::OutOfRange);
     }
 
     #[test]
