@@ -67,8 +67,9 @@ pub struct MatchArgs {
     /// Keep pairs with a match probability at least this (default 0.95).
     #[arg(long, conflicts_with = "threshold_weight")]
     pub threshold: Option<f64>,
-    /// Keep pairs with a match weight at least this, instead of a probability.
-    #[arg(long)]
+    /// Keep pairs with a match weight at least this, instead of a probability (negative
+    /// weights are written as they are: `--threshold-weight -5`).
+    #[arg(long, allow_negative_numbers = true)]
     pub threshold_weight: Option<f64>,
     /// Use this trained model (JSON, from `vnlink train`) instead of training on the data.
     #[arg(long)]

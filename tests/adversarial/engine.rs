@@ -86,6 +86,20 @@ fn r12_oversized_blocks_reported_under_quiet() {
     assert_eq!(report["warnings"].as_array().unwrap().len(), 1);
 }
 
+// A negative match weight is written as it is on the command line (`--threshold-weight -5`,
+// not only `--threshold-weight=-5`).
+#[test]
+fn negative_weight_thresholds_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = vnlink(&["dedupe", s(&sample().0), "--out", s(&out), "--threshold-weight", "-5", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pairs = std::fs::read_to_string(out.join("pairs.csv")).unwrap();
+    let weights: Vec<f64> =
+        pairs.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse().unwrap()).collect();
+    assert!(!weights.is_empty() && weights.iter().all(|&w| w >= -5.0));
+}
+
 // See: #12 (5). Non-finite or absurd thresholds are refused, on the command line and in a
 // configuration file.
 #[test]
