@@ -966,14 +966,17 @@ mod name_tests {
         out
     }
 
-    fn level(a: &str, b: &str) -> u8 {
-        let (x, y) = (prep(a), prep(b));
+    fn level_of(x: &Prepared, y: &Prepared) -> u8 {
         compare_name(
             &x.features,
             &y.features,
             || (&x.name_ascii, &y.name_ascii),
             &mut Scratch::new(),
         )
+    }
+
+    fn level(a: &str, b: &str) -> u8 {
+        level_of(&prep(a), &prep(b))
     }
 
     #[test]
@@ -1006,13 +1009,7 @@ mod name_tests {
     }
 
     fn level_of_parts(a: [&str; 3], b: [&str; 3]) -> u8 {
-        let (x, y) = (parts(a[0], a[1], a[2]), parts(b[0], b[1], b[2]));
-        compare_name(
-            &x.features,
-            &y.features,
-            || (&x.name_ascii, &y.name_ascii),
-            &mut Scratch::new(),
-        )
+        level_of(&parts(a[0], a[1], a[2]), &parts(b[0], b[1], b[2]))
     }
 
     #[test]

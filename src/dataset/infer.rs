@@ -450,17 +450,10 @@ fn read_as_vietnamese(
              gazetteer: the address columns are compared as one text field, `address_text` (their \
              values joined)"
         ));
-        let kinds = [
-            FieldKind::Address,
-            FieldKind::HouseNumber,
-            FieldKind::Street,
-            FieldKind::Ward,
-            FieldKind::District,
-            FieldKind::Province,
-        ];
+        let kinds = crate::ingest::header::ADDRESS_KINDS;
         // One field, not one per column: the parts of one address say the same thing, and
         // the model takes its fields as independent evidence.
-        retype(columns, &kinds, FieldKind::Text, "address_text");
+        retype(columns, kinds, FieldKind::Text, "address_text");
         // A second address line (`address_2`, `unit_number`) is part of that text.
         let (second, rest): (Vec<Unmapped>, Vec<Unmapped>) = std::mem::take(unmapped)
             .into_iter()

@@ -302,15 +302,14 @@ const ADDRESS_QUALIFIERS: &[&str] = &[
     "addr",
 ];
 
-/// The kinds a qualified header may name: the address or its parts.
-const ADDRESS_PARTS: &[FieldKind] = &[
+/// The kinds that hold an address or a part of it (the postcode aside).
+pub(crate) const ADDRESS_KINDS: &[FieldKind] = &[
     FieldKind::Address,
     FieldKind::HouseNumber,
     FieldKind::Street,
     FieldKind::Ward,
     FieldKind::District,
     FieldKind::Province,
-    FieldKind::Postcode,
 ];
 
 /// Keys of a second address line (`address_2`, `unit_number`, `apartment`), after any
@@ -354,8 +353,9 @@ pub fn match_header(header: &str) -> Option<(FieldKind, u8)> {
         return Some((kind, strength));
     }
     if let Some(rest) = unqualified(&key)
-        && let Some(&(_, kind, _)) =
-            EXACT.iter().find(|(k, kind, _)| *k == rest && ADDRESS_PARTS.contains(kind))
+        && let Some(&(_, kind, _)) = EXACT.iter().find(|(k, kind, _)| {
+            *k == rest && (ADDRESS_KINDS.contains(kind) || *kind == FieldKind::Postcode)
+        })
     {
         return Some((kind, 2));
     }
