@@ -250,3 +250,55 @@ fn lookups_use_the_stores_extra_fields() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown key `bogus`"));
 }
+
+/// A store built from a census-style file (`First M Last`, US dates) reads lookups the same way:
+/// `--name "Danielle M Herrick" --dob 06/28/1971` is the stored Danielle, family name Herrick.
+#[test]
+fn lookups_read_names_and_dates_as_the_store_was_built() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("census.csv");
+    let givens = ["John", "Mary", "Robert", "Linda", "James", "Patricia", "Michael", "Barbara"];
+    let families = ["Kofron", "Alvarez", "Whitten", "Latta", "Savino", "Halim", "Herrick"];
+    let mut text = String::from("record_id,full_name,dob\n");
+    for i in 0..56usize {
+        let _ = writeln!(
+            text,
+            "r{i},{} {} {},{:02}/{:02}/19{}",
+            givens[i % 8],
+            char::from(b'A' + (i % 26) as u8),
+            families[i % 7],
+            1 + i % 12,
+            13 + i % 15,
+            50 + i % 40
+        );
+    }
+    text.push_str("dh,Danielle M Herrick,06/28/1971\n");
+    std::fs::write(&csv, text).unwrap();
+    let schema = crate::util::vnlink_ok(&["schema", crate::util::s(&csv)], 0);
+    assert!(schema.contains("given_first = true") && schema.contains("month_first = true"));
+    let store = dir.path().join("census.vnl");
+    crate::util::vnlink_ok(&["build", crate::util::s(&csv), "-o", crate::util::s(&store), "-q"], 0);
+    let v: serde_json::Value = serde_json::from_str(&crate::util::vnlink_ok(
+        &[
+            "query",
+            crate::util::s(&store),
+            "-k",
+            "1",
+            "--name",
+            "Danielle M Herrick",
+            "--dob",
+            "06/28/1971",
+        ],
+        0,
+    ))
+    .unwrap();
+    let top = &v["candidates"][0];
+    assert_eq!(top["record_id"], "dh", "{v:#}");
+    // Read as the store reads names, the query's name is the stored one exactly (read family
+    // first it would be the same words in another order).
+    let fields = top["explanation"]["fields"].as_array().unwrap();
+    let label = |f: &str| fields.iter().find(|x| x["field"] == f).map(|x| x["label"].clone());
+    assert_eq!(label("name"), Some("exact".into()), "{v:#}");
+    assert_eq!(label("dob"), Some("exact".into()), "{v:#}");
+}

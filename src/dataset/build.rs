@@ -501,6 +501,8 @@ pub fn build_csv(
         .config_columns
         .as_ref()
         .is_some_and(|cols| cols.iter().any(|c| c.kind == FieldKind::Name && c.given_first));
+    b.meta.month_first = month_first;
+    b.meta.given_first = given_first;
     let (read_result, write_result) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<IngestReport> {
             let mut chunk = first;

@@ -108,4 +108,11 @@ pub struct BuildMeta {
     /// The extra fields, in column order (`extra.0`, `extra.1`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extras: Vec<ExtraField>,
+    /// Dates were read month first (a `month_first` date column): lookups read theirs alike.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub month_first: bool,
+    /// Whole names were read given name first (a `given_first` name column): lookups read
+    /// theirs alike.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub given_first: bool,
 }

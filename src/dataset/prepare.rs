@@ -238,6 +238,13 @@ impl Preparer {
         self
     }
 
+    /// Makes this preparer read dates month first and whole names given name first, or not
+    /// (as [`month_first`](Self::month_first) and [`given_first`](Self::given_first)).
+    pub fn set_read_order(&mut self, month_first: bool, given_first: bool) {
+        self.month_first = month_first;
+        self.given_first = given_first;
+    }
+
     /// Makes this preparer read extra fields of these kinds (as [`with_extras`](Self::with_extras)).
     pub fn set_extras(&mut self, kinds: &[FieldKind]) {
         if self.extra_kinds != kinds {

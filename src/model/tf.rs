@@ -26,10 +26,9 @@
 //! hundreds), the count tells: the share is at least `(c − k)/n` for a name with `c` records,
 //! `k` being how many records one person has (the 90th percentile of the sizes of the groups of
 //! records sharing a full name and a date of birth, or a full name when there are no dates) —
-//! beyond them the records are
-//! other people. The product is at least `1/n²` (`n` the foreign names counted). Vietnamese names
-//! keep the full-name shares: their middle names follow the given name and the sex, and the
-//! parts are not independent.
+//! beyond them the records are other people. The product is at least `1/n²` (`n` the foreign
+//! names counted). Vietnamese names keep the full-name shares: their middle names follow the
+//! given name and the sex, and the parts are not independent.
 
 use std::sync::OnceLock;
 
@@ -189,8 +188,7 @@ pub struct TermFrequencies {
     part_counts: Vec<(u64, u32)>,
     /// Records with a foreign name.
     foreign: f64,
-    /// Records one person has, at most, as a rule: the 90th percentile of the sizes of the
-    /// groups (two or more records) sharing a full name and a date of birth.
+    /// Records one person has, at most, as a rule ([`duplicate_depth`]).
     depth: u32,
     /// `log2 ū` for full names and for class keys: the probability that two random people
     /// share one.

@@ -675,7 +675,8 @@ impl Matcher {
         }
         let view = View::new(store)?;
         self.check_fields(&view)?;
-        let blocking = view.meta()?.blocking;
+        let meta = view.meta()?;
+        let blocking = meta.blocking;
         // The matcher's model, else the one saved with the store, else the reference model:
         // lookups never train, and answer the same whatever the store's duplicates.
         let mut model = match &self.model {
@@ -692,7 +693,10 @@ impl Matcher {
         // one in the store's size, not the share of duplicate pairs within the store.
         model.prior = lookup_prior(view.len());
         let scorer = Scorer::new(model, &view, self.config.threshold.weight());
-        let state = Arc::new(LookupState::new(scorer, blocking, view.extras().to_vec()));
+        let state = Arc::new(
+            LookupState::new(scorer, blocking, view.extras().to_vec())
+                .read_like(meta.month_first, meta.given_first),
+        );
         let mut cache = self.lookups.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(s) = cached(&cache) {
             return Ok(s);

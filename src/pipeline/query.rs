@@ -176,6 +176,9 @@ pub(crate) struct LookupState {
     kinds: Vec<crate::schema::FieldKind>,
     /// Per rule, the positions of its extra fields (empty when it has none or lacks one).
     rule_extras: Vec<Vec<usize>>,
+    /// How the store's build read dates and whole names (month first, given name first):
+    /// queries are read alike.
+    read_order: (bool, bool),
 }
 
 impl LookupState {
@@ -183,7 +186,15 @@ impl LookupState {
         let kinds = extras.iter().map(|e| e.kind).collect();
         let rule_extras =
             blocking.rules.iter().map(|r| r.extra_indices(&extras).unwrap_or_default()).collect();
-        LookupState { scorer, blocking, extras, kinds, rule_extras }
+        LookupState { scorer, blocking, extras, kinds, rule_extras, read_order: (false, false) }
+    }
+
+    /// Reads queries' dates month first and their whole names given name first, as the
+    /// store's build read its records.
+    #[must_use]
+    pub fn read_like(mut self, month_first: bool, given_first: bool) -> Self {
+        self.read_order = (month_first, given_first);
+        self
     }
 }
 
@@ -202,6 +213,7 @@ pub(crate) fn query(
     let access = Access::new(store, scorer.extra_fields())?;
     PREPARER.with_borrow_mut(|(prep, q, scratch)| {
         prep.set_extras(&state.kinds);
+        prep.set_read_order(state.read_order.0, state.read_order.1);
         prep.prepare(&record.raw(), &Encodings::default(), q);
         let found = candidates(store, &access, state, q)?;
         let extras = &state.extras;
