@@ -647,6 +647,21 @@ pub fn compare_name<'n>(
     {
         return GIVEN_ONLY;
     }
+    // English names whose given names differ (two typos, a placeholder such as "Granddaughter")
+    // while the family name and a middle name written on both sides agree (equal, or an initial
+    // and a name): the name agrees in part. A middle agreeing by chance is rare in English
+    // (one in fifteen initials), unlike Vietnamese middles (Văn, Thị), which never count here:
+    // Nguyễn Văn Hùng and Nguyễn Văn Minh are brothers.
+    if family && a.middle != 0 && b.middle != 0 && a.given != 0 && b.given != 0 {
+        let english_middle = || {
+            let (left, _) = names();
+            let m = a.parts(left).1;
+            !m.is_empty() && m.split(' ').all(|t| !is_vietnamese_name(t))
+        };
+        if (middle && english_middle()) || relation(1, scratch) & rel::LOOSE != 0 {
+            return GIVEN_ONLY;
+        }
+    }
     DIFFERENT
 }
 
@@ -1022,6 +1037,27 @@ mod name_tests {
         // The family names differ: nothing agrees.
         assert_eq!(level_of_parts(["Rivers", "J", ""], ["Hall", "J", "Mark"]), DIFFERENT);
         // Both given names written and different: the family name alone is no agreement.
-        assert_eq!(level_of_parts(["Rivers", "J", "Anna"], ["Rivers", "J", "Mark"]), DIFFERENT);
+        assert_eq!(level_of_parts(["Rivers", "", "Anna"], ["Rivers", "", "Mark"]), DIFFERENT);
+        assert_eq!(level_of_parts(["Rivers", "K", "Anna"], ["Rivers", "J", "Mark"]), DIFFERENT);
+    }
+
+    #[test]
+    fn english_family_and_middle_names_agreeing_beside_another_given_name_agree_in_part() {
+        use name_level::*;
+        // A garbled or placeholder first name; the family and middle names agree.
+        assert_eq!(
+            level_of_parts(["Svenson", "J", "Edward"], ["Svenson", "James", "Edaahd"]),
+            GIVEN_ONLY
+        );
+        assert_eq!(
+            level_of_parts(
+                ["Dickens", "Cynthia", "Granddaughter"],
+                ["Dickens", "Cynthia", "Candace"]
+            ),
+            GIVEN_ONLY
+        );
+        // Vietnamese brothers share the family and the middle name: no agreement.
+        assert_eq!(level("Nguyễn Văn Hùng", "Nguyễn Văn Minh"), DIFFERENT);
+        assert_eq!(level_of_parts(["Nguyễn", "Văn", "Hùng"], ["Nguyễn", "Văn", "Minh"]), DIFFERENT);
     }
 }
