@@ -15,9 +15,9 @@
 //! 3. **Reference pairs without labels.** The pairs of the affordable candidates and of the
 //!    given rules that touch an *anchor* (a fixed hash-chosen subset of the sample) form a pool;
 //!    the caller judges them (the run's model: a pair more likely a match than not; or a truth
-//!    file), and the pairs judged matches are the reference. A rule's estimated recall is the share of the
-//!    reference it produces (exact copies always count as found: matching compares them
-//!    apart).
+//!    file), and the pairs judged matches are the reference. A rule's estimated recall is the
+//!    share of the reference it produces (exact copies always count as found: matching compares
+//!    them apart).
 //! 4. **Greedy pick.** Starting from the given rules, the candidate that finds the most new
 //!    reference pairs per pair it costs (at least [`MIN_GAIN`]) is added, while the estimated
 //!    recall is below [`LearnOptions::target_recall`] and the pairs stay within
@@ -25,7 +25,8 @@
 //!    reference pairs nothing is added: the estimate is too uncertain.
 //!
 //! The reference holds only pairs that some candidate can find and that the judge accepts, so
-//! the estimate is an upper bound of the true recall; `vnlink blocks --truth` measures it. A
+//! the estimate is an upper bound of the true recall (hence the default target of 0.999: on the
+//! pseudopeople census, 0.995 estimated was 0.991 true); `vnlink blocks --truth` measures it. A
 //! sample keeps pairs at the square of its rate: from a few million records on, the reference
 //! may hold fewer than [`MIN_REFERENCE`] pairs, and the given rules are then kept as they are
 //! (the report says so). The cost does not grow with the input beyond the sample: about 0.6 s

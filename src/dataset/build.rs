@@ -17,7 +17,7 @@ use crate::block::Blocking;
 use crate::compare::Features;
 use crate::error::{Error, LayoutError, Result};
 use crate::ingest::{CsvSource, IngestOptions, IngestReport, RawRecord};
-use crate::schema::{ExtraField, FieldKind, MAX_EXTRA};
+use crate::schema::{ColumnConfig, ExtraField, FieldKind, MAX_EXTRA};
 use crate::store::{
     BlockBuilder, ColumnBuf, ColumnType, PostingsBuilder, Sink, Store, StoreWriter, StrBuf,
 };
@@ -489,18 +489,16 @@ pub fn build_csv(
     // Prepared blocks go back to the preparing stage too: their strings keep their capacity.
     let (recycle_prepared, recycled_prepared) = channel::<Vec<Prepared>>();
     let blocking = &opts.blocking;
-    // A date-of-birth column configured (or inferred) as written month first.
-    let month_first = opts
-        .ingest
-        .config_columns
-        .as_ref()
-        .is_some_and(|cols| cols.iter().any(|c| c.kind == FieldKind::Dob && c.month_first));
-    // A whole-name column configured (or inferred) as written given name first.
-    let given_first = opts
-        .ingest
-        .config_columns
-        .as_ref()
-        .is_some_and(|cols| cols.iter().any(|c| c.kind == FieldKind::Name && c.given_first));
+    // A date-of-birth column configured (or inferred) as written month first, a whole-name
+    // column as written given name first.
+    let column_says = |kind: FieldKind, flag: fn(&ColumnConfig) -> bool| {
+        opts.ingest
+            .config_columns
+            .as_ref()
+            .is_some_and(|cols| cols.iter().any(|c| c.kind == kind && flag(c)))
+    };
+    let month_first = column_says(FieldKind::Dob, |c| c.month_first);
+    let given_first = column_says(FieldKind::Name, |c| c.given_first);
     b.meta.month_first = month_first;
     b.meta.given_first = given_first;
     let (read_result, write_result) = std::thread::scope(|scope| {
