@@ -23,7 +23,7 @@ use super::common::{InputArgs, MatchArgs, exit, skipped};
     vnlink blocks registry.vnl agency.vnl --config rules.toml --json\n  \
     vnlink blocks people.csv --write-config people.toml\n\n\
     Learned rules (marked +) are added while the estimated recall is below \
-    blocking.learn.target_recall (0.995) and the pairs stay within blocking.learn.pairs_per_record \
+    blocking.learn.target_recall (0.999) and the pairs stay within blocking.learn.pairs_per_record \
     (50) per record; --no-learn turns learning off. With --truth, the truth judges which pairs \
     the rules must find; without it, the model (pairs at the threshold)."
 )]
