@@ -25,7 +25,7 @@ use super::common::{InputArgs, MatchArgs, exit, skipped};
     Learned rules (marked +) are added while the estimated recall is below \
     blocking.learn.target_recall (0.999) and the pairs stay within blocking.learn.pairs_per_record \
     (50) per record; --no-learn turns learning off. With --truth, the truth judges which pairs \
-    the rules must find; without it, the model (pairs at the threshold)."
+    the rules must find; without it, the model (pairs more likely matches than not)."
 )]
 pub struct Args {
     /// The dataset (CSV or `.vnl`), or the first of a link.
