@@ -321,6 +321,37 @@ fn a_name_column_written_given_name_first_is_read_so() {
     assert!(!toml.contains("given_first"), "{toml}");
 }
 
+#[test]
+fn names_ids_and_phones_are_found_by_their_values_under_unknown_headers() {
+    // A hospital's export: no header a table knows, the values say what each column is.
+    let dir = tempfile::tempdir().unwrap();
+    let names =
+        ["Phạm Thành Long", "NGUYỄN HẢI DƯƠNG", "Trần Thị Lan", "Lê Văn Hùng", "Võ Minh Tuấn"];
+    let mut text =
+        String::from("person_key,patient_name,birth_date,citizen_no,contact_no,ward_note\n");
+    for i in 0..40u64 {
+        let _ = writeln!(
+            text,
+            "PK-{i:04},{},1980-01-{:02},0790{:08},09{:08},note {i}",
+            names[(i % 5) as usize],
+            1 + i % 28,
+            80_000_000 + i * 7,
+            12_345_000 + i * 3
+        );
+    }
+    let csv = write(dir.path(), "hospital.csv", &text);
+    let toml = vnlink_ok(&["schema", s(&csv)], 0);
+    for want in [
+        "header = \"patient_name\"\nkind = \"full_name\"",
+        "header = \"citizen_no\"\nkind = \"id_number\"",
+        "header = \"contact_no\"\nkind = \"phone\"",
+        "# note: column `patient_name`: 100 % of the sampled values read as people's names",
+        "# not read: \"ward_note\"",
+    ] {
+        assert!(toml.contains(want), "`{want}` not in:\n{toml}");
+    }
+}
+
 /// Pairwise F1 of `vnlink dedupe` with the inferred config on a generated file.
 fn dedupe_f1(gen_args: &[&str]) -> f64 {
     let dir = tempfile::tempdir().unwrap();

@@ -215,6 +215,62 @@ fn suggest(values: &[&str]) -> (Option<FieldKind>, f64, f64) {
     (Some(kind), fill, email)
 }
 
+/// A person field that a column's values show whatever its header (`patient_name`,
+/// `citizen_no`, `contact_no`): at least 80 % of the filled sampled values (and at least ten) are
+/// CCCD/CMND numbers, else Vietnamese phone numbers, else names — two to six words of letters
+/// whose first or last word is a Vietnamese name or an English given name. With the share.
+fn person_field_evidence(values: &[&str]) -> Option<(FieldKind, f64)> {
+    let filled: Vec<&str> = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+    if filled.len() < 10 {
+        return None;
+    }
+    let share = |f: &dyn Fn(&str) -> bool| {
+        filled.iter().filter(|v| f(v)).count() as f64 / filled.len() as f64
+    };
+    let known = |w: &str| {
+        let w = text::fold(w);
+        crate::normalize::name::is_vietnamese_name(&w)
+            || crate::normalize::nickname::name_id(&w).is_some()
+    };
+    let name_like = |v: &str| {
+        let words: Vec<&str> = v.split_whitespace().collect();
+        (2..=6).contains(&words.len())
+            && v.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '-' | '\''))
+            && (words.first().is_some_and(|w| known(w)) || words.last().is_some_and(|w| known(w)))
+    };
+    [
+        (FieldKind::NationalId, share(&|v| id::parse_id(v).is_some_and(|n| n.to_u64().is_some()))),
+        (FieldKind::Phone, share(&|v| phone::phone_u64(v).is_some())),
+        (FieldKind::Name, share(&name_like)),
+    ]
+    .into_iter()
+    .find(|&(_, s)| s >= 0.8)
+}
+
+/// A column read as `kind`, with every other setting at its default.
+fn column(header: &str, kind: FieldKind) -> ColumnConfig {
+    ColumnConfig {
+        header: header.to_owned(),
+        kind,
+        name: String::new(),
+        compare: true,
+        month_first: false,
+        given_first: false,
+        levels: Vec::new(),
+    }
+}
+
+/// Whether a column of kind `mapped` already holds the person field `kind` (a name in parts
+/// holds the name).
+fn person_field_taken(mapped: FieldKind, kind: FieldKind) -> bool {
+    mapped == kind
+        || (kind == FieldKind::Name
+            && matches!(
+                mapped,
+                FieldKind::FamilyName | FieldKind::MiddleName | FieldKind::GivenName
+            ))
+}
+
 /// Infers the schema of a CSV (or Excel) file: see the module docs. `opts.columns` (from
 /// `--column`) are applied first; `opts.config_columns` is ignored.
 pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
@@ -350,15 +406,22 @@ fn sniff_unmapped(
                      the record id",
                     headers[i]
                 ));
-                columns.push(ColumnConfig {
-                    header: headers[i].clone(),
-                    kind: FieldKind::RecordId,
-                    name: String::new(),
-                    compare: true,
-                    month_first: false,
-                    given_first: false,
-                    levels: Vec::new(),
-                });
+                columns.push(column(&headers[i], FieldKind::RecordId));
+            } else if let Some((kind, share)) = person_field_evidence(&values)
+                && columns.iter().all(|c| !person_field_taken(c.kind, kind))
+            {
+                notes.push(format!(
+                    "column `{}`: {:.0} % of the sampled values read as {}: the `{}` field",
+                    headers[i],
+                    share * 100.0,
+                    match kind {
+                        FieldKind::Name => "people's names (a known family or given name)",
+                        FieldKind::NationalId => "CCCD or CMND numbers",
+                        _ => "Vietnamese phone numbers",
+                    },
+                    kind.as_str()
+                ));
+                columns.push(column(&headers[i], kind));
             } else if kind == Some(FieldKind::Email)
                 && columns.iter().filter(|c| c.kind.is_extra()).count() < MAX_EXTRA
             {
@@ -366,15 +429,7 @@ fn sniff_unmapped(
                     "column `{}`: e-mail addresses in its values, compared as `email`",
                     headers[i]
                 ));
-                columns.push(ColumnConfig {
-                    header: headers[i].clone(),
-                    kind: FieldKind::Email,
-                    name: String::new(),
-                    compare: true,
-                    month_first: false,
-                    given_first: false,
-                    levels: Vec::new(),
-                });
+                columns.push(column(&headers[i], FieldKind::Email));
             } else if let Some(e) = identifier_evidence(&values)
                 && columns.iter().filter(|c| c.kind.is_extra()).count() < MAX_EXTRA
             {
@@ -388,15 +443,7 @@ fn sniff_unmapped(
                     e.length.0,
                     e.length.1 * 100.0
                 ));
-                columns.push(ColumnConfig {
-                    header: headers[i].clone(),
-                    kind: FieldKind::Code,
-                    name: String::new(),
-                    compare: true,
-                    month_first: false,
-                    given_first: false,
-                    levels: Vec::new(),
-                });
+                columns.push(column(&headers[i], FieldKind::Code));
             } else {
                 unmapped.push(Unmapped { header: headers[i].clone(), suggestion: kind, filled });
             }
