@@ -227,7 +227,9 @@ impl Features {
         let g = usize::from(self.given_start);
         let family = ascii.get(..f).unwrap_or("");
         let given = ascii.get(g..).unwrap_or("");
-        let middle = if g > f + 1 { ascii.get(f + 1..g - 1).unwrap_or("") } else { "" };
+        // Without a family name, the middle starts the name.
+        let start = if f == 0 { 0 } else { f + 1 };
+        let middle = if g > start + 1 { ascii.get(start..g - 1).unwrap_or("") } else { "" };
         (family, middle, given)
     }
 }
@@ -592,6 +594,25 @@ pub fn compare_name<'n>(
     };
     if typo {
         return ONE_TYPO;
+    }
+    // The family and given names swapped, one of them a typo away (Whitbe Alexa-Rose,
+    // Alexa-Rose White): the same tokens in another order, with a typo.
+    let written = |f: &Features| f.family != 0 && f.given != 0;
+    if !family && !given && middle_compatible && written(a) && written(b) {
+        let crossed = |x: u32, y: u32, from_a: usize, memo: &mut Scratch| {
+            x == y
+                || memo.relation_by(x, y, || {
+                    let (left, right) = names();
+                    let (pa, pb) = (a.parts(left), b.parts(right));
+                    if from_a == 0 { (pa.0, pb.2) } else { (pa.2, pb.0) }
+                }) & rel::TYPO
+                    != 0
+        };
+        let exact = a.family == b.given || a.given == b.family;
+        if exact && crossed(a.family, b.given, 0, scratch) && crossed(a.given, b.family, 2, scratch)
+        {
+            return ONE_TYPO;
+        }
     }
     if a.name_phonetic == b.name_phonetic {
         return PHONETIC;
@@ -1028,6 +1049,18 @@ mod name_tests {
     }
 
     #[test]
+    fn the_parts_of_a_name_without_a_family_name_start_at_its_middle() {
+        for (family, middle, given) in
+            [("", "Robert", "Derick"), ("Mendes", "Robert", "Dustin"), ("", "", "Derick")]
+        {
+            let p = parts(family, middle, given);
+            let want = (family.to_lowercase(), middle.to_lowercase(), given.to_lowercase());
+            let (f, m, g) = p.features.parts(&p.name_ascii);
+            assert_eq!((f.to_owned(), m.to_owned(), g.to_owned()), want);
+        }
+    }
+
+    #[test]
     fn a_given_name_missing_on_one_side_agrees_in_part() {
         use name_level::*;
         // A form whose first name was left blank: the family and middle names agree.
@@ -1059,5 +1092,28 @@ mod name_tests {
         // Vietnamese brothers share the family and the middle name: no agreement.
         assert_eq!(level("Nguyễn Văn Hùng", "Nguyễn Văn Minh"), DIFFERENT);
         assert_eq!(level_of_parts(["Nguyễn", "Văn", "Hùng"], ["Nguyễn", "Văn", "Minh"]), DIFFERENT);
+    }
+
+    #[test]
+    fn family_and_given_names_swapped_with_a_typo_are_one_typo_apart() {
+        use name_level::*;
+        // Columns filled the wrong way round, and one of the names mistyped (FEBRL's duplicates).
+        assert_eq!(
+            level_of_parts(["Alexa-Rose", "", "Whitbe"], ["White", "", "Alexa-Rose"]),
+            ONE_TYPO
+        );
+        assert_eq!(
+            level_of_parts(["Stephenson", "", "Elizbeth"], ["Elizabeth", "", "Stephenson"]),
+            ONE_TYPO
+        );
+        // Both mistyped, or only one part shared: not the same tokens.
+        assert_ne!(
+            level_of_parts(["Alexa-Rose", "", "Whitbe"], ["Whyte", "", "Alexa-Rise"]),
+            ONE_TYPO
+        );
+        assert_ne!(
+            level_of_parts(["Alexa-Rose", "", "Dixon"], ["White", "", "Alexa-Rose"]),
+            ONE_TYPO
+        );
     }
 }

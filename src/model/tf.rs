@@ -29,6 +29,16 @@
 //! beyond them the records are other people. The product is at least `1/n²` (`n` the foreign
 //! names counted). Vietnamese names keep the full-name shares: their middle names follow the
 //! given name and the sex, and the parts are not independent.
+//!
+//! For two foreign names the share *is* the level's u: the adjustment is `log2 u_level − log2 s`
+//! and the level weighs `log2(m / s)`, as Splink's term-frequency adjustment does. The level's
+//! u from random pairs is no base there: in a file with many duplicates, random pairs that agree
+//! on an exact full name are mostly one person's records (in a census × social-security link,
+//! the u of the class level was four times the non-matches'). Two more parts count for foreign
+//! names: middle names with the same initial on both sides (R and Robert) multiply the share of
+//! the class level by the initial's share, and a given name agreeing alone (`given_only`: the
+//! census's "Matthew R" beside "Matthew R Burger") weighs by the given name's share (times the
+//! initial's) — not a family name agreeing alone, which in a household is no evidence.
 
 use std::sync::OnceLock;
 
@@ -172,6 +182,64 @@ fn national() -> &'static National {
     })
 }
 
+/// Whether the term frequency of name level `level` can adjust its weight: the agreeing levels
+/// (exact … one typo), and [`GIVEN_ONLY`](compare::name_level::GIVEN_ONLY) for foreign names.
+pub fn adjusted(level: usize) -> bool {
+    (1..=TF_LEVELS).contains(&level) || level == usize::from(compare::name_level::GIVEN_ONLY)
+}
+
+/// The `log2` shares of one record's name ([`TermFrequencies::shares_of`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Shares {
+    /// The full name's share (the exact levels).
+    pub full: f32,
+    /// The family + given class key's share (the looser levels).
+    pub key: f32,
+    /// For a foreign name, the share of its middle initial among the names with a middle name
+    /// (0 without one), and of its given name among the foreign names; 0 for other names.
+    pub middle: f32,
+    /// See `middle`.
+    pub given: f32,
+    /// A foreign name's middle initial (ASCII), 0 without a middle name.
+    pub initial: u8,
+    /// Whether the name is foreign (neither its family nor its given name in the national
+    /// lists).
+    pub foreign: bool,
+}
+
+/// Steps per bit of the packed shares.
+const PACK_SCALE: f32 = 256.0;
+
+/// [`Shares`] in 10 bytes: `log2` shares in steps of 1/256 bit (down to −128 bits), then the
+/// middle initial and the foreign flag: the table of a hundred million records stays small.
+#[derive(Clone, Copy, Debug, Default)]
+struct Packed([i16; 5]);
+
+/// A `log2` share in steps of 1/[`PACK_SCALE`] bit.
+fn quantise(x: f32) -> i16 {
+    (x * PACK_SCALE).round().clamp(f32::from(i16::MIN), 0.0) as i16
+}
+
+impl Packed {
+    fn pack(s: Shares) -> Packed {
+        let last = (i16::from(s.initial) << 1) | i16::from(s.foreign);
+        Packed([quantise(s.full), quantise(s.key), quantise(s.middle), quantise(s.given), last])
+    }
+
+    fn unpack(self) -> Shares {
+        let f = |x: i16| f32::from(x) / PACK_SCALE;
+        let p = self.0;
+        Shares {
+            full: f(p[0]),
+            key: f(p[1]),
+            middle: f(p[2]),
+            given: f(p[3]),
+            initial: ((p[4] >> 1) & 0xFF) as u8,
+            foreign: p[4] & 1 != 0,
+        }
+    }
+}
+
 /// Name frequencies of a set of records, blended with the national ones.
 #[derive(Debug, Clone, Default)]
 pub struct TermFrequencies {
@@ -179,8 +247,8 @@ pub struct TermFrequencies {
     name_counts: Vec<(u64, u32)>,
     /// Family + given class keys with the number of records bearing each, ascending.
     key_counts: Vec<(u64, u32)>,
-    /// Per record of the counted set: `log2` of the (full-name, class-key) shares.
-    per_record: Vec<(f32, f32)>,
+    /// Per record of the counted set: its name's shares.
+    per_record: Vec<Packed>,
     /// Records counted.
     n: f64,
     /// Parts of the foreign names ([`parts`], keyed by [`part_key`]) with the number of records
@@ -188,6 +256,9 @@ pub struct TermFrequencies {
     part_counts: Vec<(u64, u32)>,
     /// Records with a foreign name.
     foreign: f64,
+    /// The middle names of the foreign names (by hash) with their initial and the `log2` share
+    /// of the initial among the foreign names that have a middle name, ascending.
+    middle_initials: Vec<(u32, u8, f32)>,
     /// Records one person has, at most, as a rule ([`duplicate_depth`]).
     depth: u32,
     /// `log2 ū` for full names and for class keys: the probability that two random people
@@ -237,6 +308,33 @@ fn duplicate_depth<R: Records>(records: &R) -> u32 {
     sizes[sizes.len() * 9 / 10]
 }
 
+/// The middle names of the foreign names among `by_name` (records grouped by their full name)
+/// with their initial and its `log2` share among the foreign records that have a middle name.
+fn middle_initials<R: Records>(records: &R, by_name: &[(u64, u32)]) -> Vec<(u32, u8, f32)> {
+    let nat = national();
+    let mut initial_of: Vec<(u32, u8)> = Vec::new();
+    let mut per_initial = [0u64; 256];
+    for run in by_name.chunk_by(|x, y| x.0 == y.0) {
+        let i = run[0].1;
+        let f = records.features(i);
+        if f.middle == 0 || !nat.foreign(f) {
+            continue;
+        }
+        let Some(&initial) = f.parts(records.name_ascii(i)).1.as_bytes().first() else {
+            continue;
+        };
+        initial_of.push((f.middle, initial));
+        per_initial[usize::from(initial)] += run.len() as u64;
+    }
+    let total = per_initial.iter().sum::<u64>().max(1) as f64;
+    initial_of.sort_unstable();
+    initial_of.dedup_by_key(|m| m.0);
+    initial_of
+        .into_iter()
+        .map(|(m, c)| (m, c, (per_initial[usize::from(c)] as f64 / total).log2() as f32))
+        .collect()
+}
+
 /// The distinct keys of `grouped` with their counts, ascending.
 fn counts(grouped: &[(u64, u32)]) -> Vec<(u64, u32)> {
     grouped.chunk_by(|x, y| x.0 == y.0).map(|run| (run[0].0, run.len() as u32)).collect()
@@ -282,6 +380,7 @@ impl TermFrequencies {
                 );
             }
         }
+        let middle_initials = middle_initials(records, &by_name);
         part_counts.sort_unstable();
         part_counts.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
@@ -298,24 +397,26 @@ impl TermFrequencies {
             n,
             part_counts,
             foreign: foreign as f64,
+            middle_initials,
             depth,
             log_agree,
             lookup: std::sync::OnceLock::new(),
         };
         // One share per distinct name (its records have the same parts), given to each record.
-        let mut per_record = vec![(0.0f32, 0.0f32); records.len()];
+        let mut per_record = vec![Packed::default(); records.len()];
         for run in by_name.chunk_by(|x, y| x.0 == y.0) {
             let f = records.features(run[0].1);
-            let share = tf.full_share(run.len() as u32, f);
+            let full = tf.full_share(run.len() as u32, f);
+            let share = Packed::pack(Shares { full, ..tf.part_shares(f) });
             for &(_, i) in run {
-                per_record[i as usize].0 = share;
+                per_record[i as usize] = share;
             }
         }
         for run in by_key.chunk_by(|x, y| x.0 == y.0) {
             let f = records.features(run[0].1);
-            let share = tf.key_share(run.len() as u32, f);
+            let share = quantise(tf.key_share(run.len() as u32, f));
             for &(_, i) in run {
-                per_record[i as usize].1 = share;
+                per_record[i as usize].0[1] = share;
             }
         }
         tf.per_record = per_record;
@@ -372,40 +473,110 @@ impl TermFrequencies {
         }
     }
 
-    /// `log2` of the (full-name, class-key) shares of any record, by its features: its count in
-    /// the records (at least 1) blended with its national share, or for a foreign name the
-    /// product of its parts' shares.
-    pub fn shares_for(&self, f: &Features) -> (f32, f32) {
+    /// The shares of a foreign name's parts ([`Shares`]: middle initial and given name; a middle
+    /// name not counted, a query's, counts as 0), or none for another name.
+    fn part_shares(&self, f: &Features) -> Shares {
+        if !national().foreign(f) {
+            return Shares::default();
+        }
+        let n = self.foreign.max(1.0);
+        let part = |tag: u64, h: u32| {
+            if h == 0 {
+                return 0.0;
+            }
+            let c = match self.part_counts.binary_search_by_key(&part_key(tag, h), |p| p.0) {
+                Ok(i) => self.part_counts[i].1,
+                Err(_) => 1,
+            };
+            (f64::from(c.max(1)) / n).log2() as f32
+        };
+        let (initial, middle) = match self.middle_initials.binary_search_by_key(&f.middle, |m| m.0)
+        {
+            Ok(i) if f.middle != 0 => (self.middle_initials[i].1, self.middle_initials[i].2),
+            _ => (0, 0.0),
+        };
+        Shares { middle, initial, given: part(2, f.given), foreign: true, ..Shares::default() }
+    }
+
+    /// The shares of any record's name, by its features: its count in the records (at least 1)
+    /// blended with its national share, or for a foreign name the product of its parts' shares.
+    pub fn shares_for(&self, f: &Features) -> Shares {
         let (names, keys) = self.lookup.get_or_init(|| {
             (self.name_counts.iter().copied().collect(), self.key_counts.iter().copied().collect())
         });
         let get = |m: &FxHashMap<u64, u32>, k: u64| m.get(&k).copied().unwrap_or(1);
-        (self.full_share(get(names, f.name_ascii), f), self.key_share(get(keys, name_key(f)), f))
+        // Rounded as the per-record table is: a record weighs the same looked up or counted.
+        Packed::pack(Shares {
+            full: self.full_share(get(names, f.name_ascii), f),
+            key: self.key_share(get(keys, name_key(f)), f),
+            ..self.part_shares(f)
+        })
+        .unpack()
     }
 
     /// The shares of record `i` of the counted set.
     #[inline]
-    pub fn shares_of(&self, i: u32) -> (f32, f32) {
-        self.per_record[i as usize]
+    pub fn shares_of(&self, i: u32) -> Shares {
+        self.per_record[i as usize].unpack()
     }
 
-    /// The adjustment (in bits) of name level `level` for a pair; 0 for levels not adjusted.
-    pub fn adjustment(&self, level: usize, fa: &Features, fb: &Features) -> f64 {
-        self.adjustment_shares(level, self.shares_for(fa), self.shares_for(fb))
+    /// The adjustment (in bits) of name level `level` for a pair, whose level has
+    /// `u = 2^log_u`; 0 for levels not adjusted.
+    pub fn adjustment(&self, level: usize, fa: &Features, fb: &Features, log_u: f64) -> f64 {
+        let (a, b) = (self.shares_for(fa), self.shares_for(fb));
+        self.adjustment_shares(level, a, b, fa.given == fb.given, log_u)
     }
 
     /// [`adjustment`](Self::adjustment) from the pair's shares ([`shares_of`](Self::shares_of)
-    /// or [`shares_for`](Self::shares_for)): `log2 ū − log2 s` of the more frequent name.
+    /// or [`shares_for`](Self::shares_for)), `log_u` being `log2` of the level's u and
+    /// `same_given` whether the two given names are equal.
+    ///
+    /// A Vietnamese name: `log2 ū − log2 s` of the more frequent name, centred on the average
+    /// name. Two foreign names agreeing on their value (the exact levels, and the classes with
+    /// the middles compatible): `log_u − log2 s`, the level's weight then being `log2(m / s)` —
+    /// u is the share of people bearing the name, whatever the level's u from random pairs
+    /// (which in a file with many duplicates counts mostly the same people's records, and makes
+    /// every exact rare name weigh less). There, middle names written on both sides agree (as
+    /// initials at least), and `s` is also multiplied by the middle initial's share (R and
+    /// Robert: the census writes the initial, the social-security file the name).
+    ///
+    /// Two foreign names agreeing in part ([`GIVEN_ONLY`](compare::name_level::GIVEN_ONLY)) on
+    /// an equal given name: likewise, with `s` the given name's share, times the middle
+    /// initial's when the middles have the same initial ("Brooklyn N" says more than
+    /// "Michael J"; the census's placeholders and blank family names leave only these). Not
+    /// where they agree on the family name only: in a household it is no evidence. Other names
+    /// are not adjusted there.
     #[inline]
-    pub fn adjustment_shares(&self, level: usize, a: (f32, f32), b: (f32, f32)) -> f64 {
+    pub fn adjustment_shares(
+        &self,
+        level: usize,
+        a: Shares,
+        b: Shares,
+        same_given: bool,
+        log_u: f64,
+    ) -> f64 {
+        use compare::name_level::{CLASS_MIDDLE, GIVEN_ONLY, SAME_TOKENS};
+        // The middle initials, when both names have one and they are the same.
+        let middle = if a.initial != 0 && a.initial == b.initial {
+            f64::from(a.middle.max(b.middle))
+        } else {
+            0.0
+        };
+        if level == usize::from(GIVEN_ONLY) {
+            if !(a.foreign && b.foreign && same_given) {
+                return 0.0;
+            }
+            return log_u - f64::from(a.given.max(b.given)) - middle;
+        }
         if level == 0 || level > TF_LEVELS {
             return 0.0;
         }
-        let (base, s) = if level <= usize::from(compare::name_level::SAME_TOKENS) {
-            (self.log_agree.0, a.0.max(b.0))
-        } else {
-            (self.log_agree.1, a.1.max(b.1))
-        };
+        let exact = level <= usize::from(SAME_TOKENS);
+        let s = if exact { a.full.max(b.full) } else { a.key.max(b.key) };
+        if a.foreign && b.foreign && level <= usize::from(CLASS_MIDDLE) {
+            return log_u - f64::from(s) - if exact { 0.0 } else { middle };
+        }
+        let base = if exact { self.log_agree.0 } else { self.log_agree.1 };
         base - f64::from(s)
     }
 }
@@ -427,11 +598,11 @@ mod tests {
         v.extend((0..10).map(|i| f(100 + i, 7, 20 + i as u32)));
         let recs = (v, vec![String::new(); 100]);
         let tf = TermFrequencies::new(&recs);
-        let common = tf.adjustment(1, &recs.0[0], &recs.0[1]);
-        let rare = tf.adjustment(1, &recs.0[90], &recs.0[90]);
+        let common = tf.adjustment(1, &recs.0[0], &recs.0[1], -10.0);
+        let rare = tf.adjustment(1, &recs.0[90], &recs.0[90], -10.0);
         assert!(common < 0.0 && rare > 0.0, "{common} {rare}");
         let different =
-            tf.adjustment(compare::name_level::DIFFERENT as usize, &recs.0[0], &recs.0[1]);
+            tf.adjustment(compare::name_level::DIFFERENT as usize, &recs.0[0], &recs.0[1], -10.0);
         assert!(different.abs() < f64::EPSILON);
     }
 
@@ -475,7 +646,7 @@ mod tests {
         let n = v.len();
         let recs = (v, vec![String::new(); n]);
         let tf = TermFrequencies::new(&recs);
-        let adjust = |f: &Features| tf.adjustment(1, f, f);
+        let adjust = |f: &Features| tf.adjustment(1, f, f, -10.0);
         // Counted as a string, the rare name's two records would make it as common as the
         // names borne by one person with two records; by its parts it is far rarer.
         let typical = adjust(&recs.0[0]);
@@ -486,6 +657,71 @@ mod tests {
         // Vietnamese names keep their full-name shares.
         assert!(!national().foreign(&prep("Nguyễn Văn Hùng")));
         assert!(national().foreign(&rare));
+    }
+
+    /// An English name's features and stored ASCII name.
+    fn english_named(given: &str, middle: &str, family: &str) -> (Features, String) {
+        use crate::dataset::prepare::{Encodings, Prepared, Preparer, RawFields};
+        let mut out = Prepared::default();
+        Preparer::new().prepare(
+            &RawFields { name_parts: [family, middle, given], ..RawFields::default() },
+            &Encodings::default(),
+            &mut out,
+        );
+        (out.features, out.name_ascii.clone())
+    }
+
+    #[test]
+    fn foreign_names_weigh_by_their_share_their_middle_initials_and_lone_given_names() {
+        use compare::name_level::{CLASS_MIDDLE, EXACT, GIVEN_ONLY};
+        // 600 people with 12 given names, 50 family names and middle names that start with A
+        // (or none); then Zebediah Familyq, twice with a middle name starting with Q, once
+        // without.
+        let givens = [
+            "John", "Mary", "James", "Linda", "Robert", "Susan", "David", "Karen", "Paul", "Ruth",
+            "Mark", "Anna",
+        ];
+        let (mut v, mut names) = (Vec::new(), Vec::new());
+        let mut push = |(f, n): (Features, String)| {
+            v.push(f);
+            names.push(n);
+        };
+        for p in 0..600usize {
+            let family = format!("Family{}", ["x", "y", "z", "w", "v"][p % 5].repeat(1 + p % 10));
+            push(english_named(
+                givens[p % 12],
+                ["Anne", "Alan", "Amy", "Adam", ""][p % 5],
+                &family,
+            ));
+        }
+        let zeb = [("Q", 600), ("Quinn", 601), ("", 602)];
+        for (middle, _) in zeb {
+            push(english_named("Zebediah", middle, "Familyq"));
+        }
+        let recs = (v, names);
+        let tf = TermFrequencies::new(&recs);
+        let f = |i: usize| recs.0[i];
+        let adj = |level: u8, a: usize, b: usize, log_u: f64| {
+            tf.adjustment(usize::from(level), &f(a), &f(b), log_u)
+        };
+        // For foreign names the level's u from random pairs cancels: the weight is log2(m / s).
+        let exact = adj(EXACT, 3, 3, -20.0);
+        assert!((adj(EXACT, 3, 3, -23.0) - (exact - 3.0)).abs() < 1e-6);
+        // Middles with the same rare initial (Q, Quinn) weigh more than a middle on one side;
+        // the common initial A adds little.
+        let (q, q_none) = (adj(CLASS_MIDDLE, 600, 601, -10.0), adj(CLASS_MIDDLE, 600, 602, -10.0));
+        assert!(q > q_none + 5.0, "{q} vs {q_none}");
+        let (a, a_none) = (adj(CLASS_MIDDLE, 0, 0, -10.0), adj(CLASS_MIDDLE, 0, 4, -10.0));
+        assert!(a - a_none < 1.0 && a >= a_none, "{a} vs {a_none}");
+        // A given name agreeing alone weighs by its share: Zebediah more than John. A family
+        // name agreeing alone is not adjusted, nor are Vietnamese names.
+        assert_eq!(f(0).given, f(12).given);
+        assert!(adj(GIVEN_ONLY, 600, 601, -8.0) > adj(GIVEN_ONLY, 0, 12, -8.0) + 3.0);
+        assert_ne!(f(0).given, f(1).given);
+        assert!(adj(GIVEN_ONLY, 0, 1, -8.0).abs() < f64::EPSILON);
+        let (hung, hung2) = (prep("Nguyễn Văn Hùng"), prep("Trần Văn Hùng"));
+        let given_only = usize::from(GIVEN_ONLY);
+        assert!(tf.adjustment(given_only, &hung, &hung2, -8.0).abs() < f64::EPSILON);
     }
 
     fn prep(name: &str) -> Features {
@@ -516,8 +752,8 @@ mod tests {
         v.truncate(200);
         let recs = (v, vec![String::new(); 200]);
         let tf = TermFrequencies::new(&recs);
-        let common = tf.adjustment(1, &recs.0[0], &recs.0[0]);
-        let rare = tf.adjustment(1, &recs.0[1], &recs.0[1]);
+        let common = tf.adjustment(1, &recs.0[0], &recs.0[0], -10.0);
+        let rare = tf.adjustment(1, &recs.0[1], &recs.0[1], -10.0);
         // Counted in the file alone, both would weigh the same.
         assert!(common + 1.0 < rare, "Nguyễn Văn Hùng {common:.2} bits, Tôn Thị Quỳnh {rare:.2}");
         // Names outside the national lists keep the file's counts.

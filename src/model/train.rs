@@ -273,7 +273,7 @@ impl Fields {
                         label: (*label).into(),
                         m: m[f][i].clamp(MIN_PROBABILITY, 1.0),
                         u: u[f][i].clamp(MIN_PROBABILITY, 1.0),
-                        tf_adjust: f == compare::NAME && i < crate::model::tf::TF_LEVELS,
+                        tf_adjust: f == compare::NAME && crate::model::tf::adjusted(i + 1),
                         u_same_ward: places
                             .filter(|_| f != compare::ADDRESS)
                             .and_then(|p| p.ward.get(f)?.get(i).copied())
@@ -499,6 +499,7 @@ fn rule_patterns<R: Records>(
     rule: &Rule,
     opts: &TrainOptions,
     tf: Option<&TermFrequencies>,
+    name_u: &[f64],
 ) -> RulePatterns {
     let cfg = Blocking::with_rules(vec![rule.clone()], opts.max_block);
     let Some(sample) = Sample::of(&cfg, records, link_split, opts) else {
@@ -536,7 +537,12 @@ fn rule_patterns<R: Records>(
                     compare::compare_extras(records, a, b, &mut p);
                     let bin = tf.map_or(0, |tf| {
                         let level = p.level(compare::NAME);
-                        let adj = tf.adjustment_shares(level, tf.shares_of(a), tf.shares_of(b));
+                        let log_u = level
+                            .checked_sub(1)
+                            .and_then(|l| name_u.get(l))
+                            .map_or(0.0, |u| u.log2());
+                        let (sa, sb) = (tf.shares_of(a), tf.shares_of(b));
+                        let adj = tf.adjustment_shares(level, sa, sb, fa.given == fb.given, log_u);
                         (adj * 4.0).round() as i32
                     });
                     let c = counts.entry((p, bin)).or_default();
@@ -1163,7 +1169,8 @@ impl<R: Records> RuleContext<'_, R> {
         let estimate: Vec<bool> = (0..nf).map(|f| !skip.contains(&f)).collect();
         // The name's term frequency enters EM only where the name is estimated.
         let tf_here = estimate[compare::NAME].then_some(self.tf);
-        let patterns = rule_patterns(records, self.link_split, rule, self.opts, tf_here);
+        let patterns =
+            rule_patterns(records, self.link_split, rule, self.opts, tf_here, &u[compare::NAME]);
         let setup = EmSetup {
             estimate: &estimate,
             m0: self.m0,
@@ -1532,7 +1539,7 @@ pub fn fit_labels<R: Records>(
         .into_iter()
         .map(|(rule, skip)| {
             let tf_here = (!skip.contains(&compare::NAME)).then_some(&tf);
-            rule_patterns(records, link_split, &rule, opts, tf_here)
+            rule_patterns(records, link_split, &rule, opts, tf_here, &u[compare::NAME])
         })
         .collect();
     let places = PlacePatterns::of(records, link_split, opts, None).u(&fields, &m, &u);

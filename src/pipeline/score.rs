@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::block::{Blocker, Blocking, Copies, RuleStats};
 use crate::compare::{self, Records, Scratch};
-use crate::model::tf::{TF_LEVELS, TermFrequencies};
+use crate::model::tf::{Shares, TermFrequencies};
 use crate::model::{MAX_FIELDS, MAX_LEVELS, Model, Pattern, Place, probability};
 use crate::util::progress::Progress;
 
@@ -50,7 +50,7 @@ pub struct ScoreOutput {
 struct GroupScratch<'r> {
     done: u64,
     features: Vec<compare::Features>,
-    counts: Vec<(f32, f32)>,
+    counts: Vec<Shares>,
     names: Vec<Option<&'r str>>,
     keys: Vec<u64>,
     scratch: Scratch,
@@ -88,6 +88,9 @@ pub struct Explanation {
     pub match_probability: f64,
 }
 
+/// The name shares of a pair's two records, and whether their given names are equal.
+type PairShares = (Shares, Shares, bool);
+
 /// A model prepared for scoring: weight table, name frequencies, threshold.
 #[derive(Debug, Clone)]
 pub struct Scorer {
@@ -105,6 +108,9 @@ pub struct Scorer {
     fields: usize,
     /// Per name level, whether the model adjusts it by term frequency.
     tf_levels: [bool; MAX_LEVELS],
+    /// Per name level, `log2` of its u (pairs elsewhere): the base of the adjustment of two
+    /// foreign names ([`TermFrequencies::adjustment_shares`]).
+    name_log_u: [f64; MAX_LEVELS],
 }
 
 impl Scorer {
@@ -116,9 +122,11 @@ impl Scorer {
     /// [`Scorer::new`] with the records' name frequencies already counted.
     pub fn with_tf(model: Model, tf: TermFrequencies, threshold_weight: f64) -> Scorer {
         let mut tf_levels = [false; MAX_LEVELS];
+        let mut name_log_u = [0.0; MAX_LEVELS];
         if let Some(name) = model.fields.get(compare::NAME) {
             for (l, level) in name.levels.iter().enumerate().take(MAX_LEVELS - 1) {
                 tf_levels[l + 1] = level.tf_adjust;
+                name_log_u[l + 1] = level.u.log2();
             }
         }
         let mut table = model.weight_table();
@@ -132,6 +140,7 @@ impl Scorer {
         };
         Scorer {
             tf_levels,
+            name_log_u,
             fields: model.fields.len().min(MAX_FIELDS),
             table,
             stride,
@@ -159,7 +168,8 @@ impl Scorer {
 
     /// The term-frequency adjustment of a name level for a pair (see [`TermFrequencies`]).
     fn tf_adjustment(&self, level: usize, fa: &compare::Features, fb: &compare::Features) -> f64 {
-        self.tf_adjustment_shares(level, self.tf.shares_for(fa), self.tf.shares_for(fb))
+        let pair = (self.tf.shares_for(fa), self.tf.shares_for(fb), fa.given == fb.given);
+        self.tf_adjustment_shares(level, pair)
     }
 
     /// The adjustment of name level `level` for a pair with these name shares. An exact name
@@ -167,19 +177,20 @@ impl Scorer {
     /// it never weighs less than that level would, adjusted by the class key's frequency (a
     /// name whose middle is the common "Văn" is frequent as a full name, less as a class key).
     #[inline]
-    fn tf_adjustment_shares(&self, level: usize, a: (f32, f32), b: (f32, f32)) -> f64 {
+    fn tf_adjustment_shares(&self, level: usize, (a, b, same_given): PairShares) -> f64 {
         use compare::name_level::{CLASS_MIDDLE, EXACT, EXACT_ASCII};
         if !self.tf_levels.get(level).copied().unwrap_or(false) {
             return 0.0;
         }
         let k = self.model.tf_adjustment_weight;
-        let own = k * self.tf.adjustment_shares(level, a, b);
+        let own = k * self.tf.adjustment_shares(level, a, b, same_given, self.name_log_u[level]);
         let class = usize::from(CLASS_MIDDLE);
         if (level == usize::from(EXACT) || level == usize::from(EXACT_ASCII))
             && self.tf_levels[class]
         {
             let table = |l: usize| f64::from(self.table[compare::NAME * MAX_LEVELS + l]);
-            let implied = table(class) + k * self.tf.adjustment_shares(class, a, b);
+            let implied = table(class)
+                + k * self.tf.adjustment_shares(class, a, b, same_given, self.name_log_u[class]);
             return own.max(implied - table(level));
         }
         own
@@ -188,7 +199,9 @@ impl Scorer {
     /// The weight of a pair with its pattern.
     #[inline]
     fn weigh(&self, p: Pattern, fa: &compare::Features, fb: &compare::Features) -> f32 {
-        self.weigh_with(p, || (self.tf.shares_for(fa), self.tf.shares_for(fb)))
+        self.weigh_with(p, || {
+            (self.tf.shares_for(fa), self.tf.shares_for(fb), fa.given == fb.given)
+        })
     }
 
     /// The weights of a pattern's levels: those of its records' place (one house, one ward,
@@ -211,16 +224,15 @@ impl Scorer {
     /// The weight of a pattern; `counts` gives the pair's name counts when the name level is
     /// term-frequency adjusted.
     #[inline]
-    fn weigh_with(&self, p: Pattern, counts: impl FnOnce() -> ((f32, f32), (f32, f32))) -> f32 {
+    fn weigh_with(&self, p: Pattern, counts: impl FnOnce() -> PairShares) -> f32 {
         let (table, house) = self.table_for(p);
         let mut w = self.prior;
         for f in 0..self.fields {
             w += table[f * MAX_LEVELS + p.level(f)];
         }
         let name = p.level(compare::NAME);
-        if name != 0 && name <= TF_LEVELS && !house {
-            let (a, b) = counts();
-            w += self.tf_adjustment_shares(name, a, b) as f32;
+        if self.tf_levels[name] && !house {
+            w += self.tf_adjustment_shares(name, counts()) as f32;
         }
         w
     }
@@ -314,11 +326,7 @@ impl Scorer {
                             .map_or_else(|| format!("level {l}"), |x| x.label.clone()),
                     },
                     weight: f64::from(table[f * MAX_LEVELS + level]),
-                    tf_adjustment: if f == compare::NAME
-                        && level != 0
-                        && level <= TF_LEVELS
-                        && !house
-                    {
+                    tf_adjustment: if f == compare::NAME && self.tf_levels[level] && !house {
                         self.tf_adjustment(level, fa, fb)
                     } else {
                         0.0
@@ -360,7 +368,7 @@ impl Scorer {
         &self,
         query: &compare::Features,
         query_name: &'n str,
-        query_counts: (f32, f32),
+        query_counts: Shares,
         stored: &compare::Features,
         index: u32,
         stored_name: impl FnOnce() -> &'n str,
@@ -369,11 +377,11 @@ impl Scorer {
     ) -> f32 {
         let mut p = compare::compare(query, stored, || (query_name, stored_name()), scratch);
         extras(&mut p);
-        self.weigh_with(p, || (query_counts, self.tf.shares_of(index)))
+        self.weigh_with(p, || (query_counts, self.tf.shares_of(index), query.given == stored.given))
     }
 
     /// The name counts of a record that is not among those counted (a query).
-    pub(crate) fn shares_for(&self, f: &compare::Features) -> (f32, f32) {
+    pub(crate) fn shares_for(&self, f: &compare::Features) -> Shares {
         self.tf.shares_for(f)
     }
 
@@ -434,7 +442,8 @@ impl Scorer {
                             scratch,
                         );
                         compare::compare_extras(records, g[x], g[y], &mut pattern);
-                        let weight = self.weigh_with(pattern, || (counts[x], counts[y]));
+                        let weight = self
+                            .weigh_with(pattern, || (counts[x], counts[y], fa.given == fb.given));
                         if weight >= self.threshold {
                             kept.push(ScoredPair { a: g[x], b: g[y], weight, pattern, rule });
                         }
@@ -496,7 +505,7 @@ impl Scorer {
                 let mut pattern = compare::compare(f, f, || (name, name), scratch);
                 compare::compare_extras(records, rep, rep, &mut pattern);
                 let shares = self.tf.shares_of(rep);
-                let weight = self.weigh_with(pattern, || (shares, shares));
+                let weight = self.weigh_with(pattern, || (shares, shares, true));
                 if weight < self.threshold {
                     return Vec::new();
                 }
