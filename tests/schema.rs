@@ -352,6 +352,36 @@ fn names_ids_and_phones_are_found_by_their_values_under_unknown_headers() {
     }
 }
 
+#[test]
+fn english_names_under_an_unknown_header_are_found_and_read_given_name_first() {
+    // A clinic's list: `patient_name` holds "Diana P Kofron"; a third of the given names
+    // (Kyrie, Zaylee…) are in no table, and a street column without numbers is not a name.
+    let dir = tempfile::tempdir().unwrap();
+    let givens = ["Diana", "Robert", "Kyrie", "Mary", "Zaylee", "James"];
+    let families = ["Kofron", "Oakes", "Bradbury", "Leclair", "Whitmore"];
+    let streets = ["Mallory Lane", "Delacorte Drive", "Caribou Lane", "Hunters Oak Drive"];
+    let mut text = String::from("key,patient_name,street,birth\n");
+    for i in 0..60usize {
+        let _ = writeln!(
+            text,
+            "k{i},{} {} {},{},1970-02-{:02}",
+            givens[i % 6],
+            ["A", "J", "M"][i % 3],
+            families[i % 5],
+            streets[i % 4],
+            1 + i % 28
+        );
+    }
+    let csv = write(dir.path(), "clinic.csv", &text);
+    let toml = vnlink_ok(&["schema", s(&csv)], 0);
+    assert!(
+        toml.contains("header = \"patient_name\"\nkind = \"full_name\"\ngiven_first = true"),
+        "{toml}"
+    );
+    assert!(toml.contains("column `patient_name`: names written given name first"), "{toml}");
+    assert!(!toml.contains("header = \"street\"\nkind = \"full_name\""), "{toml}");
+}
+
 /// Pairwise F1 of `vnlink dedupe` with the inferred config on a generated file.
 fn dedupe_f1(gen_args: &[&str]) -> f64 {
     let dir = tempfile::tempdir().unwrap();
