@@ -382,6 +382,39 @@ fn english_names_under_an_unknown_header_are_found_and_read_given_name_first() {
     assert!(!toml.contains("header = \"street\"\nkind = \"full_name\""), "{toml}");
 }
 
+#[test]
+fn a_file_without_a_header_line_dedupes_as_its_twin_with_one() {
+    // The built-in sample without its header line, then with a header no table knows: the
+    // values say what each column is, and the clusters are those of the original.
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/records.csv");
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let (_, body) = text.split_once('\n').unwrap();
+    let bare = write(dir.path(), "bare.csv", body);
+    let odd = write(dir.path(), "odd.csv", &format!("k,a,b,c,d,e,f\n{body}"));
+    let toml = vnlink_ok(&["schema", s(&bare)], 0);
+    assert!(toml.contains("the first line is data, not a header"), "{toml}");
+    for (header, kind) in
+        [("column_2", "full_name"), ("column_3", "dob"), ("column_6", "id_number")]
+    {
+        let want = format!("header = \"{header}\"\nkind = \"{kind}\"");
+        assert!(toml.contains(&want), "`{want}` not in:\n{toml}");
+    }
+    let clusters = |input: &Path, out: &str| {
+        let out = dir.path().join(out);
+        vnlink_ok(&["dedupe", s(input), "--out", s(&out), "-q"], 0);
+        std::fs::read_to_string(out.join("clusters.csv")).unwrap()
+    };
+    let original = clusters(&sample, "original");
+    assert_eq!(clusters(&bare, "bare"), original);
+    assert_eq!(clusters(&odd, "odd"), original);
+    // A file in which neither the header nor the values say anything still says how to fix it.
+    let notes = write(dir.path(), "notes.csv", "Cột A,Cột B\nx,y\nz,w\n");
+    let out = vnlink(&["schema", s(&notes)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no recognisable column") && err.contains("--column"), "{err}");
+}
+
 /// Pairwise F1 of `vnlink dedupe` with the inferred config on a generated file.
 fn dedupe_f1(gen_args: &[&str]) -> f64 {
     let dir = tempfile::tempdir().unwrap();

@@ -5,10 +5,15 @@
 //! Main items: [`infer`] → [`Inferred`] ([`Inferred::to_toml`] writes it as a config file).
 //!
 //! Steps, on the first [`SAMPLE_ROWS`] rows:
-//! 1. Headers are matched as usual ([`crate::ingest::header::map_columns`], `--column` first).
-//! 2. Columns no header names are sniffed: a column of e-mail addresses is taken as `email`
-//!    (90 % of its values); the others are listed with the kind their values suggest, for the user
-//!    to add.
+//! 1. Headers are matched as usual ([`crate::ingest::header::map_columns`], `--column` first);
+//!    a file without a header line has columns `column_1`… ([`CsvSource::headerless`]), and a
+//!    header no table knows is no error yet.
+//! 2. Columns no header names are sniffed: the first column, filled and distinct, is the record
+//!    id; a person field no header gave is taken from values that show it (ids, phones, dates
+//!    of birth, sexes, names, addresses, by shares of the sampled values); a column of e-mail
+//!    addresses is taken as `email` (90 % of its values), an identifier-like one as a `code`;
+//!    the others are listed with the kind their values suggest, for the user to add. No field
+//!    found by header or values is the error of an unreadable header.
 //! 3. The Vietnamese steps are checked against the values: if fewer than 20 % of the addresses
 //!    resolve against the gazetteer, the address columns are compared as text (`street`,
 //!    `suburb`…) and the state or province as a code; if fewer than half of the phone numbers or
@@ -26,9 +31,9 @@ use rustc_hash::FxHashMap;
 use crate::block::{Blocking, KeyPart, Rule};
 use crate::dataset::build::raw_of;
 use crate::dataset::prepare::{Encodings, Prepared, Preparer};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ingest::{CsvSource, IngestOptions, RawRecord};
-use crate::normalize::{id, phone, text};
+use crate::normalize::{id, phone, sex, text};
 use crate::schema::{ColumnConfig, FieldKind, MAX_EXTRA, field_name};
 
 /// Rows read to infer a schema.
@@ -243,13 +248,32 @@ fn person_field_evidence(values: &[&str]) -> Option<(FieldKind, f64)> {
             || v.split_whitespace().next_back().is_some_and(known)
     };
     let names = if share(&known_name) >= 0.5 { share(&name_shaped) } else { 0.0 };
+    // Dates of birth span generations; the dates of a register's entries do not.
+    let years: Vec<u16> = filled
+        .iter()
+        .filter(|v| v.len() >= 6)
+        .filter_map(|v| crate::normalize::date::parse_date(v).date)
+        .map(|d| d.year)
+        .collect();
+    let span = years.iter().max().zip(years.iter().min()).map_or(0, |(a, b)| a - b);
+    let births = if span >= 20 { years.len() as f64 / filled.len() as f64 } else { 0.0 };
+    // Sex words (not the codes 1 and 2 alone: many columns hold those).
+    let words = filled.iter().any(|v| v.chars().any(char::is_alphabetic));
+    let sexes = if words { share(&|v| sex::parse_sex(v).is_some()) } else { 0.0 };
+    // Addresses: three words or more with letters, in parts separated by commas.
+    let addresses = share(&|v| {
+        v.contains(',') && v.split_whitespace().count() >= 3 && v.chars().any(char::is_alphabetic)
+    });
     [
         (FieldKind::NationalId, share(&|v| id::parse_id(v).is_some_and(|n| n.to_u64().is_some()))),
         (FieldKind::Phone, share(&|v| phone::phone_u64(v).is_some())),
+        (FieldKind::Dob, births),
+        (FieldKind::Sex, sexes),
         (FieldKind::Name, names),
+        (FieldKind::Address, addresses),
     ]
     .into_iter()
-    .find(|&(_, s)| s >= 0.8)
+    .find(|&(kind, s)| s >= if kind == FieldKind::Dob { 0.7 } else { 0.8 })
 }
 
 /// A column read as `kind`, with every other setting at its default.
@@ -280,7 +304,8 @@ fn person_field_taken(mapped: FieldKind, kind: FieldKind) -> bool {
 /// `--column`) are applied first; `opts.config_columns` is ignored.
 pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
     let path = path.as_ref();
-    let opts = IngestOptions { config_columns: None, ..opts.clone() };
+    // No column recognised by its header is no error yet: the values may say.
+    let opts = IngestOptions { config_columns: None, unknown_header_ok: true, ..opts.clone() };
     let mut src = CsvSource::open(path, &opts)?;
     let headers = src.headers().to_vec();
     let schema = src.schema().clone();
@@ -303,8 +328,32 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
         })
         .collect();
     let mut notes = Vec::new();
+    if src.headerless() {
+        notes.push(format!(
+            "the first line is data, not a header (a value in it is a date or a number of seven \
+             digits or more, and no column name is known): the {} columns are named column_1 \
+             to column_{0} and read by their values",
+            headers.len()
+        ));
+    }
+    let by_header = columns.len();
     let mut unmapped =
         sniff_unmapped(path, &opts, &headers, &unmapped_idx, &mut columns, &mut notes)?;
+    if columns.iter().all(|c| c.kind == FieldKind::RecordId) {
+        return Err(Error::Input {
+            path: path.to_path_buf(),
+            reason: crate::ingest::reader::no_recognisable_column(&headers),
+        });
+    }
+    // Person fields found by their values: the sample read again with them, for the steps
+    // below (the addresses, dates and names they test).
+    if columns[by_header..].iter().any(|c| !c.kind.is_extra()) {
+        let fixed: Vec<ColumnConfig> =
+            columns.iter().filter(|c| !c.kind.is_extra()).cloned().collect();
+        let o = IngestOptions { config_columns: Some(fixed), ..opts.clone() };
+        rows.clear();
+        CsvSource::open(path, &o)?.read_chunk(&mut rows, SAMPLE_ROWS)?;
+    }
     read_as_vietnamese(&rows, &mut columns, &mut unmapped, &mut notes);
     date_order(&rows, &mut columns, &mut notes);
     name_order(&rows, &mut columns, &mut notes);
@@ -344,7 +393,7 @@ fn date_order(rows: &[RawRecord], columns: &mut [ColumnConfig], notes: &mut Vec<
 fn name_order(rows: &[RawRecord], columns: &mut [ColumnConfig], notes: &mut Vec<String>) {
     let names = rows.iter().filter_map(|r| r.get(FieldKind::Name));
     if let Some(evidence) = given_first_evidence(names) {
-        for c in columns.iter_mut().filter(|c| c.kind == FieldKind::Name) {
+        for c in columns.iter_mut().filter(|c| c.kind == FieldKind::Name && !c.given_first) {
             c.given_first = true;
             notes.push(given_first_note(&c.header, evidence));
         }
@@ -436,6 +485,9 @@ fn sniff_unmapped(
                             "people's names (words of letters, most of them \
                                             with a known family or given name)",
                         FieldKind::NationalId => "CCCD or CMND numbers",
+                        FieldKind::Dob => "dates, spanning twenty years or more",
+                        FieldKind::Sex => "sexes (Nam, Nữ, M, F…)",
+                        FieldKind::Address => "addresses (words in parts separated by commas)",
                         _ => "Vietnamese phone numbers",
                     },
                     kind.as_str()

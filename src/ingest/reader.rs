@@ -76,6 +76,9 @@ pub struct IngestOptions {
     pub max_field_bytes: usize,
     /// The most columns a header may have (default [`MAX_COLUMNS`]).
     pub max_columns: usize,
+    /// A header in which no column is recognised is no error (default: it is): the columns'
+    /// values may say what they are ([`crate::dataset::infer::infer`] reads them so).
+    pub unknown_header_ok: bool,
 }
 
 /// The default [`IngestOptions::max_field_bytes`]: 64 KiB.
@@ -122,6 +125,7 @@ impl Default for IngestOptions {
             on_duplicate_id: DuplicateIds::Error,
             max_field_bytes: MAX_FIELD_BYTES,
             max_columns: MAX_COLUMNS,
+            unknown_header_ok: false,
         }
     }
 }
@@ -289,6 +293,8 @@ pub struct CsvSource {
     encoding: Encoding,
     delimiter: u8,
     headers: Vec<String>,
+    /// The file has no header line: its first line is data ([`first_line_is_data`]).
+    headerless: bool,
     schema: Schema,
     unmapped: Vec<usize>,
     columns: [Option<usize>; SLOTS],
@@ -486,11 +492,17 @@ impl CsvSource {
         let mut reader = parser(delimiter, terminator, Tape::new(stream, limit));
 
         let mut record = csv::ByteRecord::new();
-        let headers = read_header(&mut reader, &mut record, &path, opts, encoding, limit)?;
+        let mut headers = read_header(&mut reader, &mut record, &path, opts, encoding, limit)?;
+        // A file without a header line: its columns are named `column_1`…, and the line read
+        // is the first data row.
+        let headerless = first_line_is_data(&headers);
+        if headerless {
+            headers = (1..=headers.len()).map(|i| format!("column_{i}")).collect();
+        }
         let map = map_header(&headers, &path, opts)?;
         let (columns, joined) = slots(&map).map_err(input_error)?;
 
-        if !read_next(&mut reader, &mut record, &path, 0)? {
+        if !headerless && !read_next(&mut reader, &mut record, &path, 0)? {
             return Err(input_error("the file has a header line but no data rows".to_string()));
         }
         let has_ids = columns[slot(FieldKind::RecordId)].is_some();
@@ -511,6 +523,7 @@ impl CsvSource {
             encoding,
             delimiter,
             headers,
+            headerless,
             schema: map.schema,
             unmapped: map.unmapped,
             columns,
@@ -539,9 +552,15 @@ impl CsvSource {
         &self.schema
     }
 
-    /// The header line, decoded and trimmed.
+    /// The header line, decoded and trimmed (`column_1`, `column_2`… for a file without one).
     pub fn headers(&self) -> &[String] {
         &self.headers
+    }
+
+    /// Whether the file has no header line (its first line is data): its columns are named
+    /// `column_1`, `column_2`…
+    pub fn headerless(&self) -> bool {
+        self.headerless
     }
 
     /// The headers of the columns that are not used.
@@ -1121,15 +1140,33 @@ fn map_header(
             )));
         }
     }
-    if map.schema.columns.iter().all(|c| c.kind == FieldKind::RecordId) {
-        return Err(input_error(format!(
-            "no recognisable column in the header ({}); name the columns ({}) or map them \
-                 with `--column kind=header` (e.g. `--column full_name=\"Họ và tên\"`)",
-            quoted_list(headers),
-            super::header::kind_names()
-        )));
+    if !opts.unknown_header_ok && map.schema.columns.iter().all(|c| c.kind == FieldKind::RecordId) {
+        return Err(input_error(no_recognisable_column(headers)));
     }
     Ok(map)
+}
+
+/// The error of a file in which no column is recognised, by its header or its values.
+pub(crate) fn no_recognisable_column(headers: &[String]) -> String {
+    format!(
+        "no recognisable column in the header ({}); name the columns ({}) or map them with \
+         `--column kind=header` (e.g. `--column full_name=\"Họ và tên\"`)",
+        quoted_list(headers),
+        super::header::kind_names()
+    )
+}
+
+/// Whether the first line of a file is data, not a header: no column of it is a header a table
+/// knows, and one of its values is what only data holds — a date, or seven digits or more (an
+/// id, a phone number). A header the tables do not know (`Cột A`, `Cột B`) is a header.
+fn first_line_is_data(first: &[String]) -> bool {
+    let known = super::header::map_columns(first, &[])
+        .is_ok_and(|m| m.schema.columns.iter().any(|c| c.kind != FieldKind::RecordId));
+    !known
+        && first.iter().any(|v| {
+            v.bytes().filter(u8::is_ascii_digit).count() >= 7
+                || (v.len() >= 8 && crate::normalize::date::parse_date(v).date.is_some())
+        })
 }
 
 /// The column of each slot, and the (slot, column) pairs of later columns joined to a slot.

@@ -291,6 +291,48 @@ fn record_ids_synthesised_empty_and_duplicated() {
 }
 
 #[test]
+fn a_file_without_a_header_line_is_read_from_its_first_line() {
+    // No header: the first line holds a date and an id, and no column name a table knows.
+    let mut bytes = b"1,Nguyen Van An,1980-02-03,079080000123\n".to_vec();
+    bytes.extend_from_slice(b"2,Tran Thi Binh,1981\n"); // line 2: too few fields
+    bytes.extend_from_slice(b"3,Le Van C,1982-04-05,079082000456\n");
+    let opts = IngestOptions { unknown_header_ok: true, ..IngestOptions::default() };
+    let mut source =
+        CsvSource::from_reader("nohdr.csv", std::io::Cursor::new(bytes.clone()), &opts).unwrap();
+    assert!(source.headerless());
+    assert_eq!(source.headers(), ["column_1", "column_2", "column_3", "column_4"]);
+    let records = read_all(&mut source);
+    assert_eq!(records.iter().map(RawRecord::line).collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(source.report().rows_skipped, 1);
+    // The columns named by a configuration (what inference writes) are read.
+    let column = |header: &str, kind| crate::schema::ColumnConfig {
+        header: header.into(),
+        kind,
+        name: String::new(),
+        compare: true,
+        month_first: false,
+        given_first: false,
+        levels: Vec::new(),
+    };
+    let opts = IngestOptions {
+        config_columns: Some(vec![
+            column("column_1", FieldKind::RecordId),
+            column("column_2", FieldKind::Name),
+            column("column_3", FieldKind::Dob),
+        ]),
+        ..IngestOptions::default()
+    };
+    let mut source =
+        CsvSource::from_reader("nohdr.csv", std::io::Cursor::new(bytes), &opts).unwrap();
+    let records = read_all(&mut source);
+    assert_eq!(records[0].get(FieldKind::Name), Some("Nguyen Van An"));
+    assert_eq!(records[1].get(FieldKind::Dob), Some("1982-04-05"));
+    // A header whose names no table knows, without data-like values, is a header.
+    let source = open_bytes("Cột A,Cột B\n1,2\n".as_bytes());
+    assert!(source.is_err());
+}
+
+#[test]
 fn whole_file_errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &[u8], &str); 7] = [
