@@ -221,11 +221,14 @@ fn suggest(values: &[&str]) -> (Option<FieldKind>, f64, f64) {
 }
 
 /// A person field that a column's values show whatever its header (`patient_name`,
-/// `citizen_no`, `contact_no`): at least 80 % of the filled sampled values (and at least ten) are
-/// CCCD/CMND numbers, else Vietnamese phone numbers, else names — two to six words of letters,
-/// at least half of them with a first or last word that is a Vietnamese name or an English
-/// given name of the nickname table (which holds 7 in 10 of the US census's names; street
-/// names without numbers, 1 in 30). With the share.
+/// `citizen_no`, `contact_no`, or none): at least 80 % of the filled sampled values (and at
+/// least ten) are CCCD/CMND numbers, else Vietnamese phone numbers, else (70 %) dates whose
+/// years span twenty years or more (a register's entry dates do not), else sex words (not the
+/// codes 1 and 2 alone), else names — two to six words of letters, at least half of them with
+/// a first or last word that is a Vietnamese name or an English given name of the nickname
+/// table (which holds 7 in 10 of the US census's names; street names without numbers, 1 in 30)
+/// — else addresses: three words or more with letters, in parts separated by commas. With the
+/// share.
 fn person_field_evidence(values: &[&str]) -> Option<(FieldKind, f64)> {
     let filled: Vec<&str> = values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
     if filled.len() < 10 {
