@@ -243,6 +243,22 @@ pub struct ColumnConfig {
     pub levels: Vec<LevelSpec>,
 }
 
+impl ColumnConfig {
+    /// The column `header` read as `kind`, every other setting at its default (compared, the
+    /// name derived from the header, the usual orders, the kind's levels).
+    pub fn new(header: impl Into<String>, kind: FieldKind) -> ColumnConfig {
+        ColumnConfig {
+            header: header.into(),
+            kind,
+            name: String::new(),
+            compare: true,
+            month_first: false,
+            given_first: false,
+            levels: Vec::new(),
+        }
+    }
+}
+
 impl From<FieldKind> for ExtraKind {
     /// How a value of this kind is normalised as an extra field: each extra kind as itself,
     /// every other kind as text.

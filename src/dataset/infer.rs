@@ -279,19 +279,6 @@ fn person_field_evidence(values: &[&str]) -> Option<(FieldKind, f64)> {
     .find(|&(kind, s)| s >= if kind == FieldKind::Dob { 0.7 } else { 0.8 })
 }
 
-/// A column read as `kind`, with every other setting at its default.
-fn column(header: &str, kind: FieldKind) -> ColumnConfig {
-    ColumnConfig {
-        header: header.to_owned(),
-        kind,
-        name: String::new(),
-        compare: true,
-        month_first: false,
-        given_first: false,
-        levels: Vec::new(),
-    }
-}
-
 /// Whether a column of kind `mapped` already holds the person field `kind` (a name in parts
 /// holds the name).
 fn person_field_taken(mapped: FieldKind, kind: FieldKind) -> bool {
@@ -320,15 +307,7 @@ pub fn infer(path: impl AsRef<Path>, opts: &IngestOptions) -> Result<Inferred> {
     let mut columns: Vec<ColumnConfig> = schema
         .columns
         .iter()
-        .map(|c| ColumnConfig {
-            header: c.header.clone(),
-            kind: c.kind,
-            name: c.name.clone(),
-            compare: true,
-            month_first: false,
-            given_first: false,
-            levels: Vec::new(),
-        })
+        .map(|c| ColumnConfig { name: c.name.clone(), ..ColumnConfig::new(&c.header, c.kind) })
         .collect();
     let mut notes = Vec::new();
     if src.headerless() {
@@ -450,13 +429,8 @@ fn sniff_unmapped(
         let cfg: Vec<ColumnConfig> = batch
             .iter()
             .map(|&i| ColumnConfig {
-                header: headers[i].clone(),
-                kind: FieldKind::Text,
                 name: format!("c{i}"),
-                compare: true,
-                month_first: false,
-                given_first: false,
-                levels: Vec::new(),
+                ..ColumnConfig::new(&headers[i], FieldKind::Text)
             })
             .collect();
         let o = IngestOptions { config_columns: Some(cfg), ..opts.clone() };
@@ -475,7 +449,7 @@ fn sniff_unmapped(
                      the record id",
                     headers[i]
                 ));
-                columns.push(column(&headers[i], FieldKind::RecordId));
+                columns.push(ColumnConfig::new(&headers[i], FieldKind::RecordId));
             } else if let Some((kind, share)) = person_field_evidence(&values)
                 && columns.iter().all(|c| !person_field_taken(c.kind, kind))
             {
@@ -495,7 +469,7 @@ fn sniff_unmapped(
                     },
                     kind.as_str()
                 ));
-                let mut c = column(&headers[i], kind);
+                let mut c = ColumnConfig::new(&headers[i], kind);
                 if kind == FieldKind::Name
                     && let Some(evidence) = given_first_evidence(values.iter().copied())
                 {
@@ -510,7 +484,7 @@ fn sniff_unmapped(
                     "column `{}`: e-mail addresses in its values, compared as `email`",
                     headers[i]
                 ));
-                columns.push(column(&headers[i], FieldKind::Email));
+                columns.push(ColumnConfig::new(&headers[i], FieldKind::Email));
             } else if let Some(e) = identifier_evidence(&values)
                 && columns.iter().filter(|c| c.kind.is_extra()).count() < MAX_EXTRA
             {
@@ -524,7 +498,7 @@ fn sniff_unmapped(
                     e.length.0,
                     e.length.1 * 100.0
                 ));
-                columns.push(column(&headers[i], FieldKind::Code));
+                columns.push(ColumnConfig::new(&headers[i], FieldKind::Code));
             } else {
                 unmapped.push(Unmapped { header: headers[i].clone(), suggestion: kind, filled });
             }
@@ -593,13 +567,8 @@ fn read_as_vietnamese(
                 u.header
             ));
             columns.push(ColumnConfig {
-                header: u.header,
-                kind: FieldKind::Text,
                 name: "address_text".to_owned(),
-                compare: true,
-                month_first: false,
-                given_first: false,
-                levels: Vec::new(),
+                ..ColumnConfig::new(u.header, FieldKind::Text)
             });
         }
         // The postcode is part of that address: kept for blocking, not weighed again.

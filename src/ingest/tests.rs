@@ -305,15 +305,7 @@ fn a_file_without_a_header_line_is_read_from_its_first_line() {
     assert_eq!(records.iter().map(RawRecord::line).collect::<Vec<_>>(), [1, 3]);
     assert_eq!(source.report().rows_skipped, 1);
     // The columns named by a configuration (what inference writes) are read.
-    let column = |header: &str, kind| crate::schema::ColumnConfig {
-        header: header.into(),
-        kind,
-        name: String::new(),
-        compare: true,
-        month_first: false,
-        given_first: false,
-        levels: Vec::new(),
-    };
+    let column = crate::schema::ColumnConfig::new;
     let opts = IngestOptions {
         config_columns: Some(vec![
             column("column_1", FieldKind::RecordId),
