@@ -25,7 +25,7 @@ use vnlink::store::Store;
 use vnlink::synth::{GenConfig, Locale, Shape, generate};
 
 /// The version written; bump it when the generator, the levels or this procedure change.
-const VERSION: &str = "vn-person-1";
+const VERSION: &str = "vn-person-2";
 /// The seed of the fitted populations.
 const SEED: u64 = 20_261_206;
 /// Share of entities written two or more times (many pairs of each kind of noise).

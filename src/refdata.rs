@@ -99,6 +99,18 @@ pub struct Nickname {
     pub name2: String,
 }
 
+/// A word or phrase that forms write in place of an English name (`en-names/placeholders.csv`):
+/// a title, a household role, a refusal ("Mr", "Lady Of The House", "Refused"). Lower case ASCII.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Placeholder {
+    /// The phrase, words joined by one space ("lady of the house").
+    pub phrase: String,
+    /// Whether it stands for a name in the family-name position too (`false` for words that
+    /// are also real surnames: Son, Friend, House).
+    #[serde(deserialize_with = "bool01")]
+    pub family: bool,
+}
+
 /// A province before the reform (`old_provinces.csv`) or after it (`new_provinces.csv`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Province {
@@ -277,6 +289,9 @@ table!(
     /// English nicknames and diminutives (carltonnorthern/nicknames, Apache-2.0).
     nicknames, Nickname, "en-names/nicknames.csv");
 table!(
+    /// Words and phrases written in place of an English name (titles, household roles, refusals).
+    placeholders, Placeholder, "en-names/placeholders.csv");
+table!(
     /// The 63 provinces before the reform.
     old_provinces, Province, "vn-admin/old_provinces.csv");
 table!(
@@ -331,6 +346,7 @@ mod tests {
         assert_eq!(given_names().len(), 493);
         assert_eq!(name_equivalences().len(), 23);
         assert_eq!(nicknames().len(), 2_691);
+        assert_eq!(placeholders().len(), 125);
         assert_eq!(old_provinces().len(), 63);
         assert_eq!(old_districts().len(), 696);
         assert_eq!(old_wards().len(), 10_035);

@@ -86,7 +86,10 @@ fn initials_agree_below_exact() {
     let full = parts("Smith", "Adam", "John");
     assert_eq!(level(&parts("Smith", "A", "John"), &full), CLASS_MIDDLE);
     assert_eq!(level(&parts("Smith", "A", "John"), &john), CLASS_MIDDLE);
-    assert_eq!(level(&parts("Smith", "B", "John"), &full), name_level::GIVEN_ONLY);
+    // Another middle name: the family and given names agree without it, above a given name
+    // agreeing alone (Smith / Jones).
+    assert_eq!(level(&parts("Smith", "B", "John"), &full), name_level::FAMILY_GIVEN);
+    assert_eq!(level(&parts("Jones", "A", "John"), &full), name_level::GIVEN_ONLY);
     // Both below exact.
     assert!(level(&parts("Smith", "A", "John"), &full) > EXACT);
 }
@@ -188,4 +191,57 @@ fn a_typo_with_a_middle_initial_is_still_one_typo() {
     // Vietnamese names keep their levels: "Nguyễn Văn An" against "Nguyễn Anh" is no typo.
     let vn = level(&parts("Nguyễn", "Văn", "An"), &parts("Nguyễn", "", "Anh"));
     assert!(vn > ONE_TYPO, "{vn}");
+}
+
+/// Prepares a name written in one field, given name first (`John A Smith`).
+fn given_first(name: &str) -> Prepared {
+    let mut out = Prepared::default();
+    Preparer::new().given_first(true).prepare(
+        &RawFields { name, ..RawFields::default() },
+        &Encodings::default(),
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn placeholders_written_for_a_name_part_stand_for_nothing() {
+    use name_level::CLASS_MIDDLE;
+    // A census respondent's "Respondent" or "Son" for a middle name, "Mr" for a given name:
+    // the other parts decide, as if the part were blank.
+    let michael = parts("Garciagarcia", "A", "Michael");
+    assert_eq!(level(&parts("Garciagarcia", "Respondent", "Michael"), &michael), CLASS_MIDDLE);
+    assert_eq!(level(&parts("Keele", "Son", "Jennifer"), &parts("Keele", "J", "Jennifer")), {
+        CLASS_MIDDLE
+    });
+    let phrase = given_first("Man Of The J Guerra Barrera");
+    assert_eq!(phrase.name_ascii, "guerra barrera j");
+    assert_eq!(given_first("Mary J Lady Of The House").name_ascii, "j mary");
+    assert_eq!(given_first("Cody Lady Of House Hernandez").name_ascii, "hernandez cody");
+    // Words that are real names stay: Sơn without diacritics in a Vietnamese name, Son as a
+    // family name, Friend as one too.
+    assert_eq!(parts("Nguyen", "Van", "Son").name_ascii, "nguyen van son");
+    assert_eq!(parts("Son", "", "Heung-min").name_ascii, "son heung min");
+    assert_eq!(given_first("Gregory House").name_ascii, "house gregory");
+    assert_eq!(given_first("Anna Friend").name_ascii, "friend anna");
+}
+
+#[test]
+fn a_digit_inside_a_name_is_a_misread_letter() {
+    // Scanned forms: "Jac4ueline" is one word a letter away from Jacqueline, not two words.
+    let typed = parts("Lucas", "K", "Jacqueline");
+    assert_eq!(level(&parts("Lucas", "Karen", "Jac4ueline"), &typed), name_level::ONE_TYPO);
+    assert_eq!(parts("Williams", "", "Ash1ey").name_ascii, "williams ashley");
+    // Digits around a name still separate it from other words.
+    assert_eq!(whole("Nguyễn Văn An 2").name_ascii, "nguyen van an");
+}
+
+#[test]
+fn family_and_given_names_agreeing_with_other_middles_weigh_between_the_levels() {
+    use name_level::{FAMILY_GIVEN, GIVEN_ONLY};
+    // Nguyễn Văn Hùng and Nguyễn Mạnh Hùng: the family and given names agree, the middles not.
+    assert_eq!(level(&whole("Nguyễn Văn Hùng"), &whole("Nguyễn Mạnh Hùng")), FAMILY_GIVEN);
+    assert_eq!(level(&whole("Nguyễn Văn Hùng"), &whole("Trần Mạnh Hùng")), GIVEN_ONLY);
+    // Without a family name on both sides, no family agrees.
+    assert_eq!(level(&parts("", "Carol", "Erica"), &parts("", "Jane", "Erica")), GIVEN_ONLY);
 }

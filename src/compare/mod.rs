@@ -16,7 +16,7 @@
 //!
 //! | field | levels |
 //! |---|---|
-//! | name | exact · exact without diacritics · same tokens, other order · same family class, given name and middle up to a dropped middle (English names: or a nickname, a middle initial, one part of a double family name) · one token mistyped · Jaro–Winkler ≥ 0.92 (or a given initial, double family names sharing a part) · same phonetic keys · given name only · different |
+//! | name | exact · exact without diacritics · same tokens, other order · same family class, given name and middle up to a dropped middle (English names: or a nickname, a middle initial, one part of a double family name) · one token mistyped · Jaro–Winkler ≥ 0.92 (or a given initial, double family names sharing a part) · same phonetic keys · same family and given names, other middles · given name only · different |
 //! | dob | exact · day and month swapped · same year and month · year-only agrees · same year · year ±1, same day and month · year ±1 · different |
 //! | address | same ward and house number · same ward · same old district, or same new province and street · same province, a ward unknown · same province, other wards · different |
 //! | id | exact · one digit off or two adjacent swapped (when the names agree at least on the given name) · different (a CCCD and a CMND are never compared: missing) |
@@ -65,6 +65,7 @@ pub const LEVELS: [&[&str]; FIELDS] = [
         "one_token_typo",
         "jaro_winkler_0.92",
         "phonetic",
+        "family_given_middle_differs",
         "given_only",
         "different",
     ],
@@ -99,9 +100,22 @@ pub const LEVELS: [&[&str]; FIELDS] = [
 /// than the first and stronger than the last.
 pub const ORDERS: [&[(u8, u8)]; FIELDS] = [
     // name: exact ≥ exact_ascii ≥ {same tokens, classes with middle dropped, phonetic};
-    // classes ≥ one typo ≥ Jaro–Winkler; same tokens ≥ Jaro–Winkler; {JW, phonetic} ≥
-    // given only ≥ different.
-    &[(1, 2), (2, 3), (2, 4), (2, 7), (3, 6), (4, 5), (5, 6), (6, 8), (7, 8), (8, 9)],
+    // classes ≥ one typo ≥ Jaro–Winkler; same tokens ≥ Jaro–Winkler; classes ≥ family and
+    // given with other middles; {JW, phonetic, family and given} ≥ given only ≥ different.
+    &[
+        (1, 2),
+        (2, 3),
+        (2, 4),
+        (2, 7),
+        (3, 6),
+        (4, 5),
+        (4, 8),
+        (5, 6),
+        (6, 9),
+        (7, 9),
+        (8, 9),
+        (9, 10),
+    ],
     // dob: exact ≥ {day/month swapped, same year and month, year only, year ±1 same day};
     // those ≥ same year (year ±1 same day ≥ year ±1); same year, year ±1 ≥ different.
     &[(1, 2), (1, 3), (1, 4), (1, 6), (2, 5), (3, 5), (4, 5), (5, 8), (6, 7), (7, 8)],
@@ -154,8 +168,9 @@ pub mod name_level {
     pub const ONE_TYPO: u8 = 5;
     pub const JARO_WINKLER: u8 = 6;
     pub const PHONETIC: u8 = 7;
-    pub const GIVEN_ONLY: u8 = 8;
-    pub const DIFFERENT: u8 = 9;
+    pub const FAMILY_GIVEN: u8 = 8;
+    pub const GIVEN_ONLY: u8 = 9;
+    pub const DIFFERENT: u8 = 10;
 }
 
 /// A record's comparison features: everything the comparators and the blocking keys need,
@@ -490,8 +505,8 @@ pub fn compare_name<'n>(
     scratch: &mut Scratch,
 ) -> u8 {
     use name_level::{
-        CLASS_MIDDLE, DIFFERENT, EXACT, EXACT_ASCII, GIVEN_ONLY, JARO_WINKLER, ONE_TYPO, PHONETIC,
-        SAME_TOKENS,
+        CLASS_MIDDLE, DIFFERENT, EXACT, EXACT_ASCII, FAMILY_GIVEN, GIVEN_ONLY, JARO_WINKLER,
+        ONE_TYPO, PHONETIC, SAME_TOKENS,
     };
     if a.name_tokens == 0 || b.name_tokens == 0 {
         return 0;
@@ -654,6 +669,12 @@ pub fn compare_name<'n>(
         if jw >= 0.92 {
             return JARO_WINKLER;
         }
+    }
+    // The family and given names written on both sides and agreeing, the middles not (James C
+    // Trujillo, James Lynn Trujillo; Nguyễn Văn Hùng, Nguyễn Mạnh Hùng): more than the given
+    // name alone, less than the classes with compatible middles.
+    if family && given && a.family != 0 && b.family != 0 && a.given != 0 && b.given != 0 {
+        return FAMILY_GIVEN;
     }
     if given || a.given_phonetic == b.given_phonetic {
         return GIVEN_ONLY;

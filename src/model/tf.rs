@@ -183,9 +183,14 @@ fn national() -> &'static National {
 }
 
 /// Whether the term frequency of name level `level` can adjust its weight: the agreeing levels
-/// (exact … one typo), and [`GIVEN_ONLY`](compare::name_level::GIVEN_ONLY) for foreign names.
+/// (exact … one typo), the family and given names agreeing without the middles
+/// ([`FAMILY_GIVEN`](compare::name_level::FAMILY_GIVEN)), and
+/// [`GIVEN_ONLY`](compare::name_level::GIVEN_ONLY) for foreign names.
 pub fn adjusted(level: usize) -> bool {
-    (1..=TF_LEVELS).contains(&level) || level == usize::from(compare::name_level::GIVEN_ONLY)
+    use compare::name_level::{FAMILY_GIVEN, GIVEN_ONLY};
+    (1..=TF_LEVELS).contains(&level)
+        || level == usize::from(FAMILY_GIVEN)
+        || level == usize::from(GIVEN_ONLY)
 }
 
 /// The `log2` shares of one record's name ([`TermFrequencies::shares_of`]).
@@ -402,12 +407,15 @@ impl TermFrequencies {
             log_agree,
             lookup: std::sync::OnceLock::new(),
         };
-        // One share per distinct name (its records have the same parts), given to each record.
+        // One share per distinct name (its records have the same parts), given to each record;
+        // the class key's share is that of a key counted once, as [`shares_for`] has it, until
+        // the keys' counts below replace it (a name without family or given name has no key).
         let mut per_record = vec![Packed::default(); records.len()];
         for run in by_name.chunk_by(|x, y| x.0 == y.0) {
             let f = records.features(run[0].1);
             let full = tf.full_share(run.len() as u32, f);
-            let share = Packed::pack(Shares { full, ..tf.part_shares(f) });
+            let key = tf.key_share(1, f);
+            let share = Packed::pack(Shares { full, key, ..tf.part_shares(f) });
             for &(_, i) in run {
                 per_record[i as usize] = share;
             }
@@ -532,8 +540,10 @@ impl TermFrequencies {
     /// `same_given` whether the two given names are equal.
     ///
     /// A Vietnamese name: `log2 ū − log2 s` of the more frequent name, centred on the average
-    /// name. Two foreign names agreeing on their value (the exact levels, and the classes with
-    /// the middles compatible): `log_u − log2 s`, the level's weight then being `log2(m / s)` —
+    /// name (the class key's `s` for the levels below the exact ones, and for the family and
+    /// given names agreeing without the middles). Two foreign names agreeing on their value (the
+    /// exact levels, the classes with the middles compatible, and the family and given names
+    /// with other middles): `log_u − log2 s`, the level's weight then being `log2(m / s)` —
     /// u is the share of people bearing the name, whatever the level's u from random pairs
     /// (which in a file with many duplicates counts mostly the same people's records, and makes
     /// every exact rare name weigh less). There, middle names written on both sides agree (as
@@ -555,7 +565,7 @@ impl TermFrequencies {
         same_given: bool,
         log_u: f64,
     ) -> f64 {
-        use compare::name_level::{CLASS_MIDDLE, GIVEN_ONLY, SAME_TOKENS};
+        use compare::name_level::{CLASS_MIDDLE, FAMILY_GIVEN, GIVEN_ONLY, SAME_TOKENS};
         // The middle initials, when both names have one and they are the same.
         let middle = if a.initial != 0 && a.initial == b.initial {
             f64::from(a.middle.max(b.middle))
@@ -568,12 +578,13 @@ impl TermFrequencies {
             }
             return log_u - f64::from(a.given.max(b.given)) - middle;
         }
-        if level == 0 || level > TF_LEVELS {
+        let family_given = level == usize::from(FAMILY_GIVEN);
+        if level == 0 || (level > TF_LEVELS && !family_given) {
             return 0.0;
         }
         let exact = level <= usize::from(SAME_TOKENS);
         let s = if exact { a.full.max(b.full) } else { a.key.max(b.key) };
-        if a.foreign && b.foreign && level <= usize::from(CLASS_MIDDLE) {
+        if a.foreign && b.foreign && (level <= usize::from(CLASS_MIDDLE) || family_given) {
             return log_u - f64::from(s) - if exact { 0.0 } else { middle };
         }
         let base = if exact { self.log_agree.0 } else { self.log_agree.1 };
@@ -759,5 +770,30 @@ mod tests {
         // Names outside the national lists keep the file's counts.
         let foreign = prep("Smith John");
         assert_eq!(national().full(&foreign), None);
+    }
+
+    #[test]
+    fn a_record_weighs_the_same_counted_or_looked_up_even_without_a_family_or_given_name() {
+        // Names without a family or a given name have no class key: the per-record table must
+        // give them the share a lookup computes, not a share of 1 (which weighed the pair
+        // Hijo J Wolfe, Jean Wolfe 11 bits below its explanation).
+        let mut v = vec![
+            english("", "J", "Wolfe", "1948-03-16"),
+            english("", "Jean", "Wolfe", "1948-03-16"),
+            english("Erica", "M", "", "1981-10-06"),
+            english("Erica", "Michele", "", "1981-10-06"),
+            english("Danielle", "M", "Herrick", "1971-06-28"),
+            prep("Nguyễn Văn Hùng"),
+            prep("Hùng"),
+        ];
+        for i in 0..40 {
+            v.push(english(&format!("Given{i}"), "", &format!("Family{}", i % 7), "1970-01-01"));
+        }
+        let n = v.len();
+        let recs = (v, vec![String::new(); n]);
+        let tf = TermFrequencies::new(&recs);
+        for (i, f) in recs.0.iter().enumerate() {
+            assert_eq!(tf.shares_of(i as u32), tf.shares_for(f), "record {i}");
+        }
     }
 }

@@ -170,6 +170,9 @@ pub struct NameNotes {
     pub encoding: LegacyEncoding,
     /// Number of leading honorifics / kin terms dropped.
     pub honorifics_dropped: u8,
+    /// Number of name parts dropped as placeholders of English names ("Mr", "Resident", "Lady
+    /// Of The House"; [`is_placeholder`]).
+    pub placeholders_dropped: u8,
     /// The name was given-name-first and was rotated to family-first.
     pub rotated: bool,
     /// The name was parsed as an ethnic-minority name (`Y …`, `H'…`).
@@ -684,15 +687,49 @@ impl NameNormalizer {
             }
             *end = self.ids.len();
         }
-        let (infos, ids) = (&self.cache.infos, &self.ids);
-        let n = ids.len();
+        let n = self.ids.len();
         out.tokens.truncate(n);
         out.ascii_tokens.truncate(n);
         out.phonetic.truncate(n);
+        notes.placeholders_dropped = self.drop_placeholders(&mut ends, out);
+        let (infos, ids) = (&self.cache.infos, &self.ids);
         let (family, middle, given) = (0..ends[0], ends[0]..ends[1], ends[1]..ends[2]);
         out.sex_hint = middle_sex(infos, ids, middle.clone());
         finish_parts(out, infos, ids, family, middle, given);
         notes
+    }
+
+    /// Drops the parts (family, middle, given, ending at `ends`) that are placeholders of an
+    /// English name ([`is_placeholder`]): written without diacritics, in a name with a token that
+    /// is no Vietnamese name (so that Nguyen Van Son keeps its Sơn, where Jennifer Son Keele
+    /// loses the "Son" a form put for a middle name). Returns the number of parts dropped.
+    fn drop_placeholders(&mut self, ends: &mut [usize; 3], out: &mut Name) -> u8 {
+        let english = out.ascii_tokens.iter().any(|t| !is_vietnamese_name(t));
+        let mut dropped = 0u8;
+        let mut phrase = String::new();
+        for part in (0..3).rev() {
+            let start = if part == 0 { 0 } else { ends[part - 1] };
+            let range = start..ends[part];
+            if range.is_empty() || range.len() > PLACEHOLDER_WORDS {
+                continue;
+            }
+            phrase.clear();
+            join_into(&mut phrase, &out.ascii_tokens[range.clone()]);
+            let plain = out.tokens[range.clone()] == out.ascii_tokens[range.clone()];
+            if !(english && plain && is_placeholder(&phrase, part == 0)) {
+                continue;
+            }
+            let len = range.len();
+            out.tokens.drain(range.clone());
+            out.ascii_tokens.drain(range.clone());
+            out.phonetic.drain(range.clone());
+            self.ids.drain(range);
+            for e in &mut ends[part..] {
+                *e -= len;
+            }
+            dropped += 1;
+        }
+        dropped
     }
 
     /// Starts a name: no tokens yet, and a cache with room for them.
@@ -761,6 +798,25 @@ impl NameNormalizer {
                 notes.encoding = again;
                 let _ = text::canonical_nfc_into(&self.split, &mut self.canon);
             }
+        }
+
+        // A digit (or `|`, `:`) between two letters is a letter misread ("Jac4ueline",
+        // "Ash1ey", "Mclaughl:n"): it becomes the letter it is usually read for, where it would
+        // otherwise cut the word in two.
+        if self.canon.bytes().any(|b| b.is_ascii_digit() || b == b'|' || b == b':') {
+            self.split.clear();
+            let mut chars = self.canon.chars().peekable();
+            let mut prev = ' ';
+            while let Some(c) = chars.next() {
+                let inner = prev.is_alphabetic() && chars.peek().is_some_and(|n| n.is_alphabetic());
+                let c = match misread_letter(c) {
+                    Some(l) if inner => l,
+                    _ => c,
+                };
+                self.split.push(c);
+                prev = c;
+            }
+            std::mem::swap(&mut self.split, &mut self.canon);
         }
 
         // 3: tokens, with their facts from the cache.
@@ -998,6 +1054,72 @@ fn push_class(
     apply_iy(out_ascii, start_a);
 }
 
+/// The letter a digit or symbol inside a word is usually misread for (OCR and hand-keyed forms:
+/// 0 and o, 1 and l, 5 and s, 8 and b), `None` for other characters.
+fn misread_letter(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' | '|' => 'l',
+        '2' => 'z',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '6' | '9' => 'g',
+        '7' => 't',
+        '8' => 'b',
+        ':' => 'i',
+        _ => return None,
+    })
+}
+
+/// The most words a placeholder phrase has ("man of the house").
+const PLACEHOLDER_WORDS: usize = 4;
+
+/// The placeholder phrases of `data/en-names/placeholders.csv`, each with whether it stands for
+/// a family name too.
+fn placeholders() -> &'static FxHashMap<&'static str, bool> {
+    static CELL: OnceLock<FxHashMap<&'static str, bool>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        refdata::placeholders().iter().map(|p| (p.phrase.as_str(), p.family)).collect()
+    })
+}
+
+/// Whether `phrase` (lower-case ASCII words joined by one space) is something forms write in
+/// place of an English name part: a title ("mr"), a household role ("son", "lady of the house"),
+/// a refusal ("refused", "anon"), as respondents of censuses and surveys do. In the family
+/// position (`family`), words that are also real surnames (Son, Friend, House, Child) are not.
+///
+/// ```
+/// use vnlink::normalize::name::is_placeholder;
+/// assert!(is_placeholder("respondent", true) && is_placeholder("lady of the house", true));
+/// assert!(is_placeholder("son", false) && !is_placeholder("son", true));
+/// assert!(!is_placeholder("smith", false));
+/// ```
+pub fn is_placeholder(phrase: &str, family: bool) -> bool {
+    placeholders().get(phrase).is_some_and(|&in_family| in_family || !family)
+}
+
+/// The number of leading (or, with `from_end`, trailing) words of `words` that form a
+/// placeholder phrase of two words or more ([`is_placeholder`]), the longest; 0 when none does.
+/// `family` as for [`is_placeholder`].
+fn placeholder_run(words: &[&str], from_end: bool, family: bool) -> usize {
+    let mut phrase = String::new();
+    (2..=PLACEHOLDER_WORDS.min(words.len()))
+        .rev()
+        .find(|&k| {
+            let run = if from_end { &words[words.len() - k..] } else { &words[..k] };
+            phrase.clear();
+            for w in run {
+                if !phrase.is_empty() {
+                    phrase.push(' ');
+                }
+                phrase.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+            }
+            phrase.is_ascii() && is_placeholder(&phrase, family)
+        })
+        .unwrap_or(0)
+}
+
 /// Whether an ASCII lower-case token is the ASCII form of a Vietnamese family, middle or given
 /// name of the embedded lists (`nguyen`, `van`, `lan`, `an`). The English-only rules of the
 /// comparison (nicknames, initials, double family names) leave such tokens alone.
@@ -1017,7 +1139,9 @@ pub fn is_vietnamese_name(ascii: &str) -> bool {
 /// initial (`Poppy M Martinez Hernandez` → `Martinez Hernandez`); the words between are the
 /// middle. `Smith, John A` (a comma) puts the family name first. Two words whose second is an
 /// initial (`Kimberly B`) have no family name: a lone letter is no surname. Generational
-/// suffixes (`Jr`, `Sr`, `II`, `III`, `IV`) are dropped.
+/// suffixes (`Jr`, `Sr`, `II`, `III`, `IV`) are dropped. A placeholder phrase of several words
+/// ([`is_placeholder`]) at the start is the given name as a whole (`Man Of The J Guerra`), at
+/// the end the family name (`Mary Lady Of The House`); the normaliser then drops it.
 ///
 /// ```
 /// use vnlink::normalize::name::split_given_first;
@@ -1033,6 +1157,8 @@ pub fn is_vietnamese_name(ascii: &str) -> bool {
 /// assert_eq!(split("Smith, John A."), s("Smith", "A.", "John"));
 /// assert_eq!(split("Robert Lee Jr"), s("Lee", "", "Robert"));
 /// assert_eq!(split("Cher"), s("", "", "Cher"));
+/// assert_eq!(split("Man Of The J Guerra"), s("Guerra", "J", "Man Of The"));
+/// assert_eq!(split("Mary Lady Of The House"), s("Lady Of The House", "", "Mary"));
 /// ```
 pub fn split_given_first(input: &str, parts: &mut [String; 3]) {
     for p in parts.iter_mut() {
@@ -1067,6 +1193,14 @@ pub fn split_given_first(input: &str, parts: &mut [String; 3]) {
     while words.len() > 2 && words.last().is_some_and(|w| suffix(w)) {
         words.pop();
     }
+    // A placeholder of several words stands for the given name (`Man Of The J Guerra`) or the
+    // family name (`Mary Lady Of The House`) as a whole: it is kept in one part, which the
+    // normaliser then drops.
+    let lead = match placeholder_run(&words, false, false) {
+        k if k < words.len() => k.max(1),
+        _ => 1,
+    };
+    let tail = placeholder_run(&words[lead..], true, true);
     match words.as_slice() {
         [] => {}
         [only] => push(given, &[only]),
@@ -1074,12 +1208,17 @@ pub fn split_given_first(input: &str, parts: &mut [String; 3]) {
             push(given, &[first]);
             push(middle, &[second]);
         }
-        [first, rest @ ..] => {
-            push(given, &[first]);
-            let cut = rest[..rest.len() - 1]
-                .iter()
-                .position(|w| initial(w))
-                .map_or(rest.len() - 1, |i| i + 1);
+        _ => {
+            let (first, rest) = words.split_at(lead);
+            push(given, first);
+            let cut = if tail > 0 {
+                rest.len() - tail
+            } else {
+                rest[..rest.len() - 1]
+                    .iter()
+                    .position(|w| initial(w))
+                    .map_or(rest.len() - 1, |i| i + 1)
+            };
             push(middle, &rest[..cut]);
             push(family, &rest[cut..]);
         }
