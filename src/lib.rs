@@ -100,6 +100,7 @@ pub mod output;
 pub mod pipeline;
 mod refdata;
 pub mod schema;
+pub mod service;
 pub mod store;
 #[cfg(feature = "synth")]
 pub mod synth;

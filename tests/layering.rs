@@ -27,7 +27,7 @@ const LAYERS: &[(u32, &[&str])] = &[
     (8, &["model"]),
     (9, &["eval"]),
     (10, &["pipeline"]),
-    (11, &["output"]),
+    (11, &["output", "service"]),
     (12, &["synth"]),
     (13, &["bench"]),
     (14, &["cli"]),

@@ -7,6 +7,8 @@
 mod adversarial;
 /// English names: nicknames, initials, double family names, swapped parts (issue 14).
 mod english_names;
+/// Incremental matching: records added to a built store, stable cluster ids, batch equality.
+mod incremental;
 /// The model on clean registers, few duplicates and lookups; EM's prior, checks and fallback;
 /// supervised training; monotone weights.
 mod model;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod add;
 #[cfg(feature = "synth")]
 mod bench;
 mod blocks;
@@ -53,6 +54,8 @@ enum Command {
     Link(link::Args),
     /// Look records up in a built store.
     Query(query::Args),
+    /// Add records to a store: assign each to a cluster with a stable id, and keep them.
+    Add(add::Args),
     /// Train a model and write it as JSON.
     Train(train::Args),
     /// Explain one pair's score field by field.
@@ -99,6 +102,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dedupe(args) => dedupe::run(&args),
         Command::Link(args) => link::run(&args),
         Command::Query(args) => query::run(&args),
+        Command::Add(args) => add::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Blocks(args) => blocks::run(&args),

@@ -45,6 +45,14 @@ impl UnionFind {
         UnionFind { parent: (0..n as u32).collect(), size: vec![1; n] }
     }
 
+    /// Adds a singleton; returns its node.
+    pub fn push(&mut self) -> u32 {
+        let i = self.parent.len() as u32;
+        self.parent.push(i);
+        self.size.push(1);
+        i
+    }
+
     /// The root of `x`.
     pub fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {

@@ -352,6 +352,45 @@ pub(crate) fn raw_of(r: &RawRecord) -> RawFields<'_> {
     }
 }
 
+/// Reads the records of a CSV or Excel file into memory, as written (`extras` values in the
+/// order of the input's extra fields), with the ingest report (rows read, rows skipped and why).
+/// For inputs small enough to hold: the records added to a store ([`crate::pipeline::Incremental`]).
+pub fn read_records(
+    input: impl AsRef<Path>,
+    ingest: &crate::ingest::IngestOptions,
+) -> Result<(Vec<Record>, Vec<ExtraField>, IngestReport)> {
+    let mut src = CsvSource::open(input.as_ref(), ingest)?;
+    let extras = ExtraField::of_schema(src.schema());
+    let mut out = Vec::new();
+    let mut raw = RawRecord::new();
+    while src.read_record(&mut raw)? {
+        let g = |k| raw.get(k).unwrap_or("").to_owned();
+        out.push(Record {
+            record_id: raw.record_id().to_owned(),
+            full_name: g(FieldKind::Name),
+            dob: g(FieldKind::Dob),
+            sex: g(FieldKind::Sex),
+            address: g(FieldKind::Address),
+            id_number: g(FieldKind::NationalId),
+            phone: g(FieldKind::Phone),
+            extras: (0..extras.len()).map(|j| raw.extra(j).to_owned()).collect(),
+            name_parts: [
+                g(FieldKind::FamilyName),
+                g(FieldKind::MiddleName),
+                g(FieldKind::GivenName),
+            ],
+            address_parts: [
+                g(FieldKind::HouseNumber),
+                g(FieldKind::Street),
+                g(FieldKind::Ward),
+                g(FieldKind::District),
+                g(FieldKind::Province),
+            ],
+        });
+    }
+    Ok((out, extras, src.into_report()))
+}
+
 /// An input row: its record id and raw fields, viewed without copying (a block's rows are not
 /// turned into a vector of [`RawFields`], which would be one more large allocation per block).
 trait RawSource: Sync {

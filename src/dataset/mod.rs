@@ -31,7 +31,7 @@ pub mod view;
 
 pub use crate::schema::ExtraField;
 pub use crate::store::Store;
-pub use build::{BuildOptions, BuildSummary, RecordWriter, build_csv, build_records};
+pub use build::{BuildOptions, BuildSummary, RecordWriter, build_csv, build_records, read_records};
 pub use inspect::{InspectOptions, Inspection, inspect};
 pub use layout::{
     BuildMeta, EXTRA_HASHES, FEATURES, META, MODEL, NAME_ASCII, NAME_COUNTS, NAME_PHONETIC,

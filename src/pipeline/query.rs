@@ -59,7 +59,7 @@ thread_local! {
 
 /// Random access to the records of a person store, touching only the blocks it reads (a lookup
 /// must not validate whole columns).
-struct Access<'s> {
+pub(super) struct Access<'s> {
     store: &'s Store,
     features: u32,
     name_ascii: u32,
@@ -75,7 +75,7 @@ struct Access<'s> {
 }
 
 impl<'s> Access<'s> {
-    fn new(store: &'s Store, extras: usize) -> Result<Self> {
+    pub(super) fn new(store: &'s Store, extras: usize) -> Result<Self> {
         let id = |name: &str| {
             store.column_id(name).ok_or_else(|| crate::Error::Corrupt {
                 path: store.path().to_path_buf(),
@@ -102,7 +102,7 @@ impl<'s> Access<'s> {
         })
     }
 
-    fn features(&self, i: u32) -> Result<&'s Features> {
+    pub(super) fn features(&self, i: u32) -> Result<&'s Features> {
         let i = u64::from(i);
         let block =
             self.store.record_block::<Features>(self.features, (i / self.block_records) as u32)?;
@@ -115,7 +115,7 @@ impl<'s> Access<'s> {
     }
 
     /// The stored values of record `i`'s extra fields.
-    fn extra_hashes(&self, i: u32) -> Result<&'s [u64; MAX_EXTRA]> {
+    pub(super) fn extra_hashes(&self, i: u32) -> Result<&'s [u64; MAX_EXTRA]> {
         let Some(col) = self.extra_hashes else { return Ok(&crate::compare::NO_EXTRAS) };
         let i = u64::from(i);
         let block =
@@ -130,23 +130,23 @@ impl<'s> Access<'s> {
 
     /// The canonical text of record `i`'s extra field `j` (`""` when it cannot be read: the
     /// comparison then sees a different value).
-    fn extra_text(&self, i: u32, j: usize) -> &'s str {
+    pub(super) fn extra_text(&self, i: u32, j: usize) -> &'s str {
         self.extra_texts
             .get(j)
             .and_then(|&c| self.store.str_value(c, u64::from(i)).ok())
             .unwrap_or("")
     }
 
-    fn name_ascii(&self, i: u32) -> Result<&'s str> {
+    pub(super) fn name_ascii(&self, i: u32) -> Result<&'s str> {
         self.store.str_value(self.name_ascii, u64::from(i))
     }
 
-    fn record_id(&self, i: u32) -> Result<&'s str> {
+    pub(super) fn record_id(&self, i: u32) -> Result<&'s str> {
         self.store.str_value(self.record_id, u64::from(i))
     }
 
     /// The record's fields as written in its source.
-    fn record(&self, i: u32) -> Result<Record> {
+    pub(super) fn record(&self, i: u32) -> Result<Record> {
         let text = |c: u32| self.store.str_value(c, u64::from(i)).map(str::to_owned);
         let r = &self.raw;
         Ok(Record {
@@ -173,12 +173,12 @@ pub(crate) struct LookupState {
     pub scorer: Scorer,
     pub blocking: Blocking,
     pub extras: Vec<ExtraField>,
-    kinds: Vec<crate::schema::FieldKind>,
+    pub(super) kinds: Vec<crate::schema::FieldKind>,
     /// Per rule, the positions of its extra fields (empty when it has none or lacks one).
-    rule_extras: Vec<Vec<usize>>,
+    pub(super) rule_extras: Vec<Vec<usize>>,
     /// How the store's build read dates and whole names (month first, given name first):
     /// queries are read alike.
-    read_order: (bool, bool),
+    pub(super) read_order: (bool, bool),
 }
 
 impl LookupState {
@@ -215,7 +215,7 @@ pub(crate) fn query(
         prep.set_extras(&state.kinds);
         prep.set_read_order(state.read_order.0, state.read_order.1);
         prep.prepare(&record.raw(), &Encodings::default(), q);
-        let found = candidates(store, &access, state, q)?;
+        let found = candidates(store, &access, state, q, true)?;
         let extras = &state.extras;
         // The query's extra fields against record `c`'s.
         let compare_extras = |c: u32, stored: &[u64; MAX_EXTRA], p: &mut crate::model::Pattern| {
@@ -281,12 +281,15 @@ pub(crate) fn query(
 
 /// The records sharing a blocking key with the query, ascending and without repeats. A posting
 /// group larger than the rule's block limit is narrowed by the rule's split keys, as in
-/// matching; what stays too large is left out.
-fn candidates(
+/// matching; what stays too large is left out. With `by_name`, a query no rule places gets the
+/// records of its name (a lookup); without, none (incremental matching, which finds what a
+/// batch run would).
+pub(super) fn candidates(
     store: &Store,
     access: &Access<'_>,
     state: &LookupState,
     query: &Prepared,
+    by_name: bool,
 ) -> Result<Vec<u32>> {
     let (blocking, q) = (&state.blocking, &query.features);
     let mut out: Vec<u32> = Vec::new();
@@ -324,7 +327,8 @@ fn candidates(
     // When the rules found nobody — a query with only a name, or whose other fields all
     // differ — the records of the same name (in any order), up to `NAME_ONLY_CANDIDATES` of
     // them, the first in store order.
-    if out.is_empty()
+    if by_name
+        && out.is_empty()
         && q.name_sorted != 0
         && let Ok(list) = store.postings(NAME_POSTINGS)
     {

@@ -380,6 +380,27 @@ impl Scorer {
         self.weigh_with(p, || (query_counts, self.tf.shares_of(index), query.given == stored.given))
     }
 
+    /// The weight of two records given by their features, names and name shares (records added
+    /// after the counted ones: [`crate::pipeline::incremental`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn weight_shares<'n>(
+        &self,
+        a: (&compare::Features, &'n str, Shares),
+        b: (&compare::Features, Shares),
+        b_name: impl FnOnce() -> &'n str,
+        extras: impl FnOnce(&mut Pattern),
+        scratch: &mut Scratch,
+    ) -> f32 {
+        let mut p = compare::compare(a.0, b.0, || (a.1, b_name()), scratch);
+        extras(&mut p);
+        self.weigh_with(p, || (a.2, b.1, a.0.given == b.0.given))
+    }
+
+    /// The name shares of record `index` of the records this scorer counted.
+    pub(crate) fn shares_of(&self, index: u32) -> Shares {
+        self.tf.shares_of(index)
+    }
+
     /// The name counts of a record that is not among those counted (a query).
     pub(crate) fn shares_for(&self, f: &compare::Features) -> Shares {
         self.tf.shares_for(f)

@@ -1,0 +1,575 @@
+//! Incremental matching: records added one at a time to a built store, each assigned to a
+//! cluster as it arrives, with the model, the blocking rules and the threshold of a batch run.
+//!
+//! The store stays as it was built (memory-mapped, read only); added records live in a *delta*
+//! held in memory: their features, names and blocking keys (a hash map per rule and key). A new
+//! record is prepared as the store's records were, its candidates are the store's records that
+//! share a blocking key with it (the store's posting lists, as a lookup reads them) and the
+//! delta's, each candidate is scored with the batch model (its prior, not a lookup's), and every
+//! pair at or above the threshold joins the clusters in descending weight — the order of
+//! [`crate::cluster::cluster`], with its cannot-link constraint on valid CCCDs.
+//!
+//! **Cluster ids are stable.** Records are numbered in arrival order (the store's first, then
+//! the delta's), and a cluster is named by the record id of its oldest member: a cluster that
+//! grows keeps its id, and when a record merges clusters the oldest one's id survives and the
+//! others are reported as merged into it ([`Action::Merged`]). The store's own clusters come from a
+//! batch run over it ([`Incremental::open`]), whose labels are already the oldest members.
+//!
+//! Everything is deterministic: the same store, model and records in the same order give the
+//! same assignments, so replaying a log of additions rebuilds the same state.
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::query::{Access, LookupState, candidates};
+use super::score::Scorer;
+use super::{MatchConfig, MatcherBuilder};
+use crate::cluster::UnionFind;
+use crate::compare::{Features, Records, Scratch};
+use crate::dataset::prepare::{Encodings, Prepared, Preparer};
+use crate::dataset::{Record, View};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::model::tf::Shares;
+use crate::schema::MAX_EXTRA;
+use crate::store::Store;
+
+/// What adding a record did to the clusters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// No record matched: the record founds a cluster named by its own id.
+    NewCluster,
+    /// Records of one cluster matched: the record joins it.
+    Joined,
+    /// Records of several clusters matched: they are one cluster now, under the oldest's id.
+    Merged,
+}
+
+impl Action {
+    /// The action's name in outputs: `new_cluster`, `joined`, `merged`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::NewCluster => "new_cluster",
+            Action::Joined => "joined",
+            Action::Merged => "merged",
+        }
+    }
+}
+
+/// A record the added one matched.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Match {
+    /// The matched record's id.
+    pub record_id: String,
+    /// Match probability.
+    pub match_probability: f64,
+    /// Match weight.
+    pub match_weight: f64,
+}
+
+/// Where an added record went.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assignment {
+    /// The added record's id.
+    pub record_id: String,
+    /// The id of its cluster after the addition.
+    pub cluster_id: String,
+    /// What happened.
+    pub action: Action,
+    /// The ids of the clusters merged into `cluster_id` ([`Action::Merged`]), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<String>,
+    /// The records it matched, best first.
+    pub matches: Vec<Match>,
+    /// Matches whose merge the cannot-link constraint refused (two different valid CCCDs).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub refused: u32,
+}
+
+// serde's `skip_serializing_if` passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The records added since the store was built.
+#[derive(Debug, Default)]
+struct Delta {
+    records: Vec<Record>,
+    features: Vec<Features>,
+    names: Vec<String>,
+    shares: Vec<Shares>,
+    extra_hashes: Vec<[u64; MAX_EXTRA]>,
+    extra_texts: Vec<Vec<String>>,
+    /// `(rule, key)` → the records (global indices) bearing the key, in arrival order.
+    keys: FxHashMap<(u32, u64), Vec<u32>>,
+}
+
+/// Clusters over every record, store and delta: a union-find that grows, with per root the
+/// oldest member, the identity key of the cannot-link constraint, and a ring of its members.
+#[derive(Debug)]
+struct Clusters {
+    uf: UnionFind,
+    oldest: Vec<u32>,
+    key: Vec<u64>,
+    /// `next[i]`: the next member of `i`'s cluster, around a ring (merging two rings swaps two
+    /// links).
+    next: Vec<u32>,
+}
+
+impl Clusters {
+    /// The store's clusters from their labels (each record's cluster's oldest member).
+    fn from_labels(labels: &[u32], key: impl Fn(u32) -> u64) -> Result<Clusters> {
+        let n = labels.len();
+        let mut c = Clusters {
+            uf: UnionFind::new(n),
+            oldest: (0..n as u32).collect(),
+            key: (0..n as u32).map(&key).collect(),
+            next: (0..n as u32).collect(),
+        };
+        for (i, &l) in labels.iter().enumerate() {
+            if l as usize >= n || l as usize > i {
+                return Err(Error::Record {
+                    reason: format!(
+                        "cluster label {l} of record {i} is not an earlier record of the store"
+                    ),
+                });
+            }
+            if l as usize != i {
+                c.join(l, i as u32);
+            }
+        }
+        Ok(c)
+    }
+
+    /// Adds a singleton; returns its index.
+    fn push(&mut self, key: u64) -> u32 {
+        let i = self.uf.push();
+        self.oldest.push(i);
+        self.key.push(key);
+        self.next.push(i);
+        i
+    }
+
+    /// The oldest member of `i`'s cluster.
+    fn oldest_of(&mut self, i: u32) -> u32 {
+        let r = self.uf.find(i);
+        self.oldest[r as usize]
+    }
+
+    /// Merges the clusters of `a` and `b` unless their identity keys conflict; returns whether
+    /// they are one cluster now.
+    fn join(&mut self, a: u32, b: u32) -> bool {
+        let (ra, rb) = (self.uf.find(a), self.uf.find(b));
+        if ra == rb {
+            return true;
+        }
+        let (ka, kb) = (self.key[ra as usize], self.key[rb as usize]);
+        if ka != 0 && kb != 0 && ka != kb && cccd_conflict(ka, kb) {
+            return false;
+        }
+        let oldest = self.oldest[ra as usize].min(self.oldest[rb as usize]);
+        let r = self.uf.union(ra, rb);
+        self.oldest[r as usize] = oldest;
+        self.key[r as usize] = if ka != 0 { ka } else { kb };
+        self.next.swap(ra as usize, rb as usize);
+        true
+    }
+
+    /// The members of `i`'s cluster, ascending.
+    fn members(&self, i: u32) -> Vec<u32> {
+        let mut out = vec![i];
+        let mut j = self.next[i as usize];
+        while j != i {
+            out.push(j);
+            j = self.next[j as usize];
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
+/// The identity key of a record for the cannot-link constraint: its CCCD, if valid (as in a
+/// batch run).
+fn cccd_key(f: &Features) -> u64 {
+    if f.national_id >> 60 == 1 { f.national_id } else { 0 }
+}
+
+fn cccd_conflict(a: u64, b: u64) -> bool {
+    a != b && crate::compare::compare_id(a, b) == 3
+}
+
+/// A store that takes new records: each is matched against the store and the records added
+/// before it, and assigned to a cluster with a stable id (see the [module](self) docs).
+pub struct Incremental {
+    store: Arc<Store>,
+    state: LookupState,
+    base: u32,
+    delta: Delta,
+    /// Record id → index, for the delta (the store's ids are looked up in `base_ids`).
+    delta_ids: FxHashMap<String, u32>,
+    base_ids: FxHashMap<String, u32>,
+    /// The store's record-id column.
+    id_column: u32,
+    clusters: Clusters,
+    cannot_link: bool,
+    preparer: Preparer,
+    prepared: Prepared,
+    scratch: Scratch,
+}
+
+impl std::fmt::Debug for Incremental {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Incremental")
+            .field("store_records", &self.base)
+            .field("added", &self.delta.records.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Incremental {
+    /// Opens `store` for additions with `model` and `config` (the threshold and the cannot-link
+    /// constraint; the blocking rules are the store's, whose posting lists it holds). `labels`
+    /// are the store's clusters (for each record, its cluster's first record, as
+    /// [`super::Dedupe::labels`]); without them a batch run with the same model and rules
+    /// computes them.
+    pub fn open(
+        store: Arc<Store>,
+        model: Model,
+        config: &MatchConfig,
+        labels: Option<Vec<u32>>,
+    ) -> Result<Incremental> {
+        let view = View::new(&store)?;
+        let meta = view.meta()?;
+        let n = view.len();
+        let labels = match labels {
+            Some(l) if l.len() == n => l,
+            Some(l) => {
+                return Err(Error::Record {
+                    reason: format!(
+                        "{} cluster labels for a store of {n} records: they are another store's",
+                        l.len()
+                    ),
+                });
+            }
+            None => Self::batch_labels(&store, &model, config, &meta.blocking)?,
+        };
+        let scorer = Scorer::new(model, &view, config.threshold.weight());
+        let state = LookupState::new(scorer, meta.blocking, view.extras().to_vec())
+            .read_like(meta.month_first, meta.given_first);
+        let access = Access::new(&store, state.extras.len())?;
+        let mut base_ids = FxHashMap::default();
+        base_ids.reserve(n);
+        let mut keys = Vec::with_capacity(n);
+        for i in 0..n as u32 {
+            base_ids.insert(access.record_id(i)?.to_owned(), i);
+            keys.push(if config.cannot_link { cccd_key(access.features(i)?) } else { 0 });
+        }
+        let clusters = Clusters::from_labels(&labels, |i| keys[i as usize])?;
+        let mut preparer = Preparer::new();
+        preparer.set_extras(&state.kinds);
+        preparer.set_read_order(state.read_order.0, state.read_order.1);
+        let id_column =
+            store.column_id(crate::dataset::RECORD_ID).ok_or_else(|| Error::Corrupt {
+                path: store.path().to_path_buf(),
+                section: "vnl.schema".into(),
+                offset: 0,
+                reason: "not a person store: no column `record_id`".into(),
+            })?;
+        Ok(Incremental {
+            base: n as u32,
+            id_column,
+            store,
+            state,
+            delta: Delta::default(),
+            delta_ids: FxHashMap::default(),
+            base_ids,
+            clusters,
+            cannot_link: config.cannot_link,
+            preparer,
+            prepared: Prepared::default(),
+            scratch: Scratch::new(),
+        })
+    }
+
+    /// The store's clusters by a batch run with `model` and the store's own rules (nothing
+    /// learned: additions are blocked by those rules).
+    fn batch_labels(
+        store: &Store,
+        model: &Model,
+        config: &MatchConfig,
+        blocking: &crate::block::Blocking,
+    ) -> Result<Vec<u32>> {
+        let mut config = config.clone();
+        config.blocking = blocking.clone();
+        config.blocking.learn.enabled = Some(false);
+        let matcher = MatcherBuilder::new().config(config).model(model.clone()).build()?;
+        Ok(matcher.dedupe(store)?.labels)
+    }
+
+    /// The store's clusters (for each of its records, its cluster's oldest record), to save
+    /// and give back to [`open`](Self::open).
+    pub fn store_labels(&mut self) -> Vec<u32> {
+        (0..self.base).map(|i| self.clusters.oldest_of(i)).collect()
+    }
+
+    /// The model records are scored with.
+    pub fn model(&self) -> &Model {
+        self.state.scorer.model()
+    }
+
+    /// The store's records and the added ones.
+    pub fn len(&self) -> usize {
+        self.base as usize + self.delta.records.len()
+    }
+
+    /// Whether there is no record at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The records added since the store was built, in arrival order.
+    pub fn added(&self) -> &[Record] {
+        &self.delta.records
+    }
+
+    fn index_of(&self, record_id: &str) -> Option<u32> {
+        self.base_ids.get(record_id).or_else(|| self.delta_ids.get(record_id)).copied()
+    }
+
+    fn record_id(&self, i: u32) -> Result<String> {
+        if i < self.base {
+            self.store.str_value(self.id_column, u64::from(i)).map(str::to_owned)
+        } else {
+            Ok(self.delta.records[(i - self.base) as usize].record_id.clone())
+        }
+    }
+
+    /// A record by its id, as written in its source, with its cluster id.
+    pub fn record(&mut self, record_id: &str) -> Result<Option<(Record, String)>> {
+        let Some(i) = self.index_of(record_id) else { return Ok(None) };
+        let record = if i < self.base {
+            Access::new(&self.store, self.state.extras.len())?.record(i)?
+        } else {
+            self.delta.records[(i - self.base) as usize].clone()
+        };
+        let cluster = self.cluster_id_of(i)?;
+        Ok(Some((record, cluster)))
+    }
+
+    fn cluster_id_of(&mut self, i: u32) -> Result<String> {
+        let oldest = self.clusters.oldest_of(i);
+        self.record_id(oldest)
+    }
+
+    /// The cluster id of a record.
+    pub fn cluster_of(&mut self, record_id: &str) -> Result<Option<String>> {
+        match self.index_of(record_id) {
+            Some(i) => self.cluster_id_of(i).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The record ids of a cluster, oldest first (`None` when no cluster has this id: a
+    /// cluster's id is its oldest record's).
+    pub fn members(&mut self, cluster_id: &str) -> Result<Option<Vec<String>>> {
+        let Some(i) = self.index_of(cluster_id) else { return Ok(None) };
+        if self.clusters.oldest_of(i) != i {
+            return Ok(None);
+        }
+        self.clusters
+            .members(i)
+            .into_iter()
+            .map(|m| self.record_id(m))
+            .collect::<Result<_>>()
+            .map(Some)
+    }
+
+    /// Every record's id with its cluster id, in arrival order (the store's records first).
+    pub fn clusters(&mut self) -> Result<Vec<(String, String)>> {
+        (0..self.len() as u32).map(|i| Ok((self.record_id(i)?, self.cluster_id_of(i)?))).collect()
+    }
+
+    /// Checks that `record` can be added: a record id that is neither empty nor taken.
+    pub fn check(&self, record: &Record) -> Result<()> {
+        if record.record_id.trim().is_empty() {
+            return Err(Error::Record { reason: "the record has no record_id".into() });
+        }
+        if self.index_of(&record.record_id).is_some() {
+            return Err(Error::Record {
+                reason: format!("record_id {:?} is already in the store", record.record_id),
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds a record: matches it against the store and the records added before, and assigns
+    /// it to a cluster. An error ([`check`](Self::check)) leaves everything as it was.
+    pub fn add(&mut self, record: Record) -> Result<Assignment> {
+        self.check(&record)?;
+        self.preparer.prepare(&record.raw(), &Encodings::default(), &mut self.prepared);
+        let mut scored = self.store_matches()?;
+        scored.extend(self.delta_matches());
+        // Best first, ties by record order: the order a batch run merges in.
+        scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let record_id = record.record_id.clone();
+        let i = self.push_delta(record);
+        self.join(i, record_id, &scored)
+    }
+
+    /// The store's records sharing a blocking key with the prepared record (its posting lists)
+    /// and reaching the threshold, with their weights.
+    fn store_matches(&mut self) -> Result<Vec<(f32, u32)>> {
+        let access = Access::new(&self.store, self.state.extras.len())?;
+        let (q, scorer, extras) = (&self.prepared, &self.state.scorer, &self.state.extras);
+        let q_shares = scorer.shares_for(&q.features);
+        let mut scored = Vec::new();
+        for c in candidates(&self.store, &access, &self.state, q, false)? {
+            let stored = access.extra_hashes(c)?;
+            let w = scorer.weight_shares(
+                (&q.features, &q.name_ascii, q_shares),
+                (access.features(c)?, scorer.shares_of(c)),
+                || access.name_ascii(c).unwrap_or(""),
+                |p| {
+                    if !extras.is_empty() {
+                        let texts = |j: usize| {
+                            (
+                                q.extra_texts.get(j).map_or("", String::as_str),
+                                access.extra_text(c, j),
+                            )
+                        };
+                        crate::compare::compare_extra_values(
+                            extras,
+                            (&q.extra_hashes, stored),
+                            texts,
+                            p,
+                        );
+                    }
+                },
+                &mut self.scratch,
+            );
+            if scorer.is_match(f64::from(w)) {
+                scored.push((w, c));
+            }
+        }
+        Ok(scored)
+    }
+
+    /// The blocking keys of the prepared record, one per rule (0: none).
+    fn keys(&self) -> Vec<u64> {
+        let q = &self.prepared;
+        let rules = self.state.blocking.rules.iter().zip(&self.state.rule_extras);
+        rules.map(|(rule, idx)| rule.key_with(&q.features, &q.extra_hashes, idx)).collect()
+    }
+
+    /// The added records sharing a blocking key with the prepared record and reaching the
+    /// threshold, with their weights.
+    fn delta_matches(&mut self) -> Vec<(f32, u32)> {
+        let mut found: Vec<u32> = Vec::new();
+        for (r, key) in self.keys().into_iter().enumerate() {
+            if key != 0
+                && let Some(list) = self.delta.keys.get(&(r as u32, key))
+            {
+                found.extend_from_slice(list);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        let (q, scorer, extras) = (&self.prepared, &self.state.scorer, &self.state.extras);
+        let q_shares = scorer.shares_for(&q.features);
+        let d = &self.delta;
+        let mut scored = Vec::new();
+        for c in found {
+            let j = (c - self.base) as usize;
+            let w = scorer.weight_shares(
+                (&q.features, &q.name_ascii, q_shares),
+                (&d.features[j], d.shares[j]),
+                || d.names[j].as_str(),
+                |p| {
+                    if !extras.is_empty() {
+                        let texts = |k: usize| {
+                            (
+                                q.extra_texts.get(k).map_or("", String::as_str),
+                                d.extra_texts[j].get(k).map_or("", String::as_str),
+                            )
+                        };
+                        crate::compare::compare_extra_values(
+                            extras,
+                            (&q.extra_hashes, &d.extra_hashes[j]),
+                            texts,
+                            p,
+                        );
+                    }
+                },
+                &mut self.scratch,
+            );
+            if scorer.is_match(f64::from(w)) {
+                scored.push((w, c));
+            }
+        }
+        scored
+    }
+
+    /// Puts the prepared record into the delta (its features, keys, cluster); returns its index.
+    fn push_delta(&mut self, record: Record) -> u32 {
+        let i = self.base + self.delta.records.len() as u32;
+        for (r, key) in self.keys().into_iter().enumerate() {
+            if key != 0 {
+                self.delta.keys.entry((r as u32, key)).or_default().push(i);
+            }
+        }
+        let q = &self.prepared;
+        let d = &mut self.delta;
+        d.features.push(q.features);
+        d.names.push(q.name_ascii.clone());
+        d.shares.push(self.state.scorer.shares_for(&q.features));
+        let mut hashes = [0u64; MAX_EXTRA];
+        for (h, v) in hashes.iter_mut().zip(&q.extra_hashes) {
+            *h = *v;
+        }
+        d.extra_hashes.push(hashes);
+        d.extra_texts.push(q.extra_texts.clone());
+        let key = if self.cannot_link { cccd_key(&q.features) } else { 0 };
+        let pushed = self.clusters.push(key);
+        debug_assert_eq!(pushed, i);
+        self.delta_ids.insert(record.record_id.clone(), i);
+        self.delta.records.push(record);
+        i
+    }
+
+    /// Joins record `i` with its matches, strongest first, and says what changed.
+    fn join(&mut self, i: u32, record_id: String, scored: &[(f32, u32)]) -> Result<Assignment> {
+        let mut before: Vec<u32> = Vec::new();
+        let mut refused = 0u32;
+        let mut matches = Vec::with_capacity(scored.len());
+        for &(w, c) in scored {
+            let old = self.clusters.oldest_of(c);
+            if self.clusters.join(i, c) {
+                if !before.contains(&old) {
+                    before.push(old);
+                }
+            } else {
+                refused += 1;
+            }
+            let w = f64::from(w);
+            matches.push(Match {
+                record_id: self.record_id(c)?,
+                match_probability: crate::model::probability(w),
+                match_weight: w,
+            });
+        }
+        before.sort_unstable();
+        let action = match before.len() {
+            0 => Action::NewCluster,
+            1 => Action::Joined,
+            _ => Action::Merged,
+        };
+        let cluster_id = self.cluster_id_of(i)?;
+        let merged =
+            before.iter().skip(1).map(|&o| self.record_id(o)).collect::<Result<Vec<_>>>()?;
+        Ok(Assignment { record_id, cluster_id, action, merged, matches, refused })
+    }
+}

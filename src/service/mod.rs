@@ -1,0 +1,206 @@
+//! A store that takes new records and keeps them: the incremental matcher
+//! ([`crate::pipeline::Incremental`]) made durable.
+//!
+//! Beside a built store `people.vnl` live two files:
+//!
+//! * `people.vnl.clusters` ([`state`]): the model additions are scored with and the store's own
+//!   clusters, computed once (a batch run over the store with its rules) and read back after;
+//! * `people.vnl.wal` ([`wal`]): every batch of records added, appended and synced to disk
+//!   *before* the batch is applied and acknowledged; opening the store replays it, so that the
+//!   same records in the same order give the same clusters under the same ids.
+//!
+//! [`Service::add`] is the one writer path: a batch is checked record by record (a record that
+//! cannot be added gets its error in its slot and is not logged), the others are logged as one
+//! entry with one sync (a server gathers concurrent requests into one batch: group commit), then
+//! assigned to clusters.
+
+pub mod state;
+pub mod wal;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
+
+use crate::dataset::{Record, View};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::pipeline::{Assignment, Incremental, MatchConfig, MatcherBuilder};
+use crate::store::Store;
+
+pub use wal::{Entry, Replay, Wal};
+
+/// The files beside a store: its saved clusters and its write-ahead log.
+pub fn state_paths(store: &Path) -> (PathBuf, PathBuf) {
+    let with = |ext: &str| {
+        let mut s = store.as_os_str().to_owned();
+        s.push(ext);
+        PathBuf::from(s)
+    };
+    (with(".clusters"), with(".wal"))
+}
+
+/// The identity of a store's bytes: its length and the checksum of its last 4 KiB (the footer
+/// and table of contents, which hold every section's checksum). A rebuilt store has another.
+pub fn store_identity(store: &Store) -> u64 {
+    let bytes = store.as_bytes();
+    let tail = &bytes[bytes.len().saturating_sub(4096)..];
+    ((bytes.len() as u64) << 32) ^ u64::from(crc32fast::hash(tail))
+}
+
+/// What opening a store for additions did.
+#[derive(Clone, Debug, Default)]
+pub struct OpenReport {
+    /// Whether the store's clusters were computed (no valid saved clusters).
+    pub clustered: bool,
+    /// Where the model came from: `given`, `saved` (the clusters file), `store` (saved in the
+    /// store), `trained`.
+    pub model_source: &'static str,
+    /// Records replayed from the log.
+    pub replayed: u64,
+    /// Bytes of a torn last log entry cut off (never acknowledged).
+    pub truncated: u64,
+}
+
+/// A store taking new records durably (see the [module](self) docs).
+pub struct Service {
+    inc: Incremental,
+    wal: Wal,
+    store_path: PathBuf,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("store", &self.store_path)
+            .field("records", &self.inc.len())
+            .field("wal_bytes", &self.wal.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Opens the store at `path` for additions: reads its saved clusters (or computes and saves
+    /// them, scoring with `model`, else the model saved in the store, else one trained on it),
+    /// then replays its log. `config` gives the threshold and the cannot-link constraint.
+    pub fn open(
+        path: &Path,
+        config: &MatchConfig,
+        model: Option<Model>,
+    ) -> Result<(Service, OpenReport)> {
+        let store = Store::open(path)?;
+        let identity = store_identity(&store);
+        let (clusters_path, wal_path) = state_paths(path);
+        let mut report = OpenReport::default();
+        let saved = state::read(&clusters_path, identity)?;
+        let store = Arc::new(store);
+        let inc = match (saved, model) {
+            (Some(s), None) => {
+                report.model_source = "saved";
+                Incremental::open(Arc::clone(&store), s.model, config, Some(s.labels))?
+            }
+            (saved, model) => {
+                let view = View::new(&store)?;
+                let model = match model {
+                    Some(m) => {
+                        report.model_source = "given";
+                        m
+                    }
+                    None => {
+                        if let Some(m) = crate::model::saved::saved_model(&view)? {
+                            report.model_source = "store";
+                            m
+                        } else {
+                            report.model_source = "trained";
+                            MatcherBuilder::new().config(config.clone()).build()?.train(&store)?
+                        }
+                    }
+                };
+                // Saved labels of the same model stay good; another model clusters again.
+                let labels = saved.filter(|s| s.model == model).map(|s| s.labels);
+                report.clustered = labels.is_none();
+                let mut inc = Incremental::open(Arc::clone(&store), model, config, labels)?;
+                if report.clustered {
+                    let saved =
+                        state::Saved { model: inc.model().clone(), labels: inc.store_labels() };
+                    state::write(&clusters_path, identity, &saved)?;
+                }
+                inc
+            }
+        };
+        let (wal, replay) = Wal::open(&wal_path, identity)?;
+        report.truncated = replay.truncated;
+        let mut service = Service { inc, wal, store_path: path.to_path_buf() };
+        for entry in replay.entries {
+            match entry {
+                Entry::Add { records } => {
+                    for r in records {
+                        // Logged records were checked before logging: an error here means the
+                        // log and the store disagree.
+                        service.inc.add(r).map_err(|e| Error::Input {
+                            path: wal_path.clone(),
+                            reason: format!(
+                                "replaying the log: {e} (the log does not belong to this store's \
+                                 state; move it away)"
+                            ),
+                        })?;
+                        report.replayed += 1;
+                    }
+                }
+            }
+        }
+        Ok((service, report))
+    }
+
+    /// Adds a batch of records durably: each record that can be added ([`Incremental::check`],
+    /// and an id not given twice in the batch) is logged — the whole batch as one entry, synced
+    /// once — then assigned to a cluster; the others get their error, in their slots. Returns
+    /// when the records are on disk.
+    pub fn add(
+        &mut self,
+        records: Vec<Record>,
+    ) -> Result<Vec<std::result::Result<Assignment, String>>> {
+        let mut seen: FxHashSet<String> = FxHashSet::default();
+        let mut verdicts: Vec<std::result::Result<(), String>> = Vec::with_capacity(records.len());
+        let mut good = Vec::with_capacity(records.len());
+        for r in &records {
+            let v = match self.inc.check(r) {
+                Err(e) => Err(e.to_string()),
+                Ok(()) if !seen.insert(r.record_id.clone()) => {
+                    Err(format!("record_id {:?} is given twice in the batch", r.record_id))
+                }
+                Ok(()) => Ok(()),
+            };
+            if v.is_ok() {
+                good.push(r.clone());
+            }
+            verdicts.push(v);
+        }
+        if !good.is_empty() {
+            self.wal.append(&Entry::Add { records: good })?;
+        }
+        let mut out = Vec::with_capacity(records.len());
+        for (r, v) in records.into_iter().zip(verdicts) {
+            out.push(match v {
+                Ok(()) => self.inc.add(r).map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The incremental matcher (lookups of records and clusters).
+    pub fn matcher(&mut self) -> &mut Incremental {
+        &mut self.inc
+    }
+
+    /// The log's size in bytes.
+    pub fn wal_bytes(&self) -> u64 {
+        self.wal.len()
+    }
+
+    /// The store's path.
+    pub fn store_path(&self) -> &Path {
+        &self.store_path
+    }
+}
