@@ -16,6 +16,9 @@ mod model;
 mod pipeline;
 /// Single-record lookups: library and CLI.
 mod query;
+/// `vnlink serve`: tokens, scopes, limits, per-record errors, the audit log, kill -9.
+#[cfg(feature = "server")]
+mod serve;
 /// Helpers: running the CLI, generating data, reading CSV outputs.
 mod util;
 

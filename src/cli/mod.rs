@@ -21,6 +21,8 @@ mod link;
 mod normalize;
 mod query;
 mod schema;
+#[cfg(feature = "server")]
+mod serve;
 mod train;
 mod verify;
 
@@ -56,6 +58,12 @@ enum Command {
     Query(query::Args),
     /// Add records to a store: assign each to a cluster with a stable id, and keep them.
     Add(add::Args),
+    /// Serve a store over HTTP: lookups, durable additions, records and clusters by id.
+    #[cfg(feature = "server")]
+    Serve(serve::Args),
+    /// Make an access token for `vnlink serve --tokens`.
+    #[cfg(feature = "server")]
+    Token(serve::TokenArgs),
     /// Train a model and write it as JSON.
     Train(train::Args),
     /// Explain one pair's score field by field.
@@ -103,6 +111,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Link(args) => link::run(&args),
         Command::Query(args) => query::run(&args),
         Command::Add(args) => add::run(&args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run(&args),
+        #[cfg(feature = "server")]
+        Command::Token(args) => serve::token(&args),
         Command::Train(args) => train::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Blocks(args) => blocks::run(&args),

@@ -53,6 +53,14 @@ impl UnionFind {
         i
     }
 
+    /// The root of `x`, without changing the structure (for shared readers).
+    pub fn root(&self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            x = self.parent[x as usize];
+        }
+        x
+    }
+
     /// The root of `x`.
     pub fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {

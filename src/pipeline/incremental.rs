@@ -95,6 +95,25 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+/// A candidate of a lookup ([`Incremental::query`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Found {
+    /// The record's id.
+    pub record_id: String,
+    /// Its cluster's id.
+    pub cluster_id: String,
+    /// Match probability.
+    pub match_probability: f64,
+    /// Match weight.
+    pub match_weight: f64,
+    /// Whether the probability reaches the threshold.
+    pub is_match: bool,
+    /// The record's fields as written.
+    pub record: Record,
+    /// The score field by field.
+    pub explanation: crate::pipeline::Explanation,
+}
+
 /// The records added since the store was built.
 #[derive(Debug, Default)]
 struct Delta {
@@ -152,6 +171,11 @@ impl Clusters {
         self.key.push(key);
         self.next.push(i);
         i
+    }
+
+    /// The oldest member of `i`'s cluster, without compressing paths (for readers).
+    fn oldest_of_shared(&self, i: u32) -> u32 {
+        self.oldest[self.uf.root(i) as usize]
     }
 
     /// The oldest member of `i`'s cluster.
@@ -216,9 +240,19 @@ pub struct Incremental {
     id_column: u32,
     clusters: Clusters,
     cannot_link: bool,
+    work: Work,
+}
+
+/// A record being prepared and compared: the preparer, its output and the comparators' memo.
+#[derive(Default)]
+struct Work {
     preparer: Preparer,
     prepared: Prepared,
     scratch: Scratch,
+}
+
+thread_local! {
+    static QUERY_WORK: std::cell::RefCell<Work> = std::cell::RefCell::new(Work::default());
 }
 
 impl std::fmt::Debug for Incremental {
@@ -269,9 +303,7 @@ impl Incremental {
             keys.push(if config.cannot_link { cccd_key(access.features(i)?) } else { 0 });
         }
         let clusters = Clusters::from_labels(&labels, |i| keys[i as usize])?;
-        let mut preparer = Preparer::new();
-        preparer.set_extras(&state.kinds);
-        preparer.set_read_order(state.read_order.0, state.read_order.1);
+
         let id_column =
             store.column_id(crate::dataset::RECORD_ID).ok_or_else(|| Error::Corrupt {
                 path: store.path().to_path_buf(),
@@ -289,9 +321,7 @@ impl Incremental {
             base_ids,
             clusters,
             cannot_link: config.cannot_link,
-            preparer,
-            prepared: Prepared::default(),
-            scratch: Scratch::new(),
+            work: Work::default(),
         })
     }
 
@@ -349,15 +379,19 @@ impl Incremental {
     }
 
     /// A record by its id, as written in its source, with its cluster id.
-    pub fn record(&mut self, record_id: &str) -> Result<Option<(Record, String)>> {
+    pub fn record(&self, record_id: &str) -> Result<Option<(Record, String)>> {
         let Some(i) = self.index_of(record_id) else { return Ok(None) };
         let record = if i < self.base {
             Access::new(&self.store, self.state.extras.len())?.record(i)?
         } else {
             self.delta.records[(i - self.base) as usize].clone()
         };
-        let cluster = self.cluster_id_of(i)?;
+        let cluster = self.cluster_id_of_shared(i)?;
         Ok(Some((record, cluster)))
+    }
+
+    fn cluster_id_of_shared(&self, i: u32) -> Result<String> {
+        self.record_id(self.clusters.oldest_of_shared(i))
     }
 
     fn cluster_id_of(&mut self, i: u32) -> Result<String> {
@@ -366,18 +400,18 @@ impl Incremental {
     }
 
     /// The cluster id of a record.
-    pub fn cluster_of(&mut self, record_id: &str) -> Result<Option<String>> {
+    pub fn cluster_of(&self, record_id: &str) -> Result<Option<String>> {
         match self.index_of(record_id) {
-            Some(i) => self.cluster_id_of(i).map(Some),
+            Some(i) => self.cluster_id_of_shared(i).map(Some),
             None => Ok(None),
         }
     }
 
     /// The record ids of a cluster, oldest first (`None` when no cluster has this id: a
     /// cluster's id is its oldest record's).
-    pub fn members(&mut self, cluster_id: &str) -> Result<Option<Vec<String>>> {
+    pub fn members(&self, cluster_id: &str) -> Result<Option<Vec<String>>> {
         let Some(i) = self.index_of(cluster_id) else { return Ok(None) };
-        if self.clusters.oldest_of(i) != i {
+        if self.clusters.oldest_of_shared(i) != i {
             return Ok(None);
         }
         self.clusters
@@ -389,8 +423,10 @@ impl Incremental {
     }
 
     /// Every record's id with its cluster id, in arrival order (the store's records first).
-    pub fn clusters(&mut self) -> Result<Vec<(String, String)>> {
-        (0..self.len() as u32).map(|i| Ok((self.record_id(i)?, self.cluster_id_of(i)?))).collect()
+    pub fn clusters(&self) -> Result<Vec<(String, String)>> {
+        (0..self.len() as u32)
+            .map(|i| Ok((self.record_id(i)?, self.cluster_id_of_shared(i)?)))
+            .collect()
     }
 
     /// Checks that `record` can be added: a record id that is neither empty nor taken.
@@ -410,21 +446,117 @@ impl Incremental {
     /// it to a cluster. An error ([`check`](Self::check)) leaves everything as it was.
     pub fn add(&mut self, record: Record) -> Result<Assignment> {
         self.check(&record)?;
-        self.preparer.prepare(&record.raw(), &Encodings::default(), &mut self.prepared);
-        let mut scored = self.store_matches()?;
-        scored.extend(self.delta_matches());
-        // Best first, ties by record order: the order a batch run merges in.
-        scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut work = std::mem::take(&mut self.work);
+        let scored = self.prepare_and_score(&record, &mut work, false);
         let record_id = record.record_id.clone();
-        let i = self.push_delta(record);
+        let result = scored.map(|scored| {
+            let i = self.push_delta(record, &work.prepared);
+            (i, scored)
+        });
+        self.work = work;
+        let (i, scored) = result?;
         self.join(i, record_id, &scored)
+    }
+
+    /// Prepares `record` as the store's records were (into `work`) and scores its candidates,
+    /// best first (ties by record order: the order a batch run merges in); only those reaching
+    /// the threshold unless `all`.
+    fn prepare_and_score(
+        &self,
+        record: &Record,
+        work: &mut Work,
+        all: bool,
+    ) -> Result<Vec<(f32, u32)>> {
+        work.preparer.set_extras(&self.state.kinds);
+        work.preparer.set_read_order(self.state.read_order.0, self.state.read_order.1);
+        work.preparer.prepare(&record.raw(), &Encodings::default(), &mut work.prepared);
+        let mut scored = self.store_matches(&work.prepared, &mut work.scratch, all)?;
+        scored.extend(self.delta_matches(&work.prepared, &mut work.scratch, all));
+        scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        Ok(scored)
+    }
+
+    /// Looks `record` up among the store's records and the added ones: the `k` best
+    /// candidates, best first, each with its cluster id, its fields and the explanation of its
+    /// score (the model and prior additions are scored with: `is_match` says whether adding
+    /// the record would join it). Any number of threads may look up at once.
+    pub fn query(&self, record: &Record, k: usize) -> Result<Vec<Found>> {
+        QUERY_WORK.with_borrow_mut(|work| {
+            let mut scored = self.prepare_and_score(record, work, true)?;
+            scored.truncate(k);
+            let access = Access::new(&self.store, self.state.extras.len())?;
+            let q = &work.prepared;
+            let scorer = &self.state.scorer;
+            let extras = &self.state.extras;
+            scored
+                .into_iter()
+                .map(|(_, c)| {
+                    let (stored, stored_name, fields, hashes, texts) = if c < self.base {
+                        let texts: Vec<String> =
+                            (0..extras.len()).map(|j| access.extra_text(c, j).to_owned()).collect();
+                        (
+                            *access.features(c)?,
+                            access.name_ascii(c)?.to_owned(),
+                            access.record(c)?,
+                            *access.extra_hashes(c)?,
+                            texts,
+                        )
+                    } else {
+                        let j = (c - self.base) as usize;
+                        let d = &self.delta;
+                        (
+                            d.features[j],
+                            d.names[j].clone(),
+                            d.records[j].clone(),
+                            d.extra_hashes[j],
+                            d.extra_texts[j].clone(),
+                        )
+                    };
+                    let explanation = scorer.explain_lookup(
+                        &q.features,
+                        &stored,
+                        &q.name_ascii,
+                        &stored_name,
+                        |p| {
+                            let texts = |j: usize| {
+                                (
+                                    q.extra_texts.get(j).map_or("", String::as_str),
+                                    texts.get(j).map_or("", String::as_str),
+                                )
+                            };
+                            crate::compare::compare_extra_values(
+                                extras,
+                                (&q.extra_hashes, &hashes),
+                                texts,
+                                p,
+                            );
+                        },
+                        &mut work.scratch,
+                    );
+                    Ok(Found {
+                        record_id: fields.record_id.clone(),
+                        cluster_id: self.cluster_id_of_shared(c)?,
+                        match_probability: explanation.match_probability,
+                        match_weight: explanation.match_weight,
+                        is_match: scorer.is_match(explanation.match_weight),
+                        record: fields,
+                        explanation,
+                    })
+                })
+                .collect()
+        })
     }
 
     /// The store's records sharing a blocking key with the prepared record (its posting lists)
     /// and reaching the threshold, with their weights.
-    fn store_matches(&mut self) -> Result<Vec<(f32, u32)>> {
+    fn store_matches(
+        &self,
+        q: &Prepared,
+        scratch: &mut Scratch,
+        all: bool,
+    ) -> Result<Vec<(f32, u32)>> {
         let access = Access::new(&self.store, self.state.extras.len())?;
-        let (q, scorer, extras) = (&self.prepared, &self.state.scorer, &self.state.extras);
+        let (scorer, extras) = (&self.state.scorer, &self.state.extras);
         let q_shares = scorer.shares_for(&q.features);
         let mut scored = Vec::new();
         for c in candidates(&self.store, &access, &self.state, q, false)? {
@@ -449,9 +581,9 @@ impl Incremental {
                         );
                     }
                 },
-                &mut self.scratch,
+                scratch,
             );
-            if scorer.is_match(f64::from(w)) {
+            if all || scorer.is_match(f64::from(w)) {
                 scored.push((w, c));
             }
         }
@@ -459,17 +591,16 @@ impl Incremental {
     }
 
     /// The blocking keys of the prepared record, one per rule (0: none).
-    fn keys(&self) -> Vec<u64> {
-        let q = &self.prepared;
+    fn keys(&self, q: &Prepared) -> Vec<u64> {
         let rules = self.state.blocking.rules.iter().zip(&self.state.rule_extras);
         rules.map(|(rule, idx)| rule.key_with(&q.features, &q.extra_hashes, idx)).collect()
     }
 
     /// The added records sharing a blocking key with the prepared record and reaching the
     /// threshold, with their weights.
-    fn delta_matches(&mut self) -> Vec<(f32, u32)> {
+    fn delta_matches(&self, q: &Prepared, scratch: &mut Scratch, all: bool) -> Vec<(f32, u32)> {
         let mut found: Vec<u32> = Vec::new();
-        for (r, key) in self.keys().into_iter().enumerate() {
+        for (r, key) in self.keys(q).into_iter().enumerate() {
             if key != 0
                 && let Some(list) = self.delta.keys.get(&(r as u32, key))
             {
@@ -478,7 +609,7 @@ impl Incremental {
         }
         found.sort_unstable();
         found.dedup();
-        let (q, scorer, extras) = (&self.prepared, &self.state.scorer, &self.state.extras);
+        let (scorer, extras) = (&self.state.scorer, &self.state.extras);
         let q_shares = scorer.shares_for(&q.features);
         let d = &self.delta;
         let mut scored = Vec::new();
@@ -504,9 +635,9 @@ impl Incremental {
                         );
                     }
                 },
-                &mut self.scratch,
+                scratch,
             );
-            if scorer.is_match(f64::from(w)) {
+            if all || scorer.is_match(f64::from(w)) {
                 scored.push((w, c));
             }
         }
@@ -514,14 +645,13 @@ impl Incremental {
     }
 
     /// Puts the prepared record into the delta (its features, keys, cluster); returns its index.
-    fn push_delta(&mut self, record: Record) -> u32 {
+    fn push_delta(&mut self, record: Record, q: &Prepared) -> u32 {
         let i = self.base + self.delta.records.len() as u32;
-        for (r, key) in self.keys().into_iter().enumerate() {
+        for (r, key) in self.keys(q).into_iter().enumerate() {
             if key != 0 {
                 self.delta.keys.entry((r as u32, key)).or_default().push(i);
             }
         }
-        let q = &self.prepared;
         let d = &mut self.delta;
         d.features.push(q.features);
         d.names.push(q.name_ascii.clone());

@@ -14,6 +14,9 @@
 //! entry with one sync (a server gathers concurrent requests into one batch: group commit), then
 //! assigned to clusters.
 
+pub mod auth;
+#[cfg(feature = "server")]
+pub mod http;
 pub mod state;
 pub mod wal;
 
@@ -46,6 +49,48 @@ pub fn store_identity(store: &Store) -> u64 {
     let bytes = store.as_bytes();
     let tail = &bytes[bytes.len().saturating_sub(4096)..];
     ((bytes.len() as u64) << 32) ^ u64::from(crc32fast::hash(tail))
+}
+
+/// The verdict on each record of a batch ([`Incremental::check`], and an id not given twice in
+/// the batch), and the records that pass, to be logged as one entry.
+pub fn check_batch(
+    inc: &Incremental,
+    records: &[Record],
+) -> (Vec<std::result::Result<(), String>>, Vec<Record>) {
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    let mut verdicts = Vec::with_capacity(records.len());
+    let mut good = Vec::with_capacity(records.len());
+    for r in records {
+        let v = match inc.check(r) {
+            Err(e) => Err(e.to_string()),
+            Ok(()) if !seen.insert(r.record_id.as_str()) => {
+                Err(format!("record_id {:?} is given twice in the batch", r.record_id))
+            }
+            Ok(()) => Ok(()),
+        };
+        if v.is_ok() {
+            good.push(r.clone());
+        }
+        verdicts.push(v);
+    }
+    (verdicts, good)
+}
+
+/// Adds the records of a batch whose verdict ([`check_batch`]) is good, once they are logged;
+/// the others keep their errors.
+pub fn apply_batch(
+    inc: &mut Incremental,
+    records: Vec<Record>,
+    verdicts: Vec<std::result::Result<(), String>>,
+) -> Vec<std::result::Result<Assignment, String>> {
+    records
+        .into_iter()
+        .zip(verdicts)
+        .map(|(r, v)| match v {
+            Ok(()) => inc.add(r).map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        })
+        .collect()
 }
 
 /// What opening a store for additions did.
@@ -160,33 +205,17 @@ impl Service {
         &mut self,
         records: Vec<Record>,
     ) -> Result<Vec<std::result::Result<Assignment, String>>> {
-        let mut seen: FxHashSet<String> = FxHashSet::default();
-        let mut verdicts: Vec<std::result::Result<(), String>> = Vec::with_capacity(records.len());
-        let mut good = Vec::with_capacity(records.len());
-        for r in &records {
-            let v = match self.inc.check(r) {
-                Err(e) => Err(e.to_string()),
-                Ok(()) if !seen.insert(r.record_id.clone()) => {
-                    Err(format!("record_id {:?} is given twice in the batch", r.record_id))
-                }
-                Ok(()) => Ok(()),
-            };
-            if v.is_ok() {
-                good.push(r.clone());
-            }
-            verdicts.push(v);
-        }
+        let (verdicts, good) = check_batch(&self.inc, &records);
         if !good.is_empty() {
             self.wal.append(&Entry::Add { records: good })?;
         }
-        let mut out = Vec::with_capacity(records.len());
-        for (r, v) in records.into_iter().zip(verdicts) {
-            out.push(match v {
-                Ok(()) => self.inc.add(r).map_err(|e| e.to_string()),
-                Err(e) => Err(e),
-            });
-        }
-        Ok(out)
+        Ok(apply_batch(&mut self.inc, records, verdicts))
+    }
+
+    /// The incremental matcher and the log, for a server that reads the one while it writes
+    /// the other (see [`check_batch`] and [`apply_batch`]).
+    pub fn into_parts(self) -> (Incremental, Wal) {
+        (self.inc, self.wal)
     }
 
     /// The incremental matcher (lookups of records and clusters).

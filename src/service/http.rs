@@ -1,0 +1,550 @@
+//! The identity service over HTTP (`vnlink serve`): lookups, durable additions with stable
+//! cluster ids, records and clusters by id, health and metrics, on axum (hyper, tokio).
+//!
+//! | method and path | scope | what |
+//! |---|---|---|
+//! | `POST /v1/query` | `query` | `{"records": [{…}], "k": 5}` → `{"results": [{"candidates": […]}]}`, one result per record, in order; a record that cannot be read gets `{"error": …}` in its slot |
+//! | `POST /v1/records` | `write` | `{"records": [{"record_id": …, …}]}` → `{"results": [{"record_id", "cluster_id", "action", "matches"}]}`, answered once the records are on disk |
+//! | `GET /v1/records/{id}` | `query` | the record as written, with its cluster id |
+//! | `GET /v1/clusters/{id}` | `query` | the cluster's members, oldest first |
+//! | `GET /healthz` | none | `ok` |
+//! | `GET /metrics` | `admin` | Prometheus text: requests by endpoint and status, latencies, records, log size |
+//!
+//! Writes go through one writer thread: it takes every request waiting, checks their records,
+//! logs them as one entry with one sync (group commit), applies them and answers each request.
+//! Lookups read the matcher under a read lock, taken for one request at a time; the writer holds
+//! the write lock only while it applies a logged batch (microseconds per record), never while it
+//! syncs.
+//!
+//! Without a tokens file the server listens on loopback addresses only and asks for no token.
+//! With one, every request but `/healthz` needs `Authorization: Bearer TOKEN` whose scope covers
+//! it, within the token's records-per-request and rate limits, and each is written to the audit
+//! log (JSON lines: time, token name, endpoint, status, record count, keyed hashes of the record
+//! ids involved — never a value). Error messages name fields, never their values.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::auth::{Scope, Tokens, keyed_hash};
+use super::{Service, Wal, apply_batch, check_batch};
+use crate::dataset::Record;
+use crate::error::{Error, Result};
+use crate::pipeline::{Assignment, Incremental};
+use crate::schema::ExtraField;
+
+/// How to run the server.
+#[derive(Debug)]
+pub struct ServeOptions {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Tokens (required to listen on a non-loopback address).
+    pub tokens: Option<Tokens>,
+    /// Where the audit log goes (JSON lines, appended); `None`: no audit log.
+    pub audit_log: Option<PathBuf>,
+    /// Largest request body, in bytes.
+    pub max_body: usize,
+    /// Most records per request when no token says otherwise.
+    pub max_records: usize,
+    /// Candidates per query record when the request does not say.
+    pub default_k: usize,
+}
+
+type Reply = Result<Vec<std::result::Result<Assignment, String>>>;
+
+struct Job {
+    records: Vec<Record>,
+    reply: tokio::sync::oneshot::Sender<Reply>,
+}
+
+/// Request counts and latencies by endpoint.
+#[derive(Default)]
+struct Metrics {
+    requests: Mutex<BTreeMap<(&'static str, u16), u64>>,
+    /// Per endpoint: counts per latency bucket ([`BUCKETS`], then +Inf), sum of seconds.
+    latency: Mutex<BTreeMap<&'static str, ([u64; BUCKETS.len() + 1], f64)>>,
+}
+
+/// Latency histogram bounds, in seconds.
+const BUCKETS: [f64; 10] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0];
+
+impl Metrics {
+    fn observe(&self, endpoint: &'static str, status: u16, seconds: f64) {
+        *self
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry((endpoint, status))
+            .or_default() += 1;
+        let mut lat = self.latency.lock().unwrap_or_else(PoisonError::into_inner);
+        let (counts, sum) = lat.entry(endpoint).or_insert(([0; BUCKETS.len() + 1], 0.0));
+        let slot = BUCKETS.iter().position(|&b| seconds <= b).unwrap_or(BUCKETS.len());
+        counts[slot] += 1;
+        *sum += seconds;
+    }
+}
+
+struct App {
+    inc: RwLock<Incremental>,
+    writer: std::sync::mpsc::Sender<Job>,
+    tokens: Option<Tokens>,
+    audit: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
+    audit_key: Vec<u8>,
+    extras: Vec<ExtraField>,
+    max_records: usize,
+    default_k: usize,
+    metrics: Metrics,
+    wal_bytes: AtomicU64,
+    records: AtomicU64,
+}
+
+/// Who made a request: the token's name and limits, or the anonymous loopback user.
+struct Caller {
+    name: String,
+    max_records: usize,
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
+}
+
+impl App {
+    /// Checks the request's token for `scope` and the rate limit.
+    fn authorize(
+        &self,
+        headers: &HeaderMap,
+        scope: Scope,
+    ) -> std::result::Result<Caller, Response> {
+        let Some(tokens) = &self.tokens else {
+            return Ok(Caller { name: "anonymous".into(), max_records: self.max_records });
+        };
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let Some(presented) = presented else {
+            return Err(error(
+                StatusCode::UNAUTHORIZED,
+                "no token: send `Authorization: Bearer TOKEN`",
+            ));
+        };
+        let Some((i, token)) = tokens.authenticate(presented) else {
+            return Err(error(StatusCode::UNAUTHORIZED, "unknown token"));
+        };
+        if !token.allows(scope) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                &format!("token `{}` lacks the `{}` scope", token.name, scope.as_str()),
+            ));
+        }
+        if !tokens.admit(i) {
+            return Err(error(StatusCode::TOO_MANY_REQUESTS, "rate limit: slow down"));
+        }
+        Ok(Caller {
+            name: token.name.clone(),
+            max_records: token.max_records.min(self.max_records),
+        })
+    }
+
+    /// One audit line (when there is an audit log).
+    fn audit(&self, caller: &str, endpoint: &str, status: u16, records: usize, ids: &[&str]) {
+        let Some(log) = &self.audit else { return };
+        let hashes: Vec<String> = ids.iter().map(|id| keyed_hash(&self.audit_key, id)).collect();
+        let time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        let line = json!({
+            "time": time, "token": caller, "endpoint": endpoint, "status": status,
+            "records": records, "ids": hashes,
+        });
+        let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
+        // An audit line that cannot be written is reported, not silently lost.
+        if writeln!(log, "{line}").and_then(|()| log.flush()).is_err() {
+            eprintln!("error: the audit log cannot be written");
+        }
+    }
+
+    fn finish(&self, endpoint: &'static str, start: Instant, response: Response) -> Response {
+        self.metrics.observe(endpoint, response.status().as_u16(), start.elapsed().as_secs_f64());
+        response
+    }
+}
+
+/// The records of a request body: `{"records": [...]}`, each read as a `--jsonl` record.
+fn records_of(
+    body: &Value,
+    extras: &[ExtraField],
+    max: usize,
+) -> std::result::Result<Vec<std::result::Result<Record, String>>, Response> {
+    let Some(items) = body.get("records").and_then(Value::as_array) else {
+        return Err(error(StatusCode::BAD_REQUEST, "expected {\"records\": [ … ]}"));
+    };
+    if items.len() > max {
+        return Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("{} records in one request; at most {max}", items.len()),
+        ));
+    }
+    Ok(items
+        .iter()
+        .map(|v| Record::from_json(&v.to_string(), extras).map_err(|e| e.to_string()))
+        .collect())
+}
+
+async fn query(State(app): State<Arc<App>>, headers: HeaderMap, body: String) -> Response {
+    let start = Instant::now();
+    let caller = match app.authorize(&headers, Scope::Query) {
+        Ok(c) => c,
+        Err(r) => return app.finish("query", start, r),
+    };
+    let Ok(body) = serde_json::from_str::<Value>(&body) else {
+        return app.finish("query", start, error(StatusCode::BAD_REQUEST, "the body is not JSON"));
+    };
+    let records = match records_of(&body, &app.extras, caller.max_records) {
+        Ok(r) => r,
+        Err(r) => return app.finish("query", start, r),
+    };
+    let k =
+        body.get("k").and_then(Value::as_u64).map_or(app.default_k, |k| k.clamp(1, 100) as usize);
+    let mut ids: Vec<String> = Vec::new();
+    let results: Vec<Value> = {
+        let inc = app.inc.read().unwrap_or_else(PoisonError::into_inner);
+        records
+            .iter()
+            .map(|r| match r {
+                Ok(record) => match inc.query(record, k) {
+                    Ok(found) => {
+                        ids.extend(found.iter().map(|f| f.record_id.clone()));
+                        json!({ "candidates": found })
+                    }
+                    Err(e) => json!({ "error": e.to_string() }),
+                },
+                Err(e) => json!({ "error": e }),
+            })
+            .collect()
+    };
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    app.audit(&caller.name, "query", 200, records.len(), &ids);
+    app.finish("query", start, axum::Json(json!({ "results": results })).into_response())
+}
+
+async fn add(State(app): State<Arc<App>>, headers: HeaderMap, body: String) -> Response {
+    let start = Instant::now();
+    let caller = match app.authorize(&headers, Scope::Write) {
+        Ok(c) => c,
+        Err(r) => return app.finish("records", start, r),
+    };
+    let Ok(body) = serde_json::from_str::<Value>(&body) else {
+        return app.finish(
+            "records",
+            start,
+            error(StatusCode::BAD_REQUEST, "the body is not JSON"),
+        );
+    };
+    let parsed = match records_of(&body, &app.extras, caller.max_records) {
+        Ok(r) => r,
+        Err(r) => return app.finish("records", start, r),
+    };
+    // Records that do not read keep their error; the others go to the writer.
+    let good: Vec<Record> = parsed.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let ids: Vec<String> = good.iter().map(|r| r.record_id.clone()).collect();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    if app.writer.send(Job { records: good, reply: tx }).is_err() {
+        return app.finish(
+            "records",
+            start,
+            error(StatusCode::SERVICE_UNAVAILABLE, "the writer stopped"),
+        );
+    }
+    let assigned = match rx.await {
+        Ok(Ok(a)) => a,
+        Ok(Err(e)) => {
+            let r = error(StatusCode::INTERNAL_SERVER_ERROR, &format!("not added: {e}"));
+            return app.finish("records", start, r);
+        }
+        Err(_) => {
+            return app.finish(
+                "records",
+                start,
+                error(StatusCode::SERVICE_UNAVAILABLE, "the writer stopped"),
+            );
+        }
+    };
+    let mut assigned = assigned.into_iter();
+    let results: Vec<Value> = parsed
+        .iter()
+        .map(|r| match r {
+            Err(e) => json!({ "error": e }),
+            Ok(_) => match assigned.next() {
+                Some(Ok(a)) => serde_json::to_value(a).unwrap_or(Value::Null),
+                Some(Err(e)) => json!({ "error": e }),
+                None => json!({ "error": "not answered" }),
+            },
+        })
+        .collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    app.audit(&caller.name, "records", 200, parsed.len(), &id_refs);
+    app.finish("records", start, axum::Json(json!({ "results": results })).into_response())
+}
+
+async fn get_record(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let start = Instant::now();
+    let caller = match app.authorize(&headers, Scope::Query) {
+        Ok(c) => c,
+        Err(r) => return app.finish("get_record", start, r),
+    };
+    let found = app.inc.read().unwrap_or_else(PoisonError::into_inner).record(&id);
+    let response = match found {
+        Ok(Some((record, cluster))) => {
+            axum::Json(json!({ "record_id": id, "cluster_id": cluster, "record": record }))
+                .into_response()
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, "no record with this id"),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    app.audit(&caller.name, "get_record", response.status().as_u16(), 1, &[&id]);
+    app.finish("get_record", start, response)
+}
+
+async fn get_cluster(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let start = Instant::now();
+    let caller = match app.authorize(&headers, Scope::Query) {
+        Ok(c) => c,
+        Err(r) => return app.finish("get_cluster", start, r),
+    };
+    let found = app.inc.read().unwrap_or_else(PoisonError::into_inner).members(&id);
+    let response = match found {
+        Ok(Some(members)) => {
+            axum::Json(json!({ "cluster_id": id, "members": members })).into_response()
+        }
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "no cluster with this id (a cluster is named by its oldest record)",
+        ),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    app.audit(&caller.name, "get_cluster", response.status().as_u16(), 1, &[&id]);
+    app.finish("get_cluster", start, response)
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Err(r) = app.authorize(&headers, Scope::Admin) {
+        return r;
+    }
+    let mut out = String::new();
+    out.push_str("# HELP vnlink_requests_total Requests by endpoint and status.\n# TYPE vnlink_requests_total counter\n");
+    for ((endpoint, status), n) in
+        app.metrics.requests.lock().unwrap_or_else(PoisonError::into_inner).iter()
+    {
+        let _ = writeln!(
+            out,
+            "vnlink_requests_total{{endpoint=\"{endpoint}\",status=\"{status}\"}} {n}"
+        );
+    }
+    out.push_str(
+        "# HELP vnlink_request_seconds Request latency.\n# TYPE vnlink_request_seconds histogram\n",
+    );
+    for (endpoint, (counts, sum)) in
+        app.metrics.latency.lock().unwrap_or_else(PoisonError::into_inner).iter()
+    {
+        let mut cumulative = 0;
+        for (i, c) in counts.iter().enumerate() {
+            cumulative += c;
+            let le = BUCKETS.get(i).map_or_else(|| "+Inf".to_owned(), ToString::to_string);
+            let _ = writeln!(
+                out,
+                "vnlink_request_seconds_bucket{{endpoint=\"{endpoint}\",le=\"{le}\"}} {cumulative}"
+            );
+        }
+        let _ = writeln!(out, "vnlink_request_seconds_sum{{endpoint=\"{endpoint}\"}} {sum}");
+        let _ =
+            writeln!(out, "vnlink_request_seconds_count{{endpoint=\"{endpoint}\"}} {cumulative}");
+    }
+    let _ = writeln!(
+        out,
+        "# HELP vnlink_records Records in the store and added.\n# TYPE vnlink_records gauge\nvnlink_records {}",
+        app.records.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP vnlink_wal_bytes Size of the write-ahead log.\n# TYPE vnlink_wal_bytes gauge\nvnlink_wal_bytes {}",
+        app.wal_bytes.load(Ordering::Relaxed)
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
+/// The writer thread: every waiting request's records checked, logged as one entry with one
+/// sync, applied, answered.
+fn writer(app: &Arc<App>, mut wal: Wal, jobs: &std::sync::mpsc::Receiver<Job>) {
+    const MAX_BATCH: usize = 50_000;
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        let mut n = batch[0].records.len();
+        while n < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(j) => {
+                    n += j.records.len();
+                    batch.push(j);
+                }
+                Err(_) => break,
+            }
+        }
+        let records: Vec<Record> = batch.iter().flat_map(|j| j.records.iter().cloned()).collect();
+        // Only this thread changes the matcher: what it checks under the read lock still holds
+        // when it applies.
+        let (verdicts, good) =
+            check_batch(&app.inc.read().unwrap_or_else(PoisonError::into_inner), &records);
+        let logged =
+            if good.is_empty() { Ok(()) } else { wal.append(&super::Entry::Add { records: good }) };
+        if let Err(e) = logged {
+            let message = e.to_string();
+            for j in batch {
+                let _ = j.reply.send(Err(Error::Record { reason: message.clone() }));
+            }
+            continue;
+        }
+        app.wal_bytes.store(wal.len(), Ordering::Relaxed);
+        let mut results = {
+            let mut inc = app.inc.write().unwrap_or_else(PoisonError::into_inner);
+            let r = apply_batch(&mut inc, records, verdicts);
+            app.records.store(inc.len() as u64, Ordering::Relaxed);
+            r
+        }
+        .into_iter();
+        for j in batch {
+            let mine: Vec<_> = results.by_ref().take(j.records.len()).collect();
+            let _ = j.reply.send(Ok(mine));
+        }
+    }
+}
+
+/// Runs the server on `service` until Ctrl-C or SIGTERM; `ready` is called with the bound
+/// address once it listens.
+pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+    if opts.tokens.is_none() && !opts.listen.ip().is_loopback() {
+        return Err(Error::Config {
+            path: None,
+            key: "listen".into(),
+            reason: format!(
+                "{} is not a loopback address: give --tokens tokens.toml (made with `vnlink token`) \
+                 to listen there, or listen on 127.0.0.1",
+                opts.listen
+            ),
+        });
+    }
+    let store_path = service.store_path().to_path_buf();
+    let (inc, wal) = service.into_parts();
+    let extras =
+        crate::dataset::View::new(&crate::store::Store::open(&store_path)?)?.extras().to_vec();
+    let audit = match &opts.audit_log {
+        Some(p) => Some(Mutex::new(std::io::BufWriter::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| Error::io(p, e))?,
+        ))),
+        None => None,
+    };
+    let audit_key = match opts.tokens.as_ref().and_then(Tokens::audit_key) {
+        Some(k) => k.to_vec(),
+        // No key given: one for this run (hashes compare within a run only).
+        None => super::auth::new_audit_key()?.into_bytes(),
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let app = Arc::new(App {
+        records: AtomicU64::new(inc.len() as u64),
+        wal_bytes: AtomicU64::new(wal.len()),
+        inc: RwLock::new(inc),
+        writer: tx,
+        tokens: opts.tokens,
+        audit,
+        audit_key,
+        extras,
+        max_records: opts.max_records,
+        default_k: opts.default_k,
+        metrics: Metrics::default(),
+    });
+    let writer_app = Arc::clone(&app);
+    let writer_thread = std::thread::Builder::new()
+        .name("vnlink-writer".into())
+        .spawn(move || writer(&writer_app, wal, &rx))
+        .map_err(|e| Error::io(&store_path, e))?;
+    let router = Router::new()
+        .route("/v1/query", post(query))
+        .route("/v1/records", post(add))
+        .route("/v1/records/{id}", get(get_record))
+        .route("/v1/clusters/{id}", get(get_cluster))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(opts.max_body))
+        .with_state(Arc::clone(&app));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io(&store_path, e))?;
+    let listen = opts.listen;
+    let result = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| Error::io(std::path::Path::new(&listen.to_string()), e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| Error::io(std::path::Path::new(&listen.to_string()), e))?;
+        ready(bound);
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| Error::io(std::path::Path::new(&listen.to_string()), e))
+    });
+    // The writer ends when the last sender (the app's) is gone.
+    drop(app);
+    let _ = writer_thread.join();
+    result
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            let _ = ctrl_c.await;
+            return;
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
