@@ -143,6 +143,24 @@ fn a_cluster_keeps_its_id_when_it_grows_and_a_merge_keeps_the_oldest() {
     assert_eq!(members, ["r1", "n2"]);
     assert!(inc.members("n2").unwrap().is_none(), "n2 names no cluster");
 
+    // Deleting n5, which alone held n4 to r2: n4 splits off under its own id, r2 keeps its name.
+    let del = inc.delete("n5").unwrap();
+    assert_eq!((del.cluster_id.as_str(), del.split.as_slice()), ("r2", &["n4".to_owned()][..]));
+    assert_eq!(inc.members("r2").unwrap().unwrap(), ["r2"]);
+    assert_eq!(inc.cluster_of("n4").unwrap().as_deref(), Some("n4"));
+    assert!(inc.cluster_of("n5").unwrap().is_none() && inc.record("n5").unwrap().is_none());
+    assert!(inc.delete("n5").is_err(), "deleted twice");
+    let reuse = inc.add(person("n5", "Trần Thị Bình", "12/11/1992", "", "")).unwrap_err();
+    assert!(reuse.to_string().contains("not reused"), "{reuse}");
+    let found =
+        inc.query(&person("", "Trần Thị Bình", "12/11/1992", "001192000111", "0987654321"), 5);
+    assert!(found.unwrap().iter().all(|f| f.record_id != "n5"));
+    // Deleting a cluster's oldest record: the cluster keeps its name.
+    let del = inc.delete("r1").unwrap();
+    assert!(del.split.is_empty());
+    assert_eq!(inc.cluster_of("n2").unwrap().as_deref(), Some("r1"));
+    assert_eq!(inc.members("r1").unwrap().unwrap(), ["n2"]);
+
     // Duplicate and empty ids are refused, and nothing changes.
     let before = inc.len();
     assert!(inc.add(person("r3", "X", "", "", "")).is_err());
@@ -185,6 +203,18 @@ fn a_store_keeps_its_additions_across_reopening_and_a_torn_entry_is_dropped() {
     assert!(!opened.clustered);
     assert_eq!(opened.model_source, "saved");
     assert_eq!(opened.replayed as usize, records.len() - cut);
+    assert_eq!(service.matcher().clusters().unwrap(), clusters);
+    drop(service);
+
+    // A deletion is logged too, and replayed.
+    let (mut service, _) = Service::open(&path, &config, None).unwrap();
+    let gone = records[cut].record_id.clone();
+    service.delete(&gone).unwrap();
+    let clusters: Vec<(String, String)> = service.matcher().clusters().unwrap();
+    assert!(clusters.iter().all(|(r, _)| *r != gone));
+    drop(service);
+    let (mut service, opened) = Service::open(&path, &config, None).unwrap();
+    assert_eq!(opened.replayed_deletes, 1);
     assert_eq!(service.matcher().clusters().unwrap(), clusters);
     drop(service);
 

@@ -156,6 +156,14 @@ fn tokens_scopes_limits_and_per_record_errors() {
     let (_, body) = server.call("GET", "/v1/clusters/n1", Some(&reader), "");
     assert_eq!(body["members"], json!(["n1", "n2"]));
     assert_eq!(server.call("GET", "/v1/clusters/n2", Some(&reader), "").0, 404);
+    // Deletion: write scope; the record leaves, its cluster keeps its name.
+    assert_eq!(server.call("DELETE", "/v1/records/n2", Some(&reader), "").0, 403);
+    let (status, body) = server.call("DELETE", "/v1/records/n2", Some(&writer), "");
+    assert_eq!((status, body["cluster_id"].as_str()), (200, Some("n1")), "{body}");
+    assert_eq!(server.call("GET", "/v1/records/n2", Some(&reader), "").0, 404);
+    assert_eq!(server.call("DELETE", "/v1/records/n2", Some(&writer), "").0, 404);
+    let (_, body) = server.call("GET", "/v1/clusters/n1", Some(&reader), "");
+    assert_eq!(body["members"], json!(["n1"]));
     let (status, metrics) = server.call("GET", "/metrics", Some(&admin), "");
     assert_eq!(status, 200);
     let metrics = metrics.as_str().unwrap().to_owned();
@@ -163,7 +171,7 @@ fn tokens_scopes_limits_and_per_record_errors() {
         metrics.contains("vnlink_requests_total{endpoint=\"query\",status=\"200\"} 1"),
         "{metrics}"
     );
-    assert!(metrics.contains("vnlink_records 602"), "{metrics}");
+    assert!(metrics.contains("vnlink_records 601"), "{metrics}");
     server.kill();
 
     // The audit log: one line per audited request, token names, hashes — never a value or id.

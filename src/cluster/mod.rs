@@ -53,6 +53,15 @@ impl UnionFind {
         i
     }
 
+    /// Makes each of `nodes` a singleton again. `nodes` must be whole sets (no other node's
+    /// path goes through them): the members of the clusters being regrouped.
+    pub fn reset(&mut self, nodes: &[u32]) {
+        for &x in nodes {
+            self.parent[x as usize] = x;
+            self.size[x as usize] = 1;
+        }
+    }
+
     /// The root of `x`, without changing the structure (for shared readers).
     pub fn root(&self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {

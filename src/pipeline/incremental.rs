@@ -114,6 +114,15 @@ pub struct Found {
     pub explanation: crate::pipeline::Explanation,
 }
 
+/// What comparing needs of one record, owned.
+struct RecordView {
+    features: Features,
+    name: String,
+    shares: Shares,
+    hashes: [u64; MAX_EXTRA],
+    texts: Vec<String>,
+}
+
 /// The records added since the store was built.
 #[derive(Debug, Default)]
 struct Delta {
@@ -132,8 +141,13 @@ struct Delta {
 #[derive(Debug)]
 struct Clusters {
     uf: UnionFind,
+    /// Per root: the record whose id names the cluster (its oldest, or after a split the
+    /// oldest of the part that kept the name; possibly a deleted record).
     oldest: Vec<u32>,
+    /// Per root: the cluster's identity key.
     key: Vec<u64>,
+    /// Per record: its own identity key (to rebuild the roots' after a split).
+    own: Vec<u64>,
     /// `next[i]`: the next member of `i`'s cluster, around a ring (merging two rings swaps two
     /// links).
     next: Vec<u32>,
@@ -147,8 +161,10 @@ impl Clusters {
             uf: UnionFind::new(n),
             oldest: (0..n as u32).collect(),
             key: (0..n as u32).map(&key).collect(),
+            own: Vec::new(),
             next: (0..n as u32).collect(),
         };
+        c.own.clone_from(&c.key);
         for (i, &l) in labels.iter().enumerate() {
             if l as usize >= n || l as usize > i {
                 return Err(Error::Record {
@@ -169,8 +185,44 @@ impl Clusters {
         let i = self.uf.push();
         self.oldest.push(i);
         self.key.push(key);
+        self.own.push(key);
         self.next.push(i);
         i
+    }
+
+    /// Regroups the members of one cluster (`members`, all of it) into `parts` (each a list of
+    /// members; every member in one part): the part holding `keeper` keeps the cluster's name,
+    /// the others are named by their oldest member. Returns the names of the other parts.
+    fn regroup(&mut self, members: &[u32], parts: &[Vec<u32>], keeper: u32) -> Vec<u32> {
+        let name = self.oldest_of(members[0]);
+        self.uf.reset(members);
+        for &m in members {
+            self.next[m as usize] = m;
+            self.oldest[m as usize] = m;
+            self.key[m as usize] = self.own[m as usize];
+        }
+        let mut others = Vec::new();
+        for part in parts {
+            for &m in &part[1..] {
+                let (ra, rb) = (self.uf.find(part[0]), self.uf.find(m));
+                if ra != rb {
+                    let (ka, kb) = (self.key[ra as usize], self.key[rb as usize]);
+                    let oldest = self.oldest[ra as usize].min(self.oldest[rb as usize]);
+                    let r = self.uf.union(ra, rb);
+                    self.oldest[r as usize] = oldest;
+                    self.key[r as usize] = if ka != 0 { ka } else { kb };
+                    self.next.swap(ra as usize, rb as usize);
+                }
+            }
+            let r = self.uf.find(part[0]);
+            if part.contains(&keeper) {
+                self.oldest[r as usize] = name;
+            } else {
+                others.push(self.oldest[r as usize]);
+            }
+        }
+        others.sort_unstable();
+        others
     }
 
     /// The oldest member of `i`'s cluster, without compressing paths (for readers).
@@ -240,7 +292,22 @@ pub struct Incremental {
     id_column: u32,
     clusters: Clusters,
     cannot_link: bool,
+    /// Per record (store and delta): whether it was deleted. A deleted record stays a hidden
+    /// member of its cluster (its id may still name the cluster) and its id is not reused.
+    deleted: Vec<bool>,
     work: Work,
+}
+
+/// What deleting a record did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Deletion {
+    /// The deleted record's id.
+    pub record_id: String,
+    /// The cluster it was in (the name stays with the part holding its oldest remaining record).
+    pub cluster_id: String,
+    /// The clusters split off because the record was what joined them, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub split: Vec<String>,
 }
 
 /// A record being prepared and compared: the preparer, its output and the comparators' memo.
@@ -321,6 +388,7 @@ impl Incremental {
             base_ids,
             clusters,
             cannot_link: config.cannot_link,
+            deleted: vec![false; n],
             work: Work::default(),
         })
     }
@@ -370,6 +438,16 @@ impl Incremental {
         self.base_ids.get(record_id).or_else(|| self.delta_ids.get(record_id)).copied()
     }
 
+    /// The index of a record that is there (not deleted).
+    fn live(&self, record_id: &str) -> Option<u32> {
+        self.index_of(record_id).filter(|&i| !self.deleted[i as usize])
+    }
+
+    /// Records deleted so far.
+    pub fn deleted(&self) -> usize {
+        self.deleted.iter().filter(|&&d| d).count()
+    }
+
     fn record_id(&self, i: u32) -> Result<String> {
         if i < self.base {
             self.store.str_value(self.id_column, u64::from(i)).map(str::to_owned)
@@ -380,7 +458,7 @@ impl Incremental {
 
     /// A record by its id, as written in its source, with its cluster id.
     pub fn record(&self, record_id: &str) -> Result<Option<(Record, String)>> {
-        let Some(i) = self.index_of(record_id) else { return Ok(None) };
+        let Some(i) = self.live(record_id) else { return Ok(None) };
         let record = if i < self.base {
             Access::new(&self.store, self.state.extras.len())?.record(i)?
         } else {
@@ -401,7 +479,7 @@ impl Incremental {
 
     /// The cluster id of a record.
     pub fn cluster_of(&self, record_id: &str) -> Result<Option<String>> {
-        match self.index_of(record_id) {
+        match self.live(record_id) {
             Some(i) => self.cluster_id_of_shared(i).map(Some),
             None => Ok(None),
         }
@@ -414,17 +492,20 @@ impl Incremental {
         if self.clusters.oldest_of_shared(i) != i {
             return Ok(None);
         }
-        self.clusters
+        let members: Vec<String> = self
+            .clusters
             .members(i)
             .into_iter()
+            .filter(|&m| !self.deleted[m as usize])
             .map(|m| self.record_id(m))
-            .collect::<Result<_>>()
-            .map(Some)
+            .collect::<Result<_>>()?;
+        Ok(if members.is_empty() { None } else { Some(members) })
     }
 
     /// Every record's id with its cluster id, in arrival order (the store's records first).
     pub fn clusters(&self) -> Result<Vec<(String, String)>> {
         (0..self.len() as u32)
+            .filter(|&i| !self.deleted[i as usize])
             .map(|i| Ok((self.record_id(i)?, self.cluster_id_of_shared(i)?)))
             .collect()
     }
@@ -434,10 +515,13 @@ impl Incremental {
         if record.record_id.trim().is_empty() {
             return Err(Error::Record { reason: "the record has no record_id".into() });
         }
-        if self.index_of(&record.record_id).is_some() {
-            return Err(Error::Record {
-                reason: format!("record_id {:?} is already in the store", record.record_id),
-            });
+        if let Some(i) = self.index_of(&record.record_id) {
+            let reason = if self.deleted[i as usize] {
+                format!("record_id {:?} was deleted; ids are not reused", record.record_id)
+            } else {
+                format!("record_id {:?} is already in the store", record.record_id)
+            };
+            return Err(Error::Record { reason });
         }
         Ok(())
     }
@@ -560,6 +644,9 @@ impl Incremental {
         let q_shares = scorer.shares_for(&q.features);
         let mut scored = Vec::new();
         for c in candidates(&self.store, &access, &self.state, q, false)? {
+            if self.deleted[c as usize] {
+                continue;
+            }
             let stored = access.extra_hashes(c)?;
             let w = scorer.weight_shares(
                 (&q.features, &q.name_ascii, q_shares),
@@ -614,6 +701,9 @@ impl Incremental {
         let d = &self.delta;
         let mut scored = Vec::new();
         for c in found {
+            if self.deleted[c as usize] {
+                continue;
+            }
             let j = (c - self.base) as usize;
             let w = scorer.weight_shares(
                 (&q.features, &q.name_ascii, q_shares),
@@ -667,7 +757,132 @@ impl Incremental {
         debug_assert_eq!(pushed, i);
         self.delta_ids.insert(record.record_id.clone(), i);
         self.delta.records.push(record);
+        self.deleted.push(false);
         i
+    }
+
+    /// Checks that `record_id` can be deleted: a record that is there.
+    pub fn check_delete(&self, record_id: &str) -> Result<u32> {
+        self.live(record_id).ok_or_else(|| Error::Record {
+            reason: format!("no record with id {record_id:?} (or it was deleted)"),
+        })
+    }
+
+    /// Deletes a record: it leaves lookups, record and cluster listings, and its cluster is
+    /// regrouped without it — the pairs of its remaining members that blocking finds are scored
+    /// again and joined as a batch run would; a part that only the deleted record held to the
+    /// cluster splits off under its own oldest record's id, and the rest keeps the name.
+    pub fn delete(&mut self, record_id: &str) -> Result<Deletion> {
+        let d = self.check_delete(record_id)?;
+        let cluster_id = self.cluster_id_of(d)?;
+        self.deleted[d as usize] = true;
+        let r = self.clusters.uf.find(d);
+        let members = self.clusters.members(r);
+        let live: Vec<u32> =
+            members.iter().copied().filter(|&m| !self.deleted[m as usize]).collect();
+        let mut split = Vec::new();
+        if live.len() >= 2 {
+            let mut parts = self.regroup_parts(&live)?;
+            if parts.len() > 1 {
+                // Deleted members stay with the part of the oldest live one, which keeps the name.
+                let keeper = live[0];
+                let hidden: Vec<u32> =
+                    members.iter().copied().filter(|&m| self.deleted[m as usize]).collect();
+                if let Some(p) = parts.iter_mut().find(|p| p.contains(&keeper)) {
+                    p.extend(hidden);
+                    p.sort_unstable();
+                }
+                let names = self.clusters.regroup(&members, &parts, keeper);
+                split = names.into_iter().map(|n| self.record_id(n)).collect::<Result<_>>()?;
+            }
+        }
+        Ok(Deletion { record_id: record_id.to_owned(), cluster_id, split })
+    }
+
+    /// The parts `live` (the remaining members of one cluster, ascending) fall into: their pairs
+    /// that share a blocking key, scored, joined strongest first under the cannot-link
+    /// constraint, as a batch run joins them.
+    fn regroup_parts(&mut self, live: &[u32]) -> Result<Vec<Vec<u32>>> {
+        let access = Access::new(&self.store, self.state.extras.len())?;
+        let views = live.iter().map(|&m| self.view_of(&access, m)).collect::<Result<Vec<_>>>()?;
+        let keys: Vec<Vec<u64>> = views
+            .iter()
+            .map(|v| {
+                let rules = self.state.blocking.rules.iter().zip(&self.state.rule_extras);
+                rules.map(|(rule, idx)| rule.key_with(&v.features, &v.hashes, idx)).collect()
+            })
+            .collect();
+        let (scorer, extras) = (&self.state.scorer, &self.state.extras);
+        let mut edges = Vec::new();
+        for a in 0..live.len() {
+            for b in a + 1..live.len() {
+                if !keys[a].iter().zip(&keys[b]).any(|(x, y)| *x != 0 && x == y) {
+                    continue;
+                }
+                let (va, vb) = (&views[a], &views[b]);
+                let w = scorer.weight_shares(
+                    (&va.features, &va.name, va.shares),
+                    (&vb.features, vb.shares),
+                    || vb.name.as_str(),
+                    |p| {
+                        if !extras.is_empty() {
+                            let texts = |j: usize| {
+                                (
+                                    va.texts.get(j).map_or("", String::as_str),
+                                    vb.texts.get(j).map_or("", String::as_str),
+                                )
+                            };
+                            crate::compare::compare_extra_values(
+                                extras,
+                                (&va.hashes, &vb.hashes),
+                                texts,
+                                p,
+                            );
+                        }
+                    },
+                    &mut self.work.scratch,
+                );
+                if scorer.is_match(f64::from(w)) {
+                    edges.push(crate::cluster::Edge { a: a as u32, b: b as u32, weight: w });
+                }
+            }
+        }
+        let own = |i: u32| self.clusters.own[live[i as usize] as usize];
+        let c = crate::cluster::cluster(live.len(), &mut edges, own, cccd_conflict);
+        let mut parts: Vec<Vec<u32>> = Vec::new();
+        let mut part_of: FxHashMap<u32, usize> = FxHashMap::default();
+        for (i, &label) in c.labels.iter().enumerate() {
+            let p = *part_of.entry(label).or_insert_with(|| {
+                parts.push(Vec::new());
+                parts.len() - 1
+            });
+            parts[p].push(live[i]);
+        }
+        Ok(parts)
+    }
+
+    /// What comparing needs of record `i` (store or delta), owned.
+    fn view_of(&self, access: &Access<'_>, i: u32) -> Result<RecordView> {
+        if i < self.base {
+            let texts =
+                (0..self.state.extras.len()).map(|j| access.extra_text(i, j).to_owned()).collect();
+            return Ok(RecordView {
+                features: *access.features(i)?,
+                name: access.name_ascii(i)?.to_owned(),
+                shares: self.state.scorer.shares_of(i),
+                hashes: *access.extra_hashes(i)?,
+                texts,
+            });
+        }
+        let j = (i - self.base) as usize;
+        let d = &self.delta;
+        Ok(RecordView {
+            features: d.features[j],
+            name: d.names[j].clone(),
+            shares: d.shares[j],
+            hashes: d.extra_hashes[j],
+            texts: d.extra_texts[j].clone(),
+        })
     }
 
     /// Joins record `i` with its matches, strongest first, and says what changed.

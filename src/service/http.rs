@@ -6,6 +6,7 @@
 //! | `POST /v1/query` | `query` | `{"records": [{…}], "k": 5}` → `{"results": [{"candidates": […]}]}`, one result per record, in order; a record that cannot be read gets `{"error": …}` in its slot |
 //! | `POST /v1/records` | `write` | `{"records": [{"record_id": …, …}]}` → `{"results": [{"record_id", "cluster_id", "action", "matches"}]}`, answered once the records are on disk |
 //! | `GET /v1/records/{id}` | `query` | the record as written, with its cluster id |
+//! | `DELETE /v1/records/{id}` | `write` | the record deleted (logged first); its cluster regrouped without it: `{"record_id", "cluster_id", "split": [...]}` |
 //! | `GET /v1/clusters/{id}` | `query` | the cluster's members, oldest first |
 //! | `GET /healthz` | none | `ok` |
 //! | `GET /metrics` | `admin` | Prometheus text: requests by endpoint and status, latencies, records, log size |
@@ -64,9 +65,15 @@ pub struct ServeOptions {
 
 type Reply = Result<Vec<std::result::Result<Assignment, String>>>;
 
-struct Job {
-    records: Vec<Record>,
-    reply: tokio::sync::oneshot::Sender<Reply>,
+enum Job {
+    Add {
+        records: Vec<Record>,
+        reply: tokio::sync::oneshot::Sender<Reply>,
+    },
+    Delete {
+        record_id: String,
+        reply: tokio::sync::oneshot::Sender<Result<crate::pipeline::Deletion>>,
+    },
 }
 
 /// Request counts and latencies by endpoint.
@@ -297,7 +304,7 @@ async fn add(State(app): State<Arc<App>>, headers: HeaderMap, body: String) -> R
     let good: Vec<Record> = parsed.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
     let ids: Vec<String> = good.iter().map(|r| r.record_id.clone()).collect();
     let (tx, rx) = tokio::sync::oneshot::channel();
-    if app.writer.send(Job { records: good, reply: tx }).is_err() {
+    if app.writer.send(Job::Add { records: good, reply: tx }).is_err() {
         return app.finish(
             "records",
             start,
@@ -433,23 +440,42 @@ async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
-/// The writer thread: every waiting request's records checked, logged as one entry with one
-/// sync, applied, answered.
+/// The writer thread: every waiting addition's records checked, logged as one entry with one
+/// sync, applied, answered; a deletion logged, synced and applied on its own, in arrival order.
 fn writer(app: &Arc<App>, mut wal: Wal, jobs: &std::sync::mpsc::Receiver<Job>) {
     const MAX_BATCH: usize = 50_000;
-    while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        let mut n = batch[0].records.len();
+    let mut pending: Option<Job> = None;
+    loop {
+        let first = match pending.take() {
+            Some(j) => j,
+            None => match jobs.recv() {
+                Ok(j) => j,
+                Err(_) => return,
+            },
+        };
+        let (records, reply) = match first {
+            Job::Delete { record_id, reply } => {
+                let _ = reply.send(delete(app, &mut wal, &record_id));
+                continue;
+            }
+            Job::Add { records, reply } => (records, reply),
+        };
+        let mut batch = vec![(records, reply)];
+        let mut n = batch[0].0.len();
         while n < MAX_BATCH {
             match jobs.try_recv() {
-                Ok(j) => {
-                    n += j.records.len();
-                    batch.push(j);
+                Ok(Job::Add { records, reply }) => {
+                    n += records.len();
+                    batch.push((records, reply));
+                }
+                Ok(delete) => {
+                    pending = Some(delete);
+                    break;
                 }
                 Err(_) => break,
             }
         }
-        let records: Vec<Record> = batch.iter().flat_map(|j| j.records.iter().cloned()).collect();
+        let records: Vec<Record> = batch.iter().flat_map(|j| j.0.iter().cloned()).collect();
         // Only this thread changes the matcher: what it checks under the read lock still holds
         // when it applies.
         let (verdicts, good) =
@@ -458,8 +484,8 @@ fn writer(app: &Arc<App>, mut wal: Wal, jobs: &std::sync::mpsc::Receiver<Job>) {
             if good.is_empty() { Ok(()) } else { wal.append(&super::Entry::Add { records: good }) };
         if let Err(e) = logged {
             let message = e.to_string();
-            for j in batch {
-                let _ = j.reply.send(Err(Error::Record { reason: message.clone() }));
+            for (_, reply) in batch {
+                let _ = reply.send(Err(Error::Record { reason: message.clone() }));
             }
             continue;
         }
@@ -467,15 +493,51 @@ fn writer(app: &Arc<App>, mut wal: Wal, jobs: &std::sync::mpsc::Receiver<Job>) {
         let mut results = {
             let mut inc = app.inc.write().unwrap_or_else(PoisonError::into_inner);
             let r = apply_batch(&mut inc, records, verdicts);
-            app.records.store(inc.len() as u64, Ordering::Relaxed);
+            app.records.store((inc.len() - inc.deleted()) as u64, Ordering::Relaxed);
             r
         }
         .into_iter();
-        for j in batch {
-            let mine: Vec<_> = results.by_ref().take(j.records.len()).collect();
-            let _ = j.reply.send(Ok(mine));
+        for (records, reply) in batch {
+            let mine: Vec<_> = results.by_ref().take(records.len()).collect();
+            let _ = reply.send(Ok(mine));
         }
     }
+}
+
+/// One deletion: checked, logged and synced, applied.
+fn delete(app: &Arc<App>, wal: &mut Wal, record_id: &str) -> Result<crate::pipeline::Deletion> {
+    app.inc.read().unwrap_or_else(PoisonError::into_inner).check_delete(record_id)?;
+    wal.append(&super::Entry::Delete { record_id: record_id.to_owned() })?;
+    app.wal_bytes.store(wal.len(), Ordering::Relaxed);
+    let mut inc = app.inc.write().unwrap_or_else(PoisonError::into_inner);
+    let d = inc.delete(record_id);
+    app.records.store((inc.len() - inc.deleted()) as u64, Ordering::Relaxed);
+    d
+}
+
+async fn delete_record(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let start = Instant::now();
+    let caller = match app.authorize(&headers, Scope::Write) {
+        Ok(c) => c,
+        Err(r) => return app.finish("delete_record", start, r),
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    if app.writer.send(Job::Delete { record_id: id.clone(), reply: tx }).is_err() {
+        let r = error(StatusCode::SERVICE_UNAVAILABLE, "the writer stopped");
+        return app.finish("delete_record", start, r);
+    }
+    let response = match rx.await {
+        Ok(Ok(d)) => axum::Json(d).into_response(),
+        Ok(Err(Error::Record { reason })) => error(StatusCode::NOT_FOUND, &reason),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("not deleted: {e}")),
+        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "the writer stopped"),
+    };
+    app.audit(&caller.name, "delete_record", response.status().as_u16(), 1, &[&id]);
+    app.finish("delete_record", start, response)
 }
 
 /// Runs the server on `service` until Ctrl-C or SIGTERM; `ready` is called with the bound
@@ -513,7 +575,7 @@ pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr
     };
     let (tx, rx) = std::sync::mpsc::channel();
     let app = Arc::new(App {
-        records: AtomicU64::new(inc.len() as u64),
+        records: AtomicU64::new((inc.len() - inc.deleted()) as u64),
         wal_bytes: AtomicU64::new(wal.len()),
         inc: RwLock::new(inc),
         writer: tx,
@@ -533,7 +595,7 @@ pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr
     let router = Router::new()
         .route("/v1/query", post(query))
         .route("/v1/records", post(add))
-        .route("/v1/records/{id}", get(get_record))
+        .route("/v1/records/{id}", get(get_record).delete(delete_record))
         .route("/v1/clusters/{id}", get(get_cluster))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

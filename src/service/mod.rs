@@ -105,6 +105,8 @@ pub struct OpenReport {
     pub replayed: u64,
     /// Bytes of a torn last log entry cut off (never acknowledged).
     pub truncated: u64,
+    /// Deletions replayed from the log.
+    pub replayed_deletes: u64,
 }
 
 /// A store taking new records durably (see the [module](self) docs).
@@ -178,6 +180,16 @@ impl Service {
         let mut service = Service { inc, wal, store_path: path.to_path_buf() };
         for entry in replay.entries {
             match entry {
+                Entry::Delete { record_id } => {
+                    service.inc.delete(&record_id).map_err(|e| Error::Input {
+                        path: wal_path.clone(),
+                        reason: format!(
+                            "replaying the log: {e} (the log does not belong to this store's \
+                             state; move it away)"
+                        ),
+                    })?;
+                    report.replayed_deletes += 1;
+                }
                 Entry::Add { records } => {
                     for r in records {
                         // Logged records were checked before logging: an error here means the
@@ -210,6 +222,14 @@ impl Service {
             self.wal.append(&Entry::Add { records: good })?;
         }
         Ok(apply_batch(&mut self.inc, records, verdicts))
+    }
+
+    /// Deletes a record durably (logged and synced, then applied; see
+    /// [`Incremental::delete`]).
+    pub fn delete(&mut self, record_id: &str) -> Result<crate::pipeline::Deletion> {
+        self.inc.check_delete(record_id)?;
+        self.wal.append(&Entry::Delete { record_id: record_id.to_owned() })?;
+        self.inc.delete(record_id)
     }
 
     /// The incremental matcher and the log, for a server that reads the one while it writes

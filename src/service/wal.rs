@@ -35,6 +35,11 @@ pub enum Entry {
         /// The records, as given.
         records: Vec<Record>,
     },
+    /// A record deleted.
+    Delete {
+        /// Its id.
+        record_id: String,
+    },
 }
 
 /// An open log, positioned at its end.
