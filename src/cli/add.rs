@@ -77,8 +77,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let clock = std::time::Instant::now();
     let (mut service, opened) = Service::open(&args.store, &config, model)
         .with_context(|| format!("opening {} for additions", args.store.display()))?;
-    let store_extras =
-        vnlink::dataset::View::new(&vnlink::store::Store::open(&args.store)?)?.extras().to_vec();
+    let store_extras = service.matcher().extras().to_vec();
     anyhow::ensure!(
         extras.iter().map(|e| e.kind).eq(store_extras.iter().map(|e| e.kind)),
         "{}: its extra fields ({}) are not the store's ({}): add records with the store's columns",

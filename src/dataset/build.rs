@@ -364,28 +364,21 @@ pub fn read_records(
     let mut out = Vec::new();
     let mut raw = RawRecord::new();
     while src.read_record(&mut raw)? {
-        let g = |k| raw.get(k).unwrap_or("").to_owned();
+        let f = raw_of(&raw);
         out.push(Record {
             record_id: raw.record_id().to_owned(),
-            full_name: g(FieldKind::Name),
-            dob: g(FieldKind::Dob),
-            sex: g(FieldKind::Sex),
-            address: g(FieldKind::Address),
-            id_number: g(FieldKind::NationalId),
-            phone: g(FieldKind::Phone),
-            extras: (0..extras.len()).map(|j| raw.extra(j).to_owned()).collect(),
-            name_parts: [
-                g(FieldKind::FamilyName),
-                g(FieldKind::MiddleName),
-                g(FieldKind::GivenName),
-            ],
-            address_parts: [
-                g(FieldKind::HouseNumber),
-                g(FieldKind::Street),
-                g(FieldKind::Ward),
-                g(FieldKind::District),
-                g(FieldKind::Province),
-            ],
+            full_name: f.name.to_owned(),
+            dob: f.dob.to_owned(),
+            sex: f.sex.to_owned(),
+            address: f.address.to_owned(),
+            id_number: f.id_number.to_owned(),
+            phone: f.phone.to_owned(),
+            extras: f.extras[..extras.len().min(f.extras.len())]
+                .iter()
+                .map(|e| (*e).to_owned())
+                .collect(),
+            name_parts: f.name_parts.map(str::to_owned),
+            address_parts: f.address_parts.map(str::to_owned),
         });
     }
     Ok((out, extras, src.into_report()))

@@ -414,6 +414,11 @@ impl Incremental {
         (0..self.base).map(|i| self.clusters.oldest_of(i)).collect()
     }
 
+    /// The store's extra fields (added records carry the same).
+    pub fn extras(&self) -> &[crate::schema::ExtraField] {
+        &self.state.extras
+    }
+
     /// The model records are scored with.
     pub fn model(&self) -> &Model {
         self.state.scorer.model()

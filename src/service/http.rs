@@ -342,27 +342,41 @@ async fn add(State(app): State<Arc<App>>, headers: HeaderMap, body: String) -> R
     app.finish("records", start, axum::Json(json!({ "results": results })).into_response())
 }
 
+/// A read by id (`GET /v1/records/{id}`, `GET /v1/clusters/{id}`): authorised for `query`,
+/// answered by `read` (`None`: 404 with `missing`), audited with the id's keyed hash.
+fn read_by_id(
+    app: &App,
+    headers: &HeaderMap,
+    endpoint: &'static str,
+    id: &str,
+    missing: &str,
+    read: impl FnOnce(&Incremental) -> Result<Option<Value>>,
+) -> Response {
+    let start = Instant::now();
+    let caller = match app.authorize(headers, Scope::Query) {
+        Ok(c) => c,
+        Err(r) => return app.finish(endpoint, start, r),
+    };
+    let found = read(&app.inc.read().unwrap_or_else(PoisonError::into_inner));
+    let response = match found {
+        Ok(Some(v)) => axum::Json(v).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, missing),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    app.audit(&caller.name, endpoint, response.status().as_u16(), 1, &[id]);
+    app.finish(endpoint, start, response)
+}
+
 async fn get_record(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
 ) -> Response {
-    let start = Instant::now();
-    let caller = match app.authorize(&headers, Scope::Query) {
-        Ok(c) => c,
-        Err(r) => return app.finish("get_record", start, r),
-    };
-    let found = app.inc.read().unwrap_or_else(PoisonError::into_inner).record(&id);
-    let response = match found {
-        Ok(Some((record, cluster))) => {
-            axum::Json(json!({ "record_id": id, "cluster_id": cluster, "record": record }))
-                .into_response()
-        }
-        Ok(None) => error(StatusCode::NOT_FOUND, "no record with this id"),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-    };
-    app.audit(&caller.name, "get_record", response.status().as_u16(), 1, &[&id]);
-    app.finish("get_record", start, response)
+    read_by_id(&app, &headers, "get_record", &id, "no record with this id", |inc| {
+        Ok(inc.record(&id)?.map(
+            |(record, cluster)| json!({ "record_id": id, "cluster_id": cluster, "record": record }),
+        ))
+    })
 }
 
 async fn get_cluster(
@@ -370,24 +384,10 @@ async fn get_cluster(
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
 ) -> Response {
-    let start = Instant::now();
-    let caller = match app.authorize(&headers, Scope::Query) {
-        Ok(c) => c,
-        Err(r) => return app.finish("get_cluster", start, r),
-    };
-    let found = app.inc.read().unwrap_or_else(PoisonError::into_inner).members(&id);
-    let response = match found {
-        Ok(Some(members)) => {
-            axum::Json(json!({ "cluster_id": id, "members": members })).into_response()
-        }
-        Ok(None) => error(
-            StatusCode::NOT_FOUND,
-            "no cluster with this id (a cluster is named by its oldest record)",
-        ),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-    };
-    app.audit(&caller.name, "get_cluster", response.status().as_u16(), 1, &[&id]);
-    app.finish("get_cluster", start, response)
+    let missing = "no cluster with this id (a cluster is named by its oldest record)";
+    read_by_id(&app, &headers, "get_cluster", &id, missing, |inc| {
+        Ok(inc.members(&id)?.map(|members| json!({ "cluster_id": id, "members": members })))
+    })
 }
 
 async fn healthz() -> &'static str {
@@ -556,8 +556,7 @@ pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr
     }
     let store_path = service.store_path().to_path_buf();
     let (inc, wal) = service.into_parts();
-    let extras =
-        crate::dataset::View::new(&crate::store::Store::open(&store_path)?)?.extras().to_vec();
+    let extras = inc.extras().to_vec();
     let audit = match &opts.audit_log {
         Some(p) => Some(Mutex::new(std::io::BufWriter::new(
             std::fs::OpenOptions::new()

@@ -178,29 +178,24 @@ impl Service {
         let (wal, replay) = Wal::open(&wal_path, identity)?;
         report.truncated = replay.truncated;
         let mut service = Service { inc, wal, store_path: path.to_path_buf() };
+        // Logged changes were checked before logging: an error here means the log and the
+        // store's state disagree.
+        let replay_error = |e: Error| Error::Input {
+            path: wal_path.clone(),
+            reason: format!(
+                "replaying the log: {e} (the log does not belong to this store's state; move it \
+                 away)"
+            ),
+        };
         for entry in replay.entries {
             match entry {
                 Entry::Delete { record_id } => {
-                    service.inc.delete(&record_id).map_err(|e| Error::Input {
-                        path: wal_path.clone(),
-                        reason: format!(
-                            "replaying the log: {e} (the log does not belong to this store's \
-                             state; move it away)"
-                        ),
-                    })?;
+                    service.inc.delete(&record_id).map_err(replay_error)?;
                     report.replayed_deletes += 1;
                 }
                 Entry::Add { records } => {
                     for r in records {
-                        // Logged records were checked before logging: an error here means the
-                        // log and the store disagree.
-                        service.inc.add(r).map_err(|e| Error::Input {
-                            path: wal_path.clone(),
-                            reason: format!(
-                                "replaying the log: {e} (the log does not belong to this store's \
-                                 state; move it away)"
-                            ),
-                        })?;
+                        service.inc.add(r).map_err(replay_error)?;
                         report.replayed += 1;
                     }
                 }
