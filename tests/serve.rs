@@ -107,8 +107,12 @@ fn tokens_scopes_limits_and_per_record_errors() {
     let audit = dir.path().join("audit.jsonl");
     let server = Server::start(&[s(&store), "--tokens", s(&tokens), "--audit-log", s(&audit)]);
 
-    let q = json!({"records": [{"full_name": "Hồ Phương Uyển", "dob": "07/04/2000"}, {"bogus": "x"}], "k": 2})
-        .to_string();
+    let q = json!({"records": [
+        {"full_name": "Hồ Phương Uyển", "dob": "07/04/2000"},
+        {"bogus": "x"},
+        {"full_name": "Hồ Phương Uyển"}
+    ], "k": 2})
+    .to_string();
     // Health needs no token; everything else does, with the right scope.
     assert_eq!(server.call("GET", "/healthz", None, "").0, 200);
     assert_eq!(server.call("POST", "/v1/query", None, &q).0, 401);
@@ -124,7 +128,10 @@ fn tokens_scopes_limits_and_per_record_errors() {
     let (status, body) = server.call("POST", "/v1/query", Some(&reader), &q);
     assert_eq!(status, 200, "{body}");
     let results = body["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2);
+    assert_eq!(results.len(), 3);
+    // A name alone finds its bearer (no rule places it), not as a match.
+    assert_eq!(results[2]["candidates"][0]["record_id"], "1");
+    assert_eq!(results[2]["candidates"][0]["is_match"], false);
     let best = &results[0]["candidates"][0];
     assert_eq!(best["record_id"], "1");
     assert_eq!(best["cluster_id"], "1");

@@ -637,7 +637,8 @@ impl Incremental {
     }
 
     /// The store's records sharing a blocking key with the prepared record (its posting lists)
-    /// and reaching the threshold, with their weights.
+    /// and reaching the threshold, with their weights; with `all` (a lookup), every candidate,
+    /// and the records of the same name when no rule places the record (as `vnlink query`).
     fn store_matches(
         &self,
         q: &Prepared,
@@ -648,7 +649,7 @@ impl Incremental {
         let (scorer, extras) = (&self.state.scorer, &self.state.extras);
         let q_shares = scorer.shares_for(&q.features);
         let mut scored = Vec::new();
-        for c in candidates(&self.store, &access, &self.state, q, false)? {
+        for c in candidates(&self.store, &access, &self.state, q, all)? {
             if self.deleted[c as usize] {
                 continue;
             }
