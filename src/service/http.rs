@@ -236,16 +236,28 @@ fn lookup(inc: &Incremental, record: &std::result::Result<Record, String>, k: us
     }
 }
 
+/// A record of a request: read, or why not.
+type Parsed = std::result::Result<Record, String>;
+
+/// The common start of a request carrying records: the caller authorised for `scope`, the body
+/// read as JSON, its records read (each to a record or its error). `Err`: the response to give.
+fn records_request(
+    app: &App,
+    headers: &HeaderMap,
+    scope: Scope,
+    body: &str,
+) -> std::result::Result<(Caller, Value, Vec<Parsed>), Response> {
+    let caller = app.authorize(headers, scope)?;
+    let Ok(body) = serde_json::from_str::<Value>(body) else {
+        return Err(error(StatusCode::BAD_REQUEST, "the body is not JSON"));
+    };
+    let records = records_of(&body, &app.extras, caller.max_records)?;
+    Ok((caller, body, records))
+}
+
 async fn query(State(app): State<Arc<App>>, headers: HeaderMap, body: String) -> Response {
     let start = Instant::now();
-    let caller = match app.authorize(&headers, Scope::Query) {
-        Ok(c) => c,
-        Err(r) => return app.finish("query", start, r),
-    };
-    let Ok(body) = serde_json::from_str::<Value>(&body) else {
-        return app.finish("query", start, error(StatusCode::BAD_REQUEST, "the body is not JSON"));
-    };
-    let records = match records_of(&body, &app.extras, caller.max_records) {
+    let (caller, body, records) = match records_request(&app, &headers, Scope::Query, &body) {
         Ok(r) => r,
         Err(r) => return app.finish("query", start, r),
     };
@@ -285,18 +297,7 @@ async fn query(State(app): State<Arc<App>>, headers: HeaderMap, body: String) ->
 
 async fn add(State(app): State<Arc<App>>, headers: HeaderMap, body: String) -> Response {
     let start = Instant::now();
-    let caller = match app.authorize(&headers, Scope::Write) {
-        Ok(c) => c,
-        Err(r) => return app.finish("records", start, r),
-    };
-    let Ok(body) = serde_json::from_str::<Value>(&body) else {
-        return app.finish(
-            "records",
-            start,
-            error(StatusCode::BAD_REQUEST, "the body is not JSON"),
-        );
-    };
-    let parsed = match records_of(&body, &app.extras, caller.max_records) {
+    let (caller, _, parsed) = match records_request(&app, &headers, Scope::Write, &body) {
         Ok(r) => r,
         Err(r) => return app.finish("records", start, r),
     };
