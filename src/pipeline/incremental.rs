@@ -124,7 +124,7 @@ struct RecordView {
 }
 
 /// The records added since the store was built.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Delta {
     records: Vec<Record>,
     features: Vec<Features>,
@@ -138,7 +138,7 @@ struct Delta {
 
 /// Clusters over every record, store and delta: a union-find that grows, with per root the
 /// oldest member, the identity key of the cannot-link constraint, and a ring of its members.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Clusters {
     uf: UnionFind,
     /// Per root: the record whose id names the cluster (its oldest, or after a split the
@@ -278,24 +278,81 @@ fn cccd_conflict(a: u64, b: u64) -> bool {
     a != b && crate::compare::compare_id(a, b) == 3
 }
 
-/// A store that takes new records: each is matched against the store and the records added
-/// before it, and assigned to a cluster with a stable id (see the [module](self) docs).
-pub struct Incremental {
+/// What stays as records are added: the store, its lookup state and its record ids. The copies
+/// of a matcher ([`Incremental`] is `Clone`) share it.
+struct Fixed {
     store: Arc<Store>,
     state: LookupState,
     base: u32,
-    delta: Delta,
-    /// Record id → index, for the delta (the store's ids are looked up in `base_ids`).
-    delta_ids: FxHashMap<String, u32>,
+    /// The store's record ids → index.
     base_ids: FxHashMap<String, u32>,
     /// The store's record-id column.
     id_column: u32,
-    clusters: Clusters,
     cannot_link: bool,
+}
+
+/// A store that takes new records: each is matched against the store and the records added
+/// before it, and assigned to a cluster with a stable id (see the [module](self) docs).
+///
+/// A clone shares the store and its lookup state and copies what additions change (the delta,
+/// the clusters): a server reads one copy while it changes the other
+/// ([`plan`](Self::plan) once, [`commit`](Self::commit) to both).
+#[derive(Clone)]
+pub struct Incremental {
+    fixed: Arc<Fixed>,
+    delta: Delta,
+    /// Record id → index, for the delta (the store's ids are looked up in `base_ids`).
+    delta_ids: FxHashMap<String, u32>,
+    clusters: Clusters,
     /// Per record (store and delta): whether it was deleted. A deleted record stays a hidden
     /// member of its cluster (its id may still name the cluster) and its id is not reused.
     deleted: Vec<bool>,
-    work: Work,
+    /// Changes applied so far (additions and deletions): a plan commits onto the state it was
+    /// made against only.
+    changes: u64,
+}
+
+/// An addition decided ([`Incremental::plan`]) but not yet applied
+/// ([`Incremental::commit`]): the record, prepared, and its matches.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    record: Record,
+    prepared: Prepared,
+    /// Its matches (global record indices), strongest first.
+    scored: Vec<(f32, u32)>,
+    /// The state it was planned against ([`Incremental::changes`]).
+    at: u64,
+}
+
+impl Planned {
+    /// The record.
+    pub fn record(&self) -> &Record {
+        &self.record
+    }
+
+    /// Its matches: `(weight, record index)`, strongest first — what a log keeps to redo the
+    /// addition ([`Incremental::redo`]) without scoring it again.
+    pub fn matches(&self) -> &[(f32, u32)] {
+        &self.scored
+    }
+}
+
+/// A deletion decided ([`Incremental::plan_delete`]) but not yet applied.
+#[derive(Clone, Debug)]
+pub struct PlannedDelete {
+    record_id: String,
+    /// The parts the remaining members fall into (none when they stay one cluster).
+    parts: Vec<Vec<u32>>,
+    at: u64,
+}
+
+impl PlannedDelete {
+    /// The parts the cluster's remaining members fall into (record indices; empty when they
+    /// stay one cluster) — what a log keeps to redo the deletion
+    /// ([`Incremental::redo_delete`]).
+    pub fn parts(&self) -> &[Vec<u32>] {
+        &self.parts
+    }
 }
 
 /// What deleting a record did.
@@ -310,7 +367,8 @@ pub struct Deletion {
     pub split: Vec<String>,
 }
 
-/// A record being prepared and compared: the preparer, its output and the comparators' memo.
+/// A record being prepared and compared: the preparer, its output and the comparators' memo
+/// (one per thread).
 #[derive(Default)]
 struct Work {
     preparer: Preparer,
@@ -325,7 +383,7 @@ thread_local! {
 impl std::fmt::Debug for Incremental {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Incremental")
-            .field("store_records", &self.base)
+            .field("store_records", &self.fixed.base)
             .field("added", &self.delta.records.len())
             .finish_non_exhaustive()
     }
@@ -379,17 +437,19 @@ impl Incremental {
                 reason: "not a person store: no column `record_id`".into(),
             })?;
         Ok(Incremental {
-            base: n as u32,
-            id_column,
-            store,
-            state,
+            fixed: Arc::new(Fixed {
+                base: n as u32,
+                id_column,
+                store,
+                state,
+                base_ids,
+                cannot_link: config.cannot_link,
+            }),
             delta: Delta::default(),
             delta_ids: FxHashMap::default(),
-            base_ids,
             clusters,
-            cannot_link: config.cannot_link,
             deleted: vec![false; n],
-            work: Work::default(),
+            changes: 0,
         })
     }
 
@@ -411,22 +471,22 @@ impl Incremental {
     /// The store's clusters (for each of its records, its cluster's oldest record), to save
     /// and give back to [`open`](Self::open).
     pub fn store_labels(&mut self) -> Vec<u32> {
-        (0..self.base).map(|i| self.clusters.oldest_of(i)).collect()
+        (0..self.fixed.base).map(|i| self.clusters.oldest_of(i)).collect()
     }
 
     /// The store's extra fields (added records carry the same).
     pub fn extras(&self) -> &[crate::schema::ExtraField] {
-        &self.state.extras
+        &self.fixed.state.extras
     }
 
     /// The model records are scored with.
     pub fn model(&self) -> &Model {
-        self.state.scorer.model()
+        self.fixed.state.scorer.model()
     }
 
     /// The store's records and the added ones.
     pub fn len(&self) -> usize {
-        self.base as usize + self.delta.records.len()
+        self.fixed.base as usize + self.delta.records.len()
     }
 
     /// Whether there is no record at all.
@@ -440,12 +500,18 @@ impl Incremental {
     }
 
     fn index_of(&self, record_id: &str) -> Option<u32> {
-        self.base_ids.get(record_id).or_else(|| self.delta_ids.get(record_id)).copied()
+        self.fixed.base_ids.get(record_id).or_else(|| self.delta_ids.get(record_id)).copied()
     }
 
     /// The index of a record that is there (not deleted).
     fn live(&self, record_id: &str) -> Option<u32> {
         self.index_of(record_id).filter(|&i| !self.deleted[i as usize])
+    }
+
+    /// Changes applied so far (additions and deletions); two copies with the same count and
+    /// the same history are the same.
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 
     /// Records deleted so far.
@@ -454,20 +520,20 @@ impl Incremental {
     }
 
     fn record_id(&self, i: u32) -> Result<String> {
-        if i < self.base {
-            self.store.str_value(self.id_column, u64::from(i)).map(str::to_owned)
+        if i < self.fixed.base {
+            self.fixed.store.str_value(self.fixed.id_column, u64::from(i)).map(str::to_owned)
         } else {
-            Ok(self.delta.records[(i - self.base) as usize].record_id.clone())
+            Ok(self.delta.records[(i - self.fixed.base) as usize].record_id.clone())
         }
     }
 
     /// A record by its id, as written in its source, with its cluster id.
     pub fn record(&self, record_id: &str) -> Result<Option<(Record, String)>> {
         let Some(i) = self.live(record_id) else { return Ok(None) };
-        let record = if i < self.base {
-            Access::new(&self.store, self.state.extras.len())?.record(i)?
+        let record = if i < self.fixed.base {
+            Access::new(&self.fixed.store, self.fixed.state.extras.len())?.record(i)?
         } else {
-            self.delta.records[(i - self.base) as usize].clone()
+            self.delta.records[(i - self.fixed.base) as usize].clone()
         };
         let cluster = self.cluster_id_of_shared(i)?;
         Ok(Some((record, cluster)))
@@ -534,17 +600,70 @@ impl Incremental {
     /// Adds a record: matches it against the store and the records added before, and assigns
     /// it to a cluster. An error ([`check`](Self::check)) leaves everything as it was.
     pub fn add(&mut self, record: Record) -> Result<Assignment> {
+        let planned = self.plan(record)?;
+        self.commit(planned)
+    }
+
+    /// Decides an addition without applying it: the record checked
+    /// ([`check`](Self::check)), prepared and scored against the records there now. Any
+    /// number of threads may plan at once; the plan commits onto this state (or an identical
+    /// copy) only.
+    pub fn plan(&self, record: Record) -> Result<Planned> {
         self.check(&record)?;
-        let mut work = std::mem::take(&mut self.work);
-        let scored = self.prepare_and_score(&record, &mut work, false);
+        QUERY_WORK.with_borrow_mut(|work| {
+            let scored = self.prepare_and_score(&record, work, false)?;
+            Ok(Planned {
+                record,
+                prepared: std::mem::take(&mut work.prepared),
+                scored,
+                at: self.changes,
+            })
+        })
+    }
+
+    /// Applies a planned addition ([`plan`](Self::plan)): the record joins the delta and its
+    /// matches' clusters. A plan made against another state is refused.
+    pub fn commit(&mut self, planned: Planned) -> Result<Assignment> {
+        let Planned { record, prepared, scored, at } = planned;
+        if at != self.changes {
+            return Err(Error::Record {
+                reason: "an addition planned against another state of the store".into(),
+            });
+        }
+        self.check(&record)?;
         let record_id = record.record_id.clone();
-        let result = scored.map(|scored| {
-            let i = self.push_delta(record, &work.prepared);
-            (i, scored)
-        });
-        self.work = work;
-        let (i, scored) = result?;
+        let i = self.push_delta(record, &prepared);
+        self.changes += 1;
         self.join(i, record_id, &scored)
+    }
+
+    /// Adds a record with the matches it had when it was first added (a log's record of them,
+    /// [`Planned::matches`]): prepared again, not scored, so that the clusters come out as
+    /// they were even where the scores would now differ (a store compacted since).
+    pub fn redo(&mut self, record: Record, matches: Vec<(f32, u32)>) -> Result<Assignment> {
+        self.check(&record)?;
+        let n = self.len() as u32;
+        if let Some(&(_, c)) = matches.iter().find(|&&(_, c)| c >= n) {
+            return Err(Error::Record {
+                reason: format!(
+                    "a logged match names record {c} of {n}: the log is not this store's"
+                ),
+            });
+        }
+        QUERY_WORK
+            .with_borrow_mut(|work| {
+                work.preparer.set_extras(&self.fixed.state.kinds);
+                let (month_first, given_first) = self.fixed.state.read_order;
+                work.preparer.set_read_order(month_first, given_first);
+                work.preparer.prepare(&record.raw(), &Encodings::default(), &mut work.prepared);
+                Ok(Planned {
+                    record,
+                    prepared: std::mem::take(&mut work.prepared),
+                    scored: matches,
+                    at: self.changes,
+                })
+            })
+            .and_then(|p| self.commit(p))
     }
 
     /// Prepares `record` as the store's records were (into `work`) and scores its candidates,
@@ -556,8 +675,8 @@ impl Incremental {
         work: &mut Work,
         all: bool,
     ) -> Result<Vec<(f32, u32)>> {
-        work.preparer.set_extras(&self.state.kinds);
-        work.preparer.set_read_order(self.state.read_order.0, self.state.read_order.1);
+        work.preparer.set_extras(&self.fixed.state.kinds);
+        work.preparer.set_read_order(self.fixed.state.read_order.0, self.fixed.state.read_order.1);
         work.preparer.prepare(&record.raw(), &Encodings::default(), &mut work.prepared);
         let mut scored = self.store_matches(&work.prepared, &mut work.scratch, all)?;
         scored.extend(self.delta_matches(&work.prepared, &mut work.scratch, all));
@@ -573,14 +692,14 @@ impl Incremental {
         QUERY_WORK.with_borrow_mut(|work| {
             let mut scored = self.prepare_and_score(record, work, true)?;
             scored.truncate(k);
-            let access = Access::new(&self.store, self.state.extras.len())?;
+            let access = Access::new(&self.fixed.store, self.fixed.state.extras.len())?;
             let q = &work.prepared;
-            let scorer = &self.state.scorer;
-            let extras = &self.state.extras;
+            let scorer = &self.fixed.state.scorer;
+            let extras = &self.fixed.state.extras;
             scored
                 .into_iter()
                 .map(|(_, c)| {
-                    let (stored, stored_name, fields, hashes, texts) = if c < self.base {
+                    let (stored, stored_name, fields, hashes, texts) = if c < self.fixed.base {
                         let texts: Vec<String> =
                             (0..extras.len()).map(|j| access.extra_text(c, j).to_owned()).collect();
                         (
@@ -591,7 +710,7 @@ impl Incremental {
                             texts,
                         )
                     } else {
-                        let j = (c - self.base) as usize;
+                        let j = (c - self.fixed.base) as usize;
                         let d = &self.delta;
                         (
                             d.features[j],
@@ -645,11 +764,11 @@ impl Incremental {
         scratch: &mut Scratch,
         all: bool,
     ) -> Result<Vec<(f32, u32)>> {
-        let access = Access::new(&self.store, self.state.extras.len())?;
-        let (scorer, extras) = (&self.state.scorer, &self.state.extras);
+        let access = Access::new(&self.fixed.store, self.fixed.state.extras.len())?;
+        let (scorer, extras) = (&self.fixed.state.scorer, &self.fixed.state.extras);
         let q_shares = scorer.shares_for(&q.features);
         let mut scored = Vec::new();
-        for c in candidates(&self.store, &access, &self.state, q, all)? {
+        for c in candidates(&self.fixed.store, &access, &self.fixed.state, q, all)? {
             if self.deleted[c as usize] {
                 continue;
             }
@@ -685,7 +804,7 @@ impl Incremental {
 
     /// The blocking keys of the prepared record, one per rule (0: none).
     fn keys(&self, q: &Prepared) -> Vec<u64> {
-        let rules = self.state.blocking.rules.iter().zip(&self.state.rule_extras);
+        let rules = self.fixed.state.blocking.rules.iter().zip(&self.fixed.state.rule_extras);
         rules.map(|(rule, idx)| rule.key_with(&q.features, &q.extra_hashes, idx)).collect()
     }
 
@@ -702,7 +821,7 @@ impl Incremental {
         }
         found.sort_unstable();
         found.dedup();
-        let (scorer, extras) = (&self.state.scorer, &self.state.extras);
+        let (scorer, extras) = (&self.fixed.state.scorer, &self.fixed.state.extras);
         let q_shares = scorer.shares_for(&q.features);
         let d = &self.delta;
         let mut scored = Vec::new();
@@ -710,7 +829,7 @@ impl Incremental {
             if self.deleted[c as usize] {
                 continue;
             }
-            let j = (c - self.base) as usize;
+            let j = (c - self.fixed.base) as usize;
             let w = scorer.weight_shares(
                 (&q.features, &q.name_ascii, q_shares),
                 (&d.features[j], d.shares[j]),
@@ -742,7 +861,7 @@ impl Incremental {
 
     /// Puts the prepared record into the delta (its features, keys, cluster); returns its index.
     fn push_delta(&mut self, record: Record, q: &Prepared) -> u32 {
-        let i = self.base + self.delta.records.len() as u32;
+        let i = self.fixed.base + self.delta.records.len() as u32;
         for (r, key) in self.keys(q).into_iter().enumerate() {
             if key != 0 {
                 self.delta.keys.entry((r as u32, key)).or_default().push(i);
@@ -751,14 +870,14 @@ impl Incremental {
         let d = &mut self.delta;
         d.features.push(q.features);
         d.names.push(q.name_ascii.clone());
-        d.shares.push(self.state.scorer.shares_for(&q.features));
+        d.shares.push(self.fixed.state.scorer.shares_for(&q.features));
         let mut hashes = [0u64; MAX_EXTRA];
         for (h, v) in hashes.iter_mut().zip(&q.extra_hashes) {
             *h = *v;
         }
         d.extra_hashes.push(hashes);
         d.extra_texts.push(q.extra_texts.clone());
-        let key = if self.cannot_link { cccd_key(&q.features) } else { 0 };
+        let key = if self.fixed.cannot_link { cccd_key(&q.features) } else { 0 };
         let pushed = self.clusters.push(key);
         debug_assert_eq!(pushed, i);
         self.delta_ids.insert(record.record_id.clone(), i);
@@ -779,28 +898,73 @@ impl Incremental {
     /// again and joined as a batch run would; a part that only the deleted record held to the
     /// cluster splits off under its own oldest record's id, and the rest keeps the name.
     pub fn delete(&mut self, record_id: &str) -> Result<Deletion> {
+        let planned = self.plan_delete(record_id)?;
+        self.commit_delete(planned)
+    }
+
+    /// Decides a deletion without applying it: the parts the record's cluster falls into
+    /// without it (see [`delete`](Self::delete)).
+    pub fn plan_delete(&self, record_id: &str) -> Result<PlannedDelete> {
+        let d = self.check_delete(record_id)?;
+        let live = self.live_members_without(d);
+        let parts = if live.len() >= 2 { self.regroup_parts(&live)? } else { Vec::new() };
+        Ok(PlannedDelete { record_id: record_id.to_owned(), parts, at: self.changes })
+    }
+
+    /// The members of `d`'s cluster that are there, but `d`, ascending.
+    fn live_members_without(&self, d: u32) -> Vec<u32> {
+        let members = self.clusters.members(d);
+        members.into_iter().filter(|&m| m != d && !self.deleted[m as usize]).collect()
+    }
+
+    /// Applies a planned deletion ([`plan_delete`](Self::plan_delete)); a plan made against
+    /// another state is refused.
+    pub fn commit_delete(&mut self, planned: PlannedDelete) -> Result<Deletion> {
+        if planned.at != self.changes {
+            return Err(Error::Record {
+                reason: "a deletion planned against another state of the store".into(),
+            });
+        }
+        self.apply_delete(&planned.record_id, planned.parts)
+    }
+
+    /// Deletes a record, its cluster falling into the parts logged when it was first deleted
+    /// ([`PlannedDelete::parts`]), without scoring again; parts that are not the cluster's
+    /// remaining members are refused.
+    pub fn redo_delete(&mut self, record_id: &str, parts: Vec<Vec<u32>>) -> Result<Deletion> {
+        let d = self.check_delete(record_id)?;
+        let mut given: Vec<u32> = parts.iter().flatten().copied().collect();
+        given.sort_unstable();
+        let live = self.live_members_without(d);
+        let whole = parts.is_empty() || given == live;
+        if !whole || given.windows(2).any(|w| w[0] == w[1]) || parts.iter().any(Vec::is_empty) {
+            return Err(Error::Record {
+                reason: format!(
+                    "the logged parts of {record_id:?}'s cluster are not its remaining members"
+                ),
+            });
+        }
+        self.apply_delete(record_id, parts)
+    }
+
+    fn apply_delete(&mut self, record_id: &str, mut parts: Vec<Vec<u32>>) -> Result<Deletion> {
         let d = self.check_delete(record_id)?;
         let cluster_id = self.cluster_id_of(d)?;
         self.deleted[d as usize] = true;
-        let r = self.clusters.uf.find(d);
-        let members = self.clusters.members(r);
-        let live: Vec<u32> =
-            members.iter().copied().filter(|&m| !self.deleted[m as usize]).collect();
+        self.changes += 1;
+        let members = self.clusters.members(d);
         let mut split = Vec::new();
-        if live.len() >= 2 {
-            let mut parts = self.regroup_parts(&live)?;
-            if parts.len() > 1 {
-                // Deleted members stay with the part of the oldest live one, which keeps the name.
-                let keeper = live[0];
-                let hidden: Vec<u32> =
-                    members.iter().copied().filter(|&m| self.deleted[m as usize]).collect();
-                if let Some(p) = parts.iter_mut().find(|p| p.contains(&keeper)) {
-                    p.extend(hidden);
-                    p.sort_unstable();
-                }
-                let names = self.clusters.regroup(&members, &parts, keeper);
-                split = names.into_iter().map(|n| self.record_id(n)).collect::<Result<_>>()?;
+        if parts.len() > 1 {
+            // Deleted members stay with the part of the oldest live one, which keeps the name.
+            let keeper = parts.iter().flatten().copied().min().unwrap_or(d);
+            let hidden: Vec<u32> =
+                members.iter().copied().filter(|&m| self.deleted[m as usize]).collect();
+            if let Some(p) = parts.iter_mut().find(|p| p.contains(&keeper)) {
+                p.extend(hidden);
+                p.sort_unstable();
             }
+            let names = self.clusters.regroup(&members, &parts, keeper);
+            split = names.into_iter().map(|n| self.record_id(n)).collect::<Result<_>>()?;
         }
         Ok(Deletion { record_id: record_id.to_owned(), cluster_id, split })
     }
@@ -808,17 +972,19 @@ impl Incremental {
     /// The parts `live` (the remaining members of one cluster, ascending) fall into: their pairs
     /// that share a blocking key, scored, joined strongest first under the cannot-link
     /// constraint, as a batch run joins them.
-    fn regroup_parts(&mut self, live: &[u32]) -> Result<Vec<Vec<u32>>> {
-        let access = Access::new(&self.store, self.state.extras.len())?;
+    fn regroup_parts(&self, live: &[u32]) -> Result<Vec<Vec<u32>>> {
+        let scratch = &mut Scratch::default();
+        let access = Access::new(&self.fixed.store, self.fixed.state.extras.len())?;
         let views = live.iter().map(|&m| self.view_of(&access, m)).collect::<Result<Vec<_>>>()?;
         let keys: Vec<Vec<u64>> = views
             .iter()
             .map(|v| {
-                let rules = self.state.blocking.rules.iter().zip(&self.state.rule_extras);
+                let rules =
+                    self.fixed.state.blocking.rules.iter().zip(&self.fixed.state.rule_extras);
                 rules.map(|(rule, idx)| rule.key_with(&v.features, &v.hashes, idx)).collect()
             })
             .collect();
-        let (scorer, extras) = (&self.state.scorer, &self.state.extras);
+        let (scorer, extras) = (&self.fixed.state.scorer, &self.fixed.state.extras);
         let mut edges = Vec::new();
         for a in 0..live.len() {
             for b in a + 1..live.len() {
@@ -846,7 +1012,7 @@ impl Incremental {
                             );
                         }
                     },
-                    &mut self.work.scratch,
+                    scratch,
                 );
                 if scorer.is_match(f64::from(w)) {
                     edges.push(crate::cluster::Edge { a: a as u32, b: b as u32, weight: w });
@@ -869,18 +1035,19 @@ impl Incremental {
 
     /// What comparing needs of record `i` (store or delta), owned.
     fn view_of(&self, access: &Access<'_>, i: u32) -> Result<RecordView> {
-        if i < self.base {
-            let texts =
-                (0..self.state.extras.len()).map(|j| access.extra_text(i, j).to_owned()).collect();
+        if i < self.fixed.base {
+            let texts = (0..self.fixed.state.extras.len())
+                .map(|j| access.extra_text(i, j).to_owned())
+                .collect();
             return Ok(RecordView {
                 features: *access.features(i)?,
                 name: access.name_ascii(i)?.to_owned(),
-                shares: self.state.scorer.shares_of(i),
+                shares: self.fixed.state.scorer.shares_of(i),
                 hashes: *access.extra_hashes(i)?,
                 texts,
             });
         }
-        let j = (i - self.base) as usize;
+        let j = (i - self.fixed.base) as usize;
         let d = &self.delta;
         Ok(RecordView {
             features: d.features[j],

@@ -25,7 +25,9 @@ pub mod score;
 pub use crate::model::train::{TrainOptions, TrainReport, train};
 pub use crate::util::progress::{NoProgress, Progress, SharedProgress};
 pub use config::{ConfigFile, MatchConfig, Threshold};
-pub use incremental::{Action, Assignment, Deletion, Found, Incremental, Match};
+pub use incremental::{
+    Action, Assignment, Deletion, Found, Incremental, Match, Planned, PlannedDelete,
+};
 pub use matcher::{Cluster, Dedupe, Link, Matcher, MatcherBuilder, Pair, RunStats, Supervision};
 pub use query::{Candidate, QueryOptions};
 pub use score::{Explanation, FieldExplanation, ScoreOutput, ScoredPair, Scorer};

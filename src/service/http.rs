@@ -11,11 +11,13 @@
 //! | `GET /healthz` | none | `ok` |
 //! | `GET /metrics` | `admin` | Prometheus text: requests by endpoint and status, latencies, records, log size |
 //!
-//! Writes go through one writer thread: it takes every request waiting, checks their records,
-//! logs them as one entry with one sync (group commit), applies them and answers each request.
-//! Lookups read the matcher under a read lock, taken for one request at a time; the writer holds
-//! the write lock only while it applies a logged batch (microseconds per record), never while it
-//! syncs.
+//! Writes go through one writer thread: it takes every request waiting, assigns their records
+//! to clusters, logs them as one entry with one sync (group commit), publishes the result and
+//! answers each request. Readers never wait for it: the matcher is kept twice. Lookups read the
+//! published copy (a snapshot per request, taken without a lock: [`arc_swap`]); the writer
+//! changes the other, swaps the two once the batch is on disk, waits for the last reader of
+//! the old one to finish and applies the same additions to it (their matches as decided, not
+//! scored again). The store itself is mapped once and shared by both copies.
 //!
 //! Without a tokens file the server listens on loopback addresses only and asks for no token.
 //! With one, every request but `/healthz` needs `Authorization: Bearer TOKEN` whose scope covers
@@ -29,7 +31,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use axum::Router;
@@ -40,11 +42,12 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::auth::{Scope, Tokens, keyed_hash};
-use super::{Service, Wal, apply_batch, check_batch};
+use super::{Entry, Service, Wal, apply_batch, check_batch, logged};
 use crate::dataset::Record;
 use crate::error::{Error, Result};
-use crate::pipeline::{Assignment, Incremental};
+use crate::pipeline::{Assignment, Incremental, Planned, PlannedDelete};
 use crate::schema::ExtraField;
+use arc_swap::ArcSwap;
 
 /// How to run the server.
 #[derive(Debug)]
@@ -104,7 +107,8 @@ impl Metrics {
 }
 
 struct App {
-    inc: RwLock<Incremental>,
+    /// The published copy of the matcher (see the [module](self) docs).
+    inc: ArcSwap<Incremental>,
     writer: std::sync::mpsc::Sender<Job>,
     tokens: Option<Tokens>,
     audit: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
@@ -266,14 +270,14 @@ async fn query(State(app): State<Arc<App>>, headers: HeaderMap, body: String) ->
     let count = records.len();
     let answers: Vec<Answer> = if count <= 1 {
         // One record: answered on the event loop (a lookup takes tens of microseconds).
-        let inc = app.inc.read().unwrap_or_else(PoisonError::into_inner);
+        let inc = app.inc.load();
         records.iter().map(|r| lookup(&inc, r, k)).collect()
     } else {
         // A batch: looked up in parallel, off the event loop.
         let worker = Arc::clone(&app);
         let answered = tokio::task::spawn_blocking(move || {
             use rayon::prelude::*;
-            let inc = worker.inc.read().unwrap_or_else(PoisonError::into_inner);
+            let inc = worker.inc.load_full();
             records.par_iter().map(|r| lookup(&inc, r, k)).collect()
         })
         .await;
@@ -358,7 +362,7 @@ fn read_by_id(
         Ok(c) => c,
         Err(r) => return app.finish(endpoint, start, r),
     };
-    let found = read(&app.inc.read().unwrap_or_else(PoisonError::into_inner));
+    let found = read(&app.inc.load());
     let response = match found {
         Ok(Some(v)) => axum::Json(v).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, missing),
@@ -441,9 +445,72 @@ async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
-/// The writer thread: every waiting addition's records checked, logged as one entry with one
-/// sync, applied, answered; a deletion logged, synced and applied on its own, in arrival order.
-fn writer(app: &Arc<App>, mut wal: Wal, jobs: &std::sync::mpsc::Receiver<Job>) {
+/// A change made to the published copy, to be made to the other.
+enum Change {
+    Add(Vec<Planned>),
+    Delete(PlannedDelete),
+}
+
+/// The writer's side of the two copies: the one it changes, and the changes it owes it.
+struct Writer {
+    /// The copy being changed.
+    own: Incremental,
+    /// Changes made to the published copy since `own` was last the same.
+    owed: Vec<Change>,
+    wal: Wal,
+}
+
+impl Writer {
+    /// Makes `own` the same as the published copy: the changes it owes applied.
+    fn catch_up(&mut self, app: &App) {
+        for change in std::mem::take(&mut self.owed) {
+            let applied = match change {
+                Change::Add(plans) => {
+                    plans.into_iter().try_for_each(|p| self.own.commit(p).map(drop))
+                }
+                Change::Delete(planned) => self.own.commit_delete(planned).map(drop),
+            };
+            if applied.is_err() {
+                // Cannot happen (the copies have one history); should it, copy the published.
+                self.roll_back(app);
+                return;
+            }
+        }
+    }
+
+    /// Publishes `own` (now ahead by `change`), takes the old published copy back once its last
+    /// reader is done, and owes it `change`.
+    fn publish(mut self, app: &App, change: Change) -> Writer {
+        app.records.store((self.own.len() - self.own.deleted()) as u64, Ordering::Relaxed);
+        app.wal_bytes.store(self.wal.len(), Ordering::Relaxed);
+        let mut old = app.inc.swap(Arc::new(self.own));
+        // Readers hold a snapshot for one request: wait for the last one.
+        let mut pause = std::time::Duration::from_micros(20);
+        let own = loop {
+            match Arc::try_unwrap(old) {
+                Ok(inc) => break inc,
+                Err(still_read) => {
+                    old = still_read;
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(5));
+                }
+            }
+        };
+        self.owed.push(change);
+        Writer { own, owed: self.owed, wal: self.wal }
+    }
+
+    /// Gives up `own`'s unlogged changes: `own` becomes a copy of the published one.
+    fn roll_back(&mut self, app: &App) {
+        self.own = Incremental::clone(&app.inc.load());
+        self.owed.clear();
+    }
+}
+
+/// The writer thread: every waiting addition's records assigned on the writer's copy, logged
+/// as one entry with one sync, published, answered; a deletion decided, logged, applied and
+/// published on its own, in arrival order.
+fn writer(app: &Arc<App>, mut w: Writer, jobs: &std::sync::mpsc::Receiver<Job>) {
     const MAX_BATCH: usize = 50_000;
     let mut pending: Option<Job> = None;
     loop {
@@ -454,9 +521,12 @@ fn writer(app: &Arc<App>, mut wal: Wal, jobs: &std::sync::mpsc::Receiver<Job>) {
                 Err(_) => return,
             },
         };
+        w.catch_up(app);
         let (records, reply) = match first {
             Job::Delete { record_id, reply } => {
-                let _ = reply.send(delete(app, &mut wal, &record_id));
+                let deleted;
+                (w, deleted) = delete(app, w, &record_id);
+                let _ = reply.send(deleted);
                 continue;
             }
             Job::Add { records, reply } => (records, reply),
@@ -477,27 +547,21 @@ fn writer(app: &Arc<App>, mut wal: Wal, jobs: &std::sync::mpsc::Receiver<Job>) {
             }
         }
         let records: Vec<Record> = batch.iter().flat_map(|j| j.0.iter().cloned()).collect();
-        // Only this thread changes the matcher: what it checks under the read lock still holds
-        // when it applies.
-        let (verdicts, good) =
-            check_batch(&app.inc.read().unwrap_or_else(PoisonError::into_inner), &records);
-        let logged =
-            if good.is_empty() { Ok(()) } else { wal.append(&super::Entry::Add { records: good }) };
-        if let Err(e) = logged {
-            let message = e.to_string();
-            for (_, reply) in batch {
-                let _ = reply.send(Err(Error::Record { reason: message.clone() }));
+        let verdicts = check_batch(&w.own, &records);
+        let (results, plans) = apply_batch(&mut w.own, records, verdicts);
+        if !plans.is_empty() {
+            if let Err(e) = w.wal.append(&logged(&plans)) {
+                // Nothing of the batch is acknowledged, and nothing of it stays.
+                w.roll_back(app);
+                let message = e.to_string();
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(Error::Record { reason: message.clone() }));
+                }
+                continue;
             }
-            continue;
+            w = w.publish(app, Change::Add(plans));
         }
-        app.wal_bytes.store(wal.len(), Ordering::Relaxed);
-        let mut results = {
-            let mut inc = app.inc.write().unwrap_or_else(PoisonError::into_inner);
-            let r = apply_batch(&mut inc, records, verdicts);
-            app.records.store((inc.len() - inc.deleted()) as u64, Ordering::Relaxed);
-            r
-        }
-        .into_iter();
+        let mut results = results.into_iter();
         for (records, reply) in batch {
             let mine: Vec<_> = results.by_ref().take(records.len()).collect();
             let _ = reply.send(Ok(mine));
@@ -505,15 +569,27 @@ fn writer(app: &Arc<App>, mut wal: Wal, jobs: &std::sync::mpsc::Receiver<Job>) {
     }
 }
 
-/// One deletion: checked, logged and synced, applied.
-fn delete(app: &Arc<App>, wal: &mut Wal, record_id: &str) -> Result<crate::pipeline::Deletion> {
-    app.inc.read().unwrap_or_else(PoisonError::into_inner).check_delete(record_id)?;
-    wal.append(&super::Entry::Delete { record_id: record_id.to_owned() })?;
-    app.wal_bytes.store(wal.len(), Ordering::Relaxed);
-    let mut inc = app.inc.write().unwrap_or_else(PoisonError::into_inner);
-    let d = inc.delete(record_id);
-    app.records.store((inc.len() - inc.deleted()) as u64, Ordering::Relaxed);
-    d
+/// One deletion: decided, logged and synced, applied and published.
+fn delete(
+    app: &App,
+    mut w: Writer,
+    record_id: &str,
+) -> (Writer, Result<crate::pipeline::Deletion>) {
+    let planned = match w.own.plan_delete(record_id) {
+        Ok(p) => p,
+        Err(e) => return (w, Err(e)),
+    };
+    let entry =
+        Entry::Delete { record_id: record_id.to_owned(), parts: Some(planned.parts().to_vec()) };
+    if let Err(e) = w.wal.append(&entry) {
+        return (w, Err(e));
+    }
+    let deletion = w.own.commit_delete(planned.clone());
+    if deletion.is_err() {
+        w.roll_back(app);
+        return (w, deletion);
+    }
+    (w.publish(app, Change::Delete(planned)), deletion)
 }
 
 async fn delete_record(
@@ -574,10 +650,11 @@ pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr
         None => super::auth::new_audit_key()?.into_bytes(),
     };
     let (tx, rx) = std::sync::mpsc::channel();
+    let own = inc.clone();
     let app = Arc::new(App {
         records: AtomicU64::new((inc.len() - inc.deleted()) as u64),
         wal_bytes: AtomicU64::new(wal.len()),
-        inc: RwLock::new(inc),
+        inc: ArcSwap::from_pointee(inc),
         writer: tx,
         tokens: opts.tokens,
         audit,
@@ -590,7 +667,7 @@ pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr
     let writer_app = Arc::clone(&app);
     let writer_thread = std::thread::Builder::new()
         .name("vnlink-writer".into())
-        .spawn(move || writer(&writer_app, wal, &rx))
+        .spawn(move || writer(&writer_app, Writer { own, owed: Vec::new(), wal }, &rx))
         .map_err(|e| Error::io(&store_path, e))?;
     let router = Router::new()
         .route("/v1/query", post(query))

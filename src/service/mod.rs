@@ -28,7 +28,7 @@ use rustc_hash::FxHashSet;
 use crate::dataset::{Record, View};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::pipeline::{Assignment, Incremental, MatchConfig, MatcherBuilder};
+use crate::pipeline::{Assignment, Incremental, MatchConfig, MatcherBuilder, Planned};
 use crate::store::Store;
 
 pub use wal::{Entry, Replay, Wal};
@@ -51,46 +51,51 @@ pub fn store_identity(store: &Store) -> u64 {
     ((bytes.len() as u64) << 32) ^ u64::from(crc32fast::hash(tail))
 }
 
-/// The verdict on each record of a batch ([`Incremental::check`], and an id not given twice in
-/// the batch), and the records that pass, to be logged as one entry.
-pub fn check_batch(
-    inc: &Incremental,
-    records: &[Record],
-) -> (Vec<std::result::Result<(), String>>, Vec<Record>) {
+/// The verdict on each record of a batch: [`Incremental::check`], and an id not given twice
+/// in the batch.
+pub fn check_batch(inc: &Incremental, records: &[Record]) -> Vec<std::result::Result<(), String>> {
     let mut seen: FxHashSet<&str> = FxHashSet::default();
-    let mut verdicts = Vec::with_capacity(records.len());
-    let mut good = Vec::with_capacity(records.len());
-    for r in records {
-        let v = match inc.check(r) {
+    records
+        .iter()
+        .map(|r| match inc.check(r) {
             Err(e) => Err(e.to_string()),
             Ok(()) if !seen.insert(r.record_id.as_str()) => {
                 Err(format!("record_id {:?} is given twice in the batch", r.record_id))
             }
             Ok(()) => Ok(()),
-        };
-        if v.is_ok() {
-            good.push(r.clone());
-        }
-        verdicts.push(v);
-    }
-    (verdicts, good)
+        })
+        .collect()
 }
 
-/// Adds the records of a batch whose verdict ([`check_batch`]) is good, once they are logged;
-/// the others keep their errors.
+/// Adds the records of a batch whose verdict ([`check_batch`]) is good, in order; the others
+/// keep their errors. Returns each record's result and the additions made, to be logged
+/// ([`logged`]) and, by a server, applied to its other copy ([`Incremental::commit`]).
 pub fn apply_batch(
     inc: &mut Incremental,
     records: Vec<Record>,
     verdicts: Vec<std::result::Result<(), String>>,
-) -> Vec<std::result::Result<Assignment, String>> {
-    records
+) -> (Vec<std::result::Result<Assignment, String>>, Vec<Planned>) {
+    let mut plans = Vec::new();
+    let results = records
         .into_iter()
         .zip(verdicts)
-        .map(|(r, v)| match v {
-            Ok(()) => inc.add(r).map_err(|e| e.to_string()),
-            Err(e) => Err(e),
+        .map(|(r, v)| {
+            v?;
+            let planned = inc.plan(r).map_err(|e| e.to_string())?;
+            let assigned = inc.commit(planned.clone()).map_err(|e| e.to_string())?;
+            plans.push(planned);
+            Ok(assigned)
         })
-        .collect()
+        .collect();
+    (results, plans)
+}
+
+/// The log entry of the additions made ([`apply_batch`]): the records with their matches.
+pub fn logged(plans: &[Planned]) -> Entry {
+    Entry::Add {
+        records: plans.iter().map(|p| p.record().clone()).collect(),
+        matches: Some(plans.iter().map(|p| p.matches().to_vec()).collect()),
+    }
 }
 
 /// What opening a store for additions did.
@@ -114,6 +119,9 @@ pub struct Service {
     inc: Incremental,
     wal: Wal,
     store_path: PathBuf,
+    /// Why the matcher is ahead of its log (a batch applied whose logging failed): every
+    /// change is refused until the store is opened again.
+    broken: Option<String>,
 }
 
 impl std::fmt::Debug for Service {
@@ -177,7 +185,7 @@ impl Service {
         };
         let (wal, replay) = Wal::open(&wal_path, identity)?;
         report.truncated = replay.truncated;
-        let mut service = Service { inc, wal, store_path: path.to_path_buf() };
+        let mut service = Service { inc, wal, store_path: path.to_path_buf(), broken: None };
         // Logged changes were checked before logging: an error here means the log and the
         // store's state disagree.
         let replay_error = |e: Error| Error::Input {
@@ -189,13 +197,28 @@ impl Service {
         };
         for entry in replay.entries {
             match entry {
-                Entry::Delete { record_id } => {
-                    service.inc.delete(&record_id).map_err(replay_error)?;
+                Entry::Delete { record_id, parts } => {
+                    match parts {
+                        Some(parts) => service.inc.redo_delete(&record_id, parts),
+                        None => service.inc.delete(&record_id),
+                    }
+                    .map_err(replay_error)?;
                     report.replayed_deletes += 1;
                 }
-                Entry::Add { records } => {
+                Entry::Add { records, matches: None } => {
                     for r in records {
                         service.inc.add(r).map_err(replay_error)?;
+                        report.replayed += 1;
+                    }
+                }
+                Entry::Add { records, matches: Some(matches) } => {
+                    if matches.len() != records.len() {
+                        return Err(replay_error(Error::Record {
+                            reason: "an entry's matches and records differ in number".into(),
+                        }));
+                    }
+                    for (r, m) in records.into_iter().zip(matches) {
+                        service.inc.redo(r, m).map_err(replay_error)?;
                         report.replayed += 1;
                     }
                 }
@@ -205,26 +228,48 @@ impl Service {
     }
 
     /// Adds a batch of records durably: each record that can be added ([`Incremental::check`],
-    /// and an id not given twice in the batch) is logged — the whole batch as one entry, synced
-    /// once — then assigned to a cluster; the others get their error, in their slots. Returns
-    /// when the records are on disk.
+    /// and an id not given twice in the batch) is assigned to a cluster, then the whole batch
+    /// is logged as one entry, synced once; the others get their error, in their slots.
+    /// Returns when the records are on disk. If logging fails, the service refuses every
+    /// change after (its matcher is ahead of its log): open the store again.
     pub fn add(
         &mut self,
         records: Vec<Record>,
     ) -> Result<Vec<std::result::Result<Assignment, String>>> {
-        let (verdicts, good) = check_batch(&self.inc, &records);
-        if !good.is_empty() {
-            self.wal.append(&Entry::Add { records: good })?;
+        self.usable()?;
+        let verdicts = check_batch(&self.inc, &records);
+        let (results, plans) = apply_batch(&mut self.inc, records, verdicts);
+        if !plans.is_empty()
+            && let Err(e) = self.wal.append(&logged(&plans))
+        {
+            self.broken = Some(e.to_string());
+            return Err(e);
         }
-        Ok(apply_batch(&mut self.inc, records, verdicts))
+        Ok(results)
     }
 
-    /// Deletes a record durably (logged and synced, then applied; see
+    fn usable(&self) -> Result<()> {
+        match &self.broken {
+            None => Ok(()),
+            Some(why) => Err(Error::Input {
+                path: self.wal.path().to_path_buf(),
+                reason: format!(
+                    "an earlier batch could not be logged ({why}); open the store again"
+                ),
+            }),
+        }
+    }
+
+    /// Deletes a record durably (decided, logged and synced, then applied; see
     /// [`Incremental::delete`]).
     pub fn delete(&mut self, record_id: &str) -> Result<crate::pipeline::Deletion> {
-        self.inc.check_delete(record_id)?;
-        self.wal.append(&Entry::Delete { record_id: record_id.to_owned() })?;
-        self.inc.delete(record_id)
+        self.usable()?;
+        let planned = self.inc.plan_delete(record_id)?;
+        self.wal.append(&Entry::Delete {
+            record_id: record_id.to_owned(),
+            parts: Some(planned.parts().to_vec()),
+        })?;
+        self.inc.commit_delete(planned)
     }
 
     /// The incremental matcher and the log, for a server that reads the one while it writes

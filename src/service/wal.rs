@@ -34,11 +34,20 @@ pub enum Entry {
     Add {
         /// The records, as given.
         records: Vec<Record>,
+        /// Per record, the matches it joined (`(weight, record index)`, strongest first):
+        /// replaying redoes them without scoring, so that the clusters come out as they were
+        /// acknowledged whatever the store's term frequencies are by then (a compacted store).
+        /// Absent in logs of vnlink 0.x before compaction: those are scored again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        matches: Option<Vec<Vec<(f32, u32)>>>,
     },
     /// A record deleted.
     Delete {
         /// Its id.
         record_id: String,
+        /// The parts its cluster fell into without it (record indices; empty: it stayed one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parts: Option<Vec<Vec<u32>>>,
     },
 }
 
@@ -208,8 +217,8 @@ mod tests {
         let path = dir.path().join("s.vnl.wal");
         let (mut wal, replay) = Wal::open(&path, 7).unwrap();
         assert!(replay.entries.is_empty() && wal.is_empty());
-        let a = Entry::Add { records: vec![rec("1"), rec("2")] };
-        let b = Entry::Add { records: vec![rec("3")] };
+        let a = Entry::Add { records: vec![rec("1"), rec("2")], matches: None };
+        let b = Entry::Add { records: vec![rec("3")], matches: Some(vec![vec![(12.5, 0)]]) };
         wal.append(&a).unwrap();
         wal.append(&b).unwrap();
         let full = wal.len();
@@ -228,7 +237,7 @@ mod tests {
         assert!(wal.len() < full - 5);
         // A flipped byte in the last entry's payload: the same.
         let (mut wal, _) = Wal::open(&path, 7).unwrap();
-        wal.append(&Entry::Add { records: vec![rec("4")] }).unwrap();
+        wal.append(&Entry::Add { records: vec![rec("4")], matches: None }).unwrap();
         let end = wal.len();
         drop(wal);
         let mut bytes = std::fs::read(&path).unwrap();
