@@ -170,18 +170,24 @@ fn a_cluster_keeps_its_id_when_it_grows_and_a_merge_keeps_the_oldest() {
     assert_eq!((record.full_name.as_str(), cluster.as_str()), ("Nguyen Van An", "r1"));
 }
 
+/// A store of `records` written to `dir/people.vnl`.
+fn store_file(dir: &std::path::Path, records: &[Record]) -> std::path::PathBuf {
+    let path = dir.join("people.vnl");
+    let mut w = vnlink::RecordWriter::create(&path, &BuildOptions::default()).unwrap();
+    for r in records {
+        w.push(r.clone()).unwrap();
+    }
+    w.finish().unwrap();
+    path
+}
+
 #[test]
 fn a_store_keeps_its_additions_across_reopening_and_a_torn_entry_is_dropped() {
     use vnlink::service::{Service, state_paths};
     let records = generated(300, 5);
     let cut = records.len() / 2;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("people.vnl");
-    let mut w = vnlink::RecordWriter::create(&path, &BuildOptions::default()).unwrap();
-    for r in &records[..cut] {
-        w.push(r.clone()).unwrap();
-    }
-    w.finish().unwrap();
+    let path = store_file(dir.path(), &records[..cut]);
     let config = MatchConfig::default();
 
     let (mut service, opened) = Service::open(&path, &config, None).unwrap();
@@ -272,4 +278,164 @@ fn the_add_command_writes_assignments_and_cluster_changes() {
     let o = crate::util::vnlink(&["add", s(&store), s(&again), "--out", s(&out)]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("already in the store"));
+}
+
+#[test]
+fn compaction_keeps_every_cluster_and_id_and_a_crash_at_any_step_leaves_one_generation() {
+    use vnlink::compare::Records;
+    use vnlink::service::compact::next_paths;
+    use vnlink::service::{Service, state_paths};
+    let records = generated(400, 9);
+    let n = records.len();
+    let cut = n / 2;
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_file(dir.path(), &records[..cut]);
+    let config = MatchConfig::default();
+    let (clusters_path, wal_path) = state_paths(&path);
+
+    let (mut service, _) = Service::open(&path, &config, None).unwrap();
+    let later = n - 40;
+    assert!(service.add(records[cut..later].to_vec()).unwrap().iter().all(Result::is_ok));
+    // One record of the store and one added are deleted: their ids stay taken.
+    let gone = [records[3].record_id.clone(), records[cut + 5].record_id.clone()];
+    for g in &gone {
+        service.delete(g).unwrap();
+    }
+    let before = service.matcher().clusters().unwrap();
+    let old_store = Arc::clone(service.matcher().store());
+    let old_clusters = std::fs::read(&clusters_path).unwrap();
+    let old_wal = std::fs::read(&wal_path).unwrap();
+
+    let c = service.compact().unwrap();
+    assert_eq!((c.records as usize, c.folded as usize, c.tombstones), (later, later - cut, 2));
+    assert_eq!(service.matcher().clusters().unwrap(), before, "clusters and ids kept");
+    assert!(service.wal_bytes() < 100, "the log starts afresh: {} bytes", service.wal_bytes());
+    for g in &gone {
+        assert!(service.matcher().record(g).unwrap().is_none());
+        let e = service.add(vec![Record { record_id: g.clone(), ..records[0].clone() }]).unwrap();
+        assert!(e[0].as_ref().unwrap_err().contains("deleted"), "{e:?}");
+    }
+    // The old generation's mapping still reads (a reader that had it keeps it), and the new
+    // one prepared its records as the first build did: the same features.
+    let new_store = Store::open(&path).unwrap();
+    assert_eq!(new_store.record_count() as usize, later);
+    let (old_view, new_view) = (View::new(&old_store).unwrap(), View::new(&new_store).unwrap());
+    for i in (0..cut as u32).filter(|&i| i != 3) {
+        assert_eq!(old_view.features(i), new_view.features(i), "record {i}");
+        assert_eq!(old_view.name_ascii(i), new_view.name_ascii(i), "record {i}");
+    }
+    assert_eq!(new_view.record_ids().unwrap().get(3), gone[0], "a tombstone keeps the id");
+    assert_eq!(new_view.name_ascii(3), "", "and nothing else");
+
+    // Additions after the compaction, then a reopening: the same clusters.
+    assert!(service.add(records[later..].to_vec()).unwrap().iter().all(Result::is_ok));
+    let after = service.matcher().clusters().unwrap();
+    drop(service);
+    let (mut service, opened) = Service::open(&path, &config, None).unwrap();
+    assert_eq!(opened.replayed as usize, n - later);
+    assert_eq!(service.matcher().clusters().unwrap(), after);
+    drop(service);
+
+    // A crash between renaming the store and its clusters (and before the log was carried
+    // over): the next open finishes the switch and carries the log over.
+    let compacted_clusters = std::fs::read(&clusters_path).unwrap();
+    let compacted_wal = std::fs::read(&wal_path).unwrap();
+    let mut wal_then = old_wal.clone();
+    wal_then.extend_from_slice(&compacted_wal[16..]); // what was logged after the fold point
+    std::fs::write(next_paths(&path).1, &compacted_clusters).unwrap();
+    std::fs::write(&clusters_path, &old_clusters).unwrap();
+    std::fs::write(&wal_path, &wal_then).unwrap();
+    let (mut service, opened) = Service::open(&path, &config, None).unwrap();
+    assert_eq!(opened.replayed as usize, n - later);
+    assert_eq!(service.matcher().clusters().unwrap(), after);
+    assert!(!next_paths(&path).1.exists());
+    drop(service);
+    assert_eq!(std::fs::read(&wal_path).unwrap(), compacted_wal, "the log carried over");
+
+    // A crash before the switch: the next generation's files are left over, and removed.
+    std::fs::write(next_paths(&path).0, b"half a store").unwrap();
+    std::fs::write(next_paths(&path).1, &old_clusters).unwrap();
+    let (mut service, _) = Service::open(&path, &config, None).unwrap();
+    assert_eq!(service.matcher().clusters().unwrap(), after);
+    assert!(!next_paths(&path).0.exists() && !next_paths(&path).1.exists());
+
+    // One process changes a store at a time.
+    let e = Service::open(&path, &config, None).unwrap_err().to_string();
+    assert!(e.contains("another vnlink process"), "{e}");
+}
+
+#[test]
+fn the_compact_command_reads_records_as_the_first_build_did() {
+    use crate::util::{s, vnlink_ok};
+    use vnlink::compare::Records;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    // Dates month first and whole names given name first: a rebuild must read them so again.
+    let header = "id,name,birth_date,city\n";
+    let a = write(
+        "a.csv",
+        &format!(
+            "{header}a1,John Smith,12/31/1980,Springfield\na2,Mary Johnson,01/22/1975,Shelbyville\n\
+             a3,Peter Brown,03/14/1990,Ogdenville\na4,Lisa Simpson,05/19/1982,Springfield\n"
+        ),
+    );
+    let b = write("b.csv", &format!("{header}b1,Jon Smith,12/31/1980,Springfield\n"));
+    let store = dir.path().join("us.vnl");
+    vnlink_ok(&["build", s(&a), "-o", s(&store), "-q"], 0);
+    let old = Store::open(&store).unwrap();
+    let old_view = View::new(&old).unwrap();
+    assert!(old_view.meta().unwrap().month_first);
+    let out = dir.path().join("out");
+    vnlink_ok(&["add", s(&store), s(&b), "--out", s(&out), "-q"], 0);
+    let before = crate::util::rows(&out.join("assignments.csv"));
+    vnlink_ok(&["compact", s(&store), "-q"], 0);
+    let new = Store::open(&store).unwrap();
+    let new_view = View::new(&new).unwrap();
+    assert_eq!(new_view.len(), 5);
+    let meta = new_view.meta().unwrap();
+    assert!(meta.month_first);
+    assert_eq!(meta.given_first, old_view.meta().unwrap().given_first);
+    for i in 0..4 {
+        assert_eq!(old_view.features(i), new_view.features(i), "record {i}");
+    }
+    // The added record was folded in with its cluster; the store takes more after.
+    let c = write("c.csv", &format!("{header}c1,John Smith,12/31/1980,Springfield\n"));
+    vnlink_ok(&["add", s(&store), s(&c), "--out", s(&out), "--all-clusters", "-q"], 0);
+    let clusters = crate::util::rows(&out.join("clusters.csv"));
+    assert_eq!(clusters.len(), 6);
+    assert!(clusters.iter().any(|r| r[0] == "b1" && r[1] == before[0][1]), "{clusters:?}");
+}
+
+#[test]
+fn a_copy_given_the_same_plans_is_the_same_matcher() {
+    // A server reads one copy while it plans on the other, and commits each plan to both.
+    let records = generated(300, 13);
+    let cut = records.len() / 2;
+    let base = Store::from_records(&records[..cut], &BuildOptions::default()).unwrap();
+    let config = config_of(&base);
+    let model = vnlink::model::train::reference_model(&View::new(&base).unwrap());
+    let mut a = Incremental::open(Arc::new(base), model, &config, None).unwrap();
+    let mut b = a.clone();
+    for (k, r) in records[cut..].iter().enumerate() {
+        let planned = a.plan(r.clone()).unwrap();
+        let on_a = a.commit(planned.clone()).unwrap();
+        assert_eq!(b.commit(planned.clone()).unwrap(), on_a);
+        // A plan commits onto the state it was made against only.
+        assert!(b.commit(planned).is_err(), "a stale plan was applied");
+        if k % 50 == 7 {
+            let planned = a.plan_delete(&r.record_id).unwrap();
+            assert_eq!(
+                a.commit_delete(planned.clone()).unwrap(),
+                b.commit_delete(planned).unwrap()
+            );
+        }
+    }
+    assert_eq!(a.clusters().unwrap(), b.clusters().unwrap());
+    assert_eq!(a.changes(), b.changes());
+    // The copies share the store: the clone did not copy it.
+    assert!(Arc::ptr_eq(a.store(), b.store()));
 }

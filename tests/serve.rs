@@ -28,14 +28,33 @@ impl Server {
             .expect("start vnlink serve");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr =
-            line.trim().strip_prefix("listening on http://").expect("address line").to_owned();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .and_then(|a| a.strip_prefix("http://").or_else(|| a.strip_prefix("https://")))
+            .expect("address line")
+            .to_owned();
         Server { child, addr }
     }
 
     /// One request; the status and the body (JSON when it is).
     fn call(&self, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, Value) {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        self.request(method, path, token, body).expect("the server answers")
+    }
+
+    /// [`call`](Self::call) without a token, `None` when the server does not answer.
+    fn try_call(&self, method: &str, path: &str, body: &str) -> Option<(u16, Value)> {
+        self.request(method, path, None, body)
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> Option<(u16, Value)> {
+        let mut stream = TcpStream::connect(&self.addr).ok()?;
         let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
         write!(
             stream,
@@ -43,12 +62,15 @@ impl Server {
              Content-Type: application/json\r\nContent-Length: {}\r\n{auth}\r\n{body}",
             body.len()
         )
-        .unwrap();
+        .ok()?;
         let mut out = String::new();
-        stream.read_to_string(&mut out).unwrap();
-        let status: u16 = out.split(' ').nth(1).unwrap().parse().unwrap();
+        stream.read_to_string(&mut out).ok()?;
+        let status: u16 = out.split(' ').nth(1)?.parse().ok()?;
         let text = out.split_once("\r\n\r\n").map_or("", |x| x.1);
-        (status, serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned())))
+        Some((
+            status,
+            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned())),
+        ))
     }
 
     fn kill(mut self) {
@@ -218,4 +240,177 @@ fn acknowledged_records_survive_kill_9_and_a_public_address_needs_tokens() {
     let out = crate::util::vnlink(&["serve", s(&store), "--listen", "0.0.0.0:0"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tokens"));
+}
+
+/// The sample's records from line `from` on (after the header), as JSON records.
+fn sample_json(from: usize, count: usize) -> Vec<Value> {
+    let (records, _) = crate::util::sample();
+    let mut reader = csv::Reader::from_path(records).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .skip(from)
+        .take(count)
+        .map(|r| {
+            let r = r.unwrap();
+            Value::Object(
+                headers.iter().zip(r.iter()).map(|(h, v)| (h.to_owned(), json!(v))).collect(),
+            )
+        })
+        .collect()
+}
+
+/// A request of a stream of additions: its records' ids and, once answered, their cluster ids.
+type Sent = (Vec<String>, Option<Vec<String>>);
+
+#[test]
+fn a_kill_9_during_a_stream_of_adds_and_compactions_loses_nothing_acknowledged() {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    // A log of 16 KiB starts a compaction: several happen during the stream.
+    let server = Server::start(&[s(&store), "--compact-at-mb", "0.016"]);
+    let stream = sample_json(600, 1200);
+    let sent: Arc<Mutex<Vec<Sent>>> = Arc::default();
+    let addr = server.addr.clone();
+    let clients: Vec<_> = (0..4)
+        .map(|t| {
+            let (sent, addr) = (Arc::clone(&sent), addr.clone());
+            let mine: Vec<Value> = stream.iter().skip(t).step_by(4).cloned().collect();
+            std::thread::spawn(move || {
+                let probe = Server { child: Command::new("true").spawn().unwrap(), addr };
+                for batch in mine.chunks(3) {
+                    let ids: Vec<String> =
+                        batch.iter().map(|r| r["record_id"].as_str().unwrap().to_owned()).collect();
+                    let slot = {
+                        let mut sent = sent.lock().unwrap();
+                        sent.push((ids, None));
+                        sent.len() - 1
+                    };
+                    let body = json!({ "records": batch }).to_string();
+                    let Some((200, answer)) = probe.try_call("POST", "/v1/records", &body) else {
+                        return; // the server is gone
+                    };
+                    let clusters = answer["results"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r["cluster_id"].as_str().unwrap().to_owned())
+                        .collect();
+                    sent.lock().unwrap()[slot].1 = Some(clusters);
+                }
+            })
+        })
+        .collect();
+    // Kill once a few hundred records are acknowledged and a compaction has happened.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+    loop {
+        let acknowledged: usize =
+            sent.lock().unwrap().iter().filter_map(|(ids, c)| c.as_ref().map(|_| ids.len())).sum();
+        let (_, metrics) = server.call("GET", "/metrics", None, "");
+        let compactions = metrics
+            .as_str()
+            .and_then(|m| m.lines().find_map(|l| l.strip_prefix("vnlink_compactions_total ")))
+            .map_or(0, |n| n.trim().parse::<u64>().unwrap());
+        if acknowledged >= 400 && compactions >= 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{acknowledged} acknowledged, {compactions} compactions"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    server.kill();
+    for c in clients {
+        c.join().unwrap();
+    }
+
+    let server = Server::start(&[s(&store), "--compact-at-mb", "0.016"]);
+    let cluster_of = |id: &str| -> Option<String> {
+        let (status, body) = server.call("GET", &format!("/v1/records/{id}"), None, "");
+        (status == 200).then(|| body["cluster_id"].as_str().unwrap().to_owned())
+    };
+    let sent = sent.lock().unwrap();
+    let (mut acknowledged, mut unanswered) = (0, BTreeMap::new());
+    for (ids, clusters) in sent.iter() {
+        let found: Vec<Option<String>> = ids.iter().map(|id| cluster_of(id)).collect();
+        if let Some(clusters) = clusters {
+            for ((id, acked), now) in ids.iter().zip(clusters).zip(&found) {
+                let now = now.as_ref().unwrap_or_else(|| panic!("{id} acknowledged, lost"));
+                // Clusters only grow here: the record is still with the one it joined.
+                assert_eq!(cluster_of(acked).as_ref(), Some(now), "{id} left {acked}");
+                acknowledged += 1;
+            }
+        } else {
+            let present = found.iter().filter(|f| f.is_some()).count();
+            assert!(present == 0 || present == ids.len(), "{ids:?} half applied");
+            *unanswered.entry(present > 0).or_insert(0) += 1;
+        }
+    }
+    assert!(acknowledged >= 400, "{acknowledged}");
+    println!("{acknowledged} acknowledged records all there; unanswered requests: {unanswered:?}");
+    server.kill();
+}
+
+#[test]
+fn the_server_speaks_tls_with_a_given_certificate() {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+
+    // A key that is not PEM: refused before listening, naming the option.
+    let bad = dir.path().join("bad.pem");
+    std::fs::write(&bad, "not a key").unwrap();
+    let out = crate::util::vnlink(&[
+        "serve",
+        s(&store),
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        s(&cert),
+        "--tls-key",
+        s(&bad),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tls-cert"));
+
+    let server = Server::start(&[s(&store), "--tls-cert", s(&cert), "--tls-key", s(&key)]);
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(made.cert.der().clone()).unwrap();
+    // The server's provider (ring, as axum-server's `tls-rustls-ring` feature uses).
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, TcpStream::connect(&server.addr).unwrap());
+    let body = json!({"records": [{"full_name": "Trần Thị Bình", "dob": "12/11/1992"}], "k": 2})
+        .to_string();
+    write!(
+        tls,
+        "POST /v1/query HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    // The server may close without a TLS close_notify: keep what was read.
+    let _ = tls.read_to_end(&mut out);
+    let out = String::from_utf8_lossy(&out);
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert!(out.contains("\"candidates\""), "{out}");
+
+    // Plain HTTP on the TLS port gets no answer.
+    assert!(server.try_call("GET", "/healthz", "").is_none_or(|(status, _)| status != 200));
+    server.kill();
 }

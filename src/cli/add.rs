@@ -53,10 +53,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let quiet = args.matching.quiet;
     let run = args.matching.run(&args.reading)?;
     let config = run.setup.config.clone();
-    let model = match &args.matching.model {
-        Some(p) => Some(vnlink::model::Model::read(p)?),
-        None => None,
-    };
+    let model = args.matching.read_model()?;
     // Columns of the new file: inferred or mapped as a build would.
     let mut setup = Setup::new(None, args.reading.ingest_options()?);
     let plan = setup.plan(&[&args.input])?.remove(0);
@@ -200,4 +197,45 @@ fn names(extras: &[vnlink::schema::ExtraField]) -> String {
         return "none".into();
     }
     extras.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Fold a store's log of additions (STORE.wal) into a new generation of the store.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example:\n  \
+    vnlink add people.vnl new.csv --out added/\n  \
+    vnlink compact people.vnl\n\n\
+    Writes STORE.next (every record in arrival order, the store's then the added ones; a deleted \
+    record as its id alone) and its clusters beside the store, renames them over STORE and \
+    STORE.clusters, and starts the log afresh. Cluster ids stay; the name frequencies become the \
+    new store's, counting the added records. A crash at any point leaves either generation whole \
+    (the next open finishes or undoes the switch). `vnlink serve` compacts by itself when the \
+    log reaches --compact-at-mb. Refused while another process has the store open for changes.")]
+pub struct CompactArgs {
+    /// The store (`.vnl`).
+    store: PathBuf,
+    #[command(flatten)]
+    matching: MatchArgs,
+}
+
+pub fn compact(args: &CompactArgs) -> anyhow::Result<ExitCode> {
+    super::common::set_threads(args.matching.threads)?;
+    let config = args.matching.config()?;
+    let model = args.matching.read_model()?;
+    let (mut service, opened) = Service::open(&args.store, &config, model)
+        .with_context(|| format!("opening {} for compaction", args.store.display()))?;
+    let c = service.compact().with_context(|| format!("compacting {}", args.store.display()))?;
+    if !args.matching.quiet {
+        eprintln!(
+            "compacted {}: {} records ({} folded in from the log, {} replayed, {} tombstones), \
+             {:.1} MB, in {:.2} s",
+            args.store.display(),
+            c.records,
+            c.folded,
+            opened.replayed,
+            c.tombstones,
+            c.bytes as f64 / 1e6,
+            c.seconds
+        );
+    }
+    Ok(exit(false))
 }

@@ -89,6 +89,11 @@ pub struct MatchArgs {
 }
 
 impl MatchArgs {
+    /// The model given with `--model`, read and checked (`None`: none given).
+    pub fn read_model(&self) -> anyhow::Result<Option<vnlink::model::Model>> {
+        Ok(self.model.as_deref().map(vnlink::model::Model::read).transpose()?)
+    }
+
     /// The configuration file with the flags applied, checked.
     pub fn config(&self) -> anyhow::Result<MatchConfig> {
         Ok(self.config_file()?.0)

@@ -58,6 +58,8 @@ enum Command {
     Query(query::Args),
     /// Add records to a store: assign each to a cluster with a stable id, and keep them.
     Add(add::Args),
+    /// Fold a store's log of additions into a new generation of the store.
+    Compact(add::CompactArgs),
     /// Serve a store over HTTP: lookups, durable additions, records and clusters by id.
     #[cfg(feature = "server")]
     Serve(serve::Args),
@@ -111,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Link(args) => link::run(&args),
         Command::Query(args) => query::run(&args),
         Command::Add(args) => add::run(&args),
+        Command::Compact(args) => add::compact(&args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(&args),
         #[cfg(feature = "server")]

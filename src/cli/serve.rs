@@ -46,6 +46,16 @@ pub struct Args {
     /// Most records per request (a token's own limit may be lower).
     #[arg(long, default_value_t = 10_000)]
     max_records: usize,
+    /// Serve HTTPS: the certificate chain (PEM), with --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Compact the store (fold the log into a new generation, in the background, as `vnlink
+    /// compact` does) when the log reaches this many MiB; 0: never.
+    #[arg(long, default_value_t = 512.0)]
+    compact_at_mb: f64,
     #[command(flatten)]
     matching: MatchArgs,
 }
@@ -53,11 +63,14 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     super::common::set_threads(args.matching.threads)?;
     let config = args.matching.config()?;
-    let model = match &args.matching.model {
-        Some(p) => Some(vnlink::model::Model::read(p)?),
-        None => None,
-    };
+    let model = args.matching.read_model()?;
     let tokens = args.tokens.as_deref().map(Tokens::read).transpose()?;
+    if !args.listen.ip().is_loopback() && args.tls_cert.is_none() && !args.matching.quiet {
+        eprintln!(
+            "warning: tokens and personal data cross the network in clear text: give --tls-cert \
+             and --tls-key, or put a TLS-terminating proxy in front"
+        );
+    }
     let (service, opened) = Service::open(&args.store, &config, model)
         .with_context(|| format!("opening {} for serving", args.store.display()))?;
     if opened.truncated > 0 {
@@ -73,12 +86,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         max_body: args.max_body_mb.saturating_mul(1 << 20),
         max_records: args.max_records,
         default_k: 5,
+        tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+        compact_at: (args.compact_at_mb.max(0.0) * f64::from(1u32 << 20)) as u64,
     };
     let quiet = args.matching.quiet;
+    let scheme = if args.tls_cert.is_some() { "https" } else { "http" };
     let replayed = opened.replayed;
     serve(service, opts, |addr| {
         // The address on stdout (a script waits for it); the rest on stderr.
-        println!("listening on http://{addr}");
+        println!("listening on {scheme}://{addr}");
         if !quiet {
             eprintln!(
                 "model {}, {replayed} added records replayed from the log",

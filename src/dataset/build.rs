@@ -456,19 +456,6 @@ fn prepare_into<T: RawSource>(
     );
 }
 
-fn prepare_all<T: RawSource>(rows: &[T], enc: Encodings, extras: &[FieldKind]) -> Vec<Prepared> {
-    rows.par_iter()
-        .map_init(
-            || Preparer::with_extras(extras),
-            |p, r| {
-                let mut out = Prepared::default();
-                p.prepare(&r.raw(), &enc, &mut out);
-                out
-            },
-        )
-        .collect()
-}
-
 /// Builds a store from a CSV file into `out` (written atomically).
 ///
 /// Three stages overlap: a thread reads and decodes the next block of rows, the rayon pool
@@ -601,6 +588,8 @@ pub struct RecordWriter<S: Sink = crate::store::FileSink> {
     builder: Builder<S>,
     pending: Vec<Record>,
     opts: BuildOptions,
+    /// How records are read: legacy encodings, dates month first, whole names given first.
+    reading: (Encodings, bool, bool),
 }
 
 impl<S: Sink> std::fmt::Debug for RecordWriter<S> {
@@ -621,6 +610,7 @@ impl RecordWriter<crate::store::FileSink> {
             builder: Builder::new(writer, opts, opts.extras.clone()),
             pending: Vec::new(),
             opts: opts.clone(),
+            reading: (Encodings::default(), false, false),
         })
     }
 
@@ -643,6 +633,7 @@ impl RecordWriter<crate::store::MemorySink> {
             builder: Builder::new(writer, opts, opts.extras.clone()),
             pending: Vec::new(),
             opts: opts.clone(),
+            reading: (Encodings::default(), false, false),
         })
     }
 
@@ -656,6 +647,36 @@ impl RecordWriter<crate::store::MemorySink> {
 }
 
 impl<S: Sink> RecordWriter<S> {
+    /// Reads the records as the store described by `meta` was built — its legacy encodings,
+    /// dates month first, whole names given first — and keeps its source, column mapping and
+    /// ingest counts: a store rebuilt from another's records (`vnlink compact`) compares like
+    /// it. Call it before the first record.
+    pub fn read_like(&mut self, meta: &BuildMeta) {
+        let encoding = |column: &str| {
+            let name = meta.encodings.iter().find(|(c, _)| c == column).map(|(_, e)| e.as_str());
+            match name {
+                Some("tcvn3") => Some(crate::normalize::legacy::LegacyEncoding::Tcvn3),
+                Some("vni") => Some(crate::normalize::legacy::LegacyEncoding::Vni),
+                _ => None,
+            }
+        };
+        let enc = Encodings { name: encoding("full_name"), address: encoding("address") };
+        self.reading = (enc, meta.month_first, meta.given_first);
+        let m = &mut self.builder.meta;
+        m.source.clone_from(&meta.source);
+        m.columns.clone_from(&meta.columns);
+        m.encodings.clone_from(&meta.encodings);
+        m.month_first = meta.month_first;
+        m.given_first = meta.given_first;
+        m.rows_read = meta.rows_read;
+        m.skipped_by_reason.clone_from(&meta.skipped_by_reason);
+    }
+
+    /// Adds a global section (e.g. a saved model, [`crate::dataset::MODEL`]) to the store.
+    pub fn add_global(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        self.builder.writer.add_global(name, bytes)
+    }
+
     /// Adds a record.
     pub fn push(&mut self, record: Record) -> Result<()> {
         self.pending.push(record);
@@ -680,7 +701,9 @@ impl<S: Sink> RecordWriter<S> {
             return Ok(());
         }
         let kinds: Vec<FieldKind> = self.opts.extras.iter().map(|e| e.kind).collect();
-        let prepared = prepare_all(&self.pending, Encodings::default(), &kinds);
+        let (enc, month_first, given_first) = self.reading;
+        let mut prepared = Vec::new();
+        prepare_into(&self.pending, enc, (&kinds, month_first, given_first), &mut prepared);
         self.builder.add_block(&self.pending, &prepared, &self.opts.blocking)?;
         self.pending.clear();
         Ok(())

@@ -236,6 +236,16 @@ impl Clusters {
         self.oldest[r as usize]
     }
 
+    /// Forgets the identity key of `d` (deleted): its cluster's key becomes its other members'
+    /// first, so that a deleted record's CCCD no longer keeps records out (as after compaction,
+    /// where it is gone).
+    fn forget_key(&mut self, d: u32) {
+        self.own[d as usize] = 0;
+        let key = self.members(d).iter().map(|&m| self.own[m as usize]).find(|&k| k != 0);
+        let r = self.uf.find(d);
+        self.key[r as usize] = key.unwrap_or(0);
+    }
+
     /// Merges the clusters of `a` and `b` unless their identity keys conflict; returns whether
     /// they are one cluster now.
     fn join(&mut self, a: u32, b: u32) -> bool {
@@ -472,6 +482,65 @@ impl Incremental {
     /// and give back to [`open`](Self::open).
     pub fn store_labels(&mut self) -> Vec<u32> {
         (0..self.fixed.base).map(|i| self.clusters.oldest_of(i)).collect()
+    }
+
+    /// Every record's cluster label (its cluster's oldest record, deleted or not), store and
+    /// added records alike, in arrival order: with [`deleted_flags`](Self::deleted_flags),
+    /// what a store rebuilt from [`record_or_tombstone`](Self::record_or_tombstone) needs to
+    /// open with the same clusters ([`with_history`](Self::with_history)).
+    pub fn labels(&self) -> Vec<u32> {
+        (0..self.len() as u32).map(|i| self.clusters.oldest_of_shared(i)).collect()
+    }
+
+    /// Per record, whether it was deleted.
+    pub fn deleted_flags(&self) -> &[bool] {
+        &self.deleted
+    }
+
+    /// Record `i` (arrival order) as written, or, when it was deleted, its tombstone: its id
+    /// alone, so that a rebuilt store keeps the id taken (ids are not reused) and the
+    /// cluster names, and nothing else of the person.
+    pub fn record_or_tombstone(&self, i: u32) -> Result<Record> {
+        if self.deleted.get(i as usize).copied().unwrap_or(false) {
+            return Ok(Record { record_id: self.record_id(i)?, ..Record::default() });
+        }
+        if i < self.fixed.base {
+            Access::new(&self.fixed.store, self.fixed.state.extras.len())?.record(i)
+        } else {
+            self.delta
+                .records
+                .get((i - self.fixed.base) as usize)
+                .cloned()
+                .ok_or_else(|| Error::Record { reason: format!("no record {i} of {}", self.len()) })
+        }
+    }
+
+    /// Marks the records deleted before the store was rebuilt (the
+    /// [`deleted_flags`](Self::deleted_flags) of the matcher it was rebuilt from) and carries
+    /// its change count over, so that plans made against that matcher commit here.
+    pub fn with_history(mut self, deleted: &[bool], changes: u64) -> Result<Self> {
+        if deleted.len() != self.len() {
+            return Err(Error::Record {
+                reason: format!(
+                    "{} deletion flags for a store of {} records: they are another store's",
+                    deleted.len(),
+                    self.len()
+                ),
+            });
+        }
+        for (i, &d) in deleted.iter().enumerate() {
+            if d && !self.deleted[i] {
+                self.deleted[i] = true;
+                self.clusters.forget_key(i as u32);
+            }
+        }
+        self.changes = changes;
+        Ok(self)
+    }
+
+    /// The store records are added to.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.fixed.store
     }
 
     /// The store's extra fields (added records carry the same).
@@ -952,6 +1021,7 @@ impl Incremental {
         let cluster_id = self.cluster_id_of(d)?;
         self.deleted[d as usize] = true;
         self.changes += 1;
+        self.clusters.forget_key(d);
         let members = self.clusters.members(d);
         let mut split = Vec::new();
         if parts.len() > 1 {

@@ -19,6 +19,7 @@
 //! the old one to finish and applies the same additions to it (their matches as decided, not
 //! scored again). The store itself is mapped once and shared by both copies.
 //!
+//! With a certificate and key (`--tls-cert`, `--tls-key`, PEM) it serves HTTPS (rustls).
 //! Without a tokens file the server listens on loopback addresses only and asks for no token.
 //! With one, every request but `/healthz` needs `Authorization: Bearer TOKEN` whose scope covers
 //! it, within the token's records-per-request and rate limits, and each is written to the audit
@@ -64,11 +65,18 @@ pub struct ServeOptions {
     pub max_records: usize,
     /// Candidates per query record when the request does not say.
     pub default_k: usize,
+    /// Compact the store (fold the log into a new generation, in the background) when the log
+    /// reaches this many bytes; 0: never.
+    pub compact_at: u64,
+    /// Serve HTTPS with this certificate chain and private key (PEM files); `None`: plain HTTP.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 type Reply = Result<Vec<std::result::Result<Assignment, String>>>;
 
 enum Job {
+    /// The server stopped: the writer ends (after the jobs sent before).
+    Stop,
     Add {
         records: Vec<Record>,
         reply: tokio::sync::oneshot::Sender<Reply>,
@@ -119,6 +127,7 @@ struct App {
     metrics: Metrics,
     wal_bytes: AtomicU64,
     records: AtomicU64,
+    compactions: AtomicU64,
 }
 
 /// Who made a request: the token's name and limits, or the anonymous loopback user.
@@ -442,10 +451,16 @@ async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
         "# HELP vnlink_wal_bytes Size of the write-ahead log.\n# TYPE vnlink_wal_bytes gauge\nvnlink_wal_bytes {}",
         app.wal_bytes.load(Ordering::Relaxed)
     );
+    let _ = writeln!(
+        out,
+        "# HELP vnlink_compactions_total Compactions finished.\n# TYPE vnlink_compactions_total counter\nvnlink_compactions_total {}",
+        app.compactions.load(Ordering::Relaxed)
+    );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
 /// A change made to the published copy, to be made to the other.
+#[derive(Clone)]
 enum Change {
     Add(Vec<Planned>),
     Delete(PlannedDelete),
@@ -458,6 +473,22 @@ struct Writer {
     /// Changes made to the published copy since `own` was last the same.
     owed: Vec<Change>,
     wal: Wal,
+    /// A compaction under way in the background.
+    compacting: Option<Compacting>,
+    /// The log size that starts a compaction (0: never).
+    compact_at: u64,
+    config: crate::pipeline::MatchConfig,
+    store_path: PathBuf,
+    /// The store's lock, held while the server runs.
+    _lock: std::fs::File,
+}
+
+/// A compaction under way: the changes published since its snapshot (to apply to the new
+/// generation's matcher) and where its result arrives.
+struct Compacting {
+    since: Vec<Change>,
+    folded: super::state::Folded,
+    done: std::sync::mpsc::Receiver<Result<(Incremental, u64, super::compact::Compaction)>>,
 }
 
 impl Writer {
@@ -496,8 +527,85 @@ impl Writer {
                 }
             }
         };
+        if let Some(c) = &mut self.compacting {
+            c.since.push(change.clone());
+        }
         self.owed.push(change);
-        Writer { own, owed: self.owed, wal: self.wal }
+        self.own = own;
+        self.start_compaction(app);
+        self
+    }
+
+    /// Starts a compaction in the background when the log has grown past `compact_at`: the
+    /// published copy is its snapshot, the log's end its fold point.
+    fn start_compaction(&mut self, app: &App) {
+        if self.compact_at == 0 || self.compacting.is_some() || self.wal.len() < self.compact_at {
+            return;
+        }
+        let snapshot = Incremental::clone(&app.inc.load());
+        let folded = self.wal.fold_point();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (path, config) = (self.store_path.clone(), self.config.clone());
+        let spawned = std::thread::Builder::new().name("vnlink-compact".into()).spawn(move || {
+            let _ = tx.send(super::compact::write_generation(&path, &snapshot, &config, folded));
+        });
+        match spawned {
+            Ok(_) => self.compacting = Some(Compacting { since: Vec::new(), folded, done: rx }),
+            Err(e) => {
+                eprintln!("error: cannot start a compaction ({e}); compaction is off");
+                self.compact_at = 0;
+            }
+        }
+    }
+
+    /// Takes a finished compaction in: the log carried over to the new generation, the changes
+    /// since the snapshot applied to its matcher, which is published (readers of the old one
+    /// finish on the old mapping). A compaction that failed leaves the server on the old
+    /// generation, with compaction off (the error on stderr).
+    fn finish_compaction(mut self, app: &App) -> Writer {
+        let Some(c) = &self.compacting else { return self };
+        let result = match c.done.try_recv() {
+            Ok(r) => r,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return self,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Err(Error::Record { reason: "the compaction thread stopped".into() })
+            }
+        };
+        let Some(c) = self.compacting.take() else { return self };
+        let taken = result.and_then(|(mut next, identity, summary)| {
+            self.wal.switch(identity, c.folded)?;
+            for change in c.since {
+                match change {
+                    Change::Add(plans) => {
+                        plans.into_iter().try_for_each(|p| next.commit(p).map(drop))?;
+                    }
+                    Change::Delete(planned) => drop(next.commit_delete(planned)?),
+                }
+            }
+            Ok((next, summary))
+        });
+        match taken {
+            Ok((next, summary)) => {
+                app.inc.store(Arc::new(next.clone()));
+                self.own = next;
+                self.owed.clear();
+                app.wal_bytes.store(self.wal.len(), Ordering::Relaxed);
+                app.compactions.fetch_add(1, Ordering::Relaxed);
+                eprintln!(
+                    "compacted: {} records ({} folded in, {} tombstones), {:.1} MB, in {:.1} s",
+                    summary.records,
+                    summary.folded,
+                    summary.tombstones,
+                    summary.bytes as f64 / 1e6,
+                    summary.seconds
+                );
+            }
+            Err(e) => {
+                eprintln!("error: compaction failed ({e}); serving on, compaction is off");
+                self.compact_at = 0;
+            }
+        }
+        self
     }
 
     /// Gives up `own`'s unlogged changes: `own` becomes a copy of the published one.
@@ -514,8 +622,16 @@ fn writer(app: &Arc<App>, mut w: Writer, jobs: &std::sync::mpsc::Receiver<Job>) 
     const MAX_BATCH: usize = 50_000;
     let mut pending: Option<Job> = None;
     loop {
+        w = w.finish_compaction(app);
         let first = match pending.take() {
             Some(j) => j,
+            None if w.compacting.is_some() => {
+                match jobs.recv_timeout(std::time::Duration::from_millis(50)) {
+                    Ok(j) => j,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
             None => match jobs.recv() {
                 Ok(j) => j,
                 Err(_) => return,
@@ -523,6 +639,7 @@ fn writer(app: &Arc<App>, mut w: Writer, jobs: &std::sync::mpsc::Receiver<Job>) 
         };
         w.catch_up(app);
         let (records, reply) = match first {
+            Job::Stop => return,
             Job::Delete { record_id, reply } => {
                 let deleted;
                 (w, deleted) = delete(app, w, &record_id);
@@ -539,8 +656,8 @@ fn writer(app: &Arc<App>, mut w: Writer, jobs: &std::sync::mpsc::Receiver<Job>) 
                     n += records.len();
                     batch.push((records, reply));
                 }
-                Ok(delete) => {
-                    pending = Some(delete);
+                Ok(other) => {
+                    pending = Some(other);
                     break;
                 }
                 Err(_) => break,
@@ -631,8 +748,7 @@ pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr
             ),
         });
     }
-    let store_path = service.store_path().to_path_buf();
-    let (inc, wal) = service.into_parts();
+    let super::Parts { inc, wal, config, store_path, lock } = service.into_parts();
     let extras = inc.extras().to_vec();
     let audit = match &opts.audit_log {
         Some(p) => Some(Mutex::new(std::io::BufWriter::new(
@@ -654,6 +770,7 @@ pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr
     let app = Arc::new(App {
         records: AtomicU64::new((inc.len() - inc.deleted()) as u64),
         wal_bytes: AtomicU64::new(wal.len()),
+        compactions: AtomicU64::new(0),
         inc: ArcSwap::from_pointee(inc),
         writer: tx,
         tokens: opts.tokens,
@@ -665,9 +782,22 @@ pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr
         metrics: Metrics::default(),
     });
     let writer_app = Arc::clone(&app);
+    let (writer_path, compact_at) = (store_path.clone(), opts.compact_at);
     let writer_thread = std::thread::Builder::new()
         .name("vnlink-writer".into())
-        .spawn(move || writer(&writer_app, Writer { own, owed: Vec::new(), wal }, &rx))
+        .spawn(move || {
+            let w = Writer {
+                own,
+                owed: Vec::new(),
+                wal,
+                compacting: None,
+                compact_at,
+                config,
+                store_path: writer_path,
+                _lock: lock,
+            };
+            writer(&writer_app, w, &rx);
+        })
         .map_err(|e| Error::io(&store_path, e))?;
     let router = Router::new()
         .route("/v1/query", post(query))
@@ -682,24 +812,50 @@ pub fn serve(service: Service, opts: ServeOptions, ready: impl FnOnce(SocketAddr
         .enable_all()
         .build()
         .map_err(|e| Error::io(&store_path, e))?;
-    let listen = opts.listen;
-    let result = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|e| Error::io(std::path::Path::new(&listen.to_string()), e))?;
-        let bound = listener
-            .local_addr()
-            .map_err(|e| Error::io(std::path::Path::new(&listen.to_string()), e))?;
-        ready(bound);
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|e| Error::io(std::path::Path::new(&listen.to_string()), e))
-    });
-    // The writer ends when the last sender (the app's) is gone.
+    let result = runtime.block_on(listen(opts.listen, opts.tls, router, ready));
+    // The writer holds the app, whose sender it receives from: it is told to stop.
+    let _ = app.writer.send(Job::Stop);
     drop(app);
     let _ = writer_thread.join();
     result
+}
+
+/// Serves `router` on `at`, over TLS with `tls` (certificate chain, key: PEM files), until
+/// Ctrl-C or SIGTERM; `ready` is called with the bound address once it listens.
+async fn listen(
+    at: SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+    router: Router,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let io = |e| Error::io(std::path::Path::new(&at.to_string()), e);
+    let listener = tokio::net::TcpListener::bind(at).await.map_err(io)?;
+    let bound = listener.local_addr().map_err(io)?;
+    let Some((cert, key)) = tls else {
+        ready(bound);
+        return axum::serve(listener, router).with_graceful_shutdown(shutdown()).await.map_err(io);
+    };
+    let config =
+        axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key).await.map_err(|e| {
+            Error::Config {
+                path: Some(cert.clone()),
+                key: "tls-cert".into(),
+                reason: format!(
+                    "cannot read the certificate chain and the key ({}) as PEM: {e}",
+                    key.display()
+                ),
+            }
+        })?;
+    let handle = axum_server::Handle::<SocketAddr>::new();
+    let stopping = handle.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        stopping.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    let server = axum_server::tls_rustls::from_tcp_rustls(listener.into_std().map_err(io)?, config)
+        .map_err(io)?;
+    ready(bound);
+    server.handle(handle).serve(router.into_make_service()).await.map_err(io)
 }
 
 async fn shutdown() {

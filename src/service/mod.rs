@@ -1,20 +1,23 @@
 //! A store that takes new records and keeps them: the incremental matcher
 //! ([`crate::pipeline::Incremental`]) made durable.
 //!
-//! Beside a built store `people.vnl` live two files:
+//! Beside a built store `people.vnl` live three files:
 //!
 //! * `people.vnl.clusters` ([`state`]): the model additions are scored with and the store's own
 //!   clusters, computed once (a batch run over the store with its rules) and read back after;
-//! * `people.vnl.wal` ([`wal`]): every batch of records added, appended and synced to disk
-//!   *before* the batch is applied and acknowledged; opening the store replays it, so that the
-//!   same records in the same order give the same clusters under the same ids.
+//! * `people.vnl.wal` ([`wal`]): every batch of records added, with the matches each joined,
+//!   appended and synced to disk before the batch is acknowledged; opening the store redoes it,
+//!   so that the same records join the same clusters under the same ids;
+//! * `people.vnl.lock`: locked while a process has the store open for changes.
 //!
 //! [`Service::add`] is the one writer path: a batch is checked record by record (a record that
-//! cannot be added gets its error in its slot and is not logged), the others are logged as one
-//! entry with one sync (a server gathers concurrent requests into one batch: group commit), then
-//! assigned to clusters.
+//! cannot be added gets its error in its slot and is not logged), the others are assigned to
+//! clusters and logged as one entry with one sync (a server gathers concurrent requests into
+//! one batch: group commit, and publishes the batch only once it is logged).
+//! [`Service::compact`] folds the log into the store's next generation ([`compact`]).
 
 pub mod auth;
+pub mod compact;
 #[cfg(feature = "server")]
 pub mod http;
 pub mod state;
@@ -98,6 +101,21 @@ pub fn logged(plans: &[Planned]) -> Entry {
     }
 }
 
+/// A service taken apart, for a server that reads the matcher while it writes the log.
+#[derive(Debug)]
+pub struct Parts {
+    /// The matcher.
+    pub inc: Incremental,
+    /// Its log.
+    pub wal: Wal,
+    /// Its threshold and cannot-link constraint.
+    pub config: MatchConfig,
+    /// The store's path.
+    pub store_path: PathBuf,
+    /// The store's lock file (keep it open as long as the store is changed).
+    pub lock: std::fs::File,
+}
+
 /// What opening a store for additions did.
 #[derive(Clone, Debug, Default)]
 pub struct OpenReport {
@@ -122,6 +140,33 @@ pub struct Service {
     /// Why the matcher is ahead of its log (a batch applied whose logging failed): every
     /// change is refused until the store is opened again.
     broken: Option<String>,
+    config: MatchConfig,
+    /// The store's lock file, held while the service is open: one process changes a store.
+    lock: std::fs::File,
+}
+
+/// Takes the lock of the store at `path` (`people.vnl.lock`, an exclusive advisory lock held
+/// until the file is closed): a second process opening the store for changes is refused.
+fn lock(path: &Path) -> Result<std::fs::File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::io(&lock_path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Input {
+            path: path.to_path_buf(),
+            reason: "another vnlink process (a server, `vnlink add` or `vnlink compact`) has this \
+                     store open for changes; stop it first, or send it the records"
+                .into(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&lock_path, e)),
+    }
 }
 
 impl std::fmt::Debug for Service {
@@ -143,16 +188,21 @@ impl Service {
         config: &MatchConfig,
         model: Option<Model>,
     ) -> Result<(Service, OpenReport)> {
+        let lock = lock(path)?;
         let store = Store::open(path)?;
         let identity = store_identity(&store);
         let (clusters_path, wal_path) = state_paths(path);
+        compact::finish_switch(path, identity)?;
         let mut report = OpenReport::default();
         let saved = state::read(&clusters_path, identity)?;
+        let folded = saved.as_ref().and_then(|s| s.folded);
         let store = Arc::new(store);
         let inc = match (saved, model) {
             (Some(s), None) => {
                 report.model_source = "saved";
-                Incremental::open(Arc::clone(&store), s.model, config, Some(s.labels))?
+                let deleted = s.deleted;
+                let inc = Incremental::open(Arc::clone(&store), s.model, config, Some(s.labels))?;
+                if deleted.is_empty() { inc } else { inc.with_history(&deleted, 0)? }
             }
             (saved, model) => {
                 let view = View::new(&store)?;
@@ -171,21 +221,37 @@ impl Service {
                         }
                     }
                 };
+                // A compacted store's tombstones stay deleted whatever the model.
+                let deleted = saved.as_ref().map(|s| s.deleted.clone()).unwrap_or_default();
                 // Saved labels of the same model stay good; another model clusters again.
                 let labels = saved.filter(|s| s.model == model).map(|s| s.labels);
                 report.clustered = labels.is_none();
                 let mut inc = Incremental::open(Arc::clone(&store), model, config, labels)?;
+                if !deleted.is_empty() {
+                    inc = inc.with_history(&deleted, 0)?;
+                }
                 if report.clustered {
-                    let saved =
-                        state::Saved { model: inc.model().clone(), labels: inc.store_labels() };
+                    let saved = state::Saved {
+                        model: inc.model().clone(),
+                        labels: inc.store_labels(),
+                        deleted,
+                        folded,
+                    };
                     state::write(&clusters_path, identity, &saved)?;
                 }
                 inc
             }
         };
-        let (wal, replay) = Wal::open(&wal_path, identity)?;
+        let (wal, replay) = Wal::open_folded(&wal_path, identity, folded)?;
         report.truncated = replay.truncated;
-        let mut service = Service { inc, wal, store_path: path.to_path_buf(), broken: None };
+        let mut service = Service {
+            inc,
+            wal,
+            store_path: path.to_path_buf(),
+            broken: None,
+            config: config.clone(),
+            lock,
+        };
         // Logged changes were checked before logging: an error here means the log and the
         // store's state disagree.
         let replay_error = |e: Error| Error::Input {
@@ -274,8 +340,14 @@ impl Service {
 
     /// The incremental matcher and the log, for a server that reads the one while it writes
     /// the other (see [`check_batch`] and [`apply_batch`]).
-    pub fn into_parts(self) -> (Incremental, Wal) {
-        (self.inc, self.wal)
+    pub fn into_parts(self) -> Parts {
+        Parts {
+            inc: self.inc,
+            wal: self.wal,
+            config: self.config,
+            store_path: self.store_path,
+            lock: self.lock,
+        }
     }
 
     /// The incremental matcher (lookups of records and clusters).
@@ -291,5 +363,25 @@ impl Service {
     /// The store's path.
     pub fn store_path(&self) -> &Path {
         &self.store_path
+    }
+
+    /// The threshold and the cannot-link constraint additions are matched with.
+    pub fn config(&self) -> &MatchConfig {
+        &self.config
+    }
+
+    /// Folds the log into the store: a new generation of the store holding every record in
+    /// arrival order (a deleted one as its id alone) is written beside it, with its clusters,
+    /// and switched in by renaming; the log starts afresh. Clusters and their ids are kept;
+    /// later additions are scored with the new store's name frequencies. See [`compact`].
+    pub fn compact(&mut self) -> Result<compact::Compaction> {
+        self.usable()?;
+        let folded = self.wal.fold_point();
+        let (inc, identity, summary) =
+            compact::write_generation(&self.store_path, &self.inc, &self.config, folded)?;
+        let replay = self.wal.switch(identity, folded)?;
+        debug_assert!(replay.entries.is_empty(), "nothing was logged during the compaction");
+        self.inc = inc;
+        Ok(summary)
     }
 }

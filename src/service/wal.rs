@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::state::Folded;
 use crate::dataset::Record;
 use crate::error::{Error, Result};
 
@@ -57,6 +58,8 @@ pub struct Wal {
     file: File,
     path: PathBuf,
     len: u64,
+    /// The identity in its header (its store's).
+    identity: u64,
 }
 
 /// What opening a log found.
@@ -76,7 +79,21 @@ impl Wal {
     /// Opens the log at `path` for the store whose identity is `identity`, creating it when
     /// absent, and reads its entries.
     pub fn open(path: impl AsRef<Path>, identity: u64) -> Result<(Wal, Replay)> {
+        Self::open_folded(path, identity, None)
+    }
+
+    /// [`open`](Self::open) for a store that may have folded the log in ([`Folded`]): a log
+    /// still under the previous generation's identity is carried over first — its entries past
+    /// the folded bytes kept, under the store's identity (written aside and renamed).
+    pub fn open_folded(
+        path: impl AsRef<Path>,
+        identity: u64,
+        folded: Option<Folded>,
+    ) -> Result<(Wal, Replay)> {
         let path = path.as_ref().to_path_buf();
+        if let Some(f) = folded {
+            carry_over(&path, identity, f)?;
+        }
         let io = |e| Error::io(&path, e);
         let mut file = OpenOptions::new()
             .read(true)
@@ -93,8 +110,8 @@ impl Wal {
             header[8..].copy_from_slice(&identity.to_le_bytes());
             file.write_all(&header).map_err(io)?;
             file.sync_all().map_err(io)?;
-            sync_dir(&path)?;
-            return Ok((Wal { file, path, len: HEADER }, Replay::default()));
+            crate::util::fs::sync_dir(&path)?;
+            return Ok((Wal { file, path, len: HEADER, identity }, Replay::default()));
         }
         if bytes.len() < HEADER as usize || &bytes[..8] != MAGIC {
             return Err(corrupt(
@@ -131,7 +148,7 @@ impl Wal {
             file.sync_all().map_err(io)?;
         }
         file.seek(SeekFrom::Start(at as u64)).map_err(io)?;
-        Ok((Wal { file, path, len: at as u64 }, replay))
+        Ok((Wal { file, path, len: at as u64, identity }, replay))
     }
 
     /// Appends `entry` and syncs it to disk: when this returns, the entry survives a crash.
@@ -176,6 +193,59 @@ impl Wal {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// The identity in its header.
+    pub fn identity(&self) -> u64 {
+        self.identity
+    }
+
+    /// The point a compaction folds the log at: everything logged so far.
+    pub fn fold_point(&self) -> Folded {
+        Folded { wal_identity: self.identity, through: self.len }
+    }
+
+    /// Moves the log to a store's next generation (identity `identity`), which folded it in up
+    /// to `folded`: the entries past it are kept (logged since the compaction began), under the
+    /// new identity. Returns those entries.
+    pub fn switch(&mut self, identity: u64, folded: Folded) -> Result<Replay> {
+        let (wal, replay) = Self::open_folded(&self.path, identity, Some(folded))?;
+        *self = wal;
+        Ok(replay)
+    }
+}
+
+/// Carries the log at `path` over to the store generation `identity` when it is still the
+/// folded one's: its header rewritten, the folded entries dropped.
+fn carry_over(path: &Path, identity: u64, folded: Folded) -> Result<()> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if bytes.len() < HEADER as usize || &bytes[..8] != MAGIC {
+        return Ok(()); // `open` says what is wrong with it.
+    }
+    let found = u64::from_le_bytes(bytes[8..16].try_into().unwrap_or_default());
+    if found != folded.wal_identity || found == identity {
+        return Ok(());
+    }
+    let through = usize::try_from(folded.through).unwrap_or(usize::MAX);
+    if through < HEADER as usize || through > bytes.len() {
+        return Err(corrupt(
+            path,
+            format!(
+                "the store folded {through} bytes of this log in, but it has {}: it is not the \
+                 log the store was compacted from; move it away",
+                bytes.len()
+            ),
+        ));
+    }
+    let mut out = Vec::with_capacity(HEADER as usize + bytes.len() - through);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&identity.to_le_bytes());
+    out.extend_from_slice(&bytes[through..]);
+    crate::util::fs::atomic_write(path, &out)?;
+    crate::util::fs::sync_dir(path)
 }
 
 /// The entry at the start of `bytes`: its whole length and its payload, or `None` when it is
@@ -188,19 +258,6 @@ fn read_entry(bytes: &[u8]) -> Option<(usize, &[u8])> {
     }
     let payload = bytes.get(8..8 + len as usize)?;
     (crc32fast::hash(payload) == crc).then_some((8 + len as usize, payload))
-}
-
-/// Syncs the directory holding `path`, so that a new file's name survives a crash.
-fn sync_dir(path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    // Directories cannot be opened for syncing everywhere; where they can, a failure is real.
-    if let Ok(d) = File::open(dir) {
-        d.sync_all().map_err(|e| Error::io(dir, e))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

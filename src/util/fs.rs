@@ -224,6 +224,19 @@ pub fn atomic_write(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
     f.commit()
 }
 
+/// Syncs the directory holding `path`, so that a new file's name survives a crash.
+pub fn sync_dir(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // Directories cannot be opened for syncing everywhere; where they can, a failure is real.
+    if let Ok(d) = File::open(dir) {
+        d.sync_all().map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(())
+}
+
 /// Opens a file for reading, naming it in the error.
 pub fn open(path: impl AsRef<Path>) -> Result<File> {
     let path = path.as_ref();
