@@ -488,8 +488,12 @@ struct Writer {
 struct Compacting {
     since: Vec<Change>,
     folded: super::state::Folded,
-    done: std::sync::mpsc::Receiver<Result<(Incremental, u64, super::compact::Compaction)>>,
+    done: std::sync::mpsc::Receiver<Result<NextGeneration>>,
 }
+
+/// A compaction's result: the new generation's matcher twice (the writer's copy and the one
+/// to publish, copied off the writer's thread), the new store's identity, what it did.
+type NextGeneration = (Incremental, Incremental, u64, super::compact::Compaction);
 
 impl Writer {
     /// Makes `own` the same as the published copy: the changes it owes applied.
@@ -547,7 +551,12 @@ impl Writer {
         let (tx, rx) = std::sync::mpsc::channel();
         let (path, config) = (self.store_path.clone(), self.config.clone());
         let spawned = std::thread::Builder::new().name("vnlink-compact".into()).spawn(move || {
-            let _ = tx.send(super::compact::write_generation(&path, &snapshot, &config, folded));
+            let next = super::compact::write_generation(&path, &snapshot, &config, folded);
+            drop(snapshot);
+            let _ = tx.send(next.map(|(next, identity, summary)| {
+                let copy = next.clone();
+                (next, copy, identity, summary)
+            }));
         });
         match spawned {
             Ok(_) => self.compacting = Some(Compacting { since: Vec::new(), folded, done: rx }),
@@ -572,32 +581,46 @@ impl Writer {
             }
         };
         let Some(c) = self.compacting.take() else { return self };
-        let taken = result.and_then(|(mut next, identity, summary)| {
+        let switch = Instant::now();
+        let taken = result.and_then(|(mut next, mut copy, identity, summary)| {
             self.wal.switch(identity, c.folded)?;
+            // The changes published since the snapshot, on both copies (commits, not scored).
             for change in c.since {
                 match change {
                     Change::Add(plans) => {
-                        plans.into_iter().try_for_each(|p| next.commit(p).map(drop))?;
+                        for p in plans {
+                            copy.commit(p.clone())?;
+                            next.commit(p)?;
+                        }
                     }
-                    Change::Delete(planned) => drop(next.commit_delete(planned)?),
+                    Change::Delete(planned) => {
+                        copy.commit_delete(planned.clone())?;
+                        next.commit_delete(planned)?;
+                    }
                 }
             }
-            Ok((next, summary))
+            Ok((next, copy, summary))
         });
         match taken {
-            Ok((next, summary)) => {
-                app.inc.store(Arc::new(next.clone()));
-                self.own = next;
+            Ok((next, copy, summary)) => {
+                let published = app.inc.swap(Arc::new(copy));
+                let own = std::mem::replace(&mut self.own, next);
+                // The old generation's matchers (millions of record ids) are freed aside.
+                let _ = std::thread::Builder::new()
+                    .name("vnlink-free".into())
+                    .spawn(move || drop((published, own)));
                 self.owed.clear();
                 app.wal_bytes.store(self.wal.len(), Ordering::Relaxed);
                 app.compactions.fetch_add(1, Ordering::Relaxed);
                 eprintln!(
-                    "compacted: {} records ({} folded in, {} tombstones), {:.1} MB, in {:.1} s",
+                    "compacted: {} records ({} folded in, {} tombstones), {:.1} MB, in {:.1} s; \
+                     switched in {:.0} ms",
                     summary.records,
                     summary.folded,
                     summary.tombstones,
                     summary.bytes as f64 / 1e6,
-                    summary.seconds
+                    summary.seconds,
+                    switch.elapsed().as_secs_f64() * 1000.0
                 );
             }
             Err(e) => {
