@@ -254,4 +254,23 @@ fn eval_of_the_truth_itself_is_perfect() {
     }
     let text = vnlink_ok(&["eval", "--truth", s(&truth), "--clusters", s(&clusters)], 0);
     assert!(text.contains("F1=1.0000"), "{text}");
+    assert!(text.starts_with("mode=dedupe "), "{text}");
+    assert_eq!(j["mode"], "dedupe");
+}
+
+#[test]
+fn every_command_writing_a_file_takes_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (records, _) = sample();
+    let (a, b) = (dir.path().join("a.vnl"), dir.path().join("b.vnl"));
+    vnlink_ok(&["build", s(&records), "--out", s(&a), "-q"], 0);
+    // The former name stays accepted.
+    vnlink_ok(&["build", s(&records), "--output", s(&b), "-q"], 0);
+    assert!(a.exists() && b.exists());
+    let config = dir.path().join("config.toml");
+    vnlink_ok(&["schema", s(&records), "--out", s(&config)], 0);
+    assert!(std::fs::read_to_string(&config).unwrap().contains("[[columns]]"));
+    let norm = dir.path().join("norm.csv");
+    vnlink_ok(&["normalize", "--input", s(&records), "--out", s(&norm)], 0);
+    assert_eq!(rows(&norm).len(), rows(&records).len());
 }

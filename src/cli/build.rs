@@ -17,8 +17,8 @@ use super::common::{
 pub struct Args {
     /// Input CSV (UTF-8, UTF-16 or Windows-1258; `,` `;` or tab).
     input: PathBuf,
-    /// Output store.
-    #[arg(short, long)]
+    /// Output store (`--output` is accepted too).
+    #[arg(short, long = "out", alias = "output", value_name = "STORE.vnl")]
     output: PathBuf,
     #[command(flatten)]
     reading: InputArgs,

@@ -312,17 +312,23 @@ pub fn bar(quiet: bool, len: Option<u64>, what: &str) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
+    // Rates as `45,720 rec/s`, not `45720.3417/s`.
+    let rate = |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let per_sec = state.per_sec();
+        let shown = if per_sec.is_finite() { per_sec.round() as u64 } else { 0 };
+        let _ = write!(w, "{} rec/s", indicatif::HumanCount(shown));
+    };
     let pb = match len {
         Some(n) => ProgressBar::new(n).with_style(
             ProgressStyle::with_template(
-                "{msg:>10} [{bar:30}] {human_pos}/{human_len} ({per_sec}, ETA {eta})",
+                "{msg:>10} [{bar:30}] {human_pos}/{human_len} ({rate}, ETA {eta})",
             )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .map_or_else(|_| ProgressStyle::default_bar(), |s| s.with_key("rate", rate))
             .progress_chars("=> "),
         ),
         None => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{msg:<28} {spinner} {human_pos} ({per_sec}) {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ProgressStyle::with_template("{msg:<28} {spinner} {human_pos} ({rate}) {elapsed}")
+                .map_or_else(|_| ProgressStyle::default_spinner(), |s| s.with_key("rate", rate)),
         ),
     };
     pb.set_message(what.to_owned());

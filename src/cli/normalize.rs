@@ -1,7 +1,7 @@
 //! `vnlink normalize`: flags → [`vnlink::dataset::normalized`] → standard output and error.
 //! `--kind KIND [VALUE…]` prints one JSON object per value (arguments, or standard input one
 //! value per line, flushed whenever standard input has nothing more buffered); `--input FILE.csv
-//! --output OUT.csv` writes the rows with normalised columns and reports the skipped rows.
+//! --out OUT.csv` writes the rows with normalised columns and reports the skipped rows.
 
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -50,7 +50,7 @@ Examples:
   vnlink normalize --kind address \"123/45 Lê Lợi, P. Bến Nghé, Q.1, TP.HCM\"
   vnlink normalize --kind id 001088012345
   vnlink normalize --kind phone -- \"+84 912 345 678\"
-  vnlink normalize --input people.csv --output people.norm.csv --column full_name=\"Họ và tên\"";
+  vnlink normalize --input people.csv --out people.norm.csv --column full_name=\"Họ và tên\"";
 
 /// The kind of the values of `--kind`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -84,7 +84,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE.csv", requires = "output")]
     input: Option<PathBuf>,
     /// Output CSV of `--input` (written atomically).
-    #[arg(long, short, value_name = "OUT.csv", requires = "input")]
+    #[arg(long = "out", short, alias = "output", value_name = "OUT.csv", requires = "input")]
     output: Option<PathBuf>,
     #[command(flatten)]
     ingest: InputArgs,
@@ -101,7 +101,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     match (&args.kind, &args.input, &args.output) {
         (Some(kind), None, None) => run_values(FIELD_KINDS[*kind as usize], &args.values),
         (None, Some(input), Some(output)) => run_csv(input, output, args),
-        _ => anyhow::bail!("give either --kind KIND, or --input FILE.csv --output OUT.csv"),
+        _ => anyhow::bail!("give either --kind KIND, or --input FILE.csv --out OUT.csv"),
     }
 }
 

@@ -20,7 +20,7 @@ pub struct Args {
     /// Input file (CSV or Excel).
     input: PathBuf,
     /// Write the configuration here (atomically) instead of to standard output.
-    #[arg(short, long)]
+    #[arg(short, long = "out", alias = "output")]
     output: Option<PathBuf>,
     #[command(flatten)]
     reading: InputArgs,

@@ -232,7 +232,7 @@ impl Prf {
 /// The scores of one prediction.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
-    /// `"dedup"` or `"link"`.
+    /// `"dedupe"` or `"link"`.
     pub mode: &'static str,
     /// Records in the truth.
     pub records: usize,
@@ -426,7 +426,7 @@ fn score_labels(
     let bcubed = if n > 0 { Prf::new(bp / n as f64, br / n as f64) } else { Prf::new(1.0, 1.0) };
 
     Scores {
-        mode: if link { "link" } else { "dedup" },
+        mode: if link { "link" } else { "dedupe" },
         records: n,
         true_clusters: esize.len(),
         pred_clusters: csize.len(),
