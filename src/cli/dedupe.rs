@@ -18,7 +18,8 @@ use super::common::{
 #[command(after_help = "Examples:\n  vnlink dedupe data/sample/records.csv\n  \
     vnlink dedupe people.vnl --out out/ --threshold 0.9 --model model.json\n\n\
     Writes in DIR: clusters.csv (record_id,cluster_id), pairs.csv (left_id,right_id,\
-    match_probability,match_weight and one level per field), model.json (the model used) and \
+    match_probability,match_weight and one level per field; the levels are documented in \
+    docs/levels.md), model.json (the model used) and \
     report.json (counts, timings, blocking statistics, skipped rows, training). A CSV input is \
     first built into DIR/store.vnl, and the model is saved into it for `vnlink query`; with a \
     store as input, --save-model saves it there.\n\n\

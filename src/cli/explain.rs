@@ -14,7 +14,9 @@ use super::common::{InputArgs, MatchArgs, exit, skipped};
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  vnlink explain out/store.vnl --left 1864 --right 1899 --model out/model.json\n  \
-    vnlink explain registry.vnl agency.vnl --left R12 --right A7 --json"
+    vnlink explain registry.vnl agency.vnl --left R12 --right A7 --json\n\n\
+    Each field's level (exact, exact_ascii, day_month_swapped, …) is documented, with the rule \
+    that decides it and an example pair, in docs/levels.md."
 )]
 pub struct Args {
     /// The dataset holding both records (CSV or `.vnl`), or the first of a link.

@@ -676,7 +676,8 @@ pub fn compare_name<'n>(
     if family && given && a.family != 0 && b.family != 0 && a.given != 0 && b.given != 0 {
         return FAMILY_GIVEN;
     }
-    if given || a.given_phonetic == b.given_phonetic {
+    // Two given names that agree (a name without one — "Nguyễn" alone — agrees with nothing).
+    if a.given != 0 && b.given != 0 && (given || a.given_phonetic == b.given_phonetic) {
         return GIVEN_ONLY;
     }
     // A given name missing on one side (a form with the first name left blank) is no
@@ -908,6 +909,17 @@ pub fn compare<'n>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_level_label_is_documented() {
+        let docs = include_str!("../../docs/levels.md");
+        let extra = crate::schema::FieldKind::EXTRA.into_iter().map(super::extra::levels);
+        for labels in super::LEVELS.into_iter().chain(extra) {
+            for label in labels.iter().chain(&["missing"]) {
+                assert!(docs.contains(&format!("`{label}`")), "docs/levels.md lacks `{label}`");
+            }
+        }
+    }
+
     use super::*;
 
     fn date(y: u32, m: u32, d: u32) -> u32 {
@@ -1051,6 +1063,8 @@ mod name_tests {
         assert_eq!(level("Trần Văn Sơn", "Chần Văn Xơn"), PHONETIC, "tr/ch and s/x");
         assert_eq!(level("Lê Thị Lan", "Nê Thị Nan"), PHONETIC, "l/n");
         assert_eq!(level("Nguyễn Văn Hùng", "Trần Văn Hùng"), GIVEN_ONLY);
+        // Two names of a family name alone do not agree on a given name they lack.
+        assert_eq!(level("Nguyễn", "Trần"), DIFFERENT);
         assert_eq!(level("Nguyễn Văn Hùng", "Lê Thị Mai"), DIFFERENT);
         assert_eq!(level("", "Lê Thị Mai"), 0);
     }
