@@ -719,20 +719,19 @@ impl Incremental {
                 ),
             });
         }
-        QUERY_WORK
-            .with_borrow_mut(|work| {
-                work.preparer.set_extras(&self.fixed.state.kinds);
-                let (month_first, given_first) = self.fixed.state.read_order;
-                work.preparer.set_read_order(month_first, given_first);
-                work.preparer.prepare(&record.raw(), &Encodings::default(), &mut work.prepared);
-                Ok(Planned {
-                    record,
-                    prepared: std::mem::take(&mut work.prepared),
-                    scored: matches,
-                    at: self.changes,
-                })
-            })
-            .and_then(|p| self.commit(p))
+        let prepared = QUERY_WORK.with_borrow_mut(|work| {
+            self.prepare(&record, work);
+            std::mem::take(&mut work.prepared)
+        });
+        self.commit(Planned { record, prepared, scored: matches, at: self.changes })
+    }
+
+    /// Prepares `record` as the store's records were, into `work.prepared`.
+    fn prepare(&self, record: &Record, work: &mut Work) {
+        let (month_first, given_first) = self.fixed.state.read_order;
+        work.preparer.set_extras(&self.fixed.state.kinds);
+        work.preparer.set_read_order(month_first, given_first);
+        work.preparer.prepare(&record.raw(), &Encodings::default(), &mut work.prepared);
     }
 
     /// Prepares `record` as the store's records were (into `work`) and scores its candidates,
@@ -744,9 +743,7 @@ impl Incremental {
         work: &mut Work,
         all: bool,
     ) -> Result<Vec<(f32, u32)>> {
-        work.preparer.set_extras(&self.fixed.state.kinds);
-        work.preparer.set_read_order(self.fixed.state.read_order.0, self.fixed.state.read_order.1);
-        work.preparer.prepare(&record.raw(), &Encodings::default(), &mut work.prepared);
+        self.prepare(record, work);
         let mut scored = self.store_matches(&work.prepared, &mut work.scratch, all)?;
         scored.extend(self.delta_matches(&work.prepared, &mut work.scratch, all));
         scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));

@@ -466,6 +466,16 @@ enum Change {
     Delete(PlannedDelete),
 }
 
+impl Change {
+    /// Makes the change to `inc` (a copy with the same history): commits, nothing scored.
+    fn apply(self, inc: &mut Incremental) -> Result<()> {
+        match self {
+            Change::Add(plans) => plans.into_iter().try_for_each(|p| inc.commit(p).map(drop)),
+            Change::Delete(planned) => inc.commit_delete(planned).map(drop),
+        }
+    }
+}
+
 /// The writer's side of the two copies: the one it changes, and the changes it owes it.
 struct Writer {
     /// The copy being changed.
@@ -499,13 +509,7 @@ impl Writer {
     /// Makes `own` the same as the published copy: the changes it owes applied.
     fn catch_up(&mut self, app: &App) {
         for change in std::mem::take(&mut self.owed) {
-            let applied = match change {
-                Change::Add(plans) => {
-                    plans.into_iter().try_for_each(|p| self.own.commit(p).map(drop))
-                }
-                Change::Delete(planned) => self.own.commit_delete(planned).map(drop),
-            };
-            if applied.is_err() {
+            if change.apply(&mut self.own).is_err() {
                 // Cannot happen (the copies have one history); should it, copy the published.
                 self.roll_back(app);
                 return;
@@ -586,18 +590,8 @@ impl Writer {
             self.wal.switch(identity, c.folded)?;
             // The changes published since the snapshot, on both copies (commits, not scored).
             for change in c.since {
-                match change {
-                    Change::Add(plans) => {
-                        for p in plans {
-                            copy.commit(p.clone())?;
-                            next.commit(p)?;
-                        }
-                    }
-                    Change::Delete(planned) => {
-                        copy.commit_delete(planned.clone())?;
-                        next.commit_delete(planned)?;
-                    }
-                }
+                change.clone().apply(&mut copy)?;
+                change.apply(&mut next)?;
             }
             Ok((next, copy, summary))
         });
