@@ -218,11 +218,7 @@ pub struct CompactArgs {
 }
 
 pub fn compact(args: &CompactArgs) -> anyhow::Result<ExitCode> {
-    super::common::set_threads(args.matching.threads)?;
-    let config = args.matching.config()?;
-    let model = args.matching.read_model()?;
-    let (mut service, opened) = Service::open(&args.store, &config, model)
-        .with_context(|| format!("opening {} for compaction", args.store.display()))?;
+    let (mut service, opened) = args.matching.open_service(&args.store, "compaction")?;
     let c = service.compact().with_context(|| format!("compacting {}", args.store.display()))?;
     if !args.matching.quiet {
         eprintln!(

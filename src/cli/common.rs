@@ -94,6 +94,21 @@ impl MatchArgs {
         Ok(self.model.as_deref().map(vnlink::model::Model::read).transpose()?)
     }
 
+    /// Opens `store` for changes (`vnlink serve`, `vnlink compact`) with these flags: the
+    /// worker threads set, the configuration and `--model` read; `purpose` names the open in
+    /// an error ("opening people.vnl for serving").
+    pub fn open_service(
+        &self,
+        store: &Path,
+        purpose: &str,
+    ) -> anyhow::Result<(vnlink::service::Service, vnlink::service::OpenReport)> {
+        set_threads(self.threads)?;
+        let config = self.config()?;
+        let model = self.read_model()?;
+        vnlink::service::Service::open(store, &config, model)
+            .with_context(|| format!("opening {} for {purpose}", store.display()))
+    }
+
     /// The configuration file with the flags applied, checked.
     pub fn config(&self) -> anyhow::Result<MatchConfig> {
         Ok(self.config_file()?.0)

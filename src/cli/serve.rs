@@ -4,8 +4,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use vnlink::service::Service;
 use vnlink::service::auth::{Scope, Tokens, new_audit_key, new_token};
 use vnlink::service::http::{ServeOptions, serve};
 
@@ -61,9 +59,6 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    super::common::set_threads(args.matching.threads)?;
-    let config = args.matching.config()?;
-    let model = args.matching.read_model()?;
     let tokens = args.tokens.as_deref().map(Tokens::read).transpose()?;
     if !args.listen.ip().is_loopback() && args.tls_cert.is_none() && !args.matching.quiet {
         eprintln!(
@@ -71,8 +66,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
              and --tls-key, or put a TLS-terminating proxy in front"
         );
     }
-    let (service, opened) = Service::open(&args.store, &config, model)
-        .with_context(|| format!("opening {} for serving", args.store.display()))?;
+    let (service, opened) = args.matching.open_service(&args.store, "serving")?;
     if opened.truncated > 0 {
         eprintln!(
             "warning: the log's last entry was torn ({} bytes, never acknowledged): cut off",

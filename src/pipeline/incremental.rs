@@ -478,12 +478,6 @@ impl Incremental {
         Ok(matcher.dedupe(store)?.labels)
     }
 
-    /// The store's clusters (for each of its records, its cluster's oldest record), to save
-    /// and give back to [`open`](Self::open).
-    pub fn store_labels(&mut self) -> Vec<u32> {
-        (0..self.fixed.base).map(|i| self.clusters.oldest_of(i)).collect()
-    }
-
     /// Every record's cluster label (its cluster's oldest record, deleted or not), store and
     /// added records alike, in arrival order: with [`deleted_flags`](Self::deleted_flags),
     /// what a store rebuilt from [`record_or_tombstone`](Self::record_or_tombstone) needs to

@@ -233,7 +233,8 @@ impl Service {
                 if report.clustered {
                     let saved = state::Saved {
                         model: inc.model().clone(),
-                        labels: inc.store_labels(),
+                        // Just opened: every record is the store's.
+                        labels: inc.labels(),
                         deleted,
                         folded,
                     };
