@@ -383,9 +383,10 @@ proptest! {
         w.write_record(HEADER.trim_end().split(',')).unwrap();
         let mut rows = Vec::new();
         for (i, p) in people.iter().enumerate() {
-            // Unique, never blank ids that still carry arbitrary text.
+            // Unique, never blank ids that still carry arbitrary text: the row number, then a
+            // colon, so that "3" + "3x" and "33" + "x" cannot both read "33x".
             let mut r = p.clone();
-            r[0] = format!("{i}{}", r[0]);
+            r[0] = format!("{i}:{}", r[0]);
             w.write_record(&r).unwrap();
             rows.push(r);
         }
