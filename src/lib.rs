@@ -99,6 +99,7 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 mod refdata;
+pub mod report;
 pub mod schema;
 pub mod service;
 pub mod store;

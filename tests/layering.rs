@@ -28,7 +28,7 @@ const LAYERS: &[(u32, &[&str])] = &[
     (9, &["eval"]),
     (10, &["pipeline"]),
     (11, &["output", "service"]),
-    (12, &["synth"]),
+    (12, &["synth", "report"]),
     (13, &["bench"]),
     (14, &["cli"]),
 ];

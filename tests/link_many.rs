@@ -74,7 +74,11 @@ fn three_files_give_one_cluster_per_person() {
     assert!(!links.is_empty() && links.iter().all(|r| r[0] != r[2]), "links are across inputs");
     let pairs = rows(&out.join("pairs.csv"));
     assert!(pairs.len() >= links.len());
-    assert!(pairs.iter().all(|r| r.len() == links[0].len() + 6), "a level per field");
+    // A level per field, and the cluster column.
+    assert!(pairs.iter().all(|r| r.len() == links[0].len() + 7), "a level per field");
+    assert!(
+        pairs.iter().all(|r| r[r.len() - 1] == "joined" || r[r.len() - 1] == "split_cannot_link")
+    );
     assert!(pairs.iter().any(|r| r[..4] == ["registry", "R2", "school", "S4"]));
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();

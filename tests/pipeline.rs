@@ -28,7 +28,8 @@ fn dedupe_of_the_sample_writes_every_output_and_scores_well() {
             "address",
             "id",
             "phone",
-            "sex"
+            "sex",
+            "cluster",
         ]
     );
     let clusters = rows(&out.join("clusters.csv"));

@@ -73,7 +73,18 @@ fn extra_fields_are_compared_and_reported() {
     let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
     assert_eq!(
         &headers[4..],
-        ["name", "dob", "address", "id", "phone", "sex", "email", "so_ho_chieu", "chieu_cao"]
+        [
+            "name",
+            "dob",
+            "address",
+            "id",
+            "phone",
+            "sex",
+            "email",
+            "so_ho_chieu",
+            "chieu_cao",
+            "cluster"
+        ]
     );
     let model: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
@@ -217,7 +228,7 @@ fn english_values_are_compared_as_text_and_codes() {
     assert!(
         pairs.starts_with(
             "left_id,right_id,match_probability,match_weight,name,dob,address,id,phone,sex,\
-             address_text,postcode,email,ssn\n"
+             address_text,postcode,email,ssn,cluster\n"
         ),
         "{pairs}"
     );
@@ -632,8 +643,8 @@ fn comparison_levels_from_the_config() {
     assert_eq!(labels("salary"), ["exact", "percent_diff<=5", "abs_diff<=1000000", "different"]);
     let pairs = crate::util::rows(&out.join("pairs.csv"));
     let pair = |a: &str| pairs.iter().find(|r| r[0] == a).unwrap_or_else(|| panic!("{pairs:?}"));
-    assert_eq!(pair("1")[10..], ["jaro_winkler>=0.9", "percent_diff<=5"]);
-    assert_eq!(pair("3")[10..], ["levenshtein<=9", "abs_diff<=1000000"]);
+    assert_eq!(pair("1")[10..12], ["jaro_winkler>=0.9", "percent_diff<=5"]);
+    assert_eq!(pair("3")[10..12], ["levenshtein<=9", "abs_diff<=1000000"]);
 
     std::fs::write(&cfg, config("[\"soundex\"]")).unwrap();
     let bad = vnlink(&["dedupe", s(&csv), "--config", s(&cfg), "--out", s(&out), "-q"]);

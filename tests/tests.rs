@@ -16,6 +16,8 @@ mod model;
 mod pipeline;
 /// Single-record lookups: library and CLI.
 mod query;
+/// report.html, `vnlink report`, `vnlink review` and labels back into the model, in Chromium.
+mod report;
 /// `vnlink serve`: tokens, scopes, limits, per-record errors, the audit log, kill -9.
 #[cfg(feature = "server")]
 mod serve;

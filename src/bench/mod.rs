@@ -279,7 +279,16 @@ fn write_outputs(store: &Store, result: &Dedupe, out: &Path, secs: &mut Seconds)
     let id = |i: u32| ids.get(u64::from(i));
     let style = output::CsvStyle::default();
     output::write_clusters(&out.join("clusters.csv"), &result.labels, id, style)?;
-    output::write_pairs(&out.join("pairs.csv"), &result.model, &result.pairs, id, id, style)?;
+    let more = output::PairColumns { labels: Some(&result.labels), values: None };
+    output::write_pairs(
+        &out.join("pairs.csv"),
+        &result.model,
+        &result.pairs,
+        id,
+        id,
+        style,
+        &more,
+    )?;
     result.model.write(out.join("model.json"))?;
     secs.write = t.elapsed().as_secs_f64();
     Ok(())

@@ -400,8 +400,28 @@ pub struct RuleStats {
     pub blocks_skipped: u64,
     /// Pairs not compared because their block was skipped.
     pub pairs_skipped: u64,
-    /// The largest blocks before splitting: (size, a record of the block).
+    /// The largest blocks before splitting: (size, a record of the block); in JSON, objects
+    /// `{"records", "first_record"}` (the record's index in the store).
+    #[serde(serialize_with = "named_blocks")]
     pub largest: Vec<(u64, u32)>,
+    /// The matches the model expects among the pairs of this rule and the earlier ones (the
+    /// sum of their match probabilities): over the total, the rules' cumulative estimated
+    /// recall.
+    pub cumulative_expected_matches: f64,
+}
+
+fn named_blocks<S: serde::Serializer>(blocks: &[(u64, u32)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    #[derive(Serialize)]
+    struct Block {
+        records: u64,
+        first_record: u32,
+    }
+    let mut seq = s.serialize_seq(Some(blocks.len()))?;
+    for &(records, first_record) in blocks {
+        seq.serialize_element(&Block { records, first_record })?;
+    }
+    seq.end()
 }
 
 /// How many of the largest blocks a rule's statistics keep.

@@ -8,11 +8,11 @@ use vnlink::block::analyse::analyse;
 use vnlink::block::learn::LearnReport;
 use vnlink::compare::Records;
 use vnlink::dataset::infer::infer;
-use vnlink::dataset::{Joined, RECORD_ID, View};
+use vnlink::dataset::{Joined, View};
 use vnlink::eval::Truth;
 use vnlink::store::Store;
 
-use super::common::{InputArgs, MatchArgs, exit, skipped};
+use super::common::{InputArgs, MatchArgs, entities, exit, skipped};
 
 /// Report, per blocking rule, the comparisons it generates, the cumulative recall on a truth
 /// file when one is given, and the largest blocks; with the run's own rules, the rules learned
@@ -46,15 +46,6 @@ pub struct Args {
     reading: InputArgs,
     #[command(flatten)]
     matching: MatchArgs,
-}
-
-fn entities(truth: &Truth, stores: &[&Store]) -> anyhow::Result<Vec<u32>> {
-    let mut out = Vec::new();
-    for s in stores {
-        let ids = s.str_column(RECORD_ID)?;
-        out.extend(ids.iter().map(|id| truth.entity_of(id).unwrap_or(u32::MAX)));
-    }
-    Ok(out)
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {

@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use vnlink::dataset::{self, BuildSummary};
+use vnlink::dataset::{self, BuildSummary, RECORD_ID};
+use vnlink::eval::Truth;
 use vnlink::ingest::{IngestOptions, header::parse_column_override};
 use vnlink::pipeline::inputs::{Loaded, Setup};
 use vnlink::pipeline::{ConfigFile, MatchConfig};
+use vnlink::store::Store;
 
 /// Options to read a CSV (or Excel) input.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -164,9 +166,22 @@ fn matcher(
     model: Option<&Path>,
     quiet: bool,
 ) -> anyhow::Result<vnlink::pipeline::Matcher> {
+    matcher_with(cfg, model, quiet, None)
+}
+
+/// [`matcher`], given each record's entity when `truth` is there.
+fn matcher_with(
+    cfg: MatchConfig,
+    model: Option<&Path>,
+    quiet: bool,
+    truth: Option<Vec<u32>>,
+) -> anyhow::Result<vnlink::pipeline::Matcher> {
     let mut b = vnlink::pipeline::MatcherBuilder::new().config(cfg).progress(Bars::new(quiet));
     if let Some(p) = model {
         b = b.model(vnlink::model::Model::read(p)?);
+    }
+    if let Some(t) = truth {
+        b = b.truth(t);
     }
     Ok(b.build()?)
 }
@@ -246,6 +261,34 @@ impl Run {
     pub fn matcher(&self) -> anyhow::Result<vnlink::pipeline::Matcher> {
         matcher(self.setup.config.clone(), self.model.as_deref(), self.bars_quiet)
     }
+
+    /// The run's matcher, given each record of `stores` its entity in the truth at `truth`
+    /// (for the exact curve of the score distribution) when there is one.
+    pub fn judged_matcher(
+        &self,
+        truth: Option<&Path>,
+        stores: &[&Store],
+    ) -> anyhow::Result<vnlink::pipeline::Matcher> {
+        let Some(path) = truth else { return self.matcher() };
+        let entity = entities(&Truth::read(path)?, stores)?;
+        matcher_with(
+            self.setup.config.clone(),
+            self.model.as_deref(),
+            self.bars_quiet,
+            Some(entity),
+        )
+    }
+}
+
+/// Each record's entity in `truth` (`u32::MAX` when the truth does not name it), the records of
+/// `stores` one after the other.
+pub fn entities(truth: &Truth, stores: &[&Store]) -> anyhow::Result<Vec<u32>> {
+    let mut out = Vec::new();
+    for s in stores {
+        let ids = s.str_column(RECORD_ID)?;
+        out.extend(ids.iter().map(|id| truth.entity_of(id).unwrap_or(u32::MAX)));
+    }
+    Ok(out)
 }
 
 /// The inputs of a command that keeps no store: opened, or built into a scratch directory that

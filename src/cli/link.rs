@@ -7,11 +7,14 @@ use std::time::Instant;
 use serde_json::json;
 use vnlink::dataset::{RECORD_ID, Sources, View};
 use vnlink::output;
-use vnlink::output::OutputSet;
+use vnlink::output::{OutputSet, PairColumns};
+use vnlink::pipeline::query::StoredRecords;
 
 use super::common::{
     CsvArgs, InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
 };
+use super::report::{Extras, LangArg, link_samples, write_html};
+use vnlink::report::Lang;
 
 /// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A. With
 /// more datasets or --clusters: link and deduplicate them all at once.
@@ -49,6 +52,18 @@ pub struct Args {
     /// Keep only each record's best link, on both sides.
     #[arg(long)]
     one_to_one: bool,
+    /// A truth (`record_id,entity_id[,source]`, as `vnlink eval` reads it; ids of the first
+    /// input, then of the others): the report's precision and recall at each threshold are
+    /// then exact, beside those estimated from the model alone. Changes nothing else.
+    #[arg(long, value_name = "CSV")]
+    truth: Option<PathBuf>,
+    /// Language of report.html (default: from the data: Vietnamese unless the names are not).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+    /// pairs.csv also carries both records' values of each field, as their source wrote them
+    /// (`left_full_name,right_full_name,…`; two inputs only).
+    #[arg(long, conflicts_with_all = ["clusters", "more"])]
+    pairs_values: bool,
     #[command(flatten)]
     csv: CsvArgs,
     #[command(flatten)]
@@ -67,7 +82,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.one_to_one {
         run.setup.config.one_to_one = true;
     }
-    let mut names = vec!["links.csv", "pairs.csv", "model.json", "report.json"];
+    let mut names = vec!["links.csv", "pairs.csv", "model.json", "report.json", "report.html"];
     if !vnlink::dataset::is_store(&args.left) {
         names.push("left.vnl");
     }
@@ -89,7 +104,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (Some(left), Some(right)) = (loaded.next(), loaded.next()) else {
         anyhow::bail!("two inputs expected")
     };
-    let matcher = run.matcher()?;
+    let matcher = run.judged_matcher(args.truth.as_deref(), &[&left.store, &right.store])?;
 
     let result = matcher.link(&left.store, &right.store)?;
     let warned = report_training(result.training.as_ref());
@@ -101,7 +116,21 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let rid = |i: u32| rids.get(u64::from(i));
     let style = args.csv.style();
     output::write_links(&set.path("links.csv"), &result.pairs, lid, rid, style)?;
-    output::write_pairs(&set.path("pairs.csv"), &result.model, &result.pairs, lid, rid, style)?;
+    let values = if args.pairs_values {
+        Some((StoredRecords::new(&left.store)?, StoredRecords::new(&right.store)?))
+    } else {
+        None
+    };
+    let more = PairColumns { labels: None, values: values.as_ref().map(|(l, r)| (l, r)) };
+    output::write_pairs(
+        &set.path("pairs.csv"),
+        &result.model,
+        &result.pairs,
+        lid,
+        rid,
+        style,
+        &more,
+    )?;
     result.model.write(set.path("model.json"))?;
 
     let mut stats = result.stats.clone();
@@ -109,7 +138,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     stats.seconds.insert("write".into(), t.elapsed().as_secs_f64());
     stats.seconds.insert("total".into(), start.elapsed().as_secs_f64());
     let oversized = stats.oversized_warnings();
-    let report = json!({
+    let lang = args.lang.map_or_else(|| Lang::of_store(&left.store), Lang::from);
+    let stores = (&left.store, &right.store);
+    let extras = Extras {
+        lang,
+        stats: &stats,
+        threshold_weight: matcher.config().threshold.weight(),
+        clusters: None,
+        completeness: vnlink::report::completeness(&left.store)?,
+        samples: link_samples(&matcher, stores, &result.model, &result.pairs)?,
+    };
+    let mut report = json!({
         "command": "link",
         "left": args.left,
         "right": args.right,
@@ -121,7 +160,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "stats": stats,
         "warnings": oversized,
     });
+    extras.add_to(&mut report);
     output::write_json(&set.path("report.json"), &report)?;
+    write_html(&set.path("report.html"), &report, &result.model, lang)?;
     set.commit()?;
     if !q {
         super::dedupe::summary("link", &args.out, &stats);
@@ -161,7 +202,8 @@ fn run_many(args: &Args) -> anyhow::Result<ExitCode> {
         .chain(args.more.iter().map(PathBuf::as_path))
         .collect();
     let store_names: Vec<String> = (1..=inputs.len()).map(|k| format!("input{k}.vnl")).collect();
-    let mut names = vec!["clusters.csv", "links.csv", "pairs.csv", "model.json", "report.json"];
+    let mut names =
+        vec!["clusters.csv", "links.csv", "pairs.csv", "model.json", "report.json", "report.html"];
     for (path, name) in inputs.iter().zip(&store_names) {
         if !vnlink::dataset::is_store(path) {
             names.push(name);
@@ -175,8 +217,8 @@ fn run_many(args: &Args) -> anyhow::Result<ExitCode> {
     note_stale(set.stale_removed(), quiet);
     let paths: Vec<PathBuf> = store_names.iter().map(|n| set.path(n)).collect();
     let loaded = run.load(&inputs, &paths)?;
-    let matcher = run.matcher()?;
     let stores: Vec<&vnlink::store::Store> = loaded.iter().map(|l| &l.store).collect();
+    let matcher = run.judged_matcher(args.truth.as_deref(), &stores)?;
     let result = matcher.link_and_dedupe(&stores)?;
     let warned = report_training(result.training.as_ref());
 
@@ -188,7 +230,22 @@ fn run_many(args: &Args) -> anyhow::Result<ExitCode> {
     stats.seconds.insert("write".into(), clock.elapsed().as_secs_f64());
     stats.seconds.insert("total".into(), start.elapsed().as_secs_f64());
     let oversized = stats.oversized_warnings();
-    let report = json!({
+    let lang = args.lang.map_or_else(|| Lang::of_store(stores[0]), Lang::from);
+    let cluster_ids: Vec<String> = (0..result.labels.len() as u32)
+        .map(|i| {
+            let (k, j) = located_id(&stores, &sources, i);
+            format!("{k}:{j}")
+        })
+        .collect();
+    let extras = Extras {
+        lang,
+        stats: &stats,
+        threshold_weight: matcher.config().threshold.weight(),
+        clusters: Some(vnlink::report::clusters(&result.labels, |i| &cluster_ids[i as usize])),
+        completeness: vnlink::report::completeness(stores[0])?,
+        samples: Vec::new(),
+    };
+    let mut report = json!({
         "command": "link",
         "mode": "link_and_dedupe",
         "inputs": inputs,
@@ -202,7 +259,9 @@ fn run_many(args: &Args) -> anyhow::Result<ExitCode> {
         "stats": stats,
         "warnings": oversized,
     });
+    extras.add_to(&mut report);
     output::write_json(&set.path("report.json"), &report)?;
+    write_html(&set.path("report.html"), &report, &result.model, lang)?;
     set.commit()?;
     if !quiet {
         super::dedupe::summary("link and dedupe", &args.out, &stats);
@@ -213,6 +272,22 @@ fn run_many(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let skipped_rows = loaded.iter().any(|l| skipped(l.built.as_ref()));
     Ok(exit(skipped_rows || warned || !oversized.is_empty()))
+}
+
+/// The source name and record id of record `i` of the stores taken one after the other.
+fn located_id<'a>(
+    stores: &[&'a vnlink::store::Store],
+    sources: &'a [String],
+    mut i: u32,
+) -> (&'a str, &'a str) {
+    for (k, s) in stores.iter().enumerate() {
+        let n = s.record_count() as u32;
+        if i < n {
+            return (sources[k].as_str(), s.record_id(i).unwrap_or(""));
+        }
+        i -= n;
+    }
+    ("", "")
 }
 
 /// Writes clusters.csv, links.csv (pairs across inputs: their number is returned), pairs.csv
@@ -236,9 +311,10 @@ fn write_many(
     let source = |i: u32| located.locate(i).0;
     let across: Vec<vnlink::pipeline::Pair> =
         result.pairs.iter().filter(|p| source(p.left) != source(p.right)).copied().collect();
-    output::write_sourced_pairs(&set.path("links.csv"), None, &across, id, style)?;
+    output::write_sourced_pairs(&set.path("links.csv"), None, &across, id, style, None)?;
     let model = Some(&result.model);
-    output::write_sourced_pairs(&set.path("pairs.csv"), model, &result.pairs, id, style)?;
+    let labels = Some(result.labels.as_slice());
+    output::write_sourced_pairs(&set.path("pairs.csv"), model, &result.pairs, id, style, labels)?;
     result.model.write(set.path("model.json"))?;
     Ok(across.len())
 }

@@ -20,6 +20,7 @@ mod inspect;
 mod link;
 mod normalize;
 mod query;
+mod report;
 mod schema;
 #[cfg(feature = "server")]
 mod serve;
@@ -70,6 +71,10 @@ enum Command {
     Train(train::Args),
     /// Explain one pair's score field by field.
     Explain(explain::Args),
+    /// Draw report.html again from a dedupe or link output directory.
+    Report(report::ReportArgs),
+    /// Write a clerical review (review.html, review.csv) of a run's uncertain pairs.
+    Review(report::ReviewArgs),
     /// Report what the blocking rules would generate (and their recall on a truth).
     Blocks(blocks::Args),
     /// Score clusters or pairs against a ground truth (pairwise and B-cubed P/R/F1).
@@ -120,6 +125,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(args) => serve::token(&args),
         Command::Train(args) => train::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Report(args) => report::run_report(&args),
+        Command::Review(args) => report::run_review(&args),
         Command::Blocks(args) => blocks::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Verify(args) => verify::run(&args),

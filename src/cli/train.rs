@@ -16,15 +16,19 @@ use super::common::{
 
 /// Train a Fellegi–Sunter model and write it as a JSON file that people can read, edit and pass
 /// back with `--model`: u from random pairs, m by EM with the reference model as prior (and as
-/// fallback when the data holds too few matches to learn from, with a warning), or m counted
-/// from labelled pairs (`--labels`) or a truth (`--truth`).
+/// fallback when the data holds too few matches to learn from, with a warning), then
+/// recalibrated on labelled pairs (`--labels`); or m counted from a truth (`--truth`).
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:\n  vnlink train data/sample/records.csv --out model.json\n  \
     vnlink train registry.vnl agency.vnl --out link-model.json\n  \
     vnlink train people.vnl --labels reviewed.csv --out model.json --save\n  \
     vnlink train --reference > reference.json\n\n\
-    --labels: a CSV with left_id,right_id,is_match (1/0, true/false, yes/no); in a link left_id \
-    is a record of INPUT and right_id of RIGHT. --truth: record_id,entity_id (as `vnlink eval` \
+    --labels: a CSV with left_id,right_id,is_match (1/0, true/false, yes/no; empty or `unsure` \
+    rows are passed over), such as the labels.csv a `vnlink review` page exports or its \
+    review.csv filled in; in a link left_id is a record of INPUT and right_id of RIGHT. The model \
+    is trained by EM as without labels, then its weights are recalibrated on the labelled pairs \
+    (a logistic regression: `calibration` in model.json), so that a probability of 0.95 means \
+    19 matches in 20 where the labels were drawn. --truth: record_id,entity_id (as `vnlink eval` \
     reads it); the fitted model is then evaluated on the same data (in-sample scores). --save \
     writes the model into INPUT (a .vnl store), where `vnlink query` finds it.")]
 pub struct Args {
@@ -93,6 +97,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let matcher = run.matcher()?;
     let truth = args.truth.as_ref().map(Truth::read).transpose()?;
     let labels = args.labels.as_ref().map(vnlink::eval::read_labels).transpose()?;
+    if let (Some(l), false) = (&labels, q) {
+        let matches = l.iter().filter(|x| x.2).count();
+        eprintln!("{} labelled pairs read ({matches} matches, {} not)", l.len(), l.len() - matches);
+    }
     let how = match (&truth, &labels) {
         (Some(t), _) => Supervision::Truth(t),
         (None, Some(l)) => Supervision::Labels(l),

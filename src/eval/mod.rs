@@ -443,7 +443,9 @@ fn score_labels(
 type Rows = Vec<(u64, Vec<String>)>;
 
 /// Reads labelled pairs: a CSV with the columns `left_id,right_id,is_match` (`is_match`: `1`,
-/// `true`, `yes`, `match` or `0`, `false`, `no`, `non_match`, any case). In a link, `left_id`
+/// `true`, `yes`, `match` or `0`, `false`, `no`, `non_match`, any case; rows with an empty
+/// `is_match`, `unsure` or `?` are pairs not labelled and are passed over — `review.csv` as
+/// `vnlink review` writes it, partly filled in, reads as the labels filled in). In a link, `left_id`
 /// is a record of the first input and `right_id` of the second. Ids escaped against spreadsheet
 /// formulas (`'=…`, as in vnlink's `pairs.csv`) are read back as they were.
 pub fn read_labels(path: impl AsRef<Path>) -> Result<Vec<(String, String, bool)>> {
@@ -468,8 +470,10 @@ pub fn read_labels(path: impl AsRef<Path>) -> Result<Vec<(String, String, bool)>
                 reason: "missing value".into(),
             })
         };
-        let flag = get(m, "is_match")?;
+        let flag = get(m, "is_match").unwrap_or_default();
         let is_match = match flag.to_ascii_lowercase().as_str() {
+            // A pair not (yet) labelled: a row of `review.csv` left empty, or marked unsure.
+            "" | "unsure" | "?" => continue,
             "1" | "true" | "yes" | "y" | "match" => true,
             "0" | "false" | "no" | "n" | "non_match" | "nonmatch" => false,
             _ => {

@@ -115,6 +115,31 @@ pub struct Model {
     /// How the model was trained (free-form, for people).
     #[serde(default)]
     pub training: serde_json::Value,
+    /// A recalibration of the match weight fitted on labelled pairs (`vnlink train --labels`):
+    /// a pair's weight `w` becomes `slope × w + intercept`. `None`: the weight as the levels sum
+    /// it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
+}
+
+/// A match weight's recalibration from labelled pairs: logistic regression of the labels on
+/// the model's weight, `P(match | w) = σ(ln 2 × (slope × w + intercept))`, so that the
+/// recalibrated weight `slope × w + intercept` is again a log2 odds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// Multiplies the weight.
+    pub slope: f64,
+    /// Added to the weight after the slope.
+    pub intercept: f64,
+    /// The labelled pairs it was fitted on.
+    pub labelled_pairs: u64,
+}
+
+impl Calibration {
+    /// The recalibrated weight.
+    pub fn apply(&self, w: f64) -> f64 {
+        self.slope * w + self.intercept
+    }
 }
 
 fn one() -> f64 {
@@ -180,6 +205,18 @@ impl Model {
             return bad(format!(
                 "tf_adjustment_weight must be a number in [0, 4], found {}",
                 self.tf_adjustment_weight
+            ));
+        }
+        if let Some(c) = &self.calibration
+            && !(c.slope.is_finite()
+                && c.slope > 0.0
+                && c.slope <= 100.0
+                && c.intercept.is_finite())
+        {
+            return bad(format!(
+                "calibration needs a slope in (0, 100] and a finite intercept, found slope={} \
+                 intercept={}",
+                c.slope, c.intercept
             ));
         }
         if self.fields.is_empty() || self.fields.len() > MAX_FIELDS {
@@ -576,6 +613,7 @@ mod tests {
     #[test]
     fn model_json_round_trip_and_validation() {
         let model = Model {
+            calibration: None,
             prior: 1e-4,
             fields: vec![Field {
                 name: "dob".into(),

@@ -25,10 +25,11 @@
 //!    divided by the share of matches that share a date of birth; over the number of possible
 //!    pairs. A clean register comes out at about zero.
 //!
-//! Supervised: [`fit_truth`] (`record → entity`: m counted on the pairs of each entity) and
-//! [`fit_labels`] (labelled pairs: m counted on the pairs labelled as matches), both with the
-//! reference m as a prior (unless `prior_strength` is 0) and u from random pairs. The reference
-//! model itself is `fit_truth` on a generated population (`examples/fit_reference.rs`).
+//! Supervised: [`fit_truth`] (`record → entity`: m counted on the pairs of each entity), with
+//! the reference m as a prior (unless `prior_strength` is 0) and u from random pairs. The
+//! reference model itself is `fit_truth` on a generated population
+//! (`examples/fit_reference.rs`). Labelled pairs (a clerical review's few hundred, drawn near
+//! the threshold) do not replace EM: they recalibrate its weights ([`calibrate`]).
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -286,7 +287,7 @@ impl Fields {
                     .collect(),
             })
             .collect();
-        Model { prior, fields, tf_adjustment_weight: 1.0, training }
+        Model { prior, fields, tf_adjustment_weight: 1.0, training, calibration: None }
     }
 
     /// Projects every field's m onto its order under u.
@@ -1506,64 +1507,48 @@ pub fn fit_truth<R: Records>(
     (fields.model(&m, &u, Some(&places), report.prior, training), report)
 }
 
-/// Fits a model from labelled pairs `(a, b, is_match)` (record indices; in a link, `b` counts
-/// from the start of the second side, i.e. it is `split + j`). m is counted on the pairs
-/// labelled as matches, with the reference m as prior; u on random pairs; the prior is
-/// estimated as in [`train_report`], under that m.
-pub fn fit_labels<R: Records>(
-    records: &R,
-    link_split: Option<u32>,
-    labels: &[(u32, u32, bool)],
-    opts: &TrainOptions,
-) -> (Model, TrainReport) {
-    let fields = Fields::of(records);
-    let (u, present) = estimate_u(records, link_split, opts, &fields);
-    let mut counts: Vec<Vec<f64>> = fields.levels.iter().map(|l| vec![0.0; l.len()]).collect();
-    let mut scratch = Scratch::new();
-    let n = records.len() as u32;
-    let (mut matches, mut non_matches) = (0u64, 0u64);
-    for &(a, b, is_match) in labels {
-        if a >= n || b >= n || a == b {
-            continue;
+/// Fits a [`Calibration`](crate::model::Calibration) of match weights on labelled pairs
+/// `(weight, is_match)`: a logistic regression `P(match) = σ(ln 2 × (slope × w + intercept))`
+/// by Newton's method, with a weak Gaussian prior pulling towards no change (slope 1,
+/// intercept 0) so that a few labels move it little. `None` without labels of both kinds.
+pub fn calibrate(labelled: &[(f64, bool)]) -> Option<crate::model::Calibration> {
+    const PRIOR: f64 = 1.0;
+    let matches = labelled.iter().filter(|l| l.1).count();
+    if matches == 0 || matches == labelled.len() {
+        return None;
+    }
+    let ln2 = std::f64::consts::LN_2;
+    let (mut slope, mut intercept) = (1.0f64, 0.0f64);
+    for _ in 0..100 {
+        let (mut ga, mut gb) = (-PRIOR * (slope - 1.0), -PRIOR * intercept);
+        let (mut haa, mut hab, mut hbb) = (PRIOR, 0.0, PRIOR);
+        for &(weight, is_match) in labelled {
+            let w = weight.clamp(-60.0, 60.0);
+            let p = crate::model::probability(slope * w + intercept);
+            let residual = (f64::from(u8::from(is_match)) - p) * ln2;
+            ga += residual * w;
+            gb += residual;
+            let k = p * (1.0 - p) * ln2 * ln2;
+            haa += k * w * w;
+            hab += k * w;
+            hbb += k;
         }
-        if is_match {
-            count_pair(records, a, b, 1.0, &mut counts, &mut scratch);
-            matches += 1;
-        } else {
-            non_matches += 1;
+        let det = haa * hbb - hab * hab;
+        if !(det.is_finite() && det > 0.0) {
+            break;
+        }
+        let (da, db) = ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det);
+        slope = (slope + da).clamp(0.05, 100.0);
+        intercept += db;
+        if da.abs() < 1e-9 && db.abs() < 1e-9 {
+            break;
         }
     }
-    let m = m_from_counts(&fields, &counts, &u, opts);
-    let tf = TermFrequencies::new(records);
-    let runs: Vec<RulePatterns> = training_rules()
-        .into_iter()
-        .map(|(rule, skip)| {
-            let tf_here = (!skip.contains(&compare::NAME)).then_some(&tf);
-            rule_patterns(records, link_split, &rule, opts, tf_here, &u[compare::NAME])
-        })
-        .collect();
-    let places = PlacePatterns::of(records, link_split, opts, None).u(&fields, &m, &u);
-    let est = estimate_matches(records, &runs, &present, &m, &u, Some(&places));
-    let mut report = TrainReport {
-        method: "labels".into(),
-        reference: reference::reference().version.clone(),
-        records: records.len() as u64,
-        estimated_matches: est.matches,
-        estimated_by: est.by,
-        prior: prior_of(est.matches, possible_pairs(records, link_split)),
-        ..TrainReport::default()
-    };
-    if matches == 0 {
-        report.warnings.push(format!(
-            "no labelled pair is a match ({non_matches} non-matches): m is the reference model's"
-        ));
-    }
-    let mut training = training_json(&report, link_split, opts);
-    if let Some(o) = training.as_object_mut() {
-        o.insert("labelled_matches".into(), matches.into());
-        o.insert("labelled_non_matches".into(), non_matches.into());
-    }
-    (fields.model(&m, &u, Some(&places), report.prior, training), report)
+    (slope.is_finite() && intercept.is_finite()).then_some(crate::model::Calibration {
+        slope,
+        intercept,
+        labelled_pairs: labelled.len() as u64,
+    })
 }
 
 /// The reference model for the fields of `records`: the reference's m and u for each field

@@ -5,7 +5,7 @@
 //! | function | writes |
 //! |---|---|
 //! | [`write_clusters`] | `record_id,cluster_id`, one row per record |
-//! | [`write_pairs`] | `left_id,right_id,match_probability,match_weight` and one level per field |
+//! | [`write_pairs`] | `left_id,right_id,match_probability,match_weight`, one level per field, then [`PairColumns`] |
 //! | [`write_links`] | a link's pairs without the levels |
 //! | [`write_json`] | any report, pretty-printed |
 //!
@@ -19,6 +19,8 @@
 //! is off; see [`escape_formula`]. vnlink's own readers of these files (`vnlink eval`,
 //! `vnlink train --labels`) undo the escape with [`unescape_formula`].
 
+pub mod annotate;
+
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -27,6 +29,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::pipeline::Pair;
+use crate::pipeline::query::StoredRecords;
 pub use crate::util::formula::{FORMULA_CHARS, escape_formula, unescape_formula};
 pub use crate::util::fs::{
     AtomicFile, OutputSet, TempDir, atomic_write, check_not_input, clean_stale, create_dir_all,
@@ -78,8 +81,75 @@ pub fn level_label(model: &Model, field: usize, level: u8) -> &str {
     }
 }
 
-/// Writes `pairs.csv`: `left_id,right_id,match_probability,match_weight` and one column per field
-/// of `model` with the level's label. `left_id(i)`/`right_id(i)` give the record ids.
+/// Columns `pairs.csv` may carry besides the ids, scores and levels.
+#[derive(Default)]
+pub struct PairColumns<'a> {
+    /// Each record's cluster (a dedupe, in the pairs' indices): a `cluster` column says
+    /// `joined` when the pair's records ended in one cluster, `split_cannot_link` when the
+    /// cannot-link rule kept them apart (their clusters hold different valid CCCDs).
+    pub labels: Option<&'a [u32]>,
+    /// Both records' values of each field, as their source wrote them (`--pairs-values`):
+    /// the left records' then the right records' (the same store in a dedupe).
+    pub values: Option<(&'a StoredRecords<'a>, &'a StoredRecords<'a>)>,
+}
+
+/// The field names [`PairColumns::values`] writes, in order.
+fn value_fields(extras: &[String]) -> Vec<String> {
+    let mut v: Vec<String> =
+        ["full_name", "dob", "sex", "address", "id_number", "phone"].map(String::from).to_vec();
+    v.extend(extras.iter().cloned());
+    v
+}
+
+fn record_values(r: &crate::dataset::Record) -> Vec<&str> {
+    let mut v = vec![
+        r.full_name.as_str(),
+        r.dob.as_str(),
+        r.sex.as_str(),
+        r.address.as_str(),
+        r.id_number.as_str(),
+        r.phone.as_str(),
+    ];
+    v.extend(r.extras.iter().map(String::as_str));
+    v
+}
+
+impl PairColumns<'_> {
+    fn header(&self) -> Vec<String> {
+        let mut h = Vec::new();
+        if self.labels.is_some() {
+            h.push("cluster".to_owned());
+        }
+        if let Some((l, _)) = self.values {
+            for f in value_fields(l.extra_names()) {
+                h.push(format!("left_{f}"));
+                h.push(format!("right_{f}"));
+            }
+        }
+        h
+    }
+
+    fn cells(&self, p: &Pair, style: CsvStyle) -> Result<Vec<String>> {
+        let mut c = Vec::new();
+        if let Some(labels) = self.labels {
+            let of = |i: u32| labels.get(i as usize).copied();
+            let joined = of(p.left) == of(p.right);
+            c.push(if joined { "joined" } else { "split_cannot_link" }.to_owned());
+        }
+        if let Some((l, r)) = self.values {
+            let (a, b) = (l.get(p.left)?, r.get(p.right)?);
+            for (x, y) in record_values(&a).into_iter().zip(record_values(&b)) {
+                c.push(style.cell(x).into_owned());
+                c.push(style.cell(y).into_owned());
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// Writes `pairs.csv`: `left_id,right_id,match_probability,match_weight`, one column per field
+/// of `model` with the level's label, then the [`PairColumns`] asked for. `left_id(i)`/
+/// `right_id(i)` give the record ids.
 pub fn write_pairs<'a>(
     path: &Path,
     model: &Model,
@@ -87,12 +157,15 @@ pub fn write_pairs<'a>(
     left_id: impl Fn(u32) -> &'a str,
     right_id: impl Fn(u32) -> &'a str,
     style: CsvStyle,
+    more: &PairColumns<'_>,
 ) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     {
         let mut w = csv_writer(&mut file);
-        let mut header = vec!["left_id", "right_id", "match_probability", "match_weight"];
-        header.extend(model.fields.iter().map(|f| f.name.as_str()));
+        let mut header: Vec<String> =
+            ["left_id", "right_id", "match_probability", "match_weight"].map(String::from).to_vec();
+        header.extend(model.fields.iter().map(|f| f.name.clone()));
+        header.extend(more.header());
         w.write_record(&header).map_err(|e| csv_err(path, e))?;
         for p in pairs {
             let mut row: Vec<String> = vec![
@@ -102,6 +175,7 @@ pub fn write_pairs<'a>(
                 format!("{:.4}", p.match_weight),
             ];
             row.extend(level_cells(model, p));
+            row.extend(more.cells(p, style)?);
             w.write_record(&row).map_err(|e| csv_err(path, e))?;
         }
         w.flush().map_err(|e| Error::io(path, e))?;
@@ -193,14 +267,17 @@ pub fn write_sourced_clusters<'a>(
 
 /// Writes the pairs of a link and dedupe: `source_left,left_id,source_right,right_id,
 /// match_probability,match_weight`, and with `model` one level per field (`pairs.csv`; without,
-/// `links.csv`).
+/// `links.csv`), then with `labels` (each record's cluster) the `cluster` column of
+/// [`PairColumns::labels`].
 pub fn write_sourced_pairs<'a>(
     path: &Path,
     model: Option<&Model>,
     pairs: &[Pair],
     id: impl Fn(u32) -> (&'a str, &'a str),
     style: CsvStyle,
+    labels: Option<&[u32]>,
 ) -> Result<()> {
+    let more = PairColumns { labels, values: None };
     let mut file = AtomicFile::create(path)?;
     {
         let mut w = csv_writer(&mut file);
@@ -213,6 +290,8 @@ pub fn write_sourced_pairs<'a>(
             "match_weight",
         ];
         header.extend(model.iter().flat_map(|m| m.fields.iter().map(|f| f.name.as_str())));
+        let more_header = more.header();
+        header.extend(more_header.iter().map(String::as_str));
         w.write_record(&header).map_err(|e| csv_err(path, e))?;
         for p in pairs {
             let ((sl, il), (sr, ir)) = (id(p.left), id(p.right));
@@ -224,6 +303,7 @@ pub fn write_sourced_pairs<'a>(
             if let Some(m) = model {
                 row.extend(level_cells(m, p));
             }
+            row.extend(more.cells(p, style)?);
             w.write_record(&row).map_err(|e| csv_err(path, e))?;
         }
         w.flush().map_err(|e| Error::io(path, e))?;

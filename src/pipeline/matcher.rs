@@ -17,6 +17,7 @@ use crate::model::tf::TermFrequencies;
 use crate::model::train::{self, TrainOptions, TrainReport};
 use crate::model::{MAX_FIELDS, Model, Pattern, probability};
 use crate::pipeline::config::{MatchConfig, Threshold};
+use crate::pipeline::histogram::ScoreHistogram;
 use crate::pipeline::local::Local;
 use crate::pipeline::query::{self, Candidate, LookupState, QueryOptions};
 use crate::pipeline::score::{Explanation, Scorer};
@@ -29,6 +30,7 @@ pub struct MatcherBuilder {
     config: MatchConfig,
     model: Option<Model>,
     progress: Option<SharedProgress>,
+    truth: Option<Arc<[u32]>>,
 }
 
 impl std::fmt::Debug for MatcherBuilder {
@@ -102,6 +104,17 @@ impl MatcherBuilder {
         self
     }
 
+    /// Gives each record's true entity (`u32::MAX` when unknown; in a link the first store's
+    /// records, then the second's), so that the score distribution of a run
+    /// ([`RunStats::scores`]) also counts the true pairs and its precision/recall curve is
+    /// exact besides estimated. Changes nothing else: the model, the pairs and the clusters are
+    /// those of a run without it.
+    #[must_use]
+    pub fn truth(mut self, entity: Vec<u32>) -> Self {
+        self.truth = Some(entity.into());
+        self
+    }
+
     /// Validates and builds the matcher.
     pub fn build(self) -> Result<Matcher> {
         self.config.validate()?;
@@ -122,6 +135,7 @@ impl MatcherBuilder {
             model: self.model,
             lookups: Arc::default(),
             progress: self.progress.unwrap_or_else(|| Arc::new(NoProgress)),
+            truth: self.truth,
         })
     }
 }
@@ -134,6 +148,8 @@ pub struct Matcher {
     progress: SharedProgress,
     /// Per store: the scorer of lookups (model and name frequencies) and the store's rules.
     lookups: Arc<Mutex<Lookups>>,
+    /// Each record's entity, for the exact curve of the score distribution.
+    truth: Option<Arc<[u32]>>,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -203,6 +219,9 @@ pub struct RunStats {
     pub seconds: std::collections::BTreeMap<String, f64>,
     /// Pairs compared and weighed per second, over the scoring time (blocking excluded).
     pub pairs_per_second: f64,
+    /// The match weights of every compared pair: the score distribution, from which the
+    /// precision and recall at any threshold are estimated ([`ScoreHistogram::curve`]).
+    pub scores: ScoreHistogram,
 }
 
 impl RunStats {
@@ -307,6 +326,7 @@ impl Matcher {
             model: None,
             lookups: Arc::default(),
             progress: Arc::new(NoProgress),
+            truth: None,
         }
     }
 
@@ -342,7 +362,7 @@ impl Matcher {
 
     fn score<R: Records>(
         &self,
-        records: &R,
+        records: &Local<'_, R>,
         split: Option<u32>,
         model: Model,
         tf: TermFrequencies,
@@ -351,8 +371,10 @@ impl Matcher {
         let scorer = Scorer::with_tf(model, tf, self.config.threshold.weight());
         let learned = self.learn_rules(records, split, &scorer, stats);
         let blocking = learned.as_ref().unwrap_or(&self.config.blocking);
+        let truth = self.local_truth(records, split);
         let t = Instant::now();
-        let out = scorer.score_all(records, blocking, split, &*self.progress);
+        let truth = truth.as_ref().map(|(e, n)| (e.as_slice(), *n));
+        let out = scorer.score_all(records, blocking, split, truth, &*self.progress);
         let secs = t.elapsed().as_secs_f64();
         stats.seconds.insert("block_and_score".into(), secs);
         stats.seconds.insert("block".into(), out.block_seconds);
@@ -362,7 +384,40 @@ impl Matcher {
         stats.pairs_per_second =
             if out.score_seconds > 0.0 { out.compared as f64 / out.score_seconds } else { 0.0 };
         stats.blocking = out.rules;
+        stats.scores = out.histogram;
         (scorer, out.pairs)
+    }
+
+    /// With a truth: each local record's entity, and the true pairs of the input (within one
+    /// dataset, or across the two sides of a link).
+    fn local_truth<R: Records>(
+        &self,
+        records: &Local<'_, R>,
+        split: Option<u32>,
+    ) -> Option<(Vec<u32>, u64)> {
+        let truth = self.truth.as_deref()?;
+        let n = records.len() as u32;
+        let entity: Vec<u32> = (0..n)
+            .map(|i| truth.get(records.original(i) as usize).copied().unwrap_or(u32::MAX))
+            .collect();
+        // (entity, side) sorted: runs of one entity, its left records first.
+        let side = |i: u32| u8::from(split.is_some_and(|s| records.original(i) >= s));
+        let mut keyed: Vec<(u32, u8)> = (0..n)
+            .filter(|&i| entity[i as usize] != u32::MAX)
+            .map(|i| (entity[i as usize], side(i)))
+            .collect();
+        keyed.sort_unstable();
+        let mut pairs = 0u64;
+        for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let k = run.len() as u64;
+            pairs += if split.is_some() {
+                let left = run.iter().filter(|x| x.1 == 0).count() as u64;
+                left * (k - left)
+            } else {
+                k * (k - 1) / 2
+            };
+        }
+        Some((entity, pairs))
     }
 
     /// The given rules with those learned on top, judged by the run's model ([`Scorer::judge`]),
@@ -516,7 +571,7 @@ impl Matcher {
                     .into_iter()
                     .map(|(a, b, m)| (local.local(a), local.local(b), m))
                     .collect();
-                train::fit_labels(&local, split, &pairs, opts)
+                calibrated(&local, split, &pairs, opts)
             }
         };
         Ok((model, Some(report)))
@@ -719,6 +774,45 @@ impl Matcher {
         Ok(scorer.explain(&local, local.local(left), local.local(right)))
     }
 
+    /// Explains many pairs of one store's records with `model` (a run's model: the name
+    /// frequencies are counted once, as the run counted them).
+    pub fn explain_pairs(
+        &self,
+        store: &Store,
+        model: &Model,
+        pairs: &[(u32, u32)],
+    ) -> Result<Vec<Explanation>> {
+        let view = View::new(store)?;
+        check_model_fields(&view, model)?;
+        for &(a, b) in pairs {
+            check_index(&view, a)?;
+            check_index(&view, b)?;
+        }
+        let scorer = Scorer::new(model.clone(), &view, self.config.threshold.weight());
+        Ok(pairs.iter().map(|&(a, b)| scorer.explain(&view, a, b)).collect())
+    }
+
+    /// [`Matcher::explain_pairs`] for a link: `(left, right)` indices into `first` and `second`.
+    pub fn explain_link_pairs(
+        &self,
+        first: &Store,
+        second: &Store,
+        model: &Model,
+        pairs: &[(u32, u32)],
+    ) -> Result<Vec<Explanation>> {
+        let (lv, rv) = (View::new(first)?, View::new(second)?);
+        for &(a, b) in pairs {
+            check_index(&lv, a)?;
+            check_index(&rv, b)?;
+        }
+        let joined = Joined::new(&lv, &rv);
+        joined.check_extras()?;
+        check_model_fields(&joined, model)?;
+        let split = joined.split();
+        let scorer = Scorer::new(model.clone(), &joined, self.config.threshold.weight());
+        Ok(pairs.iter().map(|&(a, b)| scorer.explain(&joined, a, split + b)).collect())
+    }
+
     /// Explains the score of record `left` of the first store against record `right` of the
     /// second (with the given model, or one trained for the link).
     pub fn explain_link(
@@ -745,6 +839,45 @@ impl Matcher {
     }
 }
 
+/// The model EM fits on `records` without labels, recalibrated on the labelled pairs: labels
+/// are few and drawn where the model is least sure (`vnlink review`), so they correct how the
+/// model's weight reads as a probability around the threshold rather than replace what EM
+/// learnt from every pair.
+fn calibrated<R: Records>(
+    records: &R,
+    split: Option<u32>,
+    labels: &[(u32, u32, bool)],
+    opts: &TrainOptions,
+) -> (Model, TrainReport) {
+    let (mut model, mut report) = train::train_report(records, split, opts);
+    let scorer = Scorer::new(model.clone(), records, 0.0);
+    let n = records.len() as u32;
+    let weighed: Vec<(f64, bool)> = labels
+        .iter()
+        .filter(|&&(a, b, _)| a < n && b < n && a != b)
+        .map(|&(a, b, m)| {
+            let w = scorer.score_pair(records, a, b, &mut compare::Scratch::new()).1;
+            (f64::from(w), m)
+        })
+        .collect();
+    let matches = weighed.iter().filter(|x| x.1).count();
+    model.calibration = train::calibrate(&weighed);
+    report.method = "em+labels".into();
+    if model.calibration.is_none() {
+        report.warnings.push(format!(
+            "labels need matches and non-matches to calibrate the model ({matches} matches of \
+             {} labelled pairs): the model is EM's alone",
+            weighed.len()
+        ));
+    }
+    if let Some(o) = model.training.as_object_mut() {
+        o.insert("method".into(), report.method.clone().into());
+        o.insert("labelled_matches".into(), matches.into());
+        o.insert("labelled_non_matches".into(), (weighed.len() - matches).into());
+    }
+    (model, report)
+}
+
 /// How a model is fitted: unsupervised, or from known truth.
 #[derive(Clone, Copy, Debug)]
 pub enum Supervision<'a> {
@@ -753,7 +886,7 @@ pub enum Supervision<'a> {
     /// A truth (`record_id → entity_id`): m counted on the pairs of each entity.
     Truth(&'a crate::eval::Truth),
     /// Labelled pairs `(left_id, right_id, is_match)` (in a link, `left_id` in the first store):
-    /// m counted on the pairs labelled as matches.
+    /// EM as without them, then the weights recalibrated on them ([`Model::calibration`]).
     Labels(&'a [(String, String, bool)]),
 }
 

@@ -6,6 +6,7 @@
 //! * [`local`] — records copied into an order that keeps blocking groups close in memory.
 //! * [`matcher`] — [`Matcher`]: dedupe, link, lookups ([`query`]), explanations.
 //! * [`query`] — one record against a store's posting lists.
+//! * [`histogram`] — the score distribution, and precision and recall estimated from it.
 //!
 //! The stages it runs live below it: records and stores in [`crate::dataset`], blocking in
 //! [`crate::block`], training and term frequencies in [`crate::model`], clustering in
@@ -14,6 +15,7 @@
 
 pub mod config;
 pub mod evaluate;
+pub mod histogram;
 pub mod incremental;
 pub mod inputs;
 pub mod jsonl;

@@ -373,3 +373,42 @@ fn narrow(
     }
     Ok(())
 }
+
+/// The records of a person store as their source wrote them (the raw columns, and the extra
+/// fields' original texts), for people to read: review pages, `pairs.csv` with values.
+pub struct StoredRecords<'s> {
+    access: Access<'s>,
+    extras: Vec<String>,
+}
+
+impl<'s> StoredRecords<'s> {
+    /// Random access to `store`'s records (touching only the blocks read).
+    pub fn new(store: &'s Store) -> Result<Self> {
+        let view = crate::dataset::View::new(store)?;
+        let extras: Vec<String> = view.extras().iter().map(|e| e.name.clone()).collect();
+        Ok(StoredRecords { access: Access::new(store, extras.len())?, extras })
+    }
+
+    /// The names of the extra fields, in [`Record::extras`] order.
+    pub fn extra_names(&self) -> &[String] {
+        &self.extras
+    }
+
+    /// Record `i`.
+    pub fn get(&self, i: u32) -> Result<Record> {
+        if u64::from(i) >= self.access.len {
+            return Err(crate::Error::OutOfRange {
+                path: Some(self.access.store.path().to_path_buf()),
+                what: "record",
+                index: u64::from(i),
+                len: self.access.len,
+            });
+        }
+        self.access.record(i)
+    }
+}
+
+/// Record `i` of a person store as its source wrote it ([`StoredRecords::get`]).
+pub fn stored_record(store: &Store, i: u32) -> Result<Record> {
+    StoredRecords::new(store)?.get(i)
+}

@@ -12,6 +12,7 @@ use crate::block::{Blocker, Blocking, Copies, RuleStats};
 use crate::compare::{self, Records, Scratch};
 use crate::model::tf::{Shares, TermFrequencies};
 use crate::model::{MAX_FIELDS, MAX_LEVELS, Model, Pattern, Place, probability};
+use crate::pipeline::histogram::{LocalCounts, ScoreHistogram, SharedCounts};
 use crate::util::progress::Progress;
 
 /// A candidate pair at or above the threshold.
@@ -42,6 +43,89 @@ pub struct ScoreOutput {
     pub block_seconds: f64,
     /// Seconds spent comparing and weighing pairs.
     pub score_seconds: f64,
+    /// The weights of every compared pair (a pair of copy representatives counts for every
+    /// pair of their copies), with the true pairs among them when a truth was given.
+    pub histogram: ScoreHistogram,
+}
+
+/// What the score histogram needs besides the weights: how many records each representative of
+/// exact copies stands for, and with a truth, each record's entity.
+struct Tally<'a> {
+    counts: SharedCounts,
+    /// Per record: 1, or the size of the group of copies it heads (empty: no copies).
+    stands_for: Vec<u32>,
+    /// Per record, its entity (`u32::MAX`: unknown).
+    truth: Option<&'a [u32]>,
+    /// The groups of copies, to judge each pair they stand for (with a truth only).
+    copies: Option<Copies>,
+}
+
+impl<'a> Tally<'a> {
+    fn new(n: usize, copies: Option<&Copies>, truth: Option<&'a [u32]>) -> Self {
+        let mut stands_for = Vec::new();
+        if let Some(c) = copies.filter(|c| !c.groups.is_empty()) {
+            stands_for = vec![1u32; n];
+            for g in c.groups.iter() {
+                stands_for[g[0] as usize] = g.len() as u32;
+            }
+        }
+        Tally {
+            counts: SharedCounts::new(truth.is_some()),
+            stands_for,
+            truth,
+            copies: copies.filter(|_| truth.is_some()).cloned(),
+        }
+    }
+
+    fn entity(&self, i: u32) -> u32 {
+        self.truth.and_then(|e| e.get(i as usize).copied()).unwrap_or(u32::MAX)
+    }
+
+    fn members(&self, rep: u32) -> &[u32] {
+        self.copies.as_ref().and_then(|c| c.group_of(rep)).unwrap_or(&[])
+    }
+
+    /// Counts the compared pair `(a, b)` of weight `weight`.
+    fn pair(&self, local: &mut LocalCounts<'_>, a: u32, b: u32, weight: f32) {
+        let times = |i: u32| u64::from(self.stands_for.get(i as usize).copied().unwrap_or(1));
+        let n = times(a) * times(b);
+        let mut same = 0;
+        if self.truth.is_some() {
+            if n == 1 {
+                same = u64::from(self.entity(a) == self.entity(b) && self.entity(a) != u32::MAX);
+            } else {
+                let (ga, gb) = (self.members(a), self.members(b));
+                let ga = if ga.is_empty() { std::slice::from_ref(&a) } else { ga };
+                let gb = if gb.is_empty() { std::slice::from_ref(&b) } else { gb };
+                for &x in ga {
+                    let e = self.entity(x);
+                    same +=
+                        gb.iter().filter(|&&y| e != u32::MAX && self.entity(y) == e).count() as u64;
+                }
+            }
+        }
+        local.add(weight, n, same);
+    }
+
+    /// Counts the pairs inside a group of copies of weight `weight`.
+    fn copies(&self, local: &mut LocalCounts<'_>, group: &[u32], weight: f32) {
+        let n = group.len() as u64;
+        let mut same = 0;
+        if self.truth.is_some() {
+            let mut e: Vec<u32> = group.iter().map(|&i| self.entity(i)).collect();
+            e.sort_unstable();
+            for run in e.chunk_by(|x, y| x == y).filter(|r| r[0] != u32::MAX) {
+                let k = run.len() as u64;
+                same += k * (k - 1) / 2;
+            }
+        }
+        local.add(weight, n * (n - 1) / 2, same);
+    }
+
+    /// The histogram; `true_pairs`: the truth's pairs in the whole input.
+    fn finish(self, true_pairs: Option<u64>) -> ScoreHistogram {
+        self.counts.finish(true_pairs)
+    }
 }
 
 /// Per-thread buffers of the scoring loop: the group's features and (lazily) names, the earlier
@@ -50,7 +134,7 @@ pub struct ScoreOutput {
 struct GroupScratch<'r> {
     done: u64,
     features: Vec<compare::Features>,
-    counts: Vec<Shares>,
+    shares: Vec<Shares>,
     names: Vec<Option<&'r str>>,
     keys: Vec<u64>,
     scratch: Scratch,
@@ -82,6 +166,9 @@ pub struct Explanation {
     pub place: &'static str,
     /// Each field's contribution.
     pub fields: Vec<FieldExplanation>,
+    /// What the model's calibration from labelled pairs adds (0 without one): the weight is
+    /// the prior, the fields' contributions and this.
+    pub calibration: f64,
     /// The total match weight.
     pub match_weight: f64,
     /// The match probability.
@@ -102,6 +189,8 @@ pub struct Scorer {
     /// The length of one table in `table`; 0 when the model has no u by place.
     stride: usize,
     prior: f32,
+    /// `(slope, intercept)` of the model's calibration; `(1, 0)` without one.
+    calibration: (f32, f32),
     tf: TermFrequencies,
     threshold: f32,
     /// Fields weighed: the model's (at most [`MAX_FIELDS`]).
@@ -145,6 +234,9 @@ impl Scorer {
             table,
             stride,
             prior: model.prior_weight() as f32,
+            calibration: model
+                .calibration
+                .map_or((1.0, 0.0), |c| (c.slope as f32, c.intercept as f32)),
             model,
             tf,
             threshold: threshold_weight as f32,
@@ -234,7 +326,7 @@ impl Scorer {
         if self.tf_levels[name] && !house {
             w += self.tf_adjustment_shares(name, counts()) as f32;
         }
-        w
+        self.calibration.0 * w + self.calibration.1
     }
 
     /// Compares and weighs one pair of records.
@@ -341,6 +433,11 @@ impl Scorer {
                 Place::SameWard => "same_ward",
                 Place::SameHouse => "same_house",
             },
+            calibration: {
+                let (slope, intercept) = self.calibration;
+                let raw = (w - intercept) / slope;
+                f64::from(w - raw)
+            },
             fields,
             match_weight: f64::from(w),
             match_probability: probability(f64::from(w)),
@@ -406,20 +503,27 @@ impl Scorer {
         self.tf.shares_for(f)
     }
 
-    /// Compares every candidate pair of `blocking` and keeps those at or above the threshold.
+    /// Compares every candidate pair of `blocking` and keeps those at or above the threshold;
+    /// counts every compared pair's weight in [`ScoreOutput::histogram`], and with `truth`
+    /// (each record's entity, `u32::MAX` when unknown, and the number of true pairs in the
+    /// input) the true pairs among them.
     pub fn score_all<R: Records>(
         &self,
         records: &R,
         blocking: &Blocking,
         link_split: Option<u32>,
+        truth: Option<(&[u32], u64)>,
         progress: &dyn Progress,
     ) -> ScoreOutput {
         progress.stage("block", Some(blocking.rules.len() as u64));
         let mut clock = std::time::Instant::now();
         let mut blocker = Blocker::new(blocking, records, link_split).collapse_copies();
         let mut out = ScoreOutput::default();
+        let tally = Tally::new(records.len(), blocker.copies(), truth.map(|t| t.0));
         if let Some(copies) = blocker.copies() {
-            out.rules.push(self.score_copies(records, copies, link_split, &mut out.pairs));
+            let mut stats = self.score_copies(records, copies, link_split, &tally, &mut out.pairs);
+            stats.cumulative_expected_matches = tally.counts.expected_so_far();
+            out.rules.push(stats);
             out.compared += out.rules[0].pairs;
         }
         let mut rule = out.rules.len() as u8;
@@ -428,55 +532,61 @@ impl Scorer {
             clock = std::time::Instant::now();
             progress.finish();
             progress.stage(&format!("score {}", stats.rule), Some(groups.len() as u64));
-            let blocker = &blocker;
+            let (blocker, tally) = (&blocker, &tally);
             let chunks: Vec<(Vec<ScoredPair>, u64)> = groups
                 .par_iter()
-                .map_init(GroupScratch::default, |gs, g| {
-                    let mut kept = Vec::new();
-                    let mut compared = 0u64;
-                    // Copy the group's records first: independent loads overlap, where the
-                    // comparisons would wait on each cache miss in turn.
-                    gs.features.clear();
-                    gs.features.extend(g.iter().map(|&i| *records.features(i)));
-                    gs.counts.clear();
-                    gs.counts.extend(g.iter().map(|&i| self.tf.shares_of(i)));
-                    gs.names.clear();
-                    gs.names.resize(g.len(), None);
-                    let (feats, counts) = (&gs.features, &gs.counts);
-                    let (names, scratch) = (&mut gs.names, &mut gs.scratch);
-                    gs.done += 1;
-                    if gs.done % 256 == 0 {
-                        progress.advance(256);
-                    }
-                    blocker.for_each_new_pair_in(g, &mut gs.keys, |x, y| {
-                        compared += 1;
-                        let (fa, fb) = (&feats[x], &feats[y]);
-                        let mut pattern = compare::compare(
-                            fa,
-                            fb,
-                            || {
-                                let mut name = |k: usize| {
-                                    *names[k].get_or_insert_with(|| records.name_ascii(g[k]))
-                                };
-                                (name(x), name(y))
-                            },
-                            scratch,
-                        );
-                        compare::compare_extras(records, g[x], g[y], &mut pattern);
-                        let weight = self
-                            .weigh_with(pattern, || (counts[x], counts[y], fa.given == fb.given));
-                        if weight >= self.threshold {
-                            kept.push(ScoredPair { a: g[x], b: g[y], weight, pattern, rule });
+                .map_init(
+                    || (GroupScratch::default(), tally.counts.local()),
+                    |(gs, counts), g| {
+                        let mut kept = Vec::new();
+                        let mut compared = 0u64;
+                        // Copy the group's records first: independent loads overlap, where the
+                        // comparisons would wait on each cache miss in turn.
+                        gs.features.clear();
+                        gs.features.extend(g.iter().map(|&i| *records.features(i)));
+                        gs.shares.clear();
+                        gs.shares.extend(g.iter().map(|&i| self.tf.shares_of(i)));
+                        gs.names.clear();
+                        gs.names.resize(g.len(), None);
+                        let (feats, shares) = (&gs.features, &gs.shares);
+                        let (names, scratch) = (&mut gs.names, &mut gs.scratch);
+                        gs.done += 1;
+                        if gs.done % 256 == 0 {
+                            progress.advance(256);
                         }
-                    });
-                    (kept, compared)
-                })
+                        blocker.for_each_new_pair_in(g, &mut gs.keys, |x, y| {
+                            compared += 1;
+                            let (fa, fb) = (&feats[x], &feats[y]);
+                            let mut pattern = compare::compare(
+                                fa,
+                                fb,
+                                || {
+                                    let mut name = |k: usize| {
+                                        *names[k].get_or_insert_with(|| records.name_ascii(g[k]))
+                                    };
+                                    (name(x), name(y))
+                                },
+                                scratch,
+                            );
+                            compare::compare_extras(records, g[x], g[y], &mut pattern);
+                            let weight = self.weigh_with(pattern, || {
+                                (shares[x], shares[y], fa.given == fb.given)
+                            });
+                            tally.pair(counts, g[x], g[y], weight);
+                            if weight >= self.threshold {
+                                kept.push(ScoredPair { a: g[x], b: g[y], weight, pattern, rule });
+                            }
+                        });
+                        (kept, compared)
+                    },
+                )
                 .collect();
             stats.pairs = chunks.iter().map(|c| c.1).sum();
             stats.pairs_seen_before = blocker.pairs_in_groups(&groups) - stats.pairs;
             out.compared += stats.pairs;
             let chunks = chunks.into_iter().map(|c| c.0);
             out.pairs.extend(chunks.into_iter().flatten());
+            stats.cumulative_expected_matches = tally.counts.expected_so_far();
             out.rules.push(stats);
             rule = rule.saturating_add(1);
             out.score_seconds += clock.elapsed().as_secs_f64();
@@ -489,6 +599,7 @@ impl Scorer {
         }
         out.block_seconds += clock.elapsed().as_secs_f64();
         progress.finish();
+        out.histogram = tally.finish(truth.map(|t| t.1));
         out
     }
 
@@ -500,6 +611,7 @@ impl Scorer {
         records: &R,
         copies: &Copies,
         link_split: Option<u32>,
+        tally: &Tally<'_>,
         kept: &mut Vec<ScoredPair>,
     ) -> RuleStats {
         let groups = &copies.groups;
@@ -520,18 +632,25 @@ impl Scorer {
         stats.pairs = stats.records_keyed - stats.blocks;
         let chunks: Vec<Vec<ScoredPair>> = groups
             .par_iter()
-            .map_init(Scratch::default, |scratch, g| {
-                let rep = g[0];
-                let (f, name) = (records.features(rep), records.name_ascii(rep));
-                let mut pattern = compare::compare(f, f, || (name, name), scratch);
-                compare::compare_extras(records, rep, rep, &mut pattern);
-                let shares = self.tf.shares_of(rep);
-                let weight = self.weigh_with(pattern, || (shares, shares, true));
-                if weight < self.threshold {
-                    return Vec::new();
-                }
-                g[1..].iter().map(|&b| ScoredPair { a: rep, b, weight, pattern, rule: 0 }).collect()
-            })
+            .map_init(
+                || (Scratch::default(), tally.counts.local()),
+                |(scratch, counts), g| {
+                    let rep = g[0];
+                    let (f, name) = (records.features(rep), records.name_ascii(rep));
+                    let mut pattern = compare::compare(f, f, || (name, name), scratch);
+                    compare::compare_extras(records, rep, rep, &mut pattern);
+                    let shares = self.tf.shares_of(rep);
+                    let weight = self.weigh_with(pattern, || (shares, shares, true));
+                    tally.copies(counts, g, weight);
+                    if weight < self.threshold {
+                        return Vec::new();
+                    }
+                    g[1..]
+                        .iter()
+                        .map(|&b| ScoredPair { a: rep, b, weight, pattern, rule: 0 })
+                        .collect()
+                },
+            )
             .collect();
         kept.extend(chunks.into_iter().flatten());
         stats
