@@ -82,8 +82,19 @@ fn output_is_the_same_with_one_thread_and_with_four() {
     let input = dir.path().join("data/records.csv");
     let run = |threads: &str| {
         let out = dir.path().join(format!("t{threads}"));
+        let truth = dir.path().join("data/truth.csv");
         let o = vnlink_env(
-            &["dedupe", s(&input), "--out", s(&out), "--threads", threads, "-q"],
+            &[
+                "dedupe",
+                s(&input),
+                "--out",
+                s(&out),
+                "--threads",
+                threads,
+                "-q",
+                "--truth",
+                s(&truth),
+            ],
             &[("RAYON_NUM_THREADS", threads)],
         );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -94,6 +105,17 @@ fn output_is_the_same_with_one_thread_and_with_four() {
         let (x, y) = (std::fs::read(one.join(f)).unwrap(), std::fs::read(four.join(f)).unwrap());
         assert!(x == y, "{f} differs between 1 and 4 threads");
     }
+    // The report's figures too (not its timings): the score distribution, the estimates, the
+    // true pairs counted, clusters, samples.
+    let report = |dir: &std::path::Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap()
+    };
+    let (a, b) = (report(&one), report(&four));
+    assert!(a["stats"]["scores"]["true_pairs"].as_u64().unwrap() > 0);
+    for key in ["quality", "clusters", "samples", "completeness"] {
+        assert_eq!(a[key], b[key], "{key} differs between 1 and 4 threads");
+    }
+    assert_eq!(a["stats"]["scores"], b["stats"]["scores"]);
 }
 
 #[test]

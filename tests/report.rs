@@ -176,6 +176,16 @@ fn report_and_review_pages_in_a_browser() {
     let model = dir.path().join("model.json");
     let store = out.join("store.vnl");
     vnlink_ok(&["train", s(&store), "--labels", s(&labels), "--out", s(&model), "-q"], 0);
+    // … and scores the run on the labelled sample.
+    let clusters = out.join("clusters.csv");
+    let scored =
+        vnlink_ok(&["eval", "--labels", s(&labels), "--clusters", s(&clusters), "--json"], 0);
+    let scored: Value = serde_json::from_str(&scored).unwrap();
+    assert_eq!(scored["labelled"].as_u64(), Some(csv.lines().count() as u64 - 1));
+    assert!(
+        scored["precision"]["low"].as_f64().unwrap()
+            <= scored["precision"]["value"].as_f64().unwrap()
+    );
 }
 
 #[test]
@@ -217,20 +227,20 @@ fn estimated_precision_is_near_the_truth() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         vnlink_ok(
-            // Common-name groups of 400 people in 20,000: the share of the default 2,000 in
+            // Common-name groups of 200 people in 10,000: the share of the default 2,000 in
             // 100,000.
             &[
                 "gen",
                 "--shape",
                 "dedupe",
                 "--entities",
-                "20000",
+                "10000",
                 "--seed",
                 &seed.to_string(),
                 "--dup-rate",
                 dup,
                 "--cluster-size",
-                "400",
+                "200",
                 "--out",
                 s(d),
             ],

@@ -7,7 +7,8 @@ use anyhow::Context;
 use vnlink::pipeline::inputs::Setup;
 
 use super::common::{
-    InputArgs, bar, check_outputs, clean_near, exit, read_config, report_ingest, set_threads,
+    InputArgs, bar, check_outputs, clean_near, exit, read_config, report_ingest, rows_to_build,
+    set_threads,
 };
 
 /// Build a store (`.vnl`) from a CSV file: normalise every record, key it and write it.
@@ -62,7 +63,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("note: {n}");
         }
     }
-    let pb = bar(args.quiet, None, "build");
+    let pb = bar(args.quiet, rows_to_build(&args.input, args.quiet), "build");
     let built = input.build(&args.output, &setup.config.blocking, |n| pb.set_position(n))?;
     pb.finish_and_clear();
     let s = built.context("no store was built")?;

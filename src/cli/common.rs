@@ -219,7 +219,7 @@ impl Run {
         }
         let mut loaded = Vec::with_capacity(plan.len());
         for (input, store_path) in plan.into_iter().zip(store_paths) {
-            let pb = bar(self.quiet, None, "build");
+            let pb = bar(self.quiet, rows_to_build(&input.path, self.quiet), "build");
             let l = input.load(store_path, &self.setup.config.blocking, |n| pb.set_position(n))?;
             pb.finish_and_clear();
             if let Some(b) = &l.built {
@@ -363,6 +363,28 @@ pub fn check_threads(n: usize) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// About how many rows a CSV input holds, for a build's progress bar and its ETA: its line
+/// ends counted (a field with a line break inside counts twice), minus the header. `None` for a
+/// store, an Excel workbook, an unreadable file, or when quiet (no bar to size).
+pub fn rows_to_build(path: &Path, quiet: bool) -> Option<u64> {
+    use std::io::Read;
+    if quiet || dataset::is_store(path) || vnlink::ingest::excel::is_excel_path(path) {
+        return None;
+    }
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0u64;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(lines.saturating_sub(1).max(1))
 }
 
 /// A progress bar on stderr, hidden when quiet (indicatif hides it when stderr is no terminal).

@@ -13,7 +13,7 @@ use vnlink::pipeline::query::StoredRecords;
 use super::common::{
     CsvArgs, InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
 };
-use super::report::{Extras, LangArg, dedupe_samples, write_html};
+use super::report::{Extras, LangArg, samples, write_html};
 use vnlink::report::Lang;
 
 /// Find duplicates within one dataset (CSV or `.vnl` store) and cluster them.
@@ -144,7 +144,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         threshold_weight: matcher.config().threshold.weight(),
         clusters: Some(vnlink::report::clusters(&result.labels, id)),
         completeness: vnlink::report::completeness(store)?,
-        samples: dedupe_samples(&matcher, store, &result.model, &result.pairs)?,
+        samples: samples(&matcher, (store, None), &result.model, &result.pairs)?,
     };
     let mut report = json!({
         "command": "dedupe",

@@ -1,20 +1,28 @@
 //! `vnlink eval`: pairwise and B-cubed scores of a clustering or a list of pairs against a truth.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use vnlink::eval::{Prediction, Truth, score};
 
-/// Score a prediction against a ground truth.
+/// Score a prediction against a ground truth, or against labelled pairs.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:\n  \
     vnlink eval --truth data/sample/truth.csv --clusters out/clusters.csv\n  \
-    vnlink eval --truth truth.csv --pairs out/links.csv --json")]
+    vnlink eval --truth truth.csv --pairs out/links.csv --json\n  \
+    vnlink eval --labels labels.csv --clusters out/clusters.csv\n\n\
+    --labels: pairs a person labelled (the labels.csv of a `vnlink review` page, or its \
+    review.csv filled in): precision and recall on them, with 95 % intervals. A review draws its \
+    pairs near the threshold, where the run errs most: the figures are those of that sample, a \
+    pessimistic view, not of the whole run.")]
 pub struct Args {
     /// Truth CSV: `record_id,entity_id[,source]` (a `source` column with two values means link mode).
-    #[arg(long)]
-    truth: PathBuf,
+    #[arg(long, required_unless_present = "labels")]
+    truth: Option<PathBuf>,
+    /// Labelled pairs: `left_id,right_id,is_match` (empty or `unsure` rows passed over).
+    #[arg(long, conflicts_with = "truth")]
+    labels: Option<PathBuf>,
     /// Predicted clusters: `record_id,cluster_id` (dedupe output).
     #[arg(long, conflicts_with = "pairs", required_unless_present = "pairs")]
     clusters: Option<PathBuf>,
@@ -27,7 +35,6 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let truth = Truth::read(&args.truth)?;
     let pred_path =
         args.clusters.as_ref().or(args.pairs.as_ref()).context("no prediction given")?;
     let pred = Prediction::read(pred_path)?;
@@ -44,6 +51,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ),
         _ => {}
     }
+    if let Some(labels) = &args.labels {
+        return run_labels(args, &pred, labels);
+    }
+    let truth = Truth::read(args.truth.as_ref().context("no truth given")?)?;
     let s = score(&truth, &pred)?;
     if args.json {
         println!("{}", serde_json::to_string(&s)?);
@@ -81,4 +92,30 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(if warned { ExitCode::from(super::EXIT_WARNINGS) } else { ExitCode::SUCCESS })
+}
+
+/// `eval --labels`: the prediction on labelled pairs.
+fn run_labels(args: &Args, pred: &Prediction, path: &Path) -> anyhow::Result<ExitCode> {
+    let labels = vnlink::eval::read_labels(path)?;
+    let s = vnlink::eval::score_on_labels(pred, &labels);
+    if args.json {
+        println!("{}", serde_json::to_string(&s)?);
+    } else {
+        let show =
+            |i: vnlink::eval::Interval| format!("{:.4} (95 % {:.4}–{:.4})", i.value, i.low, i.high);
+        println!(
+            "labelled pairs={} (tp={} fp={} fn={} tn={})",
+            s.labelled, s.tp, s.fp, s.fn_, s.tn
+        );
+        println!("precision {}", show(s.precision));
+        println!("recall    {}", show(s.recall));
+    }
+    if s.unknown > 0 {
+        eprintln!(
+            "warning: {} labelled pairs name a record the prediction does not hold; passed over",
+            s.unknown
+        );
+        return Ok(ExitCode::from(super::EXIT_WARNINGS));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,7 @@ use vnlink::pipeline::query::StoredRecords;
 use super::common::{
     CsvArgs, InputArgs, MatchArgs, check_outputs, exit, note_stale, report_training, skipped,
 };
-use super::report::{Extras, LangArg, link_samples, write_html};
+use super::report::{Extras, LangArg, samples, write_html};
 use vnlink::report::Lang;
 
 /// Link two datasets (CSV files or `.vnl` stores): which records of B are records of A. With
@@ -139,14 +139,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     stats.seconds.insert("total".into(), start.elapsed().as_secs_f64());
     let oversized = stats.oversized_warnings();
     let lang = args.lang.map_or_else(|| Lang::of_store(&left.store), Lang::from);
-    let stores = (&left.store, &right.store);
+    let stores = (&left.store, Some(&right.store));
     let extras = Extras {
         lang,
         stats: &stats,
         threshold_weight: matcher.config().threshold.weight(),
         clusters: None,
         completeness: vnlink::report::completeness(&left.store)?,
-        samples: link_samples(&matcher, stores, &result.model, &result.pairs)?,
+        samples: samples(&matcher, stores, &result.model, &result.pairs)?,
     };
     let mut report = json!({
         "command": "link",

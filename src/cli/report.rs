@@ -65,24 +65,14 @@ impl Extras<'_> {
     }
 }
 
-/// The sample pairs of a dedupe's report.
-pub fn dedupe_samples(
+/// The sample pairs of a dedupe's report (`second` `None`) or a link's.
+pub fn samples(
     matcher: &Matcher,
-    store: &Store,
+    stores: (&Store, Option<&Store>),
     model: &Model,
     pairs: &[Pair],
 ) -> anyhow::Result<Vec<report::SamplePair>> {
-    Ok(report::dedupe_samples(matcher, store, model, pairs, SAMPLES_PER_BAND)?)
-}
-
-/// The sample pairs of a link's report.
-pub fn link_samples(
-    matcher: &Matcher,
-    stores: (&Store, &Store),
-    model: &Model,
-    pairs: &[Pair],
-) -> anyhow::Result<Vec<report::SamplePair>> {
-    Ok(report::link_samples(matcher, stores.0, stores.1, model, pairs, SAMPLES_PER_BAND)?)
+    Ok(report::samples(matcher, stores, model, pairs, SAMPLES_PER_BAND)?)
 }
 
 /// Writes `report.html` for `report` and `model` at `path`.
@@ -248,10 +238,9 @@ pub fn run_review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
     let chosen = review::choose(&pairs, args.band, run_threshold, args.sample);
     let idx: Vec<(u32, u32)> = chosen.iter().map(|&i| (pairs[i].left, pairs[i].right)).collect();
     let (first, second) = (&stores[0], stores.get(1).unwrap_or(&stores[0]));
-    let why = if stores.len() == 2 {
-        matcher.explain_link_pairs(first, second, &model, &idx)?
-    } else {
-        matcher.explain_pairs(first, &model, &idx)?
+    let why = match stores.get(1) {
+        Some(second) => matcher.explain_link_pairs(first, second, &model, &idx)?,
+        None => matcher.explain_pairs(first, &model, &idx)?,
     };
     let mut items = Vec::with_capacity(chosen.len());
     for (&i, explanation) in chosen.iter().zip(why) {

@@ -14,6 +14,7 @@
 //! Records of the truth absent from the prediction are singletons; predicted ids absent from the
 //! truth are ignored and counted.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
@@ -440,6 +441,96 @@ fn score_labels(
     }
 }
 
+/// A prediction scored on labelled pairs ([`score_on_labels`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelScores {
+    /// Labelled pairs scored (both ids in the prediction's records, or any pair for pairs).
+    pub labelled: u64,
+    /// Labelled pairs passed over: an id the prediction does not hold (clusters).
+    pub unknown: u64,
+    /// Labelled matches the prediction joins.
+    pub tp: u64,
+    /// Labelled non-matches the prediction joins.
+    pub fp: u64,
+    /// Labelled matches the prediction leaves apart.
+    pub fn_: u64,
+    /// Labelled non-matches the prediction leaves apart.
+    pub tn: u64,
+    /// `tp / (tp + fp)` with its 95 % Wilson interval.
+    pub precision: Interval,
+    /// `tp / (tp + fn)` with its 95 % Wilson interval.
+    pub recall: Interval,
+}
+
+/// A share and its 95 % Wilson score interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// The share (1 when there is nothing to count).
+    pub value: f64,
+    /// Lower bound.
+    pub low: f64,
+    /// Upper bound.
+    pub high: f64,
+}
+
+fn wilson(k: u64, n: u64) -> Interval {
+    if n == 0 {
+        return Interval { value: 1.0, low: 0.0, high: 1.0 };
+    }
+    let (k, n, z) = (k as f64, n as f64, 1.96f64);
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
+    Interval { value: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) }
+}
+
+/// Scores a prediction on labelled pairs `(left_id, right_id, is_match)` (a clerical review's
+/// `labels.csv`): a pair is predicted a match when its two records share a cluster
+/// (clusters), or when the pair is listed (pairs, in either order). The figures are those of
+/// the labelled sample: `vnlink review` draws its pairs near the threshold, where the run errs
+/// most, so they are a pessimistic view of the whole run, not an estimate of it.
+pub fn score_on_labels(pred: &Prediction, labels: &[(String, String, bool)]) -> LabelScores {
+    let mut s = LabelScores {
+        labelled: 0,
+        unknown: 0,
+        tp: 0,
+        fp: 0,
+        fn_: 0,
+        tn: 0,
+        precision: wilson(0, 0),
+        recall: wilson(0, 0),
+    };
+    // A pair is joined when its records share a cluster, or when it is listed.
+    let (mut cluster, mut listed) = (HashMap::new(), HashSet::new());
+    match pred {
+        Prediction::Clusters(rows) => {
+            cluster.extend(rows.iter().map(|(r, c)| (r.as_str(), c.as_str())));
+        }
+        Prediction::Pairs(rows) => {
+            listed.extend(rows.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+        }
+    }
+    let joined = |a: &str, b: &str| -> Option<bool> {
+        match pred {
+            Prediction::Clusters(_) => Some(cluster.get(a)? == cluster.get(b)?),
+            Prediction::Pairs(_) => Some(listed.contains(&(a, b)) || listed.contains(&(b, a))),
+        }
+    };
+    for (a, b, is_match) in labels {
+        match (joined(a, b), *is_match) {
+            (None, _) => s.unknown += 1,
+            (Some(true), true) => s.tp += 1,
+            (Some(true), false) => s.fp += 1,
+            (Some(false), true) => s.fn_ += 1,
+            (Some(false), false) => s.tn += 1,
+        }
+    }
+    s.labelled = s.tp + s.fp + s.fn_ + s.tn;
+    s.precision = wilson(s.tp, s.tp + s.fp);
+    s.recall = wilson(s.tp, s.tp + s.fn_);
+    s
+}
+
 type Rows = Vec<(u64, Vec<String>)>;
 
 /// Reads labelled pairs: a CSV with the columns `left_id,right_id,is_match` (`is_match`: `1`,
@@ -520,6 +611,25 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Rows)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_score_a_prediction_with_intervals() {
+        let pred = Prediction::Clusters(
+            [("a", "a"), ("b", "a"), ("c", "c"), ("d", "c")]
+                .map(|(x, y)| (x.to_owned(), y.to_owned()))
+                .to_vec(),
+        );
+        let l = |a: &str, b: &str, m: bool| (a.to_owned(), b.to_owned(), m);
+        let labels = [l("a", "b", true), l("c", "d", false), l("a", "c", true), l("x", "a", true)];
+        let s = score_on_labels(&pred, &labels);
+        assert_eq!((s.tp, s.fp, s.fn_, s.tn, s.unknown, s.labelled), (1, 1, 1, 0, 1, 3));
+        assert!((s.precision.value - 0.5).abs() < 1e-12);
+        assert!(s.precision.low < 0.5 && s.precision.high > 0.5);
+        let pairs = Prediction::Pairs(vec![("b".into(), "a".into())]);
+        let s = score_on_labels(&pairs, &labels);
+        assert_eq!((s.tp, s.fp, s.fn_, s.tn, s.unknown), (1, 0, 2, 1, 0));
+        assert!((wilson(50, 100).low - 0.4038).abs() < 1e-3);
+    }
 
     #[test]
     fn recall_at_k_leaves_the_query_out() {

@@ -25,9 +25,11 @@ const LOWEST: f64 = -64.0;
 /// Number of bins; weights above the last bin's edge count in the last one.
 const BINS: usize = 1024;
 
+#[inline]
 fn bin_of(weight: f32) -> usize {
-    let b = ((f64::from(weight) - LOWEST) / BIN_WIDTH).floor();
-    if b.is_nan() || b < 0.0 { 0 } else { (b as usize).min(BINS - 1) }
+    // `as` saturates (NaN gives 0) and truncates, which is the floor for what is not clamped.
+    let b = ((weight - LOWEST as f32) * (1.0 / BIN_WIDTH as f32)) as isize;
+    (b.max(0) as usize).min(BINS - 1)
 }
 
 fn lower_edge(bin: usize) -> f64 {
@@ -95,14 +97,21 @@ pub(crate) struct LocalCounts<'a> {
 
 impl LocalCounts<'_> {
     /// Counts `n` pairs of weight `weight`, `matches` of them true.
+    #[inline]
     pub(crate) fn add(&mut self, weight: f32, n: u64, matches: u64) {
         if self.pairs.is_empty() {
             self.pairs = vec![0; BINS];
             self.matches = vec![0; BINS];
         }
         let b = bin_of(weight);
-        self.pairs[b] += n;
-        self.matches[b] += matches;
+        if let Some(p) = self.pairs.get_mut(b) {
+            *p += n;
+        }
+        if matches > 0
+            && let Some(m) = self.matches.get_mut(b)
+        {
+            *m += matches;
+        }
     }
 }
 

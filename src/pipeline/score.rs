@@ -85,12 +85,26 @@ impl<'a> Tally<'a> {
         self.copies.as_ref().and_then(|c| c.group_of(rep)).unwrap_or(&[])
     }
 
-    /// Counts the compared pair `(a, b)` of weight `weight`.
-    fn pair(&self, local: &mut LocalCounts<'_>, a: u32, b: u32, weight: f32) {
-        let times = |i: u32| u64::from(self.stands_for.get(i as usize).copied().unwrap_or(1));
-        let n = times(a) * times(b);
+    /// Whether some records stand for copies (a pair may count for several).
+    fn has_copies(&self) -> bool {
+        !self.stands_for.is_empty()
+    }
+
+    /// How many records record `i` stands for: 1, or its group of copies' size.
+    fn times(&self, i: u32) -> u32 {
+        self.stands_for.get(i as usize).copied().unwrap_or(1)
+    }
+
+    /// Counts the compared pair `(a, b)` of weight `weight`, which stands for `n` pairs of
+    /// records.
+    #[inline]
+    fn pair(&self, local: &mut LocalCounts<'_>, (a, b): (u32, u32), n: u64, weight: f32) {
+        if self.truth.is_none() {
+            local.add(weight, n, 0);
+            return;
+        }
         let mut same = 0;
-        if self.truth.is_some() {
+        {
             if n == 1 {
                 same = u64::from(self.entity(a) == self.entity(b) && self.entity(a) != u32::MAX);
             } else {
@@ -135,6 +149,8 @@ struct GroupScratch<'r> {
     done: u64,
     features: Vec<compare::Features>,
     shares: Vec<Shares>,
+    /// How many records each of the group's records stands for (empty: one each, no copies).
+    times: Vec<u32>,
     names: Vec<Option<&'r str>>,
     keys: Vec<u64>,
     scratch: Scratch,
@@ -548,7 +564,11 @@ impl Scorer {
                         gs.shares.extend(g.iter().map(|&i| self.tf.shares_of(i)));
                         gs.names.clear();
                         gs.names.resize(g.len(), None);
-                        let (feats, shares) = (&gs.features, &gs.shares);
+                        gs.times.clear();
+                        if tally.has_copies() {
+                            gs.times.extend(g.iter().map(|&i| tally.times(i)));
+                        }
+                        let (feats, shares, times) = (&gs.features, &gs.shares, &gs.times);
                         let (names, scratch) = (&mut gs.names, &mut gs.scratch);
                         gs.done += 1;
                         if gs.done % 256 == 0 {
@@ -572,7 +592,11 @@ impl Scorer {
                             let weight = self.weigh_with(pattern, || {
                                 (shares[x], shares[y], fa.given == fb.given)
                             });
-                            tally.pair(counts, g[x], g[y], weight);
+                            let n = match (times.get(x), times.get(y)) {
+                                (Some(&a), Some(&b)) => u64::from(a) * u64::from(b),
+                                _ => 1,
+                            };
+                            tally.pair(counts, (g[x], g[y]), n, weight);
                             if weight >= self.threshold {
                                 kept.push(ScoredPair { a: g[x], b: g[y], weight, pattern, rule });
                             }

@@ -194,10 +194,11 @@ pub fn pick_samples(pairs: &[Pair], per_band: usize) -> Vec<(String, usize)> {
     out
 }
 
-/// Sample pairs of a dedupe of `store`, explained with `model`.
-pub fn dedupe_samples(
+/// Sample pairs of a run, explained with `model`: a dedupe of `first` (`second` `None`) or a
+/// link of `first` and `second`.
+pub fn samples(
     matcher: &Matcher,
-    store: &Store,
+    (first, second): (&Store, Option<&Store>),
     model: &Model,
     pairs: &[Pair],
     per_band: usize,
@@ -205,36 +206,11 @@ pub fn dedupe_samples(
     let picked = pick_samples(pairs, per_band);
     let idx: Vec<(u32, u32)> =
         picked.iter().map(|&(_, i)| (pairs[i].left, pairs[i].right)).collect();
-    let why = matcher.explain_pairs(store, model, &idx)?;
-    let id = |i: u32| store.record_id(i).map(str::to_owned);
-    picked
-        .into_iter()
-        .zip(why)
-        .map(|((band, i), explanation)| {
-            Ok(SamplePair {
-                band,
-                left_id: id(pairs[i].left)?,
-                right_id: id(pairs[i].right)?,
-                match_probability: pairs[i].match_probability,
-                explanation,
-            })
-        })
-        .collect()
-}
-
-/// Sample pairs of a link of `first` and `second`, explained with `model`.
-pub fn link_samples(
-    matcher: &Matcher,
-    first: &Store,
-    second: &Store,
-    model: &Model,
-    pairs: &[Pair],
-    per_band: usize,
-) -> Result<Vec<SamplePair>> {
-    let picked = pick_samples(pairs, per_band);
-    let idx: Vec<(u32, u32)> =
-        picked.iter().map(|&(_, i)| (pairs[i].left, pairs[i].right)).collect();
-    let why = matcher.explain_link_pairs(first, second, model, &idx)?;
+    let why = match second {
+        Some(second) => matcher.explain_link_pairs(first, second, model, &idx)?,
+        None => matcher.explain_pairs(first, model, &idx)?,
+    };
+    let right = second.unwrap_or(first);
     picked
         .into_iter()
         .zip(why)
@@ -242,7 +218,7 @@ pub fn link_samples(
             Ok(SamplePair {
                 band,
                 left_id: first.record_id(pairs[i].left)?.to_owned(),
-                right_id: second.record_id(pairs[i].right)?.to_owned(),
+                right_id: right.record_id(pairs[i].right)?.to_owned(),
                 match_probability: pairs[i].match_probability,
                 explanation,
             })
