@@ -1,6 +1,7 @@
 //! `report.html`, `vnlink report`, `vnlink review` and the labels' round trip; both pages opened
 //! in headless Chromium (the Debian package `chromium`, which `.ci/run` installs).
 
+use std::fmt::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -387,4 +388,37 @@ fn pairs_kept_apart_by_the_cannot_link_rule_are_marked() {
     assert_eq!(pairs[0][col], "split_cannot_link");
     let clusters = rows(&out.join("clusters.csv"));
     assert_ne!(clusters[0][1], clusters[1][1]);
+}
+
+/// Review → labels (5 % of them wrong, as a tired clerk's) → `train --labels` → a model at
+/// least as precise as EM's alone, which keeps its recall.
+#[test]
+fn labels_from_a_review_make_a_model_at_least_as_precise() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    generate(d, "dedupe", 5000, 32);
+    let (records, truth) = (d.join("records.csv"), d.join("truth.csv"));
+    let out = d.join("out");
+    vnlink_ok(&["dedupe", s(&records), "--out", s(&out), "-q"], 0);
+    vnlink_ok(&["review", s(&out), "--sample", "200", "-q"], 0);
+    let entity: std::collections::HashMap<String, String> =
+        rows(&truth).into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+    let mut labels = String::from("left_id,right_id,is_match\n");
+    for (k, r) in rows(&out.join("review.csv")).iter().enumerate() {
+        let same = entity[&r[1]] == entity[&r[2]];
+        let said = if k % 20 == 7 { !same } else { same };
+        let _ = writeln!(labels, "{},{},{}", r[1], r[2], u8::from(said));
+    }
+    let (labels_csv, model) = (d.join("labels.csv"), d.join("model.json"));
+    std::fs::write(&labels_csv, labels).unwrap();
+    let store = out.join("store.vnl");
+    vnlink_ok(&["train", s(&store), "--labels", s(&labels_csv), "--out", s(&model), "-q"], 0);
+    let relabelled = d.join("relabelled");
+    vnlink_ok(&["dedupe", s(&store), "--model", s(&model), "--out", s(&relabelled), "-q"], 0);
+    let score =
+        |dir: &Path| eval(&truth, "--clusters", &dir.join("clusters.csv"))["pairwise"].clone();
+    let (before, after) = (score(&out), score(&relabelled));
+    let p = |v: &Value, k: &str| v[k].as_f64().unwrap();
+    assert!(p(&after, "precision") >= p(&before, "precision"), "{before} → {after}");
+    assert!(p(&after, "recall") >= p(&before, "recall") - 0.02, "{before} → {after}");
 }

@@ -124,13 +124,23 @@ pub struct Model {
 
 /// A match weight's recalibration from labelled pairs: logistic regression of the labels on
 /// the model's weight, `P(match | w) = σ(ln 2 × (slope × w + intercept))`, so that the
-/// recalibrated weight `slope × w + intercept` is again a log2 odds.
+/// recalibrated weight `slope × w + intercept` is again a log2 odds — inside the range of the
+/// labelled weights `[low, high]` only. Beyond it the labels say nothing: the weight keeps its
+/// slope of 1 from the recalibrated end, so that the calibration stays monotone and continuous
+/// and a fit on a narrow band (a review's) cannot pull a certain pair of weight 30 under the
+/// threshold.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
     /// Multiplies the weight.
     pub slope: f64,
     /// Added to the weight after the slope.
     pub intercept: f64,
+    /// The lowest labelled weight (`None`: no bound).
+    #[serde(default)]
+    pub low: Option<f64>,
+    /// The highest labelled weight (`None`: no bound).
+    #[serde(default)]
+    pub high: Option<f64>,
     /// The labelled pairs it was fitted on.
     pub labelled_pairs: u64,
 }
@@ -138,7 +148,8 @@ pub struct Calibration {
 impl Calibration {
     /// The recalibrated weight.
     pub fn apply(&self, w: f64) -> f64 {
-        self.slope * w + self.intercept
+        let inside = w.clamp(self.low.unwrap_or(f64::MIN), self.high.unwrap_or(f64::MAX));
+        self.slope * inside + self.intercept + (w - inside)
     }
 }
 
@@ -214,9 +225,9 @@ impl Model {
                 && c.intercept.is_finite())
         {
             return bad(format!(
-                "calibration needs a slope in (0, 100] and a finite intercept, found slope={} \
-                 intercept={}",
-                c.slope, c.intercept
+                "calibration needs a slope in (0, 100], a finite intercept and low <= high, found \
+                 slope={} intercept={} low={:?} high={:?}",
+                c.slope, c.intercept, c.low, c.high
             ));
         }
         if self.fields.is_empty() || self.fields.len() > MAX_FIELDS {
@@ -608,6 +619,25 @@ mod tests {
         let u = vec![vec![0.1, 0.9], vec![0.1, 0.9]];
         let r = em(&patterns, &plain(&[true, false], &m0, &u, 0.5, 50, 1e-9));
         assert_eq!(r.m[1], vec![0.7, 0.3]);
+    }
+
+    #[test]
+    fn calibration_holds_inside_the_labelled_weights_only() {
+        let c = Calibration {
+            slope: 0.5,
+            intercept: 1.0,
+            low: Some(0.0),
+            high: Some(6.0),
+            labelled_pairs: 9,
+        };
+        assert!((c.apply(2.0) - 2.0).abs() < 1e-12);
+        // Beyond the labelled range the weight keeps its slope, from the recalibrated ends.
+        assert!((c.apply(30.0) - (4.0 + 24.0)).abs() < 1e-12);
+        assert!((c.apply(-10.0) - (1.0 - 10.0)).abs() < 1e-12);
+        let ws: Vec<f64> = (-40..40).map(f64::from).collect();
+        assert!(ws.windows(2).all(|w| c.apply(w[0]) < c.apply(w[1])), "monotone");
+        let open = Calibration { low: None, high: None, ..c };
+        assert!((open.apply(30.0) - 16.0).abs() < 1e-12);
     }
 
     #[test]

@@ -1510,7 +1510,8 @@ pub fn fit_truth<R: Records>(
 /// Fits a [`Calibration`](crate::model::Calibration) of match weights on labelled pairs
 /// `(weight, is_match)`: a logistic regression `P(match) = σ(ln 2 × (slope × w + intercept))`
 /// by Newton's method, with a weak Gaussian prior pulling towards no change (slope 1,
-/// intercept 0) so that a few labels move it little. `None` without labels of both kinds.
+/// intercept 0) so that a few labels move it little; it holds between the lowest and the
+/// highest labelled weight. `None` without labels of both kinds.
 pub fn calibrate(labelled: &[(f64, bool)]) -> Option<crate::model::Calibration> {
     const PRIOR: f64 = 1.0;
     let matches = labelled.iter().filter(|l| l.1).count();
@@ -1544,9 +1545,13 @@ pub fn calibrate(labelled: &[(f64, bool)]) -> Option<crate::model::Calibration> 
             break;
         }
     }
+    let low = labelled.iter().map(|l| l.0).fold(f64::INFINITY, f64::min);
+    let high = labelled.iter().map(|l| l.0).fold(f64::NEG_INFINITY, f64::max);
     (slope.is_finite() && intercept.is_finite()).then_some(crate::model::Calibration {
         slope,
         intercept,
+        low: Some(low),
+        high: Some(high),
         labelled_pairs: labelled.len() as u64,
     })
 }

@@ -205,8 +205,9 @@ pub struct Scorer {
     /// The length of one table in `table`; 0 when the model has no u by place.
     stride: usize,
     prior: f32,
-    /// `(slope, intercept)` of the model's calibration; `(1, 0)` without one.
-    calibration: (f32, f32),
+    /// `(slope, intercept, low, high)` of the model's calibration
+    /// ([`crate::model::Calibration::apply`]); `(1, 0, MIN, MAX)` without one.
+    calibration: (f32, f32, f32, f32),
     tf: TermFrequencies,
     threshold: f32,
     /// Fields weighed: the model's (at most [`MAX_FIELDS`]).
@@ -250,9 +251,15 @@ impl Scorer {
             table,
             stride,
             prior: model.prior_weight() as f32,
-            calibration: model
-                .calibration
-                .map_or((1.0, 0.0), |c| (c.slope as f32, c.intercept as f32)),
+            calibration: model.calibration.map_or((1.0, 0.0, f32::MIN, f32::MAX), |c| {
+                let bound = |b: Option<f64>, none: f32| b.map_or(none, |x| x as f32);
+                (
+                    c.slope as f32,
+                    c.intercept as f32,
+                    bound(c.low, f32::MIN),
+                    bound(c.high, f32::MAX),
+                )
+            }),
             model,
             tf,
             threshold: threshold_weight as f32,
@@ -333,6 +340,20 @@ impl Scorer {
     /// term-frequency adjusted.
     #[inline]
     fn weigh_with(&self, p: Pattern, counts: impl FnOnce() -> PairShares) -> f32 {
+        self.calibrated(self.raw_weight(p, counts))
+    }
+
+    /// A weight recalibrated by the model's calibration ([`crate::model::Calibration::apply`]).
+    #[inline]
+    fn calibrated(&self, w: f32) -> f32 {
+        let (slope, intercept, low, high) = self.calibration;
+        let inside = w.clamp(low, high);
+        slope * inside + intercept + (w - inside)
+    }
+
+    /// The weight of a pattern as the levels and the name frequencies sum it.
+    #[inline]
+    fn raw_weight(&self, p: Pattern, counts: impl FnOnce() -> PairShares) -> f32 {
         let (table, house) = self.table_for(p);
         let mut w = self.prior;
         for f in 0..self.fields {
@@ -342,7 +363,7 @@ impl Scorer {
         if self.tf_levels[name] && !house {
             w += self.tf_adjustment_shares(name, counts()) as f32;
         }
-        self.calibration.0 * w + self.calibration.1
+        w
     }
 
     /// Compares and weighs one pair of records.
@@ -450,8 +471,9 @@ impl Scorer {
                 Place::SameHouse => "same_house",
             },
             calibration: {
-                let (slope, intercept) = self.calibration;
-                let raw = (w - intercept) / slope;
+                let raw = self.raw_weight(p, || {
+                    (self.tf.shares_for(fa), self.tf.shares_for(fb), fa.given == fb.given)
+                });
                 f64::from(w - raw)
             },
             fields,
