@@ -9,7 +9,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 use vnlink::model::Model;
 use vnlink::output::{CsvStyle, OutputSet};
-use vnlink::pipeline::query::stored_record;
+use vnlink::pipeline::query::StoredRecords;
 use vnlink::pipeline::{MatchConfig, Matcher, MatcherBuilder, Pair, RunStats, Threshold};
 use vnlink::report::review::{self, ReviewPair};
 use vnlink::report::{self, Lang, html};
@@ -242,19 +242,19 @@ pub fn run_review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
         Some(second) => matcher.explain_link_pairs(first, second, &model, &idx)?,
         None => matcher.explain_pairs(first, &model, &idx)?,
     };
+    let (left_records, right_records) = (StoredRecords::new(first)?, StoredRecords::new(second)?);
     let mut items = Vec::with_capacity(chosen.len());
     for (&i, explanation) in chosen.iter().zip(why) {
         let p = &pairs[i];
         items.push(ReviewPair {
-            left: stored_record(first, p.left)?,
-            right: stored_record(second, p.right)?,
+            left: left_records.get(p.left)?,
+            right: right_records.get(p.right)?,
             match_probability: p.match_probability,
             match_weight: p.match_weight,
             explanation,
         });
     }
-    let extras: Vec<String> =
-        vnlink::dataset::View::new(first)?.extras().iter().map(|e| e.name.clone()).collect();
+    let extras = left_records.extra_names().to_vec();
     let out = args.out.clone().unwrap_or_else(|| dir.clone());
     // Labels kept in the browser are per review: the band, the sample and the pairs' ids.
     let mut h = rustc_hash::FxHasher::default();

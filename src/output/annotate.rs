@@ -5,7 +5,9 @@
 //!
 //! Rows are found by their record id. Fields are copied as bytes (an 8-bit file stays in its
 //! code page, legacy TCVN3/VNI text untouched); the CSV writer quotes a field only when it must,
-//! so a field quoted without need in the input may come back unquoted.
+//! so a field quoted without need in the input may come back unquoted. The rows stream (a
+//! national register does not fit in memory twice), UTF-16 files excepted: they are decoded
+//! whole.
 
 use std::path::Path;
 
@@ -47,51 +49,112 @@ pub fn annotate(
     header: bool,
     annotation: impl Fn(&str) -> Option<Annotation>,
 ) -> Result<Annotated> {
-    let bytes = std::fs::read(input).map_err(|e| Error::io(input, e))?;
-    // The rows as UTF-8 or as the 8-bit code page's bytes.
-    let (work, field_encoding): (std::borrow::Cow<'_, [u8]>, Encoding) = match encoding {
-        Encoding::Utf8Bom => {
-            (bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes).into(), Encoding::Utf8)
-        }
+    let crlf = uses_crlf(input)?;
+    let mut file = crate::util::fs::AtomicFile::create(out)?;
+    let counts = match encoding {
+        // UTF-16 is read and written whole (the CSV reader wants bytes it can split on
+        // delimiters); every other encoding streams.
         Encoding::Utf16Le | Encoding::Utf16Be => {
-            let codec = if encoding == Encoding::Utf16Le {
-                encoding_rs::UTF_16LE
-            } else {
-                encoding_rs::UTF_16BE
-            };
+            let bytes = std::fs::read(input).map_err(|e| Error::io(input, e))?;
+            let le = encoding == Encoding::Utf16Le;
+            let codec = if le { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
             let (text, _) = codec.decode_with_bom_removal(&bytes);
-            (text.into_owned().into_bytes().into(), Encoding::Utf8)
+            let mut utf8 = Vec::with_capacity(text.len() + text.len() / 4);
+            let counts = copy_rows(
+                input,
+                text.as_bytes(),
+                &mut utf8,
+                (Encoding::Utf8, delimiter, crlf),
+                (id_column, header),
+                &annotation,
+            )?;
+            let mut v = Vec::with_capacity(utf8.len() * 2 + 2);
+            v.extend_from_slice(if le { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
+            for unit in String::from_utf8_lossy(&utf8).encode_utf16() {
+                let [lo, hi] = unit.to_le_bytes();
+                v.extend_from_slice(&if le { [lo, hi] } else { [hi, lo] });
+            }
+            std::io::Write::write_all(&mut file, &v).map_err(|e| Error::io(out, e))?;
+            counts
         }
-        other => (bytes.as_slice().into(), other),
+        _ => {
+            let mut reader = std::io::BufReader::with_capacity(
+                1 << 20,
+                std::fs::File::open(input).map_err(|e| Error::io(input, e))?,
+            );
+            let field_encoding = if encoding == Encoding::Utf8Bom {
+                // The mark goes to the output as it came.
+                let mut bom = [0u8; 3];
+                std::io::Read::read_exact(&mut reader, &mut bom)
+                    .map_err(|e| Error::io(input, e))?;
+                std::io::Write::write_all(&mut file, &bom).map_err(|e| Error::io(out, e))?;
+                Encoding::Utf8
+            } else {
+                encoding
+            };
+            copy_rows(
+                input,
+                reader,
+                &mut file,
+                (field_encoding, delimiter, crlf),
+                (id_column, header),
+                &annotation,
+            )?
+        }
     };
-    let crlf = work.windows(2).any(|w| w == b"\r\n");
+    file.commit()?;
+    Ok(counts)
+}
+
+/// Whether the file's first line ends with CR LF.
+fn uses_crlf(input: &Path) -> Result<bool> {
+    let mut head = vec![0u8; 64 * 1024];
+    let mut f = std::fs::File::open(input).map_err(|e| Error::io(input, e))?;
+    let n = crate::ingest::reader::read_head(&mut f, &mut head).map_err(|e| Error::io(input, e))?;
+    let head = &head[..n];
+    // UTF-16 line ends are CR 00 LF 00 (LE) or 00 CR 00 LF (BE): CR then LF within two bytes.
+    Ok(head
+        .iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|i| head[..i].iter().rev().take(2).any(|&b| b == b'\r')))
+}
+
+/// Copies the CSV rows of `from` to `to` with the annotations appended; field texts are in
+/// `encoding` (UTF-8 or an 8-bit code page).
+fn copy_rows(
+    input: &Path,
+    from: impl std::io::Read,
+    to: impl std::io::Write,
+    (encoding, delimiter, crlf): (Encoding, u8, bool),
+    (id_column, header): (usize, bool),
+    annotation: &impl Fn(&str) -> Option<Annotation>,
+) -> Result<Annotated> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(work.as_ref());
+        .from_reader(from);
     let mut writer = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
-        .from_writer(Vec::with_capacity(work.len() + work.len() / 4));
+        .from_writer(std::io::BufWriter::with_capacity(1 << 20, to));
     let csv_err = |e: csv::Error| {
         let line = e.position().map_or(0, csv::Position::line);
         Error::Csv { path: input.into(), line, field: String::new(), reason: e.to_string() }
     };
     let encode = |s: &str| -> Vec<u8> {
-        match field_encoding {
+        match encoding {
             Encoding::Windows1258 => encoding_rs::WINDOWS_1258.encode(s).0.into_owned(),
             Encoding::Windows1252 => encoding_rs::WINDOWS_1252.encode(s).0.into_owned(),
             _ => s.as_bytes().to_vec(),
         }
     };
     let mut counts = Annotated { rows: 0, annotated: 0 };
-    let mut record = csv::ByteRecord::new();
+    let mut row = csv::ByteRecord::new();
     let mut first = true;
     let mut id = String::new();
-    while reader.read_byte_record(&mut record).map_err(csv_err)? {
-        let mut row = record.clone();
+    while reader.read_byte_record(&mut row).map_err(csv_err)? {
         if first && header {
             for c in COLUMNS {
                 row.push_field(&encode(c));
@@ -99,8 +162,8 @@ pub fn annotate(
         } else {
             counts.rows += 1;
             id.clear();
-            let raw = record.get(id_column).unwrap_or_default();
-            let found = if decode_field(field_encoding, raw, &mut id).is_ok() {
+            let raw = row.get(id_column).unwrap_or_default();
+            let found = if decode_field(encoding, raw, &mut id).is_ok() {
                 annotation(id.trim())
             } else {
                 None
@@ -123,22 +186,8 @@ pub fn annotate(
         first = false;
         writer.write_byte_record(&row).map_err(csv_err)?;
     }
-    let text = writer.into_inner().map_err(|e| Error::io(out, e.into_error()))?;
-    let bytes = match encoding {
-        Encoding::Utf8Bom => [b"\xEF\xBB\xBF".as_slice(), &text].concat(),
-        Encoding::Utf16Le | Encoding::Utf16Be => {
-            let s = String::from_utf8_lossy(&text);
-            let le = encoding == Encoding::Utf16Le;
-            let mut v = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
-            for unit in s.encode_utf16() {
-                let [lo, hi] = unit.to_le_bytes();
-                v.extend_from_slice(&if le { [lo, hi] } else { [hi, lo] });
-            }
-            v
-        }
-        _ => text,
-    };
-    crate::util::fs::atomic_write(out, &bytes)?;
+    let inner = writer.into_inner().map_err(|e| Error::io(input, e.into_error()))?;
+    inner.into_inner().map_err(|e| Error::io(input, e.into_error()))?;
     Ok(counts)
 }
 

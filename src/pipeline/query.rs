@@ -407,8 +407,3 @@ impl<'s> StoredRecords<'s> {
         self.access.record(i)
     }
 }
-
-/// Record `i` of a person store as its source wrote it ([`StoredRecords::get`]).
-pub fn stored_record(store: &Store, i: u32) -> Result<Record> {
-    StoredRecords::new(store)?.get(i)
-}
