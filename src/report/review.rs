@@ -80,8 +80,8 @@ fn shown(r: &Record, extras: &[String]) -> Vec<(String, String)> {
         ("id_number".to_owned(), r.id_number.clone()),
         ("phone".to_owned(), r.phone.clone()),
     ];
-    for (name, value) in extras.iter().zip(&r.extras) {
-        v.push((name.clone(), value.clone()));
+    for (j, name) in extras.iter().enumerate() {
+        v.push((name.clone(), r.extras.get(j).cloned().unwrap_or_default()));
     }
     v
 }
@@ -376,6 +376,43 @@ mod tests {
         // second round of [1,1,1]: 0.5, then 4.0.
         assert_eq!(got, vec![3, 2, 5, 1, 0]);
         assert_eq!(choose(&pairs, (0.3, 0.99), 0.0, 2), vec![3, 2]);
+    }
+
+    #[test]
+    fn review_csv_has_a_column_for_every_extra_field() {
+        let record = |id: &str| Record {
+            record_id: id.into(),
+            full_name: "Mary Smith".into(),
+            extras: vec!["123-45-6789".into(), "90210".into()],
+            ..Record::default()
+        };
+        let explanation = Explanation {
+            prior_weight: -10.0,
+            place: "elsewhere",
+            fields: Vec::new(),
+            calibration: 0.0,
+            match_weight: 1.0,
+            match_probability: 0.6,
+        };
+        let pair = ReviewPair {
+            left: record("a"),
+            right: record("b"),
+            match_probability: 0.6,
+            match_weight: 1.0,
+            explanation,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.csv");
+        let extras = ["ssn".to_owned(), "zip".to_owned()];
+        write_csv(&path, &[pair.clone(), pair], &extras, CsvStyle::default()).unwrap();
+        let mut r = csv::Reader::from_path(&path).unwrap();
+        let header = r.headers().unwrap().clone();
+        assert!(header.iter().any(|h| h == "ssn_left") && header.iter().any(|h| h == "zip_right"));
+        for row in r.records() {
+            let row = row.unwrap();
+            assert_eq!(row.len(), header.len());
+            assert_eq!(&row[header.iter().position(|h| h == "zip_left").unwrap()], "90210");
+        }
     }
 
     #[test]
