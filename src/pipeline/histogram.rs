@@ -220,9 +220,14 @@ impl ScoreHistogram {
     /// or above `weight` (the first bin edge at or above it; a threshold between two edges
     /// leaves out the pairs above it in the bin it falls in, at most [`BIN_WIDTH`] below).
     pub fn at(&self, weight: f64) -> Option<CurvePoint> {
-        let edge = ((weight - LOWEST) / BIN_WIDTH).ceil() * BIN_WIDTH + LOWEST;
-        self.curve().into_iter().take_while(|p| p.weight >= edge - 1e-9).last()
+        point_at(&self.curve(), weight)
     }
+}
+
+/// [`ScoreHistogram::at`] on a curve already drawn ([`ScoreHistogram::curve`]).
+pub fn point_at(curve: &[CurvePoint], weight: f64) -> Option<CurvePoint> {
+    let edge = ((weight - LOWEST) / BIN_WIDTH).ceil() * BIN_WIDTH + LOWEST;
+    curve.iter().take_while(|p| p.weight >= edge - 1e-9).last().cloned()
 }
 
 #[cfg(test)]

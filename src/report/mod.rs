@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::View;
 use crate::error::Result;
 use crate::model::{Model, probability, weight_of_probability};
-use crate::pipeline::histogram::{CurvePoint, ScoreHistogram};
+use crate::pipeline::histogram::{CurvePoint, ScoreHistogram, point_at};
 use crate::pipeline::{Explanation, Matcher, Pair};
 use crate::store::Store;
 
@@ -52,14 +52,18 @@ pub fn quality(scores: &ScoreHistogram, threshold_weight: f64) -> Option<Quality
     if scores.bins.is_empty() {
         return None;
     }
-    let curve =
-        CURVE_PROBABILITIES.iter().filter_map(|&p| scores.at(weight_of_probability(p))).collect();
+    // The curve once, read at each listed threshold and at the run's.
+    let full = scores.curve();
+    let curve = CURVE_PROBABILITIES
+        .iter()
+        .filter_map(|&p| point_at(&full, weight_of_probability(p)))
+        .collect();
     Some(Quality {
         method: QUALITY_METHOD.into(),
         threshold_probability: probability(threshold_weight),
         threshold_weight,
         expected_matches: scores.expected_matches(),
-        at_threshold: scores.at(threshold_weight),
+        at_threshold: point_at(&full, threshold_weight),
         curve,
     })
 }
